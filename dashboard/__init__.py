@@ -1,0 +1,1 @@
+"""Dash dashboard (read-only over the warehouse snapshot)."""

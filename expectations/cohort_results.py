@@ -1,0 +1,41 @@
+"""Suite for cohort results (one row per candidate and jury decision)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from pipeline.normalise import canonical_values
+from pipeline.sources.cohorts import COHORT_RESULTS
+
+from .common import RNCP_CODE, build, expect, in_set, not_null, parses_as_date, table_checks
+
+EARLIEST_JURY = dt.date(1990, 1, 1)
+
+
+def suite(settings=None):
+    """The cohort-results suite; ``settings`` is accepted for symmetry with the survey suite."""
+    latest = pd.Timestamp(dt.date.today().replace(year=dt.date.today().year + 1))
+    return build(
+        "cohort_results",
+        [
+            *table_checks(("candidate_hash", "certification_code", "jury_date", "access_route", "outcome")),
+            *not_null("candidate_hash", "a candidate reference"),
+            *not_null("certification_code", "a certification code RNCP followed by 3 to 6 digits"),
+            expect("ExpectColumnValuesToMatchRegex", "error", "a certification code RNCP followed by 3 to 6 digits",
+                   column="certification_code", regex=RNCP_CODE),
+            *parses_as_date("jury_date"),
+            *not_null("jury_date", "a date jj/mm/aaaa or aaaa-mm-jj"),
+            expect("ExpectColumnValuesToBeBetween", "error",
+                   f"a jury date between {EARLIEST_JURY:%d/%m/%Y} and {latest:%d/%m/%Y}",
+                   column="jury_date", min_value=pd.Timestamp(EARLIEST_JURY), max_value=latest),
+            *not_null("access_route", "an access route (FI, CA, FC, CQ, CL or VAE)"),
+            *in_set("access_route", canonical_values("access_route")),
+            *not_null("outcome", "an outcome (certifié, partiel or ajourné)"),
+            *in_set("outcome", canonical_values("outcome")),
+            expect("ExpectCompoundColumnsToBeUnique", "error",
+                   "one row per candidate, certification and jury date (this candidate appears twice)",
+                   column_list=list(COHORT_RESULTS.key)),
+        ],
+    )

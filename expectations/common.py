@@ -1,0 +1,46 @@
+"""Helpers shared by the suites."""
+
+from __future__ import annotations
+
+import great_expectations as gx
+
+RNCP_CODE = r"^RNCP[0-9]{3,6}$"
+ROME_CODE = r"^[A-N][0-9]{4}$"
+
+
+def expect(name: str, severity: str, message: str, **kwargs):
+    """One expectation of class ``gx.expectations.<name>`` tagged with its severity and message."""
+    cls = getattr(gx.expectations, name)
+    return cls(meta={"severity": severity, "message": message}, **kwargs)
+
+
+def table_checks(required: tuple[str, ...]) -> list:
+    """File-level: the file has rows and every required column."""
+    checks = [expect("ExpectTableRowCountToBeBetween", "error", "at least one data row", min_value=1)]
+    checks += [
+        expect("ExpectColumnToExist", "error", f"a column for {column!r} (see data/templates/)", column=column)
+        for column in required
+    ]
+    return checks
+
+
+def in_set(column: str, values: list[str], severity: str = "error") -> list:
+    return [expect("ExpectColumnValuesToBeInSet", severity, f"one of {', '.join(values)}", column=column,
+                   value_set=values)]
+
+
+def not_null(column: str, message: str, severity: str = "error", **kwargs) -> list:
+    return [expect("ExpectColumnValuesToNotBeNull", severity, message, column=column, **kwargs)]
+
+
+def parses_as_date(column: str) -> list:
+    """The text of a date column, where given, parsed (``<column>_unparsed`` holds what did not)."""
+    return [expect("ExpectColumnValuesToBeNull", "error", "a date jj/mm/aaaa or aaaa-mm-jj",
+                   column=f"{column}_unparsed")]
+
+
+def build(name: str, expectations: list):
+    suite = gx.ExpectationSuite(name=name)
+    for e in expectations:
+        suite.add_expectation(e)
+    return suite

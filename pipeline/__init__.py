@@ -1,0 +1,1 @@
+"""Insertion professionnelle: ingestion, warehouse and indicators for RNCP certifications."""

@@ -1,0 +1,192 @@
+"""The ``insertion`` command: a thin layer over the library. Each command's docstring is its --help."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .config import Settings
+
+EPILOG = "Settings (environment variables):\n" + Settings.describe()
+
+
+def _settings(args) -> Settings:
+    return Settings.load(warehouse=args.warehouse)
+
+
+def _open(settings: Settings):
+    from . import warehouse
+
+    from .sources.reference import load_reference
+
+    con = warehouse.connect(settings.warehouse)
+    warehouse.ensure_schema(con)
+    load_reference(con, settings.reference_dir)
+    return con
+
+
+def _finish(con, settings: Settings) -> None:
+    """Rebuild the marts and publish the read-only snapshot."""
+    from . import warehouse
+
+    warehouse.build_models(con, settings)
+    warehouse.publish_snapshot(con, settings)
+
+
+def cmd_build(args) -> int:
+    """Ingest every file under data/raw/, load the reference files and rebuild the marts.
+
+    Files already loaded (same sha256) are skipped, so running it twice changes nothing.
+
+    Example:
+      insertion build
+      insertion build --raw-dir /path/to/exports --warehouse /tmp/w.duckdb
+    """
+    from .ingest import ingest_file, raw_files
+    from .pseudonymise import load_key
+    settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
+    con = _open(settings)
+    key = load_key(settings.key_file)
+    files = raw_files(settings.raw_dir, settings)
+    rejected = 0
+    for i, path in enumerate(files, start=1):
+        report = ingest_file(con, path, settings, key)
+        rejected += report.status == "rejected"
+        print(f"[{i}/{len(files)}] {report.summary()}", file=sys.stderr if report.status == "rejected" else sys.stdout)
+    _finish(con, settings)
+    print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
+    return 1 if rejected else 0
+
+
+def cmd_ingest(args) -> int:
+    """Validate and load one or more files (cohort results or surveys, CSV or XLSX).
+
+    The kind is detected from the headers; --kind forces it. A file already loaded is skipped.
+    A file that cannot be loaded is reported (file, row, column, what was expected), nothing of it is
+    written, and the command exits with status 1. Rows failing a check go to quarantine.
+
+    Example:
+      insertion ingest exports/jury-2024.csv exports/enquete-6-mois.xlsx
+      insertion ingest --kind survey_answers export-limesurvey.csv
+    """
+    from .ingest import ingest_file
+    from .pseudonymise import load_key
+
+    settings = _settings(args)
+    con = _open(settings)
+    key = load_key(settings.key_file)
+    rejected = 0
+    for path in args.files:
+        report = ingest_file(con, Path(path), settings, key, kind=args.kind)
+        rejected += report.status == "rejected"
+        print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout)
+        for warning in report.warnings:
+            print(f"  warning: {warning}")
+    _finish(con, settings)
+    return 1 if rejected else 0
+
+
+def cmd_stats(args) -> int:
+    """Print the France Compétences statistics table of a certification, newest year first.
+
+    Example:
+      insertion stats RNCP34179
+      insertion stats RNCP34179 --format csv --detail > stats.csv
+    """
+    from . import stats, warehouse
+
+    settings = _settings(args)
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    code = args.code.strip().upper()
+    frame = stats.statistics(con, code)
+    if frame.empty:
+        print(f"{code}: no certified candidates in the warehouse (check the code, or run `insertion build`)",
+              file=sys.stderr)
+        return 1
+    print(stats.render(frame, args.format, args.detail))
+    return 0
+
+
+def cmd_sql(args) -> int:
+    """Run one read-only SQL query on the warehouse and print the result.
+
+    The connection cannot write, attach, install extensions or read files. Tables and views are
+    documented in docs/warehouse.md.
+
+    Example:
+      insertion sql "select * from certification_statistics order by certification_code, year"
+      insertion sql --format csv "select * from access_route_statistics" > routes.csv
+    """
+    import duckdb
+
+    from . import stats, warehouse
+
+    settings = _settings(args)
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        frame = con.execute(args.query).df()
+    except duckdb.Error as exc:
+        print(f"SQL error: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "csv":
+        print(frame.to_csv(index=False, lineterminator="\n"), end="")
+    elif args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+    else:
+        print(stats.format_table(frame.astype(object).where(frame.notna(), None)))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="insertion",
+        description="Employment outcomes of RNCP certifications: load cohort results and insertion surveys "
+        "into a DuckDB warehouse and compute France Compétences' statistics.",
+        epilog="Start with: insertion build && insertion stats RNCP34179\n\n" + EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--warehouse", metavar="PATH",
+                        help="DuckDB warehouse file (env INSERTION_WAREHOUSE; default data/warehouse/insertion.duckdb)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help):
+        p = sub.add_parser(name, parents=[common], help=help, description=func.__doc__, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("build", cmd_build, "ingest data/raw/ and rebuild the marts")
+    p.add_argument("--raw-dir", metavar="DIR", help="folder to ingest (default data/raw)")
+
+    p = add("ingest", cmd_ingest, "validate and load files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", choices=["cohort_results", "survey_answers"], help="force the kind of the files")
+
+    p = add("stats", cmd_stats, "print a certification's statistics table")
+    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument("--detail", action="store_true",
+                   help="add numerators, denominators, response rates, 95%% intervals and small-cohort flags")
+
+    p = add("sql", cmd_sql, "run a read-only SQL query")
+    p.add_argument("query")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .errors import InputError
+    from .warehouse import WarehouseBusy
+
+    args = _parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (InputError, WarehouseBusy, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Settings: every path and threshold in one place, with defaults, environment variables and help.
+
+A setting is resolved in this order: explicit value (CLI flag) > environment variable > default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+
+def _setting(default, env: str, help: str):
+    return field(default=default, metadata={"env": env, "help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and thresholds of one run. Build with :meth:`Settings.load`."""
+
+    warehouse: Path = _setting(
+        Path("data/warehouse/insertion.duckdb"), "INSERTION_WAREHOUSE", "DuckDB warehouse file."
+    )
+    raw_dir: Path = _setting(Path("data/raw"), "INSERTION_RAW_DIR", "Folder that `insertion build` ingests.")
+    reference_dir: Path = _setting(
+        Path("data/reference"),
+        "INSERTION_REFERENCE_DIR",
+        "Interim reference files (target ROME codes and per-certification settings).",
+    )
+    key_file: Path = _setting(
+        Path.home() / ".config" / "insertion" / "pseudonymisation.key",
+        "INSERTION_KEY_FILE",
+        "Secret key of the HMAC-SHA256 pseudonymisation; kept outside the warehouse and outside git, "
+        "created on first run. Losing it breaks the link between old and new files.",
+    )
+    header_mapping: Path = _setting(
+        Path("data/header_mapping.csv"),
+        "INSERTION_HEADER_MAPPING",
+        "Optional CSV (kind,source_header,column) mapping your own column names to canonical ones.",
+    )
+    small_cohort_threshold: int = _setting(
+        20, "INSERTION_SMALL_COHORT", "Denominators under this head-count are flagged (dashboard) "
+        "or suppressed (public exports)."
+    )
+    window_6m: tuple[int, int] = _setting(
+        (4, 9), "INSERTION_WINDOW_6M", "Months after the jury in which a 6-month answer is expected (min,max)."
+    )
+    window_24m: tuple[int, int] = _setting(
+        (20, 30), "INSERTION_WINDOW_24M", "Months after the jury in which a 2-year answer is expected (min,max)."
+    )
+
+    @property
+    def snapshot(self) -> Path:
+        """Read-only copy published after each write, read by the dashboard."""
+        return self.warehouse.with_name(self.warehouse.stem + ".snapshot.duckdb")
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.warehouse.parent / "data_docs"
+
+    @classmethod
+    def load(cls, **overrides) -> Settings:
+        """Defaults, then environment variables, then the non-None ``overrides``."""
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f.metadata["env"])
+            if raw not in (None, ""):
+                values[f.name] = _parse(f.default, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for k, v in values.items():
+            if isinstance(cls.__dataclass_fields__[k].default, Path):
+                values[k] = Path(v)
+        return replace(cls(), **values)
+
+    @classmethod
+    def describe(cls) -> str:
+        """One line per setting, for --help texts and the README."""
+        return "\n".join(
+            f"  {f.metadata['env']:<26} {f.metadata['help']} (default: {f.default})" for f in fields(cls)
+        )
+
+
+def _parse(default, raw: str):
+    if isinstance(default, bool):
+        return raw.lower() in {"1", "true", "yes", "oui"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, tuple):
+        return tuple(int(x) for x in raw.split(","))
+    return raw

@@ -1,0 +1,21 @@
+"""The one error type users see: it names the file, the row and the column, and what was expected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """A file that cannot be loaded. Nothing is written to the warehouse when this is raised."""
+
+    def __init__(self, file: Path | str, message: str, row: int | None = None, column: str | None = None):
+        self.file, self.row, self.column, self.message = str(file), row, column, message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}"

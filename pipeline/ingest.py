@@ -1,0 +1,276 @@
+"""Load files into the warehouse: read, type, validate (the GX gate), then write in one transaction.
+
+A file already loaded (same sha256) is skipped. A file-level failure writes no data (only a line in
+``load_log`` and its validation run, so the rejection stays on record); row-level failures go to
+``quarantine`` and the rest of the file loads.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import validation
+from .batch import Batch, header_score, prepare
+from .config import Settings
+from .warehouse import scalar
+from .errors import InputError
+from .pseudonymise import load_key
+from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding, read_table
+from .sources import KINDS, MODULES
+
+SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt"} | EXCEL_SUFFIXES
+
+
+@dataclass
+class LoadReport:
+    """What happened to one file."""
+
+    file: Path
+    status: str  # loaded | skipped | rejected
+    kind: str | None = None
+    load_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_warned: int = 0
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    dropped_columns: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.status == "skipped":
+            return f"{self.file}: already loaded (same content), skipped"
+        if self.status == "rejected":
+            return f"REJECTED {self.message}"
+        parts = [f"{self.file}: {self.rows_loaded} of {self.rows_read} rows loaded as {self.kind}"]
+        if self.rows_quarantined:
+            parts.append(f"{self.rows_quarantined} quarantined")
+        if self.rows_warned:
+            parts.append(f"{self.rows_warned} with warnings")
+        if self.dropped_columns:
+            parts.append(f"personal-data columns dropped: {', '.join(self.dropped_columns)}")
+        return "; ".join(parts)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_kind(headers: list[str], user_mapping: Path | None = None) -> str | None:
+    """The kind whose distinctive columns the headers name best (at least two), else None."""
+    scores = {name: header_score(headers, kind, user_mapping) for name, kind in KINDS.items()}
+    best = max(scores, key=scores.get)
+    ranked = sorted(scores.values(), reverse=True)
+    if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] == ranked[1]):
+        return None
+    return best
+
+
+def read_batch(path: Path, settings: Settings, key: bytes, kind: str | None = None) -> Batch:
+    """Read and type one file. Raises :class:`InputError` when it cannot be read or its kind is unknown."""
+    if kind is not None and kind not in KINDS:
+        raise InputError(path, f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+
+    def score(headers: list[str]) -> int:
+        kinds = [KINDS[kind]] if kind else list(KINDS.values())
+        return max(header_score(headers, k, settings.header_mapping) for k in kinds)
+
+    raw: RawTable = read_table(path, score)
+    name = kind or detect_kind(list(raw.frame.columns), settings.header_mapping)
+    if name is None:
+        raise InputError(
+            path,
+            "cannot tell whether this is a cohort-results or a survey file from its headers "
+            f"({', '.join(map(repr, list(raw.frame.columns)[:8]))}); use the headers of data/templates/, "
+            "map yours in data/header_mapping.csv, or force the kind with --kind",
+            row=1,
+        )
+    batch = prepare(raw, KINDS[name], key, settings.header_mapping)
+    return MODULES[name].type_batch(batch)
+
+
+def enrich_surveys(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Add what survey checks need from the warehouse: the jury date of the matching certification,
+    months between jury and answer, and whether the respondent is known in the cohort results."""
+    f = batch.frame
+    if not {"candidate_hash", "certification_code"} <= set(f.columns):
+        return
+    keys = f[["source_row", "candidate_hash", "certification_code", "promotion", "answer_date"]]
+    con.register("survey_keys", keys)
+    try:
+        found = con.execute(
+            """
+            select k.source_row, arg_max(c.jury_date, (k.answer_date is null or c.jury_date <= k.answer_date,
+                   c.jury_date)) as jury_date
+            from survey_keys as k
+            join landing_cohort_results as c
+              on c.candidate_hash = k.candidate_hash and c.certification_code = k.certification_code
+             and c.outcome = 'certified' and (k.promotion is null or year(c.jury_date) = k.promotion)
+            group by k.source_row
+            """
+        ).df()
+    finally:
+        con.unregister("survey_keys")
+    jury = f["source_row"].map(dict(zip(found["source_row"], pd.to_datetime(found["jury_date"]), strict=True)))
+    f["jury_date"] = jury.astype("datetime64[us]")
+    f["months_after_jury"] = (f["answer_date"] - f["jury_date"]).dt.days / 30.4375
+    f["known_in_cohorts"] = f["jury_date"].notna()
+
+
+def _log(con, load_id, path, sha, report: LoadReport, batch: Batch | None, started: datetime, t0: float):
+    con.execute(
+        "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id, str(path), path.name, sha, report.kind, report.status, report.rows_read, report.rows_loaded,
+            report.rows_quarantined, report.rows_warned,
+            batch.encoding if batch else None, batch.delimiter if batch else None, batch.sheet if batch else None,
+            batch.dropped_personal if batch else [], batch.ignored if batch else [],
+            started, datetime.now(), round(time.perf_counter() - t0, 3), report.message,
+        ],
+    )
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, key: bytes | None = None, kind: str | None = None
+) -> LoadReport:
+    """Load one file (see module docstring). Never raises for bad input: the report says what happened."""
+    path = Path(path)
+    key = key if key is not None else load_key(settings.key_file)
+    started, t0 = datetime.now(), time.perf_counter()
+    sha = sha256_of(path) if path.exists() else ""
+    if sha and scalar(con, "select count(*) from load_log where sha256 = ? and status = 'loaded'", [sha]):
+        return LoadReport(path, "skipped")
+
+    batch = verdict = None
+    report = LoadReport(path, "rejected", kind=kind)
+    try:
+        batch = read_batch(path, settings, key, kind)
+        report.kind, report.rows_read = batch.kind.name, len(batch.frame)
+        report.dropped_columns = batch.dropped_personal
+        if batch.kind.name == "survey_answers":
+            enrich_surveys(con, batch)
+        verdict = validation.validate_frame(batch.frame, validation.suite_for(batch.kind.name, settings))
+        if verdict.file_errors:
+            first = verdict.file_errors[0]
+            raise InputError(path, f"expected {first.message}", row=1 if first.column else None,
+                             column=first.column)
+    except InputError as exc:
+        report.message = str(exc)
+        con.execute("begin transaction")
+        load_id = scalar(con, "select nextval('load_id_seq')")
+        _log(con, load_id, path, sha, report, batch, started, t0)
+        if verdict is not None:
+            validation.record(con, verdict, load_id, "file")
+        con.execute("commit")
+        report.load_id = load_id
+        return report
+
+    failures = verdict.row_failures("error")
+    warned = verdict.row_failures("warning")
+    frame = batch.frame
+    bad_rows = set(failures["source_row"])
+    good = frame[~frame["source_row"].isin(bad_rows)]
+    report.status = "loaded"
+    report.rows_loaded, report.rows_quarantined = len(good), len(bad_rows)
+    report.rows_warned = warned["source_row"].nunique()
+    report.warnings = [f"{o.reason()}: {o.unexpected_count} row(s)" for o in verdict.warnings]
+    report.message = "; ".join(batch.notes + report.warnings)
+
+    con.execute("begin transaction")
+    try:
+        load_id = scalar(con, "select nextval('load_id_seq')")
+        report.load_id = load_id
+        landing = MODULES[batch.kind.name].to_landing(good)
+        con.register("landing_batch", landing)
+        con.execute(
+            f"insert into {batch.kind.table} select ?::integer, ?, * from landing_batch", [load_id, path.name]
+        )
+        con.unregister("landing_batch")
+        if bad_rows:
+            _quarantine(con, load_id, path, batch, failures, verdict.outcomes)
+        _log(con, load_id, path, sha, report, batch, started, t0)
+        validation.record(con, verdict, load_id, "file")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return report
+
+
+def _reasons(batch: Batch, failures: pd.DataFrame, outcomes) -> pd.Series:
+    """One readable reason per failing row and check: the file's column, the value, what was expected."""
+    by_rule = {(o.expectation_type, o.reason()): o for o in outcomes}
+    row_index = pd.Series(batch.frame.index, index=batch.frame["source_row"])
+    texts = []
+    for row, expectation, reason in failures.itertuples(index=False):
+        o = by_rule[(expectation, reason)]
+        columns = [c.strip().removesuffix("_unparsed") for c in (o.column or "").split(",") if c.strip()]
+        shown = []
+        for c in columns:
+            header = batch.mapped.get("candidate_ref" if c == "candidate_hash" else c)
+            if header is not None:
+                shown.append(f"{header!r} = {str(batch.original.at[row_index[row], header])!r}")
+        where = f"column {', '.join(shown)}: " if shown else ""
+        texts.append(f"row {row}, {where}expected {o.message}")
+    return pd.Series(texts, index=failures.index)
+
+
+def _quarantine(con, load_id: int, path: Path, batch: Batch, failures: pd.DataFrame, outcomes) -> None:
+    failures = failures.assign(reason=_reasons(batch, failures, outcomes))
+    failures = failures.drop_duplicates(["source_row", "reason"])
+    grouped = failures.groupby("source_row", sort=True).agg(list)
+    index = batch.frame.index[batch.frame["source_row"].isin(grouped.index)]
+    rows = batch.frame.loc[index, "source_row"].tolist()
+    originals = dict(zip(rows, batch.original_json(index), strict=True))
+    q = pd.DataFrame(
+        {
+            "load_id": load_id,
+            "file_name": path.name,
+            "source_row": grouped.index.astype("int64"),
+            "kind": batch.kind.name,
+            "expectations": grouped["expectation"].tolist(),
+            "reasons": grouped["reason"].tolist(),
+            "original_record": [originals[r] for r in grouped.index],
+        }
+    )
+    con.register("quarantine_batch", q)
+    con.execute("insert into quarantine select * from quarantine_batch")
+    con.unregister("quarantine_batch")
+
+
+def raw_files(folder: Path, settings: Settings) -> list[Path]:
+    """Every loadable file under ``folder`` (recursive, hidden files and READMEs aside), cohort results
+    first so that survey checks can see the cohorts they refer to."""
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
+        and p.stem.lower() != "readme"
+    ]
+    order = {name: i for i, name in enumerate(KINDS)}
+    return sorted(files, key=lambda p: (order.get(sniff_kind(p, settings), len(order)), str(p)))
+
+
+def sniff_kind(path: Path, settings: Settings) -> str | None:
+    """The kind of a file from its first lines (whole read for workbooks); None when unknown."""
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            return read_batch(path, settings, b"0" * 32).kind.name
+        head = path.open("rb").read(65536)
+        text = head.decode(detect_encoding(head, path), errors="ignore").lstrip("\ufeff")
+        line = next((ln for ln in text.splitlines() if ln.strip(" ;,\t")), "")
+        return detect_kind(next(csv.reader([line], delimiter=detect_delimiter(line))), settings.header_mapping)
+    except (InputError, StopIteration, OSError):
+        return None

@@ -1,0 +1,38 @@
+"""Cohort results: one row per candidate and jury decision (jury minutes, training-management exports)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..batch import Batch, Kind
+
+COHORT_RESULTS = Kind(
+    name="cohort_results",
+    label="cohort results",
+    table="landing_cohort_results",
+    columns=("candidate_ref", "certification_code", "jury_date", "access_route", "outcome", "blocks_validated", "site"),
+    required=("candidate_ref", "certification_code", "jury_date", "access_route", "outcome"),
+    distinctive=("jury_date", "outcome", "access_route", "blocks_validated"),
+    domains={"access_route": "access_route", "outcome": "outcome"},
+    dates=("jury_date",),
+    key=("candidate_hash", "certification_code", "jury_date"),
+)
+
+
+def type_batch(batch: Batch) -> Batch:
+    """Cohort-specific typing: certification codes without spaces, upper case."""
+    f = batch.frame
+    if "certification_code" in f:
+        f["certification_code"] = f["certification_code"].str.replace(" ", "", regex=False).str.upper()
+    return batch
+
+
+def landing_columns() -> list[str]:
+    return ["candidate_hash", "certification_code", "jury_date", "access_route", "outcome", "blocks_validated", "site"]
+
+
+def to_landing(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows and columns written to ``landing_cohort_results`` (missing optional columns as NULL)."""
+    out = frame.reindex(columns=["source_row", *landing_columns()])
+    out["jury_date"] = pd.to_datetime(out["jury_date"]).dt.date
+    return out

@@ -1,0 +1,49 @@
+-- Additive head-counts at the finest grain the dashboard filters on (certification, year, access route,
+-- site). Every rate is a ratio of sums of these counts, so any filter combination stays exact.
+create or replace table mart_outcome_counts as
+with certified as (
+    select
+        certification_code, year, access_route, site,
+        count(*) as certified,
+        count(*) filter (where access_route = 'VAE') as certified_vae
+    from fct_certified
+    group by all
+),
+
+answers as (
+    select
+        certification_code, year, access_route, site,
+        count(*) filter (where wave = 6) as surveyed_6m,
+        count(*) filter (where wave = 6 and responded) as respondents_6m,
+        count(*) filter (where wave = 6 and responded and neutralised) as neutralised_6m,
+        count(*) filter (where wave = 6 and employed) as employed_6m,
+        count(*) filter (where wave = 6 and in_target) as in_target_6m,
+        count(*) filter (where wave = 24) as surveyed_24m,
+        count(*) filter (where wave = 24 and responded) as respondents_24m,
+        count(*) filter (where wave = 24 and responded and neutralised) as neutralised_24m,
+        count(*) filter (where wave = 24 and employed) as employed_24m,
+        count(*) filter (where wave = 24 and in_target) as in_target_24m
+    from fct_survey_responses
+    group by all
+)
+
+select
+    c.certification_code,
+    c.year,
+    c.access_route,
+    c.site,
+    c.certified,
+    c.certified_vae,
+    coalesce(a.surveyed_6m, 0) as surveyed_6m,
+    coalesce(a.respondents_6m, 0) as respondents_6m,
+    coalesce(a.neutralised_6m, 0) as neutralised_6m,
+    coalesce(a.employed_6m, 0) as employed_6m,
+    coalesce(a.in_target_6m, 0) as in_target_6m,
+    coalesce(a.surveyed_24m, 0) as surveyed_24m,
+    coalesce(a.respondents_24m, 0) as respondents_24m,
+    coalesce(a.neutralised_24m, 0) as neutralised_24m,
+    coalesce(a.employed_24m, 0) as employed_24m,
+    coalesce(a.in_target_24m, 0) as in_target_24m
+from certified as c
+left join answers as a using (certification_code, year, access_route, site)
+order by all;

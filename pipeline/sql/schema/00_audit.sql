@@ -1,0 +1,68 @@
+-- Audit tables: what was loaded, what was rejected or quarantined, and every validation run.
+-- Created once, never dropped by a build: this is the warehouse's history.
+create sequence if not exists load_id_seq start 1;
+create sequence if not exists run_id_seq start 1;
+
+create table if not exists load_log (
+    load_id           integer primary key,
+    file_path         varchar not null,
+    file_name         varchar not null,
+    sha256            varchar not null,
+    kind              varchar,
+    status            varchar not null,          -- loaded | rejected
+    rows_read         integer,
+    rows_loaded       integer,
+    rows_quarantined  integer,
+    rows_warned       integer,
+    encoding          varchar,
+    delimiter         varchar,
+    sheet             varchar,
+    dropped_columns   varchar[],                 -- personal-data columns removed at ingestion
+    ignored_columns   varchar[],                 -- unknown columns, not loaded
+    started_at        timestamp not null,
+    finished_at       timestamp not null,
+    duration_s        double,
+    message           varchar
+);
+
+create table if not exists quarantine (
+    load_id          integer not null,
+    file_name        varchar not null,
+    source_row       integer not null,
+    kind             varchar not null,
+    expectations     varchar[] not null,         -- every failed expectation
+    reasons          varchar[] not null,         -- one readable reason per failure
+    original_record  json not null               -- the row as read (reference pseudonymised, personal columns removed)
+);
+
+create table if not exists validation_runs (
+    run_id           integer primary key,
+    load_id          integer,                    -- null for warehouse-wide runs
+    scope            varchar not null,           -- file | warehouse
+    suite            varchar not null,
+    started_at       timestamp not null,
+    success          boolean not null,           -- no error-level expectation failed
+    evaluated        integer not null,
+    failed_errors    integer not null,
+    failed_warnings  integer not null,
+    gx_version       varchar
+);
+
+create table if not exists validation_results (
+    run_id              integer not null,
+    suite               varchar not null,
+    expectation_type    varchar not null,
+    column_name         varchar,
+    severity            varchar not null,        -- error | warning
+    description         varchar,
+    success             boolean not null,
+    element_count       bigint,
+    unexpected_count    bigint,
+    unexpected_percent  double,
+    sample_values       json
+);
+
+create table if not exists settings (
+    key    varchar primary key,
+    value  varchar
+);

@@ -1,0 +1,62 @@
+"""The France Compétences statistics table of a certification, as the public fiche shows it."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+
+from .warehouse import scalar
+
+FICHE_COLUMNS = {
+    "year": "Année d'obtention de la certification",
+    "certified": "Nombre de certifiés",
+    "certified_vae": "Nombre de certifiés à la suite d'un parcours VAE",
+    "insertion_rate_6m": "Taux d'insertion global à 6 mois (en %)",
+    "target_job_rate_6m": "Taux d'insertion dans le métier visé à 6 mois (en %)",
+    "target_job_rate_24m": "Taux d'insertion dans le métier visé à 2 ans (en %)",
+}
+
+DETAIL_COLUMNS = [
+    "response_rate_6m", "respondents_6m", "neutralised_6m", "denominator_6m", "employed_6m", "in_target_6m",
+    "insertion_rate_6m_low", "insertion_rate_6m_high", "target_job_rate_6m_low", "target_job_rate_6m_high",
+    "response_rate_24m", "respondents_24m", "neutralised_24m", "denominator_24m", "in_target_24m",
+    "target_job_rate_24m_low", "target_job_rate_24m_high", "small_cohort_6m", "small_cohort_24m",
+]
+
+
+def statistics(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
+    """Rows of ``certification_statistics`` for one certification, newest year first."""
+    return con.execute(
+        "select * from certification_statistics where certification_code = ? order by year desc", [code]
+    ).df()
+
+
+def known_certification(con: duckdb.DuckDBPyConnection, code: str) -> bool:
+    return bool(
+        scalar(con, "select count(*) from landing_cohort_results where certification_code = ?", [code])
+    )
+
+
+def render(frame: pd.DataFrame, fmt: str = "table", detail: bool = False) -> str:
+    """The fiche's table as text (French headers, empty cells for missing rates), CSV or JSON."""
+    columns = list(FICHE_COLUMNS) + (DETAIL_COLUMNS if detail else [])
+    data = frame[columns].astype(object).where(frame[columns].notna(), None)
+    if fmt == "json":
+        return json.dumps(data.to_dict(orient="records"), ensure_ascii=False, indent=2, default=int)
+    shown = data.rename(columns=FICHE_COLUMNS)
+    if fmt == "csv":
+        return shown.to_csv(index=False, sep=";", lineterminator="\n")
+    return format_table(shown)
+
+
+def format_table(frame: pd.DataFrame) -> str:
+    """A plain-text grid, one header line, values left empty where missing."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in frame.itertuples(index=False)]
+    headers = [str(c) for c in frame.columns]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = [" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join(lines)

@@ -1,0 +1,190 @@
+"""The Great Expectations gate: validate a typed batch with the suite of its kind, through GX's pandas
+data source, and sort the outcome into file-level errors, row-level errors and warnings.
+
+Great Expectations is imported here only, on first use, so commands that do not validate start fast.
+Analytics are disabled by configuration; a test proves no socket is opened.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+
+import pandas as pd
+
+from .config import Settings
+from .warehouse import scalar
+
+TABLE_LEVEL = {"expect_column_to_exist", "expect_table_row_count_to_be_between", "expect_table_columns_to_match_set"}
+
+
+@dataclass
+class Outcome:
+    """One expectation's result, in the shape stored in ``validation_results``."""
+
+    expectation_type: str
+    column: str | None
+    severity: str
+    message: str
+    success: bool
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    unexpected_percent: float | None = None
+    samples: list = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def table_level(self) -> bool:
+        return self.expectation_type in TABLE_LEVEL or self.error is not None
+
+    def reason(self) -> str:
+        what = f"column {self.column!r}: " if self.column else ""
+        return f"{what}expected {self.message} [{self.expectation_type}]"
+
+
+@dataclass
+class Verdict:
+    suite: str
+    outcomes: list[Outcome]
+    gx_version: str
+
+    @property
+    def file_errors(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "error" and o.table_level]
+
+    @property
+    def warnings(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "warning"]
+
+    @property
+    def success(self) -> bool:
+        return not any(not o.success and o.severity == "error" for o in self.outcomes)
+
+    def row_failures(self, severity: str = "error") -> pd.DataFrame:
+        """source_row, expectation, reason: one line per failing row and expectation."""
+        records = [
+            (row, o.expectation_type, o.reason())
+            for o in self.outcomes
+            if not o.success and o.severity == severity and not o.table_level
+            for row in o.rows
+        ]
+        return pd.DataFrame(records, columns=["source_row", "expectation", "reason"])
+
+
+@cache
+def _gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    return importlib.import_module("great_expectations")
+
+
+@cache
+def context():
+    """An ephemeral GX context: in-memory stores, no analytics, no progress bars."""
+    gx = _gx()
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def suite_for(kind: str, settings: Settings):
+    """The suite of an input kind (``expectations/<kind>.py``), bound to the GX context."""
+    context()
+    module = importlib.import_module(f"expectations.{kind}")
+    return module.suite(settings)
+
+
+def _samples(values: list) -> list:
+    out = []
+    for v in values[:10]:
+        if isinstance(v, pd.Timestamp):
+            out.append(v.strftime("%d/%m/%Y"))
+        elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v is pd.NaT:
+            out.append(None)
+        else:
+            out.append(v if isinstance(v, (str, int, float, bool)) else str(v))
+    return out
+
+
+def validate_frame(frame: pd.DataFrame, suite, name: str | None = None) -> Verdict:
+    """Run ``suite`` over ``frame`` (which must hold ``source_row``) and collect every outcome."""
+    gx = _gx()
+    ctx = context()
+    source_name = "insertion_batches"
+    try:
+        source = ctx.data_sources.get(source_name)
+    except (KeyError, ValueError):
+        source = ctx.data_sources.add_pandas(source_name)
+    asset_name = name or suite.name
+    try:
+        asset = source.get_asset(asset_name)
+    except (LookupError, ValueError):
+        asset = source.add_dataframe_asset(asset_name)
+    try:
+        definition = asset.get_batch_definition("whole")
+    except (KeyError, ValueError):
+        definition = asset.add_batch_definition_whole_dataframe("whole")
+    batch = definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"]}
+    )
+    outcomes = []
+    for r in result.results:
+        cfg = r.expectation_config
+        meta = cfg.meta or {}
+        raw = r.result or {}
+        info = r.exception_info or {}
+        error = info.get("exception_message") if info.get("raised_exception") else None
+        rows = [int(i["source_row"]) for i in raw.get("unexpected_index_list") or [] if isinstance(i, dict)]
+        outcomes.append(
+            Outcome(
+                expectation_type=cfg.type,
+                column=cfg.kwargs.get("column") or ", ".join(cfg.kwargs.get("column_list") or [])
+                or ", ".join(filter(None, [cfg.kwargs.get("column_A"), cfg.kwargs.get("column_B")])) or None,
+                severity=meta.get("severity", "error"),
+                message=meta.get("message", cfg.type),
+                success=bool(r.success),
+                element_count=raw.get("element_count"),
+                unexpected_count=raw.get("unexpected_count"),
+                unexpected_percent=raw.get("unexpected_percent"),
+                samples=_samples(raw.get("partial_unexpected_list") or []),
+                rows=sorted(set(rows)),
+                error=error,
+            )
+        )
+    return Verdict(suite.name, outcomes, gx.__version__)
+
+
+def record(con, verdict: Verdict, load_id: int | None, scope: str) -> int:
+    """Store a verdict in ``validation_runs`` / ``validation_results``; returns the run id."""
+    run_id = scalar(con, "select nextval('run_id_seq')")
+    failed_errors = sum(1 for o in verdict.outcomes if not o.success and o.severity == "error")
+    failed_warnings = sum(1 for o in verdict.outcomes if not o.success and o.severity == "warning")
+    con.execute(
+        "insert into validation_runs values (?, ?, ?, ?, now()::timestamp, ?, ?, ?, ?, ?)",
+        [run_id, load_id, scope, verdict.suite, verdict.success, len(verdict.outcomes), failed_errors,
+         failed_warnings, verdict.gx_version],
+    )
+    con.executemany(
+        "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [run_id, verdict.suite, o.expectation_type, o.column, o.severity,
+             o.message if o.error is None else f"{o.message} (could not be evaluated: {o.error})",
+             o.success, o.element_count, o.unexpected_count, o.unexpected_percent,
+             json.dumps(o.samples, ensure_ascii=False, default=str)]
+            for o in verdict.outcomes
+        ],
+    )
+    return run_id

@@ -1,0 +1,117 @@
+"""The DuckDB warehouse: connections, schema, SQL models and the read-only snapshot.
+
+Functions take the connection as a parameter. SQL lives in ``sql/``: ``schema/`` (tables that keep
+history), ``staging/`` (views that rename, cast and de-duplicate) and ``marts/`` (indicators), run in
+file-name order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from .config import Settings
+
+SQL_DIR = Path(__file__).parent / "sql"
+LAYERS = ("schema", "staging", "marts")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse file."""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. Read-only connections cannot write, attach, install or read outside files."""
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"{path}: no warehouse yet; run `insertion build` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise WarehouseBusy(
+            f"{path} is in use by another process ({str(exc).splitlines()[0]}); "
+            "wait for it to finish, or read the snapshot instead"
+        ) from exc
+    if read_only:
+        con.execute("set enable_external_access = false")
+        con.execute("set autoinstall_known_extensions = false")
+        con.execute("set autoload_known_extensions = false")
+        con.execute("set lock_configuration = true")
+    return con
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The single value of a query. (DuckDB 2.0: ``fetchone`` leaves the result open and blocks the
+    connection, so fetch everything.)"""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def sql_files(layer: str) -> list[Path]:
+    return sorted((SQL_DIR / layer).glob("*.sql"))
+
+
+def run_layer(con: duckdb.DuckDBPyConnection, layer: str) -> None:
+    for path in sql_files(layer):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the history tables, landing tables and macros when missing (never drops anything)."""
+    run_layer(con, "schema")
+
+
+def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    con.execute(
+        "insert or replace into settings values ('small_cohort_threshold', ?)",
+        [str(settings.small_cohort_threshold)],
+    )
+
+
+def build_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Rebuild staging views and marts from the landing tables, in one transaction."""
+    con.execute("begin transaction")
+    try:
+        write_settings(con, settings)
+        run_layer(con, "staging")
+        run_layer(con, "marts")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
+    """Copy the warehouse to ``settings.snapshot`` atomically (write a new file, then rename), so readers
+    never see a half-written file and never hold the writer's lock."""
+    con.execute("checkpoint")
+    target = settings.snapshot
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(settings.warehouse, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+DATA_TABLES = (
+    "landing_cohort_results",
+    "landing_survey_answers",
+    "quarantine",
+    "ref_target_jobs",
+    "ref_certifications",
+)
+
+
+def content_hash(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = DATA_TABLES) -> str:
+    """A digest of the rows of the data tables (order-independent), to prove a load changed nothing."""
+    digest = hashlib.sha256()
+    for table in tables:
+        exists = scalar(con, "select count(*) from information_schema.tables where table_name = ?", [table])
+        if not exists:
+            continue
+        count, h = con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {table} as t").fetchall()[0]
+        digest.update(f"{table}:{count}:{h};".encode())
+    return digest.hexdigest()
