@@ -22,8 +22,8 @@ setup: $(STAMP) ## Create .venv and install the project (with dev tools)
 build: setup ## Build the warehouse from data/raw/
 	$(BIN)/insertion build
 
-demo: build ## Build the warehouse and serve the dashboard on http://127.0.0.1:8050
-	$(BIN)/insertion serve
+demo: build ## Build the warehouse and show the sample's statistics
+	$(BIN)/insertion stats RNCP34179
 
 serve: setup ## Serve the dashboard over the current warehouse
 	$(BIN)/insertion serve

@@ -18,15 +18,24 @@ def table_checks(required: tuple[str, ...]) -> list:
     """File-level: the file has rows and every required column."""
     checks = [expect("ExpectTableRowCountToBeBetween", "error", "at least one data row", min_value=1)]
     checks += [
-        expect("ExpectColumnToExist", "error", f"a column for {column!r} (see data/templates/)", column=column)
+        expect(
+            "ExpectColumnToExist", "error", f"a column for {column!r} (see data/templates/)", column=column
+        )
         for column in required
     ]
     return checks
 
 
 def in_set(column: str, values: list[str], severity: str = "error") -> list:
-    return [expect("ExpectColumnValuesToBeInSet", severity, f"one of {', '.join(values)}", column=column,
-                   value_set=values)]
+    return [
+        expect(
+            "ExpectColumnValuesToBeInSet",
+            severity,
+            f"one of {', '.join(values)}",
+            column=column,
+            value_set=values,
+        )
+    ]
 
 
 def not_null(column: str, message: str, severity: str = "error", **kwargs) -> list:
@@ -35,8 +44,14 @@ def not_null(column: str, message: str, severity: str = "error", **kwargs) -> li
 
 def parses_as_date(column: str) -> list:
     """The text of a date column, where given, parsed (``<column>_unparsed`` holds what did not)."""
-    return [expect("ExpectColumnValuesToBeNull", "error", "a date jj/mm/aaaa or aaaa-mm-jj",
-                   column=f"{column}_unparsed")]
+    return [
+        expect(
+            "ExpectColumnValuesToBeNull",
+            "error",
+            "a date jj/mm/aaaa or aaaa-mm-jj",
+            column=f"{column}_unparsed",
+        )
+    ]
 
 
 def build(name: str, expectations: list):

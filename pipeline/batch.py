@@ -116,5 +116,16 @@ def prepare(raw: RawTable, kind: Kind, key: bytes, user_mapping: Path | None = N
     original = src[kept].copy()
     if "candidate_ref" in mapped:
         original[mapped["candidate_ref"]] = frame["candidate_hash"].fillna("")
-    return Batch(kind, raw.path, frame, original, mapped, dropped, ignored, list(raw.notes),
-                 raw.encoding, raw.delimiter, raw.sheet)
+    return Batch(
+        kind,
+        raw.path,
+        frame,
+        original,
+        mapped,
+        dropped,
+        ignored,
+        list(raw.notes),
+        raw.encoding,
+        raw.delimiter,
+        raw.sheet,
+    )

@@ -17,7 +17,6 @@ def _settings(args) -> Settings:
 
 def _open(settings: Settings):
     from . import warehouse
-
     from .sources.reference import load_reference
 
     con = warehouse.connect(settings.warehouse)
@@ -45,16 +44,20 @@ def cmd_build(args) -> int:
     """
     from .ingest import ingest_file, raw_files
     from .pseudonymise import load_key
+
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
-    con = _open(settings)
     key = load_key(settings.key_file)
     files = raw_files(settings.raw_dir, settings)
     rejected = 0
-    for i, path in enumerate(files, start=1):
-        report = ingest_file(con, path, settings, key)
-        rejected += report.status == "rejected"
-        print(f"[{i}/{len(files)}] {report.summary()}", file=sys.stderr if report.status == "rejected" else sys.stdout)
-    _finish(con, settings)
+    with _open(settings) as con:
+        for i, path in enumerate(files, start=1):
+            report = ingest_file(con, path, settings, key)
+            rejected += report.status == "rejected"
+            print(
+                f"[{i}/{len(files)}] {report.summary()}",
+                file=sys.stderr if report.status == "rejected" else sys.stdout,
+            )
+        _finish(con, settings)
     print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
     return 1 if rejected else 0
 
@@ -74,16 +77,16 @@ def cmd_ingest(args) -> int:
     from .pseudonymise import load_key
 
     settings = _settings(args)
-    con = _open(settings)
     key = load_key(settings.key_file)
     rejected = 0
-    for path in args.files:
-        report = ingest_file(con, Path(path), settings, key, kind=args.kind)
-        rejected += report.status == "rejected"
-        print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout)
-        for warning in report.warnings:
-            print(f"  warning: {warning}")
-    _finish(con, settings)
+    with _open(settings) as con:
+        for path in args.files:
+            report = ingest_file(con, Path(path), settings, key, kind=args.kind)
+            rejected += report.status == "rejected"
+            print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout)
+            for warning in report.warnings:
+                print(f"  warning: {warning}")
+        _finish(con, settings)
     return 1 if rejected else 0
 
 
@@ -97,12 +100,14 @@ def cmd_stats(args) -> int:
     from . import stats, warehouse
 
     settings = _settings(args)
-    con = warehouse.connect(settings.warehouse, read_only=True)
     code = args.code.strip().upper()
-    frame = stats.statistics(con, code)
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        frame = stats.statistics(con, code)
     if frame.empty:
-        print(f"{code}: no certified candidates in the warehouse (check the code, or run `insertion build`)",
-              file=sys.stderr)
+        print(
+            f"{code}: no certified candidates in the warehouse (check the code, or run `insertion build`)",
+            file=sys.stderr,
+        )
         return 1
     print(stats.render(frame, args.format, args.detail))
     return 0
@@ -123,12 +128,12 @@ def cmd_sql(args) -> int:
     from . import stats, warehouse
 
     settings = _settings(args)
-    con = warehouse.connect(settings.warehouse, read_only=True)
-    try:
-        frame = con.execute(args.query).df()
-    except duckdb.Error as exc:
-        print(f"SQL error: {exc}", file=sys.stderr)
-        return 1
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        try:
+            frame = con.execute(args.query).df()
+        except duckdb.Error as exc:
+            print(f"SQL error: {exc}", file=sys.stderr)
+            return 1
     if args.format == "csv":
         print(frame.to_csv(index=False, lineterminator="\n"), end="")
     elif args.format == "json":
@@ -147,13 +152,22 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--warehouse", metavar="PATH",
-                        help="DuckDB warehouse file (env INSERTION_WAREHOUSE; default data/warehouse/insertion.duckdb)")
+    common.add_argument(
+        "--warehouse",
+        metavar="PATH",
+        help="DuckDB warehouse file (env INSERTION_WAREHOUSE; default data/warehouse/insertion.duckdb)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name, func, help):
-        p = sub.add_parser(name, parents=[common], help=help, description=func.__doc__, epilog=EPILOG,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            parents=[common],
+            help=help,
+            description=func.__doc__,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         return p
 
@@ -167,8 +181,11 @@ def _parser() -> argparse.ArgumentParser:
     p = add("stats", cmd_stats, "print a certification's statistics table")
     p.add_argument("code", help="RNCP code, e.g. RNCP34179")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    p.add_argument("--detail", action="store_true",
-                   help="add numerators, denominators, response rates, 95%% intervals and small-cohort flags")
+    p.add_argument(
+        "--detail",
+        action="store_true",
+        help="add numerators, denominators, response rates, 95%% intervals and small-cohort flags",
+    )
 
     p = add("sql", cmd_sql, "run a read-only SQL query")
     p.add_argument("query")
@@ -177,12 +194,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import duckdb
+
     from .errors import InputError
     from .warehouse import WarehouseBusy
 
     args = _parser().parse_args(argv)
     try:
         return args.func(args)
+    except duckdb.CatalogException as exc:
+        print(
+            f"error: the warehouse has no such table or view yet; run `insertion build` ({exc})",
+            file=sys.stderr,
+        )
+        return 2
     except (InputError, WarehouseBusy, FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

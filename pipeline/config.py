@@ -39,14 +39,19 @@ class Settings:
         "Optional CSV (kind,source_header,column) mapping your own column names to canonical ones.",
     )
     small_cohort_threshold: int = _setting(
-        20, "INSERTION_SMALL_COHORT", "Denominators under this head-count are flagged (dashboard) "
-        "or suppressed (public exports)."
+        20,
+        "INSERTION_SMALL_COHORT",
+        "Denominators under this head-count are flagged (dashboard) or suppressed (public exports).",
     )
     window_6m: tuple[int, int] = _setting(
-        (4, 9), "INSERTION_WINDOW_6M", "Months after the jury in which a 6-month answer is expected (min,max)."
+        (4, 9),
+        "INSERTION_WINDOW_6M",
+        "Months after the jury in which a 6-month answer is expected (min,max).",
     )
     window_24m: tuple[int, int] = _setting(
-        (20, 30), "INSERTION_WINDOW_24M", "Months after the jury in which a 2-year answer is expected (min,max)."
+        (20, 30),
+        "INSERTION_WINDOW_24M",
+        "Months after the jury in which a 2-year answer is expected (min,max).",
     )
 
     @property

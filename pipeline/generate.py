@@ -14,17 +14,34 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 ROUTE_LABELS = {
-    "FI": "Formation initiale", "CA": "Contrat d'apprentissage", "FC": "Formation continue",
-    "CQ": "Contrat de professionnalisation", "CL": "Candidature individuelle", "VAE": "VAE",
+    "FI": "Formation initiale",
+    "CA": "Contrat d'apprentissage",
+    "FC": "Formation continue",
+    "CQ": "Contrat de professionnalisation",
+    "CL": "Candidature individuelle",
+    "VAE": "VAE",
 }
 SITUATION_LABELS = {
-    "employed": "En emploi", "employed_abroad": "En emploi à l'étranger", "job_seeking": "En recherche d'emploi",
-    "inactive": "Inactif", "further_study": "Poursuite d'études", "work_study": "En alternance",
-    "unable_to_work": "Dans l'incapacité de travailler", "no_response": "Non répondant",
+    "employed": "En emploi",
+    "employed_abroad": "En emploi à l'étranger",
+    "job_seeking": "En recherche d'emploi",
+    "inactive": "Inactif",
+    "further_study": "Poursuite d'études",
+    "work_study": "En alternance",
+    "unable_to_work": "Dans l'incapacité de travailler",
+    "no_response": "Non répondant",
 }
 CONTRACTS = ["CDI", "CDI", "CDI", "CDD", "CDD", "Intérim", "Indépendant", "Fonctionnaire"]
-SECTORS = ["Commerce", "Services aux entreprises", "Industrie", "Construction", "Santé", "Administration",
-           "Information et communication", "Hébergement et restauration"]
+SECTORS = [
+    "Commerce",
+    "Services aux entreprises",
+    "Industrie",
+    "Construction",
+    "Santé",
+    "Administration",
+    "Information et communication",
+    "Hébergement et restauration",
+]
 
 
 @dataclass
@@ -92,23 +109,40 @@ def people(p: Promotion, jobs: Jobs, prefix: str, rng: random.Random) -> tuple[l
             n += 1
             ref = f"{prefix}-{p.year}-{n:04d}"
             d = jury_date()
-            cohort.append({"candidate_ref": ref, "certification_code": p.certification_code, "jury_date": d,
-                           "access_route": ROUTE_LABELS[route], "outcome": rng.choice(["Certifié", "Admis"]),
-                           "blocks_validated": "", "site": rng.choice(sites)})
+            cohort.append(
+                {
+                    "candidate_ref": ref,
+                    "certification_code": p.certification_code,
+                    "jury_date": d,
+                    "access_route": ROUTE_LABELS[route],
+                    "outcome": rng.choice(["Certifié", "Admis"]),
+                    "blocks_validated": "",
+                    "site": rng.choice(sites),
+                }
+            )
             certified_refs.append((ref, d))
     for outcome, count in (("Validation partielle", p.partial), ("Ajourné", p.failed)):
         for _ in range(count):
             n += 1
-            cohort.append({"candidate_ref": f"{prefix}-{p.year}-{n:04d}", "certification_code": p.certification_code,
-                           "jury_date": jury_date(), "access_route": ROUTE_LABELS[rng.choice(list(p.routes))],
-                           "outcome": outcome, "blocks_validated": str(rng.randint(1, 3)) if outcome != "Ajourné" else "0",
-                           "site": rng.choice(sites)})
+            cohort.append(
+                {
+                    "candidate_ref": f"{prefix}-{p.year}-{n:04d}",
+                    "certification_code": p.certification_code,
+                    "jury_date": jury_date(),
+                    "access_route": ROUTE_LABELS[rng.choice(list(p.routes))],
+                    "outcome": outcome,
+                    "blocks_validated": str(rng.randint(1, 3)) if outcome != "Ajourné" else "0",
+                    "site": rng.choice(sites),
+                }
+            )
     for months, wave in ((6, p.wave_6m), (24, p.wave_24m)):
         if wave is None:
             continue
         if wave.size != p.certified:
-            raise ValueError(f"{p.certification_code} {p.year} wave {months}: {wave.size} outcomes for "
-                             f"{p.certified} certified")
+            raise ValueError(
+                f"{p.certification_code} {p.year} wave {months}: {wave.size} outcomes for "
+                f"{p.certified} certified"
+            )
         order = list(certified_refs)
         rng.shuffle(order)
         outcomes = [k for k, v in vars(wave).items() for _ in range(v)]
@@ -118,13 +152,27 @@ def people(p: Promotion, jobs: Jobs, prefix: str, rng: random.Random) -> tuple[l
 
 
 def _answer(ref, code, jury: date, months, outcome, jobs: Jobs, rng) -> dict:
-    row = {"candidate_ref": ref, "certification_code": code, "wave": "6 mois" if months == 6 else "2 ans",
-           "answer_date": jury + timedelta(days=int(months * 30.4) + rng.randint(-20, 45)),
-           "situation": "", "job_title": "", "rome_code": "", "contract_type": "", "working_time": "",
-           "employer_sector": "", "work_location": "", "target_decision": ""}
-    employed = {"situation": SITUATION_LABELS["employed"], "contract_type": rng.choice(CONTRACTS),
-                "working_time": rng.choice(["Temps plein"] * 5 + ["Temps partiel"]),
-                "employer_sector": rng.choice(SECTORS), "work_location": "France"}
+    row = {
+        "candidate_ref": ref,
+        "certification_code": code,
+        "wave": "6 mois" if months == 6 else "2 ans",
+        "answer_date": jury + timedelta(days=int(months * 30.4) + rng.randint(-20, 45)),
+        "situation": "",
+        "job_title": "",
+        "rome_code": "",
+        "contract_type": "",
+        "working_time": "",
+        "employer_sector": "",
+        "work_location": "",
+        "target_decision": "",
+    }
+    employed = {
+        "situation": SITUATION_LABELS["employed"],
+        "contract_type": rng.choice(CONTRACTS),
+        "working_time": rng.choice(["Temps plein"] * 5 + ["Temps partiel"]),
+        "employer_sector": rng.choice(SECTORS),
+        "work_location": "France",
+    }
     if outcome == "no_response":
         row["answer_date"] = None
     elif outcome in ("in_target", "not_target"):
@@ -136,12 +184,19 @@ def _answer(ref, code, jury: date, months, outcome, jobs: Jobs, rng) -> dict:
         row |= employed | {"job_title": rng.choice(jobs.untitled)}
     elif outcome == "work_study_contract":
         rome, title = rng.choice(jobs.target)
-        row |= employed | {"job_title": title, "rome_code": rome,
-                           "contract_type": rng.choice(["Contrat d'apprentissage", "Contrat de professionnalisation"])}
+        row |= employed | {
+            "job_title": title,
+            "rome_code": rome,
+            "contract_type": rng.choice(["Contrat d'apprentissage", "Contrat de professionnalisation"]),
+        }
     elif outcome == "abroad":
         rome, title = rng.choice(jobs.target + jobs.other)
-        row |= employed | {"situation": SITUATION_LABELS["employed_abroad"], "job_title": title, "rome_code": rome,
-                           "work_location": "Étranger"}
+        row |= employed | {
+            "situation": SITUATION_LABELS["employed_abroad"],
+            "job_title": title,
+            "rome_code": rome,
+            "work_location": "Étranger",
+        }
     else:
         row["situation"] = SITUATION_LABELS[outcome]
     return row

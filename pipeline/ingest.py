@@ -20,11 +20,11 @@ import pandas as pd
 from . import validation
 from .batch import Batch, header_score, prepare
 from .config import Settings
-from .warehouse import scalar
 from .errors import InputError
 from .pseudonymise import load_key
 from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding, read_table
 from .sources import KINDS, MODULES
+from .warehouse import scalar
 
 SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt"} | EXCEL_SUFFIXES
 
@@ -123,7 +123,9 @@ def enrich_surveys(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         ).df()
     finally:
         con.unregister("survey_keys")
-    jury = f["source_row"].map(dict(zip(found["source_row"], pd.to_datetime(found["jury_date"]), strict=True)))
+    jury = f["source_row"].map(
+        dict(zip(found["source_row"], pd.to_datetime(found["jury_date"]), strict=True))
+    )
     f["jury_date"] = jury.astype("datetime64[us]")
     f["months_after_jury"] = (f["answer_date"] - f["jury_date"]).dt.days / 30.4375
     f["known_in_cohorts"] = f["jury_date"].notna()
@@ -133,17 +135,35 @@ def _log(con, load_id, path, sha, report: LoadReport, batch: Batch | None, start
     con.execute(
         "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            load_id, str(path), path.name, sha, report.kind, report.status, report.rows_read, report.rows_loaded,
-            report.rows_quarantined, report.rows_warned,
-            batch.encoding if batch else None, batch.delimiter if batch else None, batch.sheet if batch else None,
-            batch.dropped_personal if batch else [], batch.ignored if batch else [],
-            started, datetime.now(), round(time.perf_counter() - t0, 3), report.message,
+            load_id,
+            str(path),
+            path.name,
+            sha,
+            report.kind,
+            report.status,
+            report.rows_read,
+            report.rows_loaded,
+            report.rows_quarantined,
+            report.rows_warned,
+            batch.encoding if batch else None,
+            batch.delimiter if batch else None,
+            batch.sheet if batch else None,
+            batch.dropped_personal if batch else [],
+            batch.ignored if batch else [],
+            started,
+            datetime.now(),
+            round(time.perf_counter() - t0, 3),
+            report.message,
         ],
     )
 
 
 def ingest_file(
-    con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, key: bytes | None = None, kind: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    settings: Settings,
+    key: bytes | None = None,
+    kind: str | None = None,
 ) -> LoadReport:
     """Load one file (see module docstring). Never raises for bad input: the report says what happened."""
     path = Path(path)
@@ -164,8 +184,9 @@ def ingest_file(
         verdict = validation.validate_frame(batch.frame, validation.suite_for(batch.kind.name, settings))
         if verdict.file_errors:
             first = verdict.file_errors[0]
-            raise InputError(path, f"expected {first.message}", row=1 if first.column else None,
-                             column=first.column)
+            raise InputError(
+                path, f"expected {first.message}", row=1 if first.column else None, column=first.column
+            )
     except InputError as exc:
         report.message = str(exc)
         con.execute("begin transaction")
@@ -221,7 +242,7 @@ def _reasons(batch: Batch, failures: pd.DataFrame, outcomes) -> pd.Series:
         for c in columns:
             header = batch.mapped.get("candidate_ref" if c == "candidate_hash" else c)
             if header is not None:
-                shown.append(f"{header!r} = {str(batch.original.at[row_index[row], header])!r}")
+                shown.append(f"'{header}' = '{batch.original.at[row_index[row], header]}'")
         where = f"column {', '.join(shown)}: " if shown else ""
         texts.append(f"row {row}, {where}expected {o.message}")
     return pd.Series(texts, index=failures.index)
@@ -256,7 +277,9 @@ def raw_files(folder: Path, settings: Settings) -> list[Path]:
     files = [
         p
         for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith((".", "~$"))
+        if p.is_file()
+        and p.suffix.lower() in SUPPORTED_SUFFIXES
+        and not p.name.startswith((".", "~$"))
         and p.stem.lower() != "readme"
     ]
     order = {name: i for i, name in enumerate(KINDS)}
@@ -271,6 +294,8 @@ def sniff_kind(path: Path, settings: Settings) -> str | None:
         head = path.open("rb").read(65536)
         text = head.decode(detect_encoding(head, path), errors="ignore").lstrip("\ufeff")
         line = next((ln for ln in text.splitlines() if ln.strip(" ;,\t")), "")
-        return detect_kind(next(csv.reader([line], delimiter=detect_delimiter(line))), settings.header_mapping)
+        return detect_kind(
+            next(csv.reader([line], delimiter=detect_delimiter(line))), settings.header_mapping
+        )
     except (InputError, StopIteration, OSError):
         return None

@@ -53,7 +53,9 @@ def detect_encoding(data: bytes, path: Path) -> str:
     except UnicodeDecodeError as exc:
         if encoding == "utf-8-sig":
             line = data[: exc.start].count(b"\n") + 1
-            raise InputError(path, f"starts with a UTF-8 mark but byte {exc.start} is not UTF-8", row=line) from exc
+            raise InputError(
+                path, f"starts with a UTF-8 mark but byte {exc.start} is not UTF-8", row=line
+            ) from exc
     try:
         data.decode("cp1252")
         return "cp1252"
@@ -95,9 +97,14 @@ def read_csv(path: Path) -> RawTable:
         msg = str(exc)
         row = _line_in_message(msg)
         if "EOF" in msg:
-            raise InputError(path, "a quoted field is never closed: the file looks truncated (half-written)") from exc
-        raise InputError(path, f"wrong number of fields ({msg.split('. ')[-1]}); expected delimiter {delimiter!r}",
-                         row=row + first if row else None) from exc
+            raise InputError(
+                path, "a quoted field is never closed: the file looks truncated (half-written)"
+            ) from exc
+        raise InputError(
+            path,
+            f"wrong number of fields ({msg.split('. ')[-1]}); expected delimiter {delimiter!r}",
+            row=row + first if row else None,
+        ) from exc
     _check_truncated(path, text, frame, delimiter, first)
     frame.columns = [str(c).strip() for c in frame.columns]
     source_row = pd.Series(range(first + 2, first + 2 + len(frame)), index=frame.index, dtype="int64")
@@ -159,7 +166,9 @@ def read_excel(path: Path, header_score) -> RawTable:
             if best is None or score > best[0]:
                 best = (score, name, i)
     if best is None or best[0] == 0:
-        raise InputError(path, "no sheet has a recognisable header row (see data/templates/ for the expected columns)")
+        raise InputError(
+            path, "no sheet has a recognisable header row (see data/templates/ for the expected columns)"
+        )
     _, name, header_at = best
     sheet = sheets[name]
     headers = [_cell_text(v) for v in sheet.iloc[header_at].tolist()]
@@ -183,7 +192,9 @@ def read_table(path: Path, header_score) -> RawTable:
         table = read_excel(path, header_score)
     else:
         if path.read_bytes()[:4] == b"PK\x03\x04":
-            raise InputError(path, "is a zip archive, not a CSV (expected a .csv, .xlsx, or an RNCP export zip)")
+            raise InputError(
+                path, "is a zip archive, not a CSV (expected a .csv, .xlsx, or an RNCP export zip)"
+            )
         table = read_csv(path)
     return table
 
@@ -192,4 +203,6 @@ def _check_headers(path: Path, headers: list[str], row: int = 1) -> None:
     names = [norm(h) for h in headers]
     duplicated = sorted({h for h, n in zip(headers, names, strict=True) if n and names.count(n) > 1})
     if duplicated:
-        raise InputError(path, f"duplicated header(s) {duplicated}: each column name must appear once", row=row)
+        raise InputError(
+            path, f"duplicated header(s) {duplicated}: each column name must appear once", row=row
+        )

@@ -19,10 +19,25 @@ FICHE_COLUMNS = {
 }
 
 DETAIL_COLUMNS = [
-    "response_rate_6m", "respondents_6m", "neutralised_6m", "denominator_6m", "employed_6m", "in_target_6m",
-    "insertion_rate_6m_low", "insertion_rate_6m_high", "target_job_rate_6m_low", "target_job_rate_6m_high",
-    "response_rate_24m", "respondents_24m", "neutralised_24m", "denominator_24m", "in_target_24m",
-    "target_job_rate_24m_low", "target_job_rate_24m_high", "small_cohort_6m", "small_cohort_24m",
+    "response_rate_6m",
+    "respondents_6m",
+    "neutralised_6m",
+    "denominator_6m",
+    "employed_6m",
+    "in_target_6m",
+    "insertion_rate_6m_low",
+    "insertion_rate_6m_high",
+    "target_job_rate_6m_low",
+    "target_job_rate_6m_high",
+    "response_rate_24m",
+    "respondents_24m",
+    "neutralised_24m",
+    "denominator_24m",
+    "in_target_24m",
+    "target_job_rate_24m_low",
+    "target_job_rate_24m_high",
+    "small_cohort_6m",
+    "small_cohort_24m",
 ]
 
 

@@ -18,7 +18,11 @@ import pandas as pd
 from .config import Settings
 from .warehouse import scalar
 
-TABLE_LEVEL = {"expect_column_to_exist", "expect_table_row_count_to_be_between", "expect_table_columns_to_match_set"}
+TABLE_LEVEL = {
+    "expect_column_to_exist",
+    "expect_table_row_count_to_be_between",
+    "expect_table_columns_to_match_set",
+}
 
 
 @dataclass
@@ -151,8 +155,10 @@ def validate_frame(frame: pd.DataFrame, suite, name: str | None = None) -> Verdi
         outcomes.append(
             Outcome(
                 expectation_type=cfg.type,
-                column=cfg.kwargs.get("column") or ", ".join(cfg.kwargs.get("column_list") or [])
-                or ", ".join(filter(None, [cfg.kwargs.get("column_A"), cfg.kwargs.get("column_B")])) or None,
+                column=cfg.kwargs.get("column")
+                or ", ".join(cfg.kwargs.get("column_list") or [])
+                or ", ".join(filter(None, [cfg.kwargs.get("column_A"), cfg.kwargs.get("column_B")]))
+                or None,
                 severity=meta.get("severity", "error"),
                 message=meta.get("message", cfg.type),
                 success=bool(r.success),
@@ -174,16 +180,34 @@ def record(con, verdict: Verdict, load_id: int | None, scope: str) -> int:
     failed_warnings = sum(1 for o in verdict.outcomes if not o.success and o.severity == "warning")
     con.execute(
         "insert into validation_runs values (?, ?, ?, ?, now()::timestamp, ?, ?, ?, ?, ?)",
-        [run_id, load_id, scope, verdict.suite, verdict.success, len(verdict.outcomes), failed_errors,
-         failed_warnings, verdict.gx_version],
+        [
+            run_id,
+            load_id,
+            scope,
+            verdict.suite,
+            verdict.success,
+            len(verdict.outcomes),
+            failed_errors,
+            failed_warnings,
+            verdict.gx_version,
+        ],
     )
     con.executemany(
         "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            [run_id, verdict.suite, o.expectation_type, o.column, o.severity,
-             o.message if o.error is None else f"{o.message} (could not be evaluated: {o.error})",
-             o.success, o.element_count, o.unexpected_count, o.unexpected_percent,
-             json.dumps(o.samples, ensure_ascii=False, default=str)]
+            [
+                run_id,
+                verdict.suite,
+                o.expectation_type,
+                o.column,
+                o.severity,
+                o.message if o.error is None else f"{o.message} (could not be evaluated: {o.error})",
+                o.success,
+                o.element_count,
+                o.unexpected_count,
+                o.unexpected_percent,
+                json.dumps(o.samples, ensure_ascii=False, default=str),
+            ]
             for o in verdict.outcomes
         ],
     )

@@ -10,7 +10,15 @@ COHORT_RESULTS = Kind(
     name="cohort_results",
     label="cohort results",
     table="landing_cohort_results",
-    columns=("candidate_ref", "certification_code", "jury_date", "access_route", "outcome", "blocks_validated", "site"),
+    columns=(
+        "candidate_ref",
+        "certification_code",
+        "jury_date",
+        "access_route",
+        "outcome",
+        "blocks_validated",
+        "site",
+    ),
     required=("candidate_ref", "certification_code", "jury_date", "access_route", "outcome"),
     distinctive=("jury_date", "outcome", "access_route", "blocks_validated"),
     domains={"access_route": "access_route", "outcome": "outcome"},
@@ -28,7 +36,15 @@ def type_batch(batch: Batch) -> Batch:
 
 
 def landing_columns() -> list[str]:
-    return ["candidate_hash", "certification_code", "jury_date", "access_route", "outcome", "blocks_validated", "site"]
+    return [
+        "candidate_hash",
+        "certification_code",
+        "jury_date",
+        "access_route",
+        "outcome",
+        "blocks_validated",
+        "site",
+    ]
 
 
 def to_landing(frame: pd.DataFrame) -> pd.DataFrame:

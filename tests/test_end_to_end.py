@@ -1,0 +1,122 @@
+"""The shipped sample, built from data/raw/ into a temporary warehouse, reproduces the public fiche."""
+
+import json
+
+import pytest
+from conftest import ROOT, content_hash, table_rows
+
+FICHE_RNCP34179 = [  # shared/reference/fiche-RNCP34179-chef-de-projet-e-commerce.txt, "Statistiques"
+    (2018, 11, 0, 100, 100, 80),
+    (2017, 35, 0, 88, 70, 78),
+]
+
+
+@pytest.fixture
+def built(cli, settings, monkeypatch):
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
+    code, out, err = cli("build")
+    assert code == 0, err
+    return out
+
+
+def test_sample_reproduces_the_fiche_of_rncp34179(built, settings):
+    rows = table_rows(
+        settings.warehouse,
+        """
+        select year, certified, certified_vae, insertion_rate_6m, target_job_rate_6m, target_job_rate_24m
+        from certification_statistics where certification_code = 'RNCP34179' order by year desc""",
+    )
+    assert rows == FICHE_RNCP34179
+
+
+def test_stats_command_prints_the_fiche_table(built, cli):
+    code, out, _ = cli("stats", "RNCP34179")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("Année d'obtention de la certification | Nombre de certifiés")
+    cells = [[c.strip() for c in line.split("|")] for line in lines[2:]]
+    assert cells == [[str(v) for v in row] for row in FICHE_RNCP34179]
+    code, out, _ = cli("stats", "rncp34179", "--format", "json")
+    data = json.loads(out)
+    assert [(d["year"], d["insertion_rate_6m"], d["target_job_rate_24m"]) for d in data] == [
+        (2018, 100, 80),
+        (2017, 88, 78),
+    ]
+    code, out, _ = cli("stats", "RNCP34179", "--format", "csv", "--detail")
+    header, first = out.splitlines()[:2]
+    assert header.split(";")[:2] == ["Année d'obtention de la certification", "Nombre de certifiés"]
+    assert "denominator_6m" in header and first.startswith("2018;11;0;100;100;80;")
+
+
+def test_sample_covers_the_other_certifications(built, settings):
+    years = dict(
+        table_rows(
+            settings.warehouse,
+            "select certification_code, count(distinct year) from certification_statistics group by 1",
+        )
+    )
+    assert years["RNCP35809"] >= 4 and years["RNCP40344"] >= 4
+    routes = {r[0] for r in table_rows(settings.warehouse, "select distinct access_route from fct_certified")}
+    assert routes == {"FI", "CA", "FC", "CQ", "CL", "VAE"}
+    situations = {
+        r[0] for r in table_rows(settings.warehouse, "select distinct situation from fct_survey_responses")
+    }
+    assert situations >= {
+        "employed",
+        "employed_abroad",
+        "job_seeking",
+        "inactive",
+        "further_study",
+        "work_study",
+        "unable_to_work",
+        "no_response",
+    }
+    outcomes = {
+        r[0] for r in table_rows(settings.warehouse, "select distinct outcome from stg_cohort_results")
+    }
+    assert outcomes == {"certified", "partial", "failed"}
+    untitled = table_rows(
+        settings.warehouse,
+        "select count(*) from fct_survey_responses where job_title is not null and rome_code is null",
+    )
+    assert untitled[0][0] > 0
+
+
+def test_build_twice_changes_nothing(built, cli, settings):
+    before = content_hash(settings.warehouse)
+    marts = table_rows(settings.warehouse, "select * from certification_statistics order by all")
+    code, out, _ = cli("build")
+    assert code == 0 and out.count("already loaded") == 7
+    assert content_hash(settings.warehouse) == before
+    assert table_rows(settings.warehouse, "select * from certification_statistics order by all") == marts
+
+
+def test_snapshot_is_published_for_readers(built, settings):
+    assert settings.snapshot.exists()
+    assert table_rows(settings.snapshot, "select count(*) from certification_statistics")[0][0] > 0
+
+
+def test_sql_is_read_only(built, cli, tmp_path):
+    code, out, _ = cli(
+        "sql",
+        "select certification_code, count(*) as n from fct_certified group by 1 order by 1",
+        "--format",
+        "csv",
+    )
+    assert code == 0 and out.splitlines()[0] == "certification_code,n" and "RNCP34179,46" in out
+    for forbidden in [
+        "delete from load_log",
+        "create table x as select 1",
+        f"copy (select 1) to '{tmp_path / 'out.csv'}'",
+        f"attach '{tmp_path / 'other.duckdb'}' as o",
+        "install httpfs",
+        "select * from read_csv('/etc/passwd')",
+    ]:
+        code, _, err = cli("sql", forbidden)
+        assert code == 1 and "SQL error" in err, forbidden
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_unknown_certification_and_missing_warehouse(cli, settings):
+    code, _, err = cli("stats", "RNCP34179")
+    assert code == 2 and "no warehouse yet" in err

@@ -1,0 +1,144 @@
+"""SQL models as input rows -> expected rows, with hand-computed figures (design.md §2)."""
+
+import pytest
+
+from pipeline import warehouse
+
+CERT = "RNCP99999"
+COHORT_SQL = "insert into landing_cohort_results values (1, 'f.csv', ?, ?, ?, ?, ?, ?, null, 'Siège')"
+SURVEY_SQL = (
+    "insert into landing_survey_answers values (2, 's.csv', ?, ?, ?, null, ?, null, ?, 'titre', ?, ?, "
+    "null, null, ?, ?)"
+)
+
+
+def add_people(con, year, n, route="FI", outcome="certified", start=0, cert=CERT):
+    for i in range(start, start + n):
+        con.execute(COHORT_SQL, [i + 2, f"p{year}-{i}", cert, f"{year}-06-15", route, outcome])
+
+
+def answer(con, year, i, wave, situation, rome=None, contract=None, location=None, decision=None, cert=CERT):
+    con.execute(
+        SURVEY_SQL, [i + 2, f"p{year}-{i}", cert, wave, situation, rome, contract, location, decision]
+    )
+
+
+def stats(con, settings, cert=CERT):
+    warehouse.build_models(con, settings)
+    cur = con.execute(
+        "select * from certification_statistics where certification_code = ? order by year", [cert]
+    )
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def test_neutralised_are_removed_from_numerator_and_denominator(con, settings):
+    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test')", [CERT])
+    add_people(con, 2020, 10)
+    add_people(con, 2020, 2, outcome="partial", start=10)  # not certified: outside the population
+    add_people(con, 2020, 1, outcome="failed", start=12)
+    situations = [
+        ("employed", "M1706", None),
+        ("employed", "M1706", None),
+        ("employed", "D1211", None),
+        ("employed", "M1706", "apprenticeship"),  # work-study contract: neutralised
+        ("further_study", None, None),
+        ("unable_to_work", None, None),
+        ("job_seeking", None, None),
+        ("inactive", None, None),
+        ("no_response", None, None),
+    ]
+    for i, (situation, rome, contract) in enumerate(situations):
+        answer(con, 2020, i, 6, situation, rome, contract)
+    [row] = stats(con, settings)
+    # respondents 8, neutralised 3 -> denominator 5; employed 3 (60 %), in target 2 (40 %)
+    assert (row["certified"], row["respondents_6m"], row["neutralised_6m"], row["denominator_6m"]) == (
+        10,
+        8,
+        3,
+        5,
+    )
+    assert (row["employed_6m"], row["in_target_6m"]) == (3, 2)
+    assert (row["insertion_rate_6m"], row["target_job_rate_6m"], row["response_rate_6m"]) == (60, 40, 80)
+    assert (row["insertion_rate_6m_low"], row["insertion_rate_6m_high"]) == (23.1, 88.2)
+    assert row["small_cohort_6m"] is True
+
+
+def test_zero_denominator_is_null_not_zero(con, settings):
+    add_people(con, 2021, 2)
+    answer(con, 2021, 0, 6, "further_study")
+    answer(con, 2021, 1, 6, "no_response")
+    [row] = stats(con, settings)
+    assert row["denominator_6m"] == 0
+    assert row["insertion_rate_6m"] is None and row["target_job_rate_6m"] is None
+    assert row["target_job_rate_24m"] is None and row["insertion_rate_6m_low"] is None
+    assert row["response_rate_6m"] == 50
+
+
+@pytest.mark.parametrize(
+    ("employed", "denominator", "expected"),
+    [(7, 8, 88), (1, 8, 13), (5, 8, 63), (2, 3, 67), (1, 3, 33), (29, 33, 88), (23, 33, 70)],
+)
+def test_rates_round_half_up(con, settings, employed, denominator, expected):
+    add_people(con, 2019, denominator)
+    for i in range(denominator):
+        answer(con, 2019, i, 24, "employed" if i < employed else "job_seeking")
+    [row] = stats(con, settings)
+    assert row["insertion_rate_24m"] == expected
+
+
+def test_reviewer_decision_wins_over_rome_code(con, settings):
+    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test')", [CERT])
+    add_people(con, 2022, 4)
+    answer(con, 2022, 0, 6, "employed", "M1706")  # in target by ROME code
+    answer(con, 2022, 1, 6, "employed", "M1706", decision="out")  # reviewer: not in target
+    answer(con, 2022, 2, 6, "employed", None, decision="in")  # no code, reviewer: in target
+    answer(con, 2022, 3, 6, "employed", "D1211")  # other code
+    [row] = stats(con, settings)
+    assert (row["employed_6m"], row["in_target_6m"], row["target_job_rate_6m"]) == (4, 2, 50)
+    methods = con.execute("select target_method from fct_survey_responses order by source_row").fetchall()
+    assert [m[0] for m in methods] == ["rome_code", "decision", "decision", "rome_code"]
+
+
+def test_work_abroad_is_neutralised_unless_the_certification_is_international(con, settings):
+    add_people(con, 2020, 2)
+    answer(con, 2020, 0, 6, "employed_abroad")
+    answer(con, 2020, 1, 6, "employed", location="abroad")
+    [row] = stats(con, settings)
+    assert (row["neutralised_6m"], row["denominator_6m"]) == (2, 0)
+    con.execute("insert into ref_certifications values (?, 'Internationale', true, 'test')", [CERT])
+    [row] = stats(con, settings)
+    assert (row["neutralised_6m"], row["employed_6m"], row["insertion_rate_6m"]) == (0, 2, 100)
+
+
+def test_vae_count_and_access_route_breakdown(con, settings):
+    add_people(con, 2020, 3, route="VAE")
+    add_people(con, 2020, 2, route="CA", start=3)
+    answer(con, 2020, 3, 6, "employed")
+    [row] = stats(con, settings)
+    assert (row["certified"], row["certified_vae"]) == (5, 3)
+    routes = con.execute(
+        "select access_route, certified, certified_vae, respondents_6m from access_route_statistics "
+        "order by access_route"
+    ).fetchall()
+    assert routes == [("CA", 2, 0, 1), ("VAE", 3, 3, 0)]
+
+
+def test_respondents_outside_the_certified_population_do_not_count(con, settings):
+    add_people(con, 2020, 1)
+    add_people(con, 2020, 1, outcome="partial", start=1)
+    answer(con, 2020, 0, 6, "employed")
+    answer(con, 2020, 1, 6, "job_seeking")  # partial: not surveyed population
+    answer(con, 2020, 7, 6, "job_seeking")  # unknown person
+    [row] = stats(con, settings)
+    assert (row["certified"], row["respondents_6m"], row["insertion_rate_6m"]) == (1, 1, 100)
+
+
+def test_small_cohort_threshold_is_a_setting(con, settings):
+    from dataclasses import replace
+
+    add_people(con, 2020, 3)
+    for i in range(3):
+        answer(con, 2020, i, 6, "employed")
+    assert stats(con, settings)[0]["small_cohort_6m"] is True
+    assert stats(con, replace(settings, small_cohort_threshold=3))[0]["small_cohort_6m"] is False
