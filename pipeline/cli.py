@@ -25,12 +25,15 @@ def _open(settings: Settings):
     return con
 
 
-def _finish(con, settings: Settings) -> None:
-    """Rebuild the marts and publish the read-only snapshot."""
+def _finish(con, settings: Settings, gate=None) -> None:
+    """Rebuild the marts, publish the read-only snapshot and the Data Docs."""
     from . import warehouse
 
     warehouse.build_models(con, settings)
     warehouse.publish_snapshot(con, settings)
+    docs = gate.build_docs() if gate is not None else None
+    if docs:
+        print(f"Data Docs: {docs}")
 
 
 def cmd_build(args) -> int:
@@ -44,14 +47,16 @@ def cmd_build(args) -> int:
     """
     from .ingest import ingest_file, raw_files
     from .pseudonymise import load_key
+    from .validation import Gate
 
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     key = load_key(settings.key_file)
     files = raw_files(settings.raw_dir, settings)
     rejected = 0
+    gate = Gate(settings)
     with _open(settings) as con:
         for i, path in enumerate(files, start=1):
-            report = ingest_file(con, path, settings, key)
+            report = ingest_file(con, path, settings, key, gate=gate)
             rejected += report.status == "rejected"
             print(
                 f"[{i}/{len(files)}] {report.summary()}",
@@ -75,18 +80,20 @@ def cmd_ingest(args) -> int:
     """
     from .ingest import ingest_file
     from .pseudonymise import load_key
+    from .validation import Gate
 
     settings = _settings(args)
     key = load_key(settings.key_file)
     rejected = 0
+    gate = Gate(settings)
     with _open(settings) as con:
         for path in args.files:
-            report = ingest_file(con, Path(path), settings, key, kind=args.kind)
+            report = ingest_file(con, Path(path), settings, key, kind=args.kind, gate=gate)
             rejected += report.status == "rejected"
             print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout)
             for warning in report.warnings:
                 print(f"  warning: {warning}")
-        _finish(con, settings)
+        _finish(con, settings, gate)
     return 1 if rejected else 0
 
 

@@ -164,8 +164,11 @@ def ingest_file(
     settings: Settings,
     key: bytes | None = None,
     kind: str | None = None,
+    gate: validation.Gate | None = None,
 ) -> LoadReport:
-    """Load one file (see module docstring). Never raises for bad input: the report says what happened."""
+    """Load one file (see module docstring). Never raises for bad input: the report says what happened.
+
+    Pass the same ``gate`` for several files, then call ``gate.build_docs()`` once."""
     path = Path(path)
     key = key if key is not None else load_key(settings.key_file)
     started, t0 = datetime.now(), time.perf_counter()
@@ -181,7 +184,8 @@ def ingest_file(
         report.dropped_columns = batch.dropped_personal
         if batch.kind.name == "survey_answers":
             enrich_surveys(con, batch)
-        verdict = validation.validate_frame(batch.frame, validation.suite_for(batch.kind.name, settings))
+        gate = gate or validation.Gate(settings)
+        verdict = gate.validate(batch.frame, batch.kind.name)
         if verdict.file_errors:
             first = verdict.file_errors[0]
             raise InputError(
@@ -195,6 +199,8 @@ def ingest_file(
         if verdict is not None:
             validation.record(con, verdict, load_id, "file")
         con.execute("commit")
+        if verdict is not None:
+            gate.keep(verdict, f"load-{load_id}", path.name)
         report.load_id = load_id
         return report
 
@@ -227,6 +233,7 @@ def ingest_file(
     except Exception:
         con.execute("rollback")
         raise
+    gate.keep(verdict, f"load-{load_id}", path.name)
     return report
 
 

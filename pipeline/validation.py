@@ -12,6 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -55,6 +56,7 @@ class Verdict:
     suite: str
     outcomes: list[Outcome]
     gx_version: str
+    gx_result: object = None
 
     @property
     def file_errors(self) -> list[Outcome]:
@@ -85,9 +87,9 @@ def _gx():
     return importlib.import_module("great_expectations")
 
 
-@cache
-def context():
-    """An ephemeral GX context: in-memory stores, no analytics, no progress bars."""
+def new_context(docs_dir: Path):
+    """An ephemeral GX context: in-memory suites, no analytics, no progress bars; validation results
+    kept on disk beside the Data Docs (``<docs_dir>/.results``) so the docs index shows the history."""
     gx = _gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -99,15 +101,71 @@ def context():
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
         analytics_enabled=False,
         progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        data_docs_sites={
+            "local_site": {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            }
+        },
     )
+    config.stores[config.validation_results_store_name] = {
+        "class_name": "ValidationResultsStore",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir / ".results")},
+    }
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def suite_for(kind: str, settings: Settings):
-    """The suite of an input kind (``expectations/<kind>.py``), bound to the GX context."""
-    context()
-    module = importlib.import_module(f"expectations.{kind}")
-    return module.suite(settings)
+class Gate:
+    """One validation session: a GX context, the suites of each kind, and the results to publish."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._context = None
+        self._suites: dict[str, object] = {}
+        self.kept = 0
+
+    @property
+    def context(self):
+        """Created on first use, so that commands with nothing to validate never import GX."""
+        if self._context is None:
+            self._context = new_context(self.settings.data_docs_dir)
+        return self._context
+
+    def suite(self, kind: str):
+        """The suite of an input kind (``expectations/<kind>.py``), bound to this context."""
+        if kind not in self._suites:
+            _ = self.context  # suites attach to the current context
+            self._suites[kind] = importlib.import_module(f"expectations.{kind}").suite(self.settings)
+        return self._suites[kind]
+
+    def validate(self, frame: pd.DataFrame, kind: str) -> Verdict:
+        return validate_frame(self.context, frame, self.suite(kind))
+
+    def keep(self, verdict: Verdict, run_name: str, batch: str) -> None:
+        """Store a run's GX result for the Data Docs."""
+        from great_expectations.core.run_identifier import RunIdentifier
+        from great_expectations.data_context.types.resource_identifiers import (
+            ExpectationSuiteIdentifier,
+            ValidationResultIdentifier,
+        )
+
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=verdict.suite),
+            run_id=RunIdentifier(run_name=run_name),
+            batch_identifier=batch,
+        )
+        self.context.validation_results_store.set(key, verdict.gx_result)
+        self.kept += 1
+
+    def build_docs(self) -> Path | None:
+        """Write the Data Docs (HTML) under ``settings.data_docs_dir`` when something was validated;
+        returns the index page."""
+        if not self.kept:
+            return None
+        self.context.build_data_docs()
+        return self.settings.data_docs_dir / "index.html"
 
 
 def _samples(values: list) -> list:
@@ -122,10 +180,9 @@ def _samples(values: list) -> list:
     return out
 
 
-def validate_frame(frame: pd.DataFrame, suite, name: str | None = None) -> Verdict:
+def validate_frame(ctx, frame: pd.DataFrame, suite, name: str | None = None) -> Verdict:
     """Run ``suite`` over ``frame`` (which must hold ``source_row``) and collect every outcome."""
     gx = _gx()
-    ctx = context()
     source_name = "insertion_batches"
     try:
         source = ctx.data_sources.get(source_name)
@@ -170,7 +227,7 @@ def validate_frame(frame: pd.DataFrame, suite, name: str | None = None) -> Verdi
                 error=error,
             )
         )
-    return Verdict(suite.name, outcomes, gx.__version__)
+    return Verdict(suite.name, outcomes, gx.__version__, result)
 
 
 def record(con, verdict: Verdict, load_id: int | None, scope: str) -> int:
