@@ -62,7 +62,7 @@ def cmd_build(args) -> int:
                 f"[{i}/{len(files)}] {report.summary()}",
                 file=sys.stderr if report.status == "rejected" else sys.stdout,
             )
-        _finish(con, settings)
+        _finish(con, settings, gate)
     print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
     return 1 if rejected else 0
 
@@ -150,6 +150,64 @@ def cmd_sql(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    """Re-run every Great Expectations suite over the warehouse, plus the cross-source checks.
+
+    Prints one line per expectation, records the runs in the warehouse (validation_runs,
+    validation_results), rewrites the Data Docs, and exits with status 1 when an error-level
+    expectation fails.
+
+    Example:
+      insertion validate
+      insertion validate --failed-only
+    """
+    from . import quality, stats, warehouse
+    from .validation import Gate
+
+    settings = _settings(args)
+    gate = Gate(settings)
+    with _open(settings) as con:
+        warehouse.build_models(con, settings)
+        verdicts = quality.validate_warehouse(con, gate)
+        warehouse.publish_snapshot(con, settings)
+    table = quality.summary(verdicts)
+    if args.failed_only:
+        table = table[table["result"] != "ok"]
+    print(stats.format_table(table) if not table.empty else "Every expectation passed.")
+    docs = gate.build_docs()
+    if docs:
+        print(f"Data Docs: {docs}")
+    failed = [o for v in verdicts for o in v.outcomes if not o.success and o.severity == "error"]
+    print(f"{len(failed)} error-level expectation(s) failed." if failed else "No error-level failure.")
+    return 1 if failed else 0
+
+
+def cmd_quality(args) -> int:
+    """Show the validation history: runs (per load and warehouse-wide), one run's expectations, or
+    the quarantined rows.
+
+    Example:
+      insertion quality                 # the latest runs
+      insertion quality --run 12        # every expectation of run 12, with unexpected counts and samples
+      insertion quality --quarantine    # rows kept out of the warehouse, with their reasons
+    """
+    from . import quality, stats, warehouse
+
+    settings = _settings(args)
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        if args.quarantine:
+            frame = quality.quarantine(con, args.limit)
+        elif args.run is not None:
+            frame = quality.run_details(con, args.run)
+        else:
+            frame = quality.history(con, args.limit)
+    if frame.empty:
+        print("Nothing recorded yet.")
+        return 0
+    print(stats.format_table(frame.astype(object).where(frame.notna(), None)))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="insertion",
@@ -193,6 +251,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add numerators, denominators, response rates, 95%% intervals and small-cohort flags",
     )
+
+    p = add("validate", cmd_validate, "re-run every suite over the warehouse")
+    p.add_argument("--failed-only", action="store_true", help="list only the expectations that failed")
+
+    p = add("quality", cmd_quality, "show the validation history and the quarantine")
+    p.add_argument("--run", type=int, metavar="ID", help="show every expectation of one run")
+    p.add_argument("--quarantine", action="store_true", help="list quarantined rows and their reasons")
+    p.add_argument("--limit", type=int, default=50, help="number of lines (default 50)")
 
     p = add("sql", cmd_sql, "run a read-only SQL query")
     p.add_argument("query")

@@ -52,9 +52,11 @@ def detect_encoding(data: bytes, path: Path) -> str:
         return encoding
     except UnicodeDecodeError as exc:
         if encoding == "utf-8-sig":
-            line = data[: exc.start].count(b"\n") + 1
+            line = data[3 : 3 + exc.start].count(b"\n") + 1
             raise InputError(
-                path, f"starts with a UTF-8 mark but byte {exc.start} is not UTF-8", row=line
+                path,
+                "starts with a UTF-8 mark but is not UTF-8 here (expected UTF-8 throughout: export it again)",
+                row=line,
             ) from exc
     try:
         data.decode("cp1252")

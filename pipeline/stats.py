@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 
 import duckdb
 import pandas as pd
@@ -68,10 +69,17 @@ def render(frame: pd.DataFrame, fmt: str = "table", detail: bool = False) -> str
 
 def format_table(frame: pd.DataFrame) -> str:
     """A plain-text grid, one header line, values left empty where missing."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in frame.itertuples(index=False)]
+    rows = list(frame.itertuples(index=False))
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     headers = [str(c) for c in frame.columns]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    numeric = [
+        all(isinstance(r[i], numbers.Number) or r[i] is None for r in rows) for i in range(len(headers))
+    ]
     lines = [" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
     lines.append("-+-".join("-" * w for w in widths))
-    lines += [" | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join(lines)
+    lines += [
+        " | ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric, strict=True))
+        for r in cells
+    ]
+    return "\n".join(line.rstrip() for line in lines)

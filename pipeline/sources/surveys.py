@@ -49,9 +49,23 @@ def type_batch(batch: Batch) -> Batch:
     for column in ("certification_code", "rome_code"):
         if column in f:
             f[column] = f[column].str.replace(" ", "", regex=False).str.upper()
+    if "working_time" in f:
+        f["working_time"] = f["working_time"].map(_quotity, na_action="ignore").astype("string")
     if "promotion" in f:
         f["promotion"] = pd.to_numeric(f["promotion"], errors="coerce").astype("Int64")
     return batch
+
+
+def _quotity(value: str) -> str:
+    """Working time given as a share (« 100 % », « 80 % », « 0,5 ») -> full_time / part_time."""
+    text = str(value).replace("%", "").replace(",", ".").strip()
+    try:
+        share = float(text)
+    except ValueError:
+        return value
+    if "%" not in str(value) and share <= 1:
+        share *= 100
+    return "full_time" if share >= 100 else "part_time"
 
 
 def landing_columns() -> list[str]:

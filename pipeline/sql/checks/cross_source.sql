@@ -1,0 +1,41 @@
+-- Cross-source expectations, run in the warehouse. One query per check, separated by a line
+-- "-- check: <name> | <severity> | <what is expected>"; each returns the rows that break it.
+
+-- check: survey_respondents_are_certified | warning | every survey respondent is found certified for that certification and year in the cohort results
+select s.certification_code, s.wave, s.promotion, s.source_file, s.source_row
+from stg_survey_answers as s
+where not exists (
+    select 1 from fct_certified as c
+    where c.candidate_hash = s.candidate_hash
+      and c.certification_code = s.certification_code
+      and (s.promotion is null or c.year = s.promotion)
+)
+order by all;
+
+-- check: cohort_certifications_in_referential | error | every certification of the cohort results is in the referential (once one is loaded)
+select distinct c.certification_code
+from stg_cohort_results as c
+where exists (select 1 from ref_certifications)
+  and c.certification_code not in (select certification_code from ref_certifications)
+order by all;
+
+-- check: rates_within_0_100 | error | every published rate lies within [0, 100]
+select certification_code, year, access_route
+from statistics_by_route
+where not (
+    coalesce(insertion_rate_6m, 0) between 0 and 100 and coalesce(target_job_rate_6m, 0) between 0 and 100
+    and coalesce(insertion_rate_24m, 0) between 0 and 100 and coalesce(target_job_rate_24m, 0) between 0 and 100
+    and coalesce(response_rate_6m, 0) between 0 and 100 and coalesce(response_rate_24m, 0) between 0 and 100
+)
+order by all;
+
+-- check: numerators_within_denominators | error | in target <= employed <= denominator <= respondents <= certified, for each wave
+select certification_code, year, access_route
+from statistics_by_route
+where not (
+    in_target_6m <= employed_6m and employed_6m <= denominator_6m and denominator_6m <= respondents_6m
+    and respondents_6m <= certified
+    and in_target_24m <= employed_24m and employed_24m <= denominator_24m and denominator_24m <= respondents_24m
+    and respondents_24m <= certified
+)
+order by all;

@@ -1,0 +1,147 @@
+"""Each suite on one good and one bad tiny input, through GX's pandas data source; offline."""
+
+import socket
+
+import pandas as pd
+import pytest
+
+from pipeline.validation import Gate
+
+
+def cohort_frame(**changes):
+    frame = pd.DataFrame(
+        {
+            "source_row": [2, 3],
+            "candidate_hash": ["a" * 64, "b" * 64],
+            "certification_code": ["RNCP34179", "RNCP34179"],
+            "jury_date": pd.to_datetime(["2018-06-15", "2018-06-15"]),
+            "jury_date_unparsed": pd.Series([None, None], dtype="string"),
+            "access_route": ["FI", "VAE"],
+            "outcome": ["certified", "partial"],
+            "blocks_validated": [None, "2"],
+            "site": ["Rennes", None],
+        }
+    )
+    for column, values in changes.items():
+        frame[column] = values
+    return frame
+
+
+def survey_frame(**changes):
+    frame = pd.DataFrame(
+        {
+            "source_row": [2, 3],
+            "candidate_hash": ["a" * 64, "b" * 64],
+            "certification_code": ["RNCP34179", "RNCP34179"],
+            "promotion": pd.array([2018, None], dtype="Int64"),
+            "wave": ["6", "24"],
+            "answer_date": pd.to_datetime(["2019-01-10", "2020-06-10"]),
+            "answer_date_unparsed": pd.Series([None, None], dtype="string"),
+            "situation": ["employed", "job_seeking"],
+            "job_title": ["Rédactrice web", None],
+            "rome_code": ["E1104", None],
+            "contract_type": ["permanent", None],
+            "working_time": ["full_time", None],
+            "employer_sector": [None, None],
+            "work_location": ["france", None],
+            "target_decision": [None, None],
+            "jury_date": pd.to_datetime(["2018-06-15", "2018-06-15"]),
+            "months_after_jury": [6.8, 23.9],
+            "known_in_cohorts": [True, True],
+        }
+    )
+    for column, values in changes.items():
+        frame[column] = values
+    return frame
+
+
+def failed(verdict):
+    return {(o.expectation_type, o.column): o for o in verdict.outcomes if not o.success}
+
+
+@pytest.fixture(scope="module")
+def gate(tmp_path_factory):
+    from pipeline.config import Settings
+
+    return Gate(Settings.load(warehouse=tmp_path_factory.mktemp("w") / "w.duckdb"))
+
+
+def test_every_expectation_has_a_severity_and_a_message(gate):
+    for kind in ("cohort_results", "survey_answers"):
+        for e in gate.suite(kind).expectations:
+            assert e.meta["severity"] in {"error", "warning"} and e.meta["message"]
+
+
+def test_cohort_suite_good_and_bad(gate):
+    assert failed(gate.validate(cohort_frame(), "cohort_results")) == {}
+    bad = gate.validate(
+        cohort_frame(
+            certification_code=["RNC34179", "RNCP34179"],
+            access_route=["FI", "XX"],
+            candidate_hash=["a" * 64, "a" * 64],
+            jury_date=pd.to_datetime(["1970-01-01", "2018-06-15"]),
+        ),
+        "cohort_results",
+    )
+    f = failed(bad)
+    assert f[("expect_column_values_to_match_regex", "certification_code")].rows == [2]
+    assert f[("expect_column_values_to_be_in_set", "access_route")].rows == [3]
+    assert f[("expect_column_values_to_be_between", "jury_date")].rows == [2]
+    assert not bad.success and bad.file_errors == []
+
+
+def test_cohort_suite_missing_column_is_file_level(gate):
+    verdict = gate.validate(cohort_frame().drop(columns=["outcome"]), "cohort_results")
+    assert [(o.expectation_type, o.column) for o in verdict.file_errors][0] == (
+        "expect_column_to_exist",
+        "outcome",
+    )
+
+
+def test_survey_suite_good_and_bad(gate):
+    assert failed(gate.validate(survey_frame(), "survey_answers")) == {}
+    bad = gate.validate(
+        survey_frame(
+            rome_code=["E110", None],
+            months_after_jury=[14.0, 23.9],
+            situation=["employed", "astronaut"],
+            job_title=[None, None],
+            known_in_cohorts=[True, False],
+        ),
+        "survey_answers",
+    )
+    f = failed(bad)
+    assert f[("expect_column_values_to_match_regex", "rome_code")].rows == [2]
+    assert f[("expect_column_values_to_be_in_set", "situation")].rows == [3]
+    window = f[("expect_column_values_to_be_between", "months_after_jury")]
+    assert window.severity == "warning" and window.rows == [2]
+    assert f[("expect_column_values_to_not_be_null", "job_title")].severity == "warning"
+    assert f[("expect_column_values_to_be_in_set", "known_in_cohorts")].rows == [3]
+
+
+def test_survey_windows_are_settings(tmp_path):
+    from pipeline.config import Settings
+
+    gate = Gate(Settings.load(warehouse=tmp_path / "w.duckdb", window_6m=(6, 18)))
+    verdict = gate.validate(survey_frame(months_after_jury=[14.0, 23.9]), "survey_answers")
+    assert failed(verdict) == {}
+
+
+def test_no_socket_is_opened_during_a_validation_run(tmp_path, monkeypatch):
+    from pipeline.config import Settings
+
+    attempts = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network disabled by the test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    gate = Gate(Settings.load(warehouse=tmp_path / "w.duckdb"))
+    verdict = gate.validate(cohort_frame(), "cohort_results")
+    gate.keep(verdict, "offline-test", "batch")
+    gate.build_docs()
+    assert verdict.success
+    assert attempts == []
+    assert (tmp_path / "data_docs" / "index.html").exists()

@@ -1,0 +1,74 @@
+"""insertion validate / insertion quality, and the Data Docs."""
+
+from conftest import ROOT
+
+from pipeline import warehouse
+
+
+def build_sample(cli, monkeypatch):
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
+    code, out, err = cli("build")
+    assert code == 0, err
+    return out
+
+
+def test_validate_passes_on_the_sample_and_records_runs(cli, settings, monkeypatch):
+    out = build_sample(cli, monkeypatch)
+    assert "Data Docs:" in out and (settings.data_docs_dir / "index.html").exists()
+    code, out, _ = cli("validate")
+    assert code == 0, out
+    assert "No error-level failure." in out
+    for suite in ("cohort_results", "survey_answers", "cross_source"):
+        assert suite in out
+    code, out, _ = cli("quality")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["run_id", "|", "started"]
+    assert "RNCP34179_jurys_2017-2018.csv" in out and "(warehouse)" in out
+    html = list((settings.data_docs_dir / "validations").rglob("*.html"))
+    assert any("RNCP34179_enquete_6_mois.csv" in p.name for p in html)
+
+
+def test_validate_fails_on_an_error_and_names_it(cli, settings, monkeypatch):
+    build_sample(cli, monkeypatch)
+    with warehouse.connect(settings.warehouse) as con:
+        # a row that bypassed the gate, and a certification the referential does not know
+        con.execute(
+            "insert into landing_cohort_results values (99, 'x.csv', 2, 'h', 'RNCP99', date '2019-06-01', "
+            "'FI', 'certified', null, null)"
+        )
+        con.execute(
+            "insert into landing_survey_answers values (99, 'y.csv', 2, 'nobody', 'RNCP34179', null, 6, "
+            "null, 'job_seeking', null, null, null, null, null, null, null)"
+        )
+    code, out, _ = cli("validate", "--failed-only")
+    assert code == 1
+    assert "expect_column_values_to_match_regex" in out and "RNCP99" in out
+    assert "cohort_certifications_in_referential" in out
+    assert "survey_respondents_are_certified" in out and "warning" in out
+    assert "error-level expectation(s) failed" in out
+    run_id = int(cli("quality")[1].splitlines()[2].split("|")[0])
+    code, out, _ = cli("quality", "--run", run_id)
+    assert "cohort_certifications_in_referential" in out and "FAILED" in out
+
+
+def test_quality_lists_the_quarantine(cli, settings, fixture_file):
+    cli("ingest", fixture_file("cohort_bad_rows.csv"))
+    code, out, _ = cli("quality", "--quarantine")
+    assert code == 0
+    assert "cohort_bad_rows.csv" in out and "'Code RNCP' = 'RNC34007'" in out
+
+
+def test_commands_that_do_not_validate_do_not_import_great_expectations(cli, settings, monkeypatch):
+    import subprocess
+    import sys
+
+    build_sample(cli, monkeypatch)
+    code = (
+        "import sys; from pipeline.cli import main; main(['stats', 'RNCP34179']); "
+        "print('GX LOADED' if 'great_expectations' in sys.modules else 'GX NOT LOADED')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert "GX NOT LOADED" in out
