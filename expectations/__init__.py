@@ -5,7 +5,11 @@ table-level expectations; ``warning`` loads and reports) and ``message`` (what w
 Importing this package does not import Great Expectations: suites are built on demand.
 """
 
+# batch kind -> (module, function building its suite)
 SUITES = {
-    "cohort_results": "expectations.cohort_results",
-    "survey_answers": "expectations.survey_answers",
+    "cohort_results": ("expectations.cohort_results", "suite"),
+    "survey_answers": ("expectations.survey_answers", "suite"),
+    "rncp_referential": ("expectations.rncp_referential", "suite"),
+    "rome_codes": ("expectations.rome_referential", "codes_suite"),
+    "rome_appellations": ("expectations.rome_referential", "appellations_suite"),
 }

@@ -100,23 +100,142 @@ def cmd_ingest(args) -> int:
 def cmd_stats(args) -> int:
     """Print the France Compétences statistics table of a certification, newest year first.
 
+    --compare puts the published figures (RNCP export, fiche pages) beside the computed ones, with
+    the differences, for every year present in either; --lineage shows every fiche of the
+    certification's chain of predecessors and successors.
+
     Example:
       insertion stats RNCP34179
       insertion stats RNCP34179 --format csv --detail > stats.csv
+      insertion stats RNCP34179 --compare
+      insertion stats RNCP34179 --lineage
     """
-    from . import stats, warehouse
+    from . import fiches, stats, warehouse
 
     settings = _settings(args)
     code = args.code.strip().upper()
     with warehouse.connect(settings.warehouse, read_only=True) as con:
-        frame = stats.statistics(con, code)
+        if args.compare:
+            frame = fiches.compare(con, code)
+        elif args.lineage:
+            frame = fiches.statistics_across(con, code)
+        else:
+            frame = stats.statistics(con, code)
     if frame.empty:
-        print(
-            f"{code}: no certified candidates in the warehouse (check the code, or run `insertion build`)",
-            file=sys.stderr,
-        )
+        print(f"{code}: no statistics in the warehouse (check the code, or run `insertion build`)", file=sys.stderr)
         return 1
-    print(stats.render(frame, args.format, args.detail))
+    if args.compare:
+        print(_render(frame, args.format))
+    elif args.lineage:
+        print(stats.render(frame, args.format, args.detail, with_code=True))
+    else:
+        print(stats.render(frame, args.format, args.detail))
+    return 0
+
+
+def _render(frame, fmt: str) -> str:
+    from . import stats
+
+    if fmt == "csv":
+        return frame.to_csv(index=False, sep=";", lineterminator="\n")
+    if fmt == "json":
+        return frame.to_json(orient="records", force_ascii=False, indent=2)
+    return stats.format_table(frame.astype(object).where(frame.notna(), None))
+
+
+def cmd_certification(args) -> int:
+    """Print what the warehouse knows of a certification: title, level, certifiers, target ROME codes
+    with labels, access routes, registration end date and days left, predecessors and successors.
+
+    Example:
+      insertion certification RNCP34179
+    """
+    from . import fiches, warehouse
+
+    settings = _settings(args)
+    code = args.code.strip().upper()
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        info = fiches.summary(con, code)
+    if info is None:
+        print(f"{code}: unknown certification (load the RNCP export, or check the code)", file=sys.stderr)
+        return 1
+    end = info["registration_end_date"]
+    lines = [
+        f"{code} — {info['title'] or '(title unknown)'}",
+        f"  Level:              {info['level'] or 'unknown'}",
+        f"  Active:             {'yes' if info['active'] else 'no' if info['active'] is False else 'unknown'}",
+        f"  Registration ends:  {end.strftime('%d/%m/%Y') if end else 'unknown'}"
+        + (f" ({info['days_left']} days left)" if end and info["days_left"] >= 0 else " (expired)" if end else ""),
+        "  Certifiers:         " + ("; ".join(f"{c['name']} (SIRET {c['siret']})" for c in info["certifiers"]) or "unknown"),
+        "  Target ROME codes:  " + ("; ".join(f"{j['rome_code']} {j['rome_label']}" for j in info["target_jobs"]) or "none"),
+    ]
+    if info["domain_codes"]:
+        lines.append("  Domain-level codes (not job codes): "
+                     + "; ".join(f"{d['rome_code']} {d['rome_label']}" for d in info["domain_codes"]))
+    routes = [r["access_route"] for r in info["access_routes"] if r["open"]]
+    lines.append("  Access routes:      " + (", ".join(routes) if routes else "unknown"))
+    if info["nsf"]:
+        lines.append("  NSF:                " + "; ".join(f"{n['nsf_code']} {n['nsf_label']}" for n in info["nsf"]))
+    chain = [f"{r['certification_code']}{'*' if r['distance'] == 0 else ''}" for r in info["lineage"]]
+    lines.append("  Lineage:            " + " → ".join(chain))
+    lines.append(f"  Source:             {info['source']}")
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_titles(args) -> int:
+    """List the job titles of the surveys and how each got its ROME code: exact or fuzzy match on the
+    ROME appellations (with its score), a reviewer's decision, or none yet (to review).
+
+    Example:
+      insertion titles --unmatched
+      insertion titles --format csv > titles.csv
+    """
+    from . import warehouse
+
+    settings = _settings(args)
+    where = "where m.method = 'unmatched' and r.title_key is null" if args.unmatched else ""
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        frame = con.execute(
+            f"""
+            select m.job_title, m.rome_code as matched_rome_code, m.appellation, m.method, m.score,
+                   r.rome_code as reviewed_rome_code, r.in_target as reviewed_in_target, r.reviewer,
+                   strftime(r.decided_at, '%d/%m/%Y') as reviewed_on,
+                   (select count(*) from stg_survey_answers as s where s.job_title = m.job_title) as answers
+            from job_title_matches as m
+            left join (select * from title_reviews qualify row_number() over (
+                partition by title_key order by decided_at desc, review_id desc) = 1) as r using (title_key)
+            {where}
+            order by m.method desc, answers desc, m.job_title
+            """
+        ).df()
+    if frame.empty:
+        print("No job title to show." if not args.unmatched else "Every job title has a ROME code.")
+        return 0
+    print(_render(frame, args.format))
+    return 0
+
+
+def cmd_review(args) -> int:
+    """Record a reviewer's decision on a job title: its ROME code, and/or whether it is in the targeted
+    occupation (for one certification, or for all). The decision wins over automatic matching at the
+    next build, and is kept with who, when and why.
+
+    Example:
+      insertion review "Webmaster e-business" --rome E1101 --by "C. Moreau" --why "site marchand, fiche E1101"
+      insertion review "Traffic manager" --in-target --certification RNCP34179 --by "C. Moreau" --why "levier web"
+    """
+    from . import matching
+
+    settings = _settings(args)
+    in_target = True if args.in_target else False if args.out_of_target else None
+    with _open(settings) as con:
+        review_id = matching.review(
+            con, args.title, args.by, args.why, rome_code=args.rome.upper() if args.rome else None,
+            in_target=in_target, certification_code=args.certification.upper() if args.certification else None,
+        )
+        _finish(con, settings)
+    print(f"Review {review_id} recorded; the marts were rebuilt.")
     return 0
 
 
@@ -241,7 +360,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("ingest", cmd_ingest, "validate and load files")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=["cohort_results", "survey_answers"], help="force the kind of the files")
+    p.add_argument("--kind", choices=["cohort_results", "survey_answers", "rncp", "rome_codes", "rome_appellations"],
+                   help="force the kind of the files")
 
     p = add("stats", cmd_stats, "print a certification's statistics table")
     p.add_argument("code", help="RNCP code, e.g. RNCP34179")
@@ -251,6 +371,25 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add numerators, denominators, response rates, 95%% intervals and small-cohort flags",
     )
+    p.add_argument("--compare", action="store_true", help="computed beside published figures, with differences")
+    p.add_argument("--lineage", action="store_true", help="every fiche of the predecessor/successor chain")
+
+    p = add("certification", cmd_certification, "print a certification's fiche summary")
+    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
+
+    p = add("titles", cmd_titles, "list job titles and their ROME matches")
+    p.add_argument("--unmatched", action="store_true", help="only the titles still without a ROME code")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+
+    p = add("review", cmd_review, "record a reviewer's decision on a job title")
+    p.add_argument("title", help="the job title as written in the surveys")
+    p.add_argument("--rome", metavar="CODE", help="the ROME code of this title")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--in-target", action="store_true", help="the job is in the targeted occupation")
+    group.add_argument("--out-of-target", action="store_true", help="the job is not in the targeted occupation")
+    p.add_argument("--certification", metavar="CODE", help="the decision holds for this certification only")
+    p.add_argument("--by", required=True, metavar="NAME", help="who decides")
+    p.add_argument("--why", required=True, metavar="TEXT", help="why")
 
     p = add("validate", cmd_validate, "re-run every suite over the warehouse")
     p.add_argument("--failed-only", action="store_true", help="list only the expectations that failed")

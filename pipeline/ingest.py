@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import validation
+from . import referential, validation
 from .batch import Batch, header_score, prepare
 from .config import Settings
 from .errors import InputError
@@ -26,7 +26,8 @@ from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding
 from .sources import KINDS, MODULES
 from .warehouse import scalar
 
-SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt"} | EXCEL_SUFFIXES
+SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".xml"} | EXCEL_SUFFIXES
+REFERENTIAL_KINDS = ("rncp", "rome_codes", "rome_appellations")
 
 
 @dataclass
@@ -50,7 +51,8 @@ class LoadReport:
             return f"{self.file}: already loaded (same content), skipped"
         if self.status == "rejected":
             return f"REJECTED {self.message}"
-        parts = [f"{self.file}: {self.rows_loaded} of {self.rows_read} rows loaded as {self.kind}"]
+        unit = "fiches" if self.kind == "rncp" else "rows"
+        parts = [f"{self.file}: {self.rows_loaded} of {self.rows_read} {unit} loaded as {self.kind}"]
         if self.rows_quarantined:
             parts.append(f"{self.rows_quarantined} quarantined")
         if self.rows_warned:
@@ -176,6 +178,11 @@ def ingest_file(
     if sha and scalar(con, "select count(*) from load_log where sha256 = ? and status = 'loaded'", [sha]):
         return LoadReport(path, "skipped")
 
+    gate = gate or validation.Gate(settings)
+    ref_kind = kind if kind in REFERENTIAL_KINDS else (None if kind else referential.detect(path))
+    if ref_kind:
+        return _ingest_referential(con, path, ref_kind, gate, sha, started, t0)
+
     batch = verdict = None
     report = LoadReport(path, "rejected", kind=kind)
     try:
@@ -184,7 +191,6 @@ def ingest_file(
         report.dropped_columns = batch.dropped_personal
         if batch.kind.name == "survey_answers":
             enrich_surveys(con, batch)
-        gate = gate or validation.Gate(settings)
         verdict = gate.validate(batch.frame, batch.kind.name)
         if verdict.file_errors:
             first = verdict.file_errors[0]
@@ -192,17 +198,7 @@ def ingest_file(
                 path, f"expected {first.message}", row=1 if first.column else None, column=first.column
             )
     except InputError as exc:
-        report.message = str(exc)
-        con.execute("begin transaction")
-        load_id = scalar(con, "select nextval('load_id_seq')")
-        _log(con, load_id, path, sha, report, batch, started, t0)
-        if verdict is not None:
-            validation.record(con, verdict, load_id, "file")
-        con.execute("commit")
-        if verdict is not None:
-            gate.keep(verdict, f"load-{load_id}", path.name)
-        report.load_id = load_id
-        return report
+        return _reject(con, report, exc, sha, batch, verdict, gate, started, t0)
 
     failures = verdict.row_failures("error")
     warned = verdict.row_failures("warning")
@@ -230,6 +226,42 @@ def ingest_file(
         _log(con, load_id, path, sha, report, batch, started, t0)
         validation.record(con, verdict, load_id, "file")
         con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    gate.keep(verdict, f"load-{load_id}", path.name)
+    return report
+
+
+def _reject(con, report: LoadReport, exc: InputError, sha, batch, verdict, gate, started, t0) -> LoadReport:
+    """Record a rejected file: one line in load_log and its validation run; no data."""
+    report.status, report.message = "rejected", str(exc)
+    con.execute("begin transaction")
+    load_id = scalar(con, "select nextval('load_id_seq')")
+    _log(con, load_id, report.file, sha, report, batch, started, t0)
+    if verdict is not None:
+        validation.record(con, verdict, load_id, "file")
+    con.execute("commit")
+    if verdict is not None:
+        gate.keep(verdict, f"load-{load_id}", report.file.name)
+    report.load_id = load_id
+    return report
+
+
+def _ingest_referential(con, path: Path, kind: str, gate, sha, started, t0) -> LoadReport:
+    """RNCP export or ROME file: one transaction, rolled back whole when the file is rejected."""
+    report = LoadReport(path, "loaded", kind=kind)
+    con.execute("begin transaction")
+    try:
+        load_id, verdict = referential.ingest(con, path, kind, report, gate, progress=lambda m: None)
+        report.load_id = load_id
+        report.message = "; ".join(report.warnings)
+        _log(con, load_id, path, sha, report, None, started, t0)
+        validation.record(con, verdict, load_id, "file")
+        con.execute("commit")
+    except InputError as exc:
+        con.execute("rollback")
+        return _reject(con, report, exc, sha, None, None, gate, started, t0)
     except Exception:
         con.execute("rollback")
         raise
@@ -287,14 +319,17 @@ def raw_files(folder: Path, settings: Settings) -> list[Path]:
         if p.is_file()
         and p.suffix.lower() in SUPPORTED_SUFFIXES
         and not p.name.startswith((".", "~$"))
-        and p.stem.lower() != "readme"
+        and p.stem.lower() not in {"readme", "provenance"}
     ]
-    order = {name: i for i, name in enumerate(KINDS)}
+    order = {name: i for i, name in enumerate([*REFERENTIAL_KINDS, *KINDS])}
     return sorted(files, key=lambda p: (order.get(sniff_kind(p, settings), len(order)), str(p)))
 
 
 def sniff_kind(path: Path, settings: Settings) -> str | None:
     """The kind of a file from its first lines (whole read for workbooks); None when unknown."""
+    ref_kind = referential.detect(path)
+    if ref_kind:
+        return ref_kind
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
             return read_batch(path, settings, b"0" * 32).kind.name

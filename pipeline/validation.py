@@ -143,7 +143,10 @@ class Gate:
         """The suite of an input kind (``expectations/<kind>.py``), bound to this context."""
         if kind not in self._suites:
             _ = self.context  # suites attach to the current context
-            self._suites[kind] = importlib.import_module(f"expectations.{kind}").suite(self.settings)
+            from expectations import SUITES
+
+            module, function = SUITES[kind]
+            self._suites[kind] = getattr(importlib.import_module(module), function)(self.settings)
         return self._suites[kind]
 
     def validate(self, frame: pd.DataFrame, kind: str) -> Verdict:

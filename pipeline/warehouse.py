@@ -73,11 +73,14 @@ def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 
 def build_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Rebuild staging views and marts from the landing tables, in one transaction."""
+    """Rebuild staging views, job-title matches and marts from the landing tables, in one transaction."""
+    from . import matching  # imports this module
+
     con.execute("begin transaction")
     try:
         write_settings(con, settings)
         run_layer(con, "staging")
+        matching.refresh(con)
         run_layer(con, "marts")
         con.execute("commit")
     except Exception:

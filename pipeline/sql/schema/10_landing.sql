@@ -40,8 +40,98 @@ create table if not exists ref_target_jobs (
 );
 
 create table if not exists ref_certifications (
-    certification_code  varchar primary key,
-    title               varchar,
-    international       boolean not null default false,
-    source              varchar
+    certification_code     varchar primary key,
+    title                  varchar,
+    international          boolean not null default false,
+    level                  varchar,
+    registration_end_date  date,
+    source                 varchar
+);
+
+-- RNCP referential (France Compétences export, XML flow V4.1 or CSV parts). A load replaces the rows
+-- of the fiches it carries; ROME replaces its tables whole.
+create table if not exists rncp_fiches (
+    certification_code     varchar primary key,
+    title                  varchar,
+    abbreviation           varchar,
+    level                  varchar,                 -- NIV3 … NIV8
+    active                 boolean,
+    registration_end_date  date,
+    effective_date         date,
+    registration_type      varchar,
+    load_id                integer
+);
+create table if not exists rncp_certifiers (certification_code varchar, siret varchar, name varchar, status varchar, load_id integer);
+create table if not exists rncp_partners (certification_code varchar, siret varchar, name varchar, habilitation varchar, load_id integer);
+create table if not exists rncp_nsf (certification_code varchar, nsf_code varchar, nsf_label varchar, load_id integer);
+create table if not exists rncp_formacodes (certification_code varchar, formacode varchar, label varchar, load_id integer);
+create table if not exists rncp_ccn (certification_code varchar, ccn_number varchar, ccn_label varchar, load_id integer);
+create table if not exists rncp_rome (
+    certification_code  varchar,
+    rome_code           varchar,
+    rome_label          varchar,
+    is_job_code         boolean,                    -- false for domain-level codes (A12, M18, A1500, …)
+    load_id             integer
+);
+create table if not exists rncp_blocks (certification_code varchar, block_code varchar, block_title varchar, load_id integer);
+create table if not exists rncp_access_routes (
+    certification_code  varchar,
+    access_route        varchar,                    -- FI, CA, FC, CQ, CL, VAE
+    open                boolean,
+    jury_composition    varchar,
+    load_id             integer
+);
+create table if not exists rncp_lineage (
+    old_code     varchar,                           -- predecessor fiche
+    new_code     varchar,                           -- successor fiche
+    source_fiche varchar,                           -- the fiche that declared the link
+    load_id      integer
+);
+create table if not exists published_statistics (
+    certification_code   varchar,
+    year                 integer,
+    certified            integer,
+    certified_vae        integer,
+    insertion_rate_6m    integer,
+    target_job_rate_6m   integer,                   -- shown on the fiche page, not in the export
+    target_job_rate_24m  integer,
+    source               varchar,                   -- rncp export | fiche page
+    load_id              integer
+);
+
+-- ROME 4.0 (France Travail): job codes and job titles (appellations).
+create table if not exists rome_codes (rome_code varchar primary key, label varchar, parent_code varchar, version varchar);
+create table if not exists rome_appellations (
+    code_ogr     varchar,
+    label        varchar,
+    label_short  varchar,
+    rome_code    varchar,
+    parent_code  varchar,                           -- the fiche-métier code the RNCP uses
+    version      varchar
+);
+
+-- A reviewer's decisions on job titles: who, when and why. Never dropped; wins at the next build.
+create table if not exists title_reviews (
+    review_id           integer,
+    certification_code  varchar,                    -- null: the decision holds for every certification
+    title_key           varchar not null,           -- normalised job title
+    job_title           varchar not null,           -- as written by the reviewer
+    rome_code           varchar,
+    in_target           boolean,                    -- null: only the ROME code is decided
+    reviewer            varchar not null,
+    decided_at          timestamp not null,
+    reason              varchar not null
+);
+create sequence if not exists review_id_seq start 1;
+
+-- Automatic job-title matches (pipeline/matching.py), one per distinct survey title, kept across builds.
+create table if not exists job_title_matches (
+    job_title     varchar primary key,
+    title_key     varchar,
+    rome_code     varchar,
+    appellation   varchar,
+    method        varchar,                          -- exact | fuzzy | unmatched
+    score         double,
+    rome_version  varchar,
+    matched_at    timestamp
 );
