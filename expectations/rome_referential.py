@@ -10,8 +10,13 @@ def codes_suite(settings=None):
         "rome_codes",
         [
             *table_checks(("rome_code", "label")),
-            expect("ExpectColumnValuesToMatchRegex", "error", "a ROME code: a letter A-N and 4 digits",
-                   column="rome_code", regex=ROME_CODE),
+            expect(
+                "ExpectColumnValuesToMatchRegex",
+                "error",
+                "a ROME code: a letter A-N and 4 digits",
+                column="rome_code",
+                regex=ROME_CODE,
+            ),
             *not_null("label", "a job label"),
             expect("ExpectColumnValuesToBeUnique", "error", "each ROME code once", column="rome_code"),
         ],
@@ -24,8 +29,13 @@ def appellations_suite(settings=None):
         [
             *table_checks(("code_ogr", "label", "rome_code")),
             *not_null("label", "a job title"),
-            expect("ExpectColumnValuesToMatchRegex", "error", "a ROME code: a letter A-N and 4 digits",
-                   column="rome_code", regex=ROME_CODE),
+            expect(
+                "ExpectColumnValuesToMatchRegex",
+                "error",
+                "a ROME code: a letter A-N and 4 digits",
+                column="rome_code",
+                regex=ROME_CODE,
+            ),
             expect("ExpectColumnValuesToBeUnique", "error", "each OGR code once", column="code_ogr"),
         ],
     )

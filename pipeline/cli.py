@@ -122,7 +122,10 @@ def cmd_stats(args) -> int:
         else:
             frame = stats.statistics(con, code)
     if frame.empty:
-        print(f"{code}: no statistics in the warehouse (check the code, or run `insertion build`)", file=sys.stderr)
+        print(
+            f"{code}: no statistics in the warehouse (check the code, or run `insertion build`)",
+            file=sys.stderr,
+        )
         return 1
     if args.compare:
         print(_render(frame, args.format))
@@ -165,17 +168,34 @@ def cmd_certification(args) -> int:
         f"  Level:              {info['level'] or 'unknown'}",
         f"  Active:             {'yes' if info['active'] else 'no' if info['active'] is False else 'unknown'}",
         f"  Registration ends:  {end.strftime('%d/%m/%Y') if end else 'unknown'}"
-        + (f" ({info['days_left']} days left)" if end and info["days_left"] >= 0 else " (expired)" if end else ""),
-        "  Certifiers:         " + ("; ".join(f"{c['name']} (SIRET {c['siret']})" for c in info["certifiers"]) or "unknown"),
-        "  Target ROME codes:  " + ("; ".join(f"{j['rome_code']} {j['rome_label']}" for j in info["target_jobs"]) or "none"),
+        + (
+            f" ({info['days_left']} days left)"
+            if end and info["days_left"] >= 0
+            else " (expired)"
+            if end
+            else ""
+        ),
+        "  Certifiers:         "
+        + (
+            "; ".join(
+                c["name"] + (f" (SIRET {c['siret']})" if c["siret"] else "") for c in info["certifiers"]
+            )
+            or "unknown"
+        ),
+        "  Target ROME codes:  "
+        + ("; ".join(f"{j['rome_code']} {j['rome_label']}" for j in info["target_jobs"]) or "none"),
     ]
     if info["domain_codes"]:
-        lines.append("  Domain-level codes (not job codes): "
-                     + "; ".join(f"{d['rome_code']} {d['rome_label']}" for d in info["domain_codes"]))
+        lines.append(
+            "  Domain-level codes (not job codes): "
+            + "; ".join(f"{d['rome_code']} {d['rome_label']}" for d in info["domain_codes"])
+        )
     routes = [r["access_route"] for r in info["access_routes"] if r["open"]]
     lines.append("  Access routes:      " + (", ".join(routes) if routes else "unknown"))
     if info["nsf"]:
-        lines.append("  NSF:                " + "; ".join(f"{n['nsf_code']} {n['nsf_label']}" for n in info["nsf"]))
+        lines.append(
+            "  NSF:                " + "; ".join(f"{n['nsf_code']} {n['nsf_label']}" for n in info["nsf"])
+        )
     chain = [f"{r['certification_code']}{'*' if r['distance'] == 0 else ''}" for r in info["lineage"]]
     lines.append("  Lineage:            " + " → ".join(chain))
     lines.append(f"  Source:             {info['source']}")
@@ -231,8 +251,13 @@ def cmd_review(args) -> int:
     in_target = True if args.in_target else False if args.out_of_target else None
     with _open(settings) as con:
         review_id = matching.review(
-            con, args.title, args.by, args.why, rome_code=args.rome.upper() if args.rome else None,
-            in_target=in_target, certification_code=args.certification.upper() if args.certification else None,
+            con,
+            args.title,
+            args.by,
+            args.why,
+            rome_code=args.rome.upper() if args.rome else None,
+            in_target=in_target,
+            certification_code=args.certification.upper() if args.certification else None,
         )
         _finish(con, settings)
     print(f"Review {review_id} recorded; the marts were rebuilt.")
@@ -360,8 +385,11 @@ def _parser() -> argparse.ArgumentParser:
 
     p = add("ingest", cmd_ingest, "validate and load files")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--kind", choices=["cohort_results", "survey_answers", "rncp", "rome_codes", "rome_appellations"],
-                   help="force the kind of the files")
+    p.add_argument(
+        "--kind",
+        choices=["cohort_results", "survey_answers", "rncp", "rome_codes", "rome_appellations"],
+        help="force the kind of the files",
+    )
 
     p = add("stats", cmd_stats, "print a certification's statistics table")
     p.add_argument("code", help="RNCP code, e.g. RNCP34179")
@@ -371,7 +399,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add numerators, denominators, response rates, 95%% intervals and small-cohort flags",
     )
-    p.add_argument("--compare", action="store_true", help="computed beside published figures, with differences")
+    p.add_argument(
+        "--compare", action="store_true", help="computed beside published figures, with differences"
+    )
     p.add_argument("--lineage", action="store_true", help="every fiche of the predecessor/successor chain")
 
     p = add("certification", cmd_certification, "print a certification's fiche summary")
@@ -386,7 +416,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rome", metavar="CODE", help="the ROME code of this title")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--in-target", action="store_true", help="the job is in the targeted occupation")
-    group.add_argument("--out-of-target", action="store_true", help="the job is not in the targeted occupation")
+    group.add_argument(
+        "--out-of-target", action="store_true", help="the job is not in the targeted occupation"
+    )
     p.add_argument("--certification", metavar="CODE", help="the decision holds for this certification only")
     p.add_argument("--by", required=True, metavar="NAME", help="who decides")
     p.add_argument("--why", required=True, metavar="TEXT", help="why")

@@ -26,14 +26,27 @@ def summary(con: duckdb.DuckDBPyConnection, code: str) -> dict | None:
     if not found:
         return None
     out = found[0]
-    out["certifiers"] = _rows(con, "select siret, name from rncp_certifiers where certification_code = ? "
-                                   "order by name", [code])
-    out["target_jobs"] = _rows(con, "select rome_code, rome_label, source from certification_target_jobs "
-                                    "where certification_code = ? order by rome_code", [code])
-    out["domain_codes"] = _rows(con, "select rome_code, rome_label from rncp_rome where certification_code = ? "
-                                     "and not is_job_code order by rome_code", [code])
-    out["access_routes"] = _rows(con, "select access_route, open from rncp_access_routes "
-                                      "where certification_code = ? order by access_route", [code])
+    out["certifiers"] = _rows(
+        con, "select siret, name from rncp_certifiers where certification_code = ? order by name", [code]
+    )
+    out["target_jobs"] = _rows(
+        con,
+        "select rome_code, rome_label, source from certification_target_jobs "
+        "where certification_code = ? order by rome_code",
+        [code],
+    )
+    out["domain_codes"] = _rows(
+        con,
+        "select rome_code, rome_label from rncp_rome where certification_code = ? "
+        "and not is_job_code order by rome_code",
+        [code],
+    )
+    out["access_routes"] = _rows(
+        con,
+        "select access_route, open from rncp_access_routes "
+        "where certification_code = ? order by access_route",
+        [code],
+    )
     out["nsf"] = _rows(con, "select nsf_code, nsf_label from rncp_nsf where certification_code = ?", [code])
     out["lineage"] = lineage(con, code)
     return out
@@ -72,11 +85,12 @@ def compare(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
     in either; ``difference`` = computed - published."""
     columns = list(MEASURES)
     computed = con.execute(
-        f"select year, {', '.join(columns)} from certification_statistics where certification_code = ?", [code]
+        f"select year, {', '.join(columns)} from certification_statistics where certification_code = ?",
+        [code],
     ).df()
     published = con.execute(
         f"""
-        select year, {', '.join(f'max({c}) as {c}' for c in columns)},
+        select year, {", ".join(f"max({c}) as {c}" for c in columns)},
                string_agg(distinct source, ', ') as source
         from published_statistics where certification_code = ? group by year
         """,
@@ -92,9 +106,15 @@ def compare(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
             pv = p[column].iloc[0] if not p.empty else None
             cv = None if pd.isna(cv) else int(cv)
             pv = None if pd.isna(pv) else int(pv)
-            out.append({
-                "year": int(year), "measure": label, "computed": cv, "published": pv,
-                "difference": cv - pv if cv is not None and pv is not None else None,
-                "source": p["source"].iloc[0] if not p.empty else None,
-            })
-    return pd.DataFrame(out, columns=["year", "measure", "computed", "published", "difference", "source"])
+            out.append(
+                {
+                    "year": int(year),
+                    "measure": label,
+                    "computed": cv,
+                    "published": pv,
+                    "difference": cv - pv if cv is not None and pv is not None else None,
+                    "source": p["source"].iloc[0] if not p.empty else None,
+                }
+            )
+    frame = pd.DataFrame(out, columns=["year", "measure", "computed", "published", "difference", "source"])
+    return frame.astype({"computed": "Int64", "published": "Int64", "difference": "Int64"})

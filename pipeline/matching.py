@@ -61,13 +61,19 @@ def match_titles(titles: list[str], index: dict[str, tuple[str, str]]) -> pd.Dat
             code, label = index[key]
             out.append((title, key, code, label, "exact", 100.0))
             continue
-        best = process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF) if key else None
+        best = (
+            process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
+            if key
+            else None
+        )
         if best:
             code, label = index[best[0]]
             out.append((title, key, code, label, "fuzzy", round(best[1], 1)))
         else:
             out.append((title, key, None, None, "unmatched", None))
-    return pd.DataFrame(out, columns=["job_title", "title_key", "rome_code", "appellation", "method", "score"])
+    return pd.DataFrame(
+        out, columns=["job_title", "title_key", "rome_code", "appellation", "method", "score"]
+    )
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> int:
@@ -76,13 +82,16 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
     if version is None:
         return 0
     con.execute("delete from job_title_matches where rome_version is distinct from ?", [version])
-    titles = [r[0] for r in con.execute(
-        """
+    titles = [
+        r[0]
+        for r in con.execute(
+            """
         select distinct job_title from stg_survey_answers
         where job_title is not null and job_title not in (select job_title from job_title_matches)
         order by 1
         """
-    ).fetchall()]
+        ).fetchall()
+    ]
     if not titles:
         return 0
     matches = match_titles(titles, appellation_index(con))
@@ -93,8 +102,15 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
     return len(matches)
 
 
-def review(con, job_title: str, reviewer: str, reason: str, rome_code: str | None = None,
-           in_target: bool | None = None, certification_code: str | None = None) -> int:
+def review(
+    con,
+    job_title: str,
+    reviewer: str,
+    reason: str,
+    rome_code: str | None = None,
+    in_target: bool | None = None,
+    certification_code: str | None = None,
+) -> int:
     """Record a reviewer's decision on a job title (who, when, why); returns its id."""
     if rome_code is None and in_target is None:
         raise ValueError("a review decides a ROME code, in/out of the targeted occupation, or both")
@@ -105,7 +121,15 @@ def review(con, job_title: str, reviewer: str, reason: str, rome_code: str | Non
     review_id = scalar(con, "select nextval('review_id_seq')")
     con.execute(
         "insert into title_reviews values (?, ?, ?, ?, ?, ?, ?, now()::timestamp, ?)",
-        [review_id, certification_code, title_key(job_title), job_title, rome_code, in_target, reviewer.strip(),
-         reason.strip()],
+        [
+            review_id,
+            certification_code,
+            title_key(job_title),
+            job_title,
+            rome_code,
+            in_target,
+            reviewer.strip(),
+            reason.strip(),
+        ],
     )
     return review_id

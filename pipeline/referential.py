@@ -18,7 +18,10 @@ from .errors import InputError
 from .sources import rncp, rome
 from .warehouse import scalar
 
-KEYS = {t: (["certification_code", "source"] if t == "published_statistics" else [rncp.KEY[t]]) for t in rncp.TABLES}
+KEYS = {
+    t: (["certification_code", "source"] if t == "published_statistics" else [rncp.KEY[t]])
+    for t in rncp.TABLES
+}
 
 
 def detect(path: Path) -> str | None:
@@ -79,13 +82,18 @@ def load_rncp(con, path: Path, load_id: int, gate: validation.Gate, progress: Ca
     for table in rncp.TABLES:
         if not bad.empty:
             con.register("bad_codes", bad[["certification_code"]])
-            con.execute(f"delete from {table} where load_id = ? and {rncp.KEY[table]} in "
-                        "(select certification_code from bad_codes)", [load_id])
+            con.execute(
+                f"delete from {table} where load_id = ? and {rncp.KEY[table]} in "
+                "(select certification_code from bad_codes)",
+                [load_id],
+            )
             con.unregister("bad_codes")
     quarantined = [
-        (int(r.source_row), json.dumps({"certification_code": r.certification_code, "title": r.title},
-                                       ensure_ascii=False),
-         failures[failures["source_row"] == r.source_row])
+        (
+            int(r.source_row),
+            json.dumps({"certification_code": r.certification_code, "title": r.title}, ensure_ascii=False),
+            failures[failures["source_row"] == r.source_row],
+        )
         for r in bad.itertuples()
     ]
     return verdict, len(frame) - len(quarantined), len(frame), quarantined
@@ -104,8 +112,11 @@ def load_rome(con, path: Path, table: str, load_id: int, gate: validation.Gate):
     con.unregister("rome_rows")
     bad = frame[frame["source_row"].isin(failures["source_row"])]
     quarantined = [
-        (int(r["source_row"]), json.dumps(r.drop("source_row").to_dict(), ensure_ascii=False, default=str),
-         failures[failures["source_row"] == r["source_row"]])
+        (
+            int(r["source_row"]),
+            json.dumps(r.drop("source_row").to_dict(), ensure_ascii=False, default=str),
+            failures[failures["source_row"] == r["source_row"]],
+        )
         for _, r in bad.iterrows()
     ]
     return verdict, len(good), len(frame), quarantined
@@ -128,7 +139,14 @@ def ingest(con, path: Path, kind: str, report, gate: validation.Gate, progress=p
     for row, record, failures in quarantined:
         con.execute(
             "insert into quarantine values (?, ?, ?, ?, ?, ?, ?)",
-            [load_id, path.name, row, kind, failures["expectation"].tolist(),
-             [f"row {row}: {r}" for r in failures["reason"]], record],
+            [
+                load_id,
+                path.name,
+                row,
+                kind,
+                failures["expectation"].tolist(),
+                [f"row {row}: {r}" for r in failures["reason"]],
+                record,
+            ],
         )
     return load_id, verdict

@@ -57,7 +57,11 @@ def known_certification(con: duckdb.DuckDBPyConnection, code: str) -> bool:
 
 def render(frame: pd.DataFrame, fmt: str = "table", detail: bool = False, with_code: bool = False) -> str:
     """The fiche's table as text (French headers, empty cells for missing rates), CSV or JSON."""
-    columns = (["certification_code"] if with_code else []) + list(FICHE_COLUMNS) + (DETAIL_COLUMNS if detail else [])
+    columns = (
+        (["certification_code"] if with_code else [])
+        + list(FICHE_COLUMNS)
+        + (DETAIL_COLUMNS if detail else [])
+    )
     data = frame[columns].astype(object).where(frame[columns].notna(), None)
     if fmt == "json":
         return json.dumps(data.to_dict(orient="records"), ensure_ascii=False, indent=2, default=int)

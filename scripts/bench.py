@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def child(fn_name: str, *args) -> dict:
     """Run ``fn_name(*args)`` of this module in a fresh interpreter; returns its JSON result."""
     code = (
-        "import json, sys; sys.path.insert(0, %r); import bench; "
-        "print('@@' + json.dumps(getattr(bench, %r)(*%r)))" % (str(Path(__file__).parent), fn_name, list(args))
+        f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench; "
+        f"print('@@' + json.dumps(getattr(bench, {fn_name!r})(*{list(args)!r})))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     if proc.returncode:
@@ -67,7 +67,9 @@ def synthetic_frame(kind: str, rows: int):
     if kind == "cohort_results":
         frame["jury_date"] = jury.astype("datetime64[us]")
         frame["jury_date_unparsed"] = pd.Series(pd.NA, index=frame.index, dtype="string")
-        frame["access_route"] = pd.Series(rng.choice(["FI", "CA", "FC", "CQ", "CL", "VAE"], rows), dtype="string")
+        frame["access_route"] = pd.Series(
+            rng.choice(["FI", "CA", "FC", "CQ", "CL", "VAE"], rows), dtype="string"
+        )
         frame["outcome"] = pd.Series(rng.choice(["certified", "partial", "failed"], rows), dtype="string")
         frame["blocks_validated"] = pd.Series(pd.NA, index=frame.index, dtype="string")
         frame["site"] = pd.Series(rng.choice(["Paris", "Lyon"], rows), dtype="string")
@@ -75,9 +77,9 @@ def synthetic_frame(kind: str, rows: int):
     months = rng.choice([6, 24], rows)
     frame["promotion"] = pd.array(jury.year, dtype="Int64")
     frame["wave"] = pd.Series(months.astype(str), dtype="string")
-    frame["answer_date"] = (jury + pd.to_timedelta(months * 30.4 + rng.integers(-20, 40, rows), unit="D")).astype(
-        "datetime64[us]"
-    )
+    frame["answer_date"] = (
+        jury + pd.to_timedelta(months * 30.4 + rng.integers(-20, 40, rows), unit="D")
+    ).astype("datetime64[us]")
     frame["answer_date_unparsed"] = pd.Series(pd.NA, index=frame.index, dtype="string")
     situation = rng.choice(["employed", "job_seeking", "inactive", "further_study", "no_response"], rows)
     frame["situation"] = pd.Series(situation, dtype="string")
@@ -132,7 +134,9 @@ def machine() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (CI smoke run)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args()

@@ -106,7 +106,10 @@ def test_work_abroad_is_neutralised_unless_the_certification_is_international(co
     answer(con, 2020, 1, 6, "employed", location="abroad")
     [row] = stats(con, settings)
     assert (row["neutralised_6m"], row["denominator_6m"]) == (2, 0)
-    con.execute("insert into ref_certifications values (?, 'Internationale', true, 'test')", [CERT])
+    con.execute(
+        "insert into ref_certifications (certification_code, title, international, source) values (?, 'Internationale', true, 'test')",
+        [CERT],
+    )
     [row] = stats(con, settings)
     assert (row["neutralised_6m"], row["employed_6m"], row["insertion_rate_6m"]) == (0, 2, 100)
 

@@ -35,9 +35,13 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         con.execute("insert into ref_target_jobs select *, 'interim' from ref_jobs")
         con.unregister("ref_jobs")
     if certs_path.exists():
-        certs = _read(certs_path, ["certification_code", "title", "international", "level", "registration_end_date"])
+        certs = _read(
+            certs_path, ["certification_code", "title", "international", "level", "registration_end_date"]
+        )
         certs["international"] = certs["international"].str.lower().isin(["1", "true", "oui", "yes"])
-        certs["registration_end_date"] = pd.to_datetime(certs["registration_end_date"], format="%d/%m/%Y").dt.date
+        certs["registration_end_date"] = pd.to_datetime(
+            certs["registration_end_date"], format="%d/%m/%Y"
+        ).dt.date
         certs = certs.replace({"": None})
         con.execute("delete from ref_certifications where source = 'interim'")
         con.register("ref_certs", certs)
@@ -45,12 +49,21 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         con.unregister("ref_certs")
     published_path = folder / PUBLISHED
     if published_path.exists():
-        columns = ["certification_code", "year", "certified", "certified_vae", "insertion_rate_6m",
-                   "target_job_rate_6m", "target_job_rate_24m"]
+        columns = [
+            "certification_code",
+            "year",
+            "certified",
+            "certified_vae",
+            "insertion_rate_6m",
+            "target_job_rate_6m",
+            "target_job_rate_24m",
+        ]
         published = _read(published_path, columns).replace({"": None})
         for c in columns[1:]:
             published[c] = pd.to_numeric(published[c]).astype("Int64")
         con.execute("delete from published_statistics where source = 'fiche page'")
         con.register("published_rows", published)
-        con.execute("insert into published_statistics by name select *, 'fiche page' as source from published_rows")
+        con.execute(
+            "insert into published_statistics by name select *, 'fiche page' as source from published_rows"
+        )
         con.unregister("published_rows")

@@ -21,8 +21,16 @@ import pandas as pd
 from ..errors import InputError
 
 TABLES: dict[str, list[str]] = {
-    "rncp_fiches": ["certification_code", "title", "abbreviation", "level", "active", "registration_end_date",
-                    "effective_date", "registration_type"],
+    "rncp_fiches": [
+        "certification_code",
+        "title",
+        "abbreviation",
+        "level",
+        "active",
+        "registration_end_date",
+        "effective_date",
+        "registration_type",
+    ],
     "rncp_certifiers": ["certification_code", "siret", "name", "status"],
     "rncp_partners": ["certification_code", "siret", "name", "habilitation"],
     "rncp_nsf": ["certification_code", "nsf_code", "nsf_label"],
@@ -32,8 +40,16 @@ TABLES: dict[str, list[str]] = {
     "rncp_blocks": ["certification_code", "block_code", "block_title"],
     "rncp_access_routes": ["certification_code", "access_route", "open", "jury_composition"],
     "rncp_lineage": ["old_code", "new_code", "source_fiche"],
-    "published_statistics": ["certification_code", "year", "certified", "certified_vae", "insertion_rate_6m",
-                             "target_job_rate_6m", "target_job_rate_24m", "source"],
+    "published_statistics": [
+        "certification_code",
+        "year",
+        "certified",
+        "certified_vae",
+        "insertion_rate_6m",
+        "target_job_rate_6m",
+        "target_job_rate_24m",
+        "source",
+    ],
 }
 KEY = {t: ("source_fiche" if t == "rncp_lineage" else "certification_code") for t in TABLES}
 ROUTES = ("FI", "CA", "FC", "CQ", "CL", "VAE")
@@ -105,17 +121,36 @@ def parse_fiche(el: Element) -> dict[str, list[tuple]]:
     if not code:
         return rows
     actif = _child(el, "ACTIF")
-    rows["rncp_fiches"].append((
-        code, _child(el, "INTITULE"), _child(el, "ABREGE/CODE"), _child(el, "NOMENCLATURE_EUROPE/NIVEAU"),
-        None if actif is None else actif.lower() == "oui", _date(_child(el, "DATE_FIN_ENREGISTREMENT")),
-        _date(_child(el, "DATE_EFFET")), _child(el, "TYPE_ENREGISTREMENT"),
-    ))
+    rows["rncp_fiches"].append(
+        (
+            code,
+            _child(el, "INTITULE"),
+            _child(el, "ABREGE/CODE"),
+            _child(el, "NOMENCLATURE_EUROPE/NIVEAU"),
+            None if actif is None else actif.lower() == "oui",
+            _date(_child(el, "DATE_FIN_ENREGISTREMENT")),
+            _date(_child(el, "DATE_EFFET")),
+            _child(el, "TYPE_ENREGISTREMENT"),
+        )
+    )
     for c in el.iterfind("CERTIFICATEURS/CERTIFICATEUR"):
-        rows["rncp_certifiers"].append((code, _child(c, "SIRET_CERTIFICATEUR"), _child(c, "NOM_CERTIFICATEUR"),
-                                        _child(c, "ETAT_CERTIFICATEUR")))
+        rows["rncp_certifiers"].append(
+            (
+                code,
+                _child(c, "SIRET_CERTIFICATEUR"),
+                _child(c, "NOM_CERTIFICATEUR"),
+                _child(c, "ETAT_CERTIFICATEUR"),
+            )
+        )
     for p in el.iterfind("PARTENAIRES/PARTENAIRE"):
-        rows["rncp_partners"].append((code, _child(p, "SIRET_PARTENAIRE"), _child(p, "NOM_PARTENAIRE"),
-                                      _child(p, "HABILITATION_PARTENAIRE")))
+        rows["rncp_partners"].append(
+            (
+                code,
+                _child(p, "SIRET_PARTENAIRE"),
+                _child(p, "NOM_PARTENAIRE"),
+                _child(p, "HABILITATION_PARTENAIRE"),
+            )
+        )
     for n in el.iterfind("CODES_NSF/NSF"):
         rows["rncp_nsf"].append((code, _child(n, "CODE"), _child(n, "LIBELLE")))
     for f in el.iterfind("FORMACODES/FORMACODE"):
@@ -128,18 +163,26 @@ def parse_fiche(el: Element) -> dict[str, list[tuple]]:
     for route in ROUTES:
         jury = el.find(f"SI_JURY_{route}")
         if jury is not None:
-            rows["rncp_access_routes"].append((code, route, (_child(jury, "ACTIF") or "").lower() == "oui",
-                                               _child(jury, "COMPOSITION")))
+            rows["rncp_access_routes"].append(
+                (code, route, (_child(jury, "ACTIF") or "").lower() == "oui", _child(jury, "COMPOSITION"))
+            )
     for old in el.iterfind("ANCIENNES_CERTIFICATIONS/ANCIENNE_CERTIFICATION/ID_FICHE_ANCIENNE_CERTIFICATION"):
         rows["rncp_lineage"].append((_text(old.text), code, code))
     for new in el.iterfind("NOUVELLES_CERTIFICATIONS/NOUVELLE_CERTIFICATION/ID_FICHE_NOUVELLE_CERTIFICATION"):
         rows["rncp_lineage"].append((code, _text(new.text), code))
     for s in el.iterfind("STATISTIQUES_PROMOTIONS/STATISTIQUES_PROMOTION"):
-        rows["published_statistics"].append((
-            code, _int(_child(s, "ANNEE")), _int(_child(s, "NOMBRE_CERTIFIES")),
-            _int(_child(s, "NOMBRE_CERTIFIES_VAE")), _int(_child(s, "TAUX_INSERTION_GLOBAL_6MOIS")), None,
-            _int(_child(s, "TAUX_INSERTION_METIER_2ANS")), "rncp export",
-        ))
+        rows["published_statistics"].append(
+            (
+                code,
+                _int(_child(s, "ANNEE")),
+                _int(_child(s, "NOMBRE_CERTIFIES")),
+                _int(_child(s, "NOMBRE_CERTIFIES_VAE")),
+                _int(_child(s, "TAUX_INSERTION_GLOBAL_6MOIS")),
+                None,
+                _int(_child(s, "TAUX_INSERTION_METIER_2ANS")),
+                "rncp export",
+            )
+        )
     return rows
 
 
@@ -151,7 +194,9 @@ def iter_xml(stream, name: str, batch_size: int = 2000) -> Iterator[dict[str, li
         context = iterparse(stream, events=("start", "end"))
         _, root = next(context)
         if root.tag != "FICHES":
-            raise InputError(name, f"root element <{root.tag}> is not <FICHES> (expected the RNCP XML flow V4.1)")
+            raise InputError(
+                name, f"root element <{root.tag}> is not <FICHES> (expected the RNCP XML flow V4.1)"
+            )
         for event, el in context:
             if event != "end" or el.tag != "FICHE":
                 continue
@@ -170,8 +215,10 @@ def iter_xml(stream, name: str, batch_size: int = 2000) -> Iterator[dict[str, li
     yield batch
 
 
-_RS_HELP = ("RS certifications have no insertion statistics; load the RNCP export "
-            "(export-fiches-rncp-v4-1-*.zip or export-fiches-csv-*.zip) instead")
+_RS_HELP = (
+    "RS certifications have no insertion statistics; load the RNCP export "
+    "(export-fiches-rncp-v4-1-*.zip or export-fiches-csv-*.zip) instead"
+)
 
 
 def _read_part(stream, name: str) -> pd.DataFrame:
@@ -181,8 +228,12 @@ def _read_part(stream, name: str) -> pd.DataFrame:
         raise InputError(name, f"cannot be read as an RNCP CSV part ({exc})") from exc
     frame.columns = [c.strip() for c in frame.columns]
     if "Numero_Fiche" not in frame.columns:
-        raise InputError(name, "has no 'Numero_Fiche' column (expected an RNCP export CSV part)", row=1,
-                         column="Numero_Fiche")
+        raise InputError(
+            name,
+            "has no 'Numero_Fiche' column (expected an RNCP export CSV part)",
+            row=1,
+            column="Numero_Fiche",
+        )
     return frame.map(_text)
 
 
@@ -198,35 +249,62 @@ def parse_part(part: str, frame: pd.DataFrame, name: str) -> dict[str, list[tupl
     codes = col("Numero_Fiche")
     if key == "standard":
         active = col("Actif").map(lambda v: None if v is None else v.upper() in {"ACTIVE", "OUI", "ACTIF"})
-        rows["rncp_fiches"] = list(zip(
-            codes, col("Intitule"), col("Abrege_Libelle"), col("Nomenclature_Europe_Niveau"), active,
-            col("Date_Fin_Enregistrement").map(_date), col("Date_Effet").map(_date), col("Type_Enregistrement"),
-            strict=True))
+        rows["rncp_fiches"] = list(
+            zip(
+                codes,
+                col("Intitule"),
+                col("Abrege_Libelle"),
+                col("Nomenclature_Europe_Niveau"),
+                active,
+                col("Date_Fin_Enregistrement").map(_date),
+                col("Date_Effet").map(_date),
+                col("Type_Enregistrement"),
+                strict=True,
+            )
+        )
     elif key == "rome":
         rome = col("Codes_Rome_Code")
-        rows["rncp_rome"] = list(zip(codes, rome, col("Codes_Rome_Libelle"), rome.map(is_job_code), strict=True))
+        rows["rncp_rome"] = list(
+            zip(codes, rome, col("Codes_Rome_Libelle"), rome.map(is_job_code), strict=True)
+        )
     elif key == "nsf":
         nsf = col("Nsf_Code")
-        labels = [re.sub(rf"^{re.escape(c)}\s*:\s*", "", lab) if c and lab else lab
-                  for c, lab in zip(nsf, col("Nsf_Intitule"), strict=True)]
+        labels = [
+            re.sub(rf"^{re.escape(c)}\s*:\s*", "", lab) if c and lab else lab
+            for c, lab in zip(nsf, col("Nsf_Intitule"), strict=True)
+        ]
         rows["rncp_nsf"] = list(zip(codes, nsf, labels, strict=True))
     elif key == "formacode":
-        rows["rncp_formacodes"] = list(zip(codes, col("Formacode_Code"), col("Formacode_Libelle"), strict=True))
+        rows["rncp_formacodes"] = list(
+            zip(codes, col("Formacode_Code"), col("Formacode_Libelle"), strict=True)
+        )
     elif key == "certificateurs":
-        rows["rncp_certifiers"] = list(zip(codes, col("Siret_Certificateur"), col("Nom_Certificateur"),
-                                           [None] * len(frame), strict=True))
+        rows["rncp_certifiers"] = list(
+            zip(codes, col("Siret_Certificateur"), col("Nom_Certificateur"), [None] * len(frame), strict=True)
+        )
     elif key == "partenaires":
-        rows["rncp_partners"] = list(zip(codes, col("Siret_Partenaire"), col("Nom_Partenaire"),
-                                         col("Habilitation_Partenaire"), strict=True))
+        rows["rncp_partners"] = list(
+            zip(
+                codes,
+                col("Siret_Partenaire"),
+                col("Nom_Partenaire"),
+                col("Habilitation_Partenaire"),
+                strict=True,
+            )
+        )
     elif key == "ccn":
         out = []
         for i in (1, 2, 3):
-            out += [(c, n, lab) for c, n, lab in zip(codes, col(f"Ccn_{i}_Numero"), col(f"Ccn_{i}_Libelle"), strict=True)
-                    if n]
+            out += [
+                (c, n, lab)
+                for c, n, lab in zip(codes, col(f"Ccn_{i}_Numero"), col(f"Ccn_{i}_Libelle"), strict=True)
+                if n
+            ]
         rows["rncp_ccn"] = out
     elif key in {"blocs_de_competences", "blocs_competences"}:
-        rows["rncp_blocks"] = list(zip(codes, col("Bloc_Competences_Code"), col("Bloc_Competences_Libelle"),
-                                       strict=True))
+        rows["rncp_blocks"] = list(
+            zip(codes, col("Bloc_Competences_Code"), col("Bloc_Competences_Libelle"), strict=True)
+        )
     elif key in {"voixdacces", "voix_d_acces", "voiesdacces"}:
         from ..normalise import norm
 
@@ -234,7 +312,9 @@ def parse_part(part: str, frame: pd.DataFrame, name: str) -> dict[str, list[tupl
         rows["rncp_access_routes"] = [(c, r, True, None) for c, r in zip(codes, routes, strict=True) if r]
     elif key == "ancienne_nouvelle_certification":
         out = []
-        for c, old, new in zip(codes, col("Ancienne_Certification"), col("Nouvelle_Certification"), strict=True):
+        for c, old, new in zip(
+            codes, col("Ancienne_Certification"), col("Nouvelle_Certification"), strict=True
+        ):
             if old:
                 out.append((old, c, c))
             if new:
@@ -260,7 +340,9 @@ def iter_export(path: Path) -> Iterator[tuple[str, dict[str, list[tuple]]]]:
                 raise InputError(path, "holds the répertoire spécifique (RS) export: " + _RS_HELP)
             usable = [n for n in names if n.lower().endswith(".xml") or CSV_PART.search(Path(n).name)]
             if not usable:
-                raise InputError(path, "holds no RNCP XML flow nor CSV part (expected export_fiches_*.xml/.csv)")
+                raise InputError(
+                    path, "holds no RNCP XML flow nor CSV part (expected export_fiches_*.xml/.csv)"
+                )
             for member in usable:
                 label = f"{path.name}!{member}"
                 with archive.open(member) as stream:
@@ -269,7 +351,10 @@ def iter_export(path: Path) -> Iterator[tuple[str, dict[str, list[tuple]]]]:
                             yield label, rows
                     else:
                         part = CSV_PART.search(Path(member).name).group("part")
-                        yield label, parse_part(part, _read_part(io.TextIOWrapper(stream, "utf-8-sig"), label), label)
+                        yield (
+                            label,
+                            parse_part(part, _read_part(io.TextIOWrapper(stream, "utf-8-sig"), label), label),
+                        )
         return
     if path.suffix.lower() == ".xml":
         with path.open("rb") as stream:
@@ -278,5 +363,7 @@ def iter_export(path: Path) -> Iterator[tuple[str, dict[str, list[tuple]]]]:
         return
     match = CSV_PART.search(path.name)
     if not match:
-        raise InputError(path, "is not an RNCP export file (expected export_fiches_CSV_<Part>_AAAA_MM_JJ.csv)")
+        raise InputError(
+            path, "is not an RNCP export file (expected export_fiches_CSV_<Part>_AAAA_MM_JJ.csv)"
+        )
     yield str(path), parse_part(match.group("part"), _read_part(path, str(path)), str(path))

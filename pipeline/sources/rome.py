@@ -12,8 +12,10 @@ from ..errors import InputError
 
 FILES = {
     "rome_codes": (re.compile(r"referentiel_code_rome", re.I), ["code_rome", "libelle_rome"]),
-    "rome_appellations": (re.compile(r"referentiel_appellation", re.I),
-                          ["code_ogr", "libelle_appellation_long", "code_rome"]),
+    "rome_appellations": (
+        re.compile(r"referentiel_appellation", re.I),
+        ["code_ogr", "libelle_appellation_long", "code_rome"],
+    ),
 }
 
 
@@ -39,16 +41,26 @@ def read(path: Path, table: str) -> pd.DataFrame:
         raise InputError(path, f"cannot be read as a ROME CSV file ({exc})") from exc
     missing = [c for c in required if c not in raw.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {missing} (expected the ROME 4.0 CSV export)", row=1,
-                         column=missing[0])
+        raise InputError(
+            path, f"missing column(s) {missing} (expected the ROME 4.0 CSV export)", row=1, column=missing[0]
+        )
     raw = raw.replace("", None)
     parent = raw["code_rome_parent"] if "code_rome_parent" in raw else raw["code_rome"]
     if table == "rome_codes":
-        out = pd.DataFrame({"rome_code": raw["code_rome"], "label": raw["libelle_rome"], "parent_code": parent})
+        out = pd.DataFrame(
+            {"rome_code": raw["code_rome"], "label": raw["libelle_rome"], "parent_code": parent}
+        )
     else:
-        short = raw["libelle_appellation_court"] if "libelle_appellation_court" in raw else None
-        out = pd.DataFrame({"code_ogr": raw["code_ogr"], "label": raw["libelle_appellation_long"],
-                            "label_short": short, "rome_code": raw["code_rome"], "parent_code": parent})
+        short = raw.get("libelle_appellation_court", None)
+        out = pd.DataFrame(
+            {
+                "code_ogr": raw["code_ogr"],
+                "label": raw["libelle_appellation_long"],
+                "label_short": short,
+                "rome_code": raw["code_rome"],
+                "parent_code": parent,
+            }
+        )
     out["version"] = version(path)
     out.insert(0, "source_row", range(2, len(out) + 2))
     return out
