@@ -352,6 +352,27 @@ def cmd_quality(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """Serve the dashboard over the published read-only snapshot of the warehouse.
+
+    Dash's development server by default; --prod uses waitress (multi-threaded WSGI). Binds
+    127.0.0.1; any other --host needs INSERTION_DASHBOARD_PASSWORD (HTTP basic auth, user « insertion »).
+    `insertion build` can run meanwhile: the dashboard picks up the new snapshot without restart.
+
+    Example:
+      insertion serve
+      INSERTION_DASHBOARD_PASSWORD=... insertion serve --prod --host 0.0.0.0 --port 8050
+    """
+    from dashboard.app import serve
+
+    settings = _settings(args)
+    if not settings.snapshot.exists():
+        print(f"error: {settings.snapshot} does not exist; run `insertion build` first", file=sys.stderr)
+        return 2
+    serve(settings.snapshot, settings.data_docs_dir, host=args.host, port=args.port, prod=args.prod)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="insertion",
@@ -430,6 +451,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--run", type=int, metavar="ID", help="show every expectation of one run")
     p.add_argument("--quarantine", action="store_true", help="list quarantined rows and their reasons")
     p.add_argument("--limit", type=int, default=50, help="number of lines (default 50)")
+
+    p = add("serve", cmd_serve, "serve the dashboard on http://127.0.0.1:8050")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--prod", action="store_true", help="serve with waitress instead of Dash's development server")
 
     p = add("sql", cmd_sql, "run a read-only SQL query")
     p.add_argument("query")

@@ -1,0 +1,182 @@
+"""Read-only data access for the dashboard.
+
+The dashboard never opens the warehouse itself: it reads the snapshot that ``insertion build`` publishes
+atomically (write a new file, then rename). Each request thread gets its own cursor; when the snapshot
+changes (new mtime), the next query reopens it, so a rebuild shows up without a restart. Query results
+are cached per snapshot version. Parameters are always bound, never formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+class NoWarehouse(RuntimeError):
+    """No snapshot to read yet."""
+
+
+class QueryRefused(ValueError):
+    """An analyst's query that the SQL page does not run (the message says why, in French)."""
+
+
+READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+
+
+class Warehouse:
+    """A read-only view of the snapshot file, safe to share between threads."""
+
+    def __init__(self, path: Path, cache_size: int = 512):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._base: duckdb.DuckDBPyConnection | None = None
+        self._version: int | None = None
+        self._local = threading.local()
+        self._cache: OrderedDict = OrderedDict()
+        self._cache_size = cache_size
+        self._generation = 0
+        self._alias = ""
+
+    def version(self) -> int:
+        try:
+            return os.stat(self.path).st_mtime_ns
+        except FileNotFoundError as exc:
+            raise NoWarehouse(
+                f"Aucun entrepôt à lire ({self.path}) : lancez « insertion build » pour le construire."
+            ) from exc
+
+    def cursor(self) -> tuple[int, duckdb.DuckDBPyConnection]:
+        """This thread's cursor on the current snapshot (reopened when the snapshot changed).
+
+        The snapshot is attached read-only to a private in-memory database (DuckDB caches databases
+        opened by path, and would keep serving the replaced file), then every file access is disabled
+        and the configuration locked."""
+        version = self.version()
+        with self._lock:
+            if version != self._version:
+                self._generation += 1
+                alias = f"snapshot_{self._generation}"
+                base = duckdb.connect()
+                base.execute(f"attach '{_quote(self.path)}' as {alias} (read_only)")
+                for statement in (
+                    f"use {alias}",
+                    "set enable_external_access = false",
+                    "set autoinstall_known_extensions = false",
+                    "set autoload_known_extensions = false",
+                    "set lock_configuration = true",
+                ):
+                    base.execute(statement)
+                self._base, self._version, self._alias = base, version, alias
+                self._cache.clear()
+            base, current, alias = self._base, self._version, self._alias
+        local = self._local
+        if getattr(local, "version", None) != current:
+            local.cursor, local.version = base.cursor(), current
+            local.cursor.execute(f"use {alias}")
+        return current, local.cursor
+
+    def fresh_cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor of its own (the SQL page interrupts it on time-out)."""
+        self.cursor()
+        with self._lock:
+            cur, alias = self._base.cursor(), self._alias
+        cur.execute(f"use {alias}")
+        return cur
+
+    def query(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+        """Run a parameterised query (cached per snapshot version); callers must not modify the result."""
+        version, cur = self.cursor()
+        key = (version, sql, repr(params))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        frame = cur.execute(sql, list(params)).df()
+        with self._lock:
+            self._cache[key] = frame
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return frame
+
+    def sql_file(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
+        return self.query((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"), params)
+
+    def run_sql(self, sql: str, row_cap: int = 1000, seconds: float = 10.0) -> tuple[pd.DataFrame, bool]:
+        """Run one read-only statement typed by an analyst, at most ``row_cap`` rows and ``seconds``
+        seconds. Returns (rows, truncated). Raises :class:`QueryRefused` or ``duckdb.Error``."""
+        try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise QueryRefused(str(exc)) from exc
+        if len(statements) != 1:
+            raise QueryRefused("Une seule requête à la fois, s'il vous plaît.")
+        if statements[0].type not in READ_STATEMENTS:
+            kind = str(statements[0].type).split(".")[-1]
+            raise QueryRefused(f"Seules les requêtes de lecture (SELECT) sont permises ici ; reçu : {kind}.")
+        cur = self.fresh_cursor()
+        timer = threading.Timer(seconds, cur.interrupt)
+        timer.start()
+        try:
+            result = cur.execute(sql)
+            rows = result.fetchmany(row_cap + 1)
+            columns = [d[0] for d in result.description]
+        except duckdb.InterruptException as exc:
+            raise QueryRefused(f"Requête interrompue : plus de {seconds:g} secondes.") from exc
+        finally:
+            timer.cancel()
+            cur.close()
+        return pd.DataFrame(rows[:row_cap], columns=columns), len(rows) > row_cap
+
+    def small_cohort_threshold(self) -> int:
+        """The disclosure threshold in force at the last build."""
+        frame = self.query("select coalesce(max(value)::integer, 20) as t from settings "
+                           "where key = 'small_cohort_threshold'")
+        return int(frame["t"].iloc[0])
+
+    def call(self, fn, *args):
+        """``fn(cursor, *args)``, cached per snapshot version (for the pipeline's query functions)."""
+        version, cur = self.cursor()
+        key = (version, fn.__module__, fn.__qualname__, repr(args))
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        result = fn(cur, *args)
+        with self._lock:
+            self._cache[key] = result
+        return result
+
+    def has_rows(self, table: str) -> bool:
+        """False when a table is missing or empty (pages then explain why they are empty)."""
+        try:
+            return not self.query(f"select 1 from {table} limit 1").empty  # table names are constants
+        except duckdb.CatalogException:
+            return False
+
+
+def _quote(path: Path) -> str:
+    return str(path.resolve()).replace("'", "''")
+
+
+_warehouse: Warehouse | None = None
+
+
+def get() -> Warehouse:
+    """The process-wide warehouse, set by :func:`configure`."""
+    if _warehouse is None:
+        from pipeline.config import Settings
+
+        configure(Settings.load().snapshot)
+    return _warehouse
+
+
+def configure(path: Path) -> Warehouse:
+    global _warehouse
+    _warehouse = Warehouse(path)
+    return _warehouse

@@ -1,0 +1,92 @@
+"""Métiers (ROME): jobs held by ROME code, in or out of the targeted occupations, top job titles,
+titles awaiting review."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components, data, figures
+
+dash.register_page(__name__, layout=lambda **query: layout(**query), path="/metiers", name="Métiers (ROME)", title="Métiers — Insertion professionnelle",
+                   order=2)
+P = "metiers"
+FILTERS = ["certification", "year", "access_route", "site", "wave"]
+METHODS = {"rome_code": "code ROME de l'enquête", "title_exact": "intitulé (correspondance exacte)",
+           "title_fuzzy": "intitulé (correspondance approchée)", "reviewer": "décision d'un relecteur",
+           "decision": "adéquation saisie dans l'enquête", "none": "non déterminé"}
+
+
+def layout(**_query):
+    wh = data.get()
+    try:
+        wh.version()
+    except data.NoWarehouse as exc:
+        return components.empty_state(str(exc))
+    if not wh.has_rows("mart_outcome_counts"):
+        return components.empty_state("Aucun résultat de jury dans l'entrepôt.")
+    return html.Div([
+        html.H1("Métiers exercés (codes ROME)"),
+        components.filter_bar(P, {}, with_wave=True),
+        html.Div(id=f"{P}-share", className="kpis"),
+        dcc.Graph(id=f"{P}-jobs", config={"displaylogo": False}),
+        html.H2("Intitulés de poste les plus fréquents"),
+        components.table(f"{P}-titles", [
+            ("job_title", "Intitulé du poste"), ("rome", "Code ROME"), ("in_target", "Métier visé"),
+            ("method", "Décidé par"), ("employed", "Emplois"),
+        ]),
+        html.H2("Intitulés sans code ROME, à relire"),
+        html.P("Enregistrez une décision avec « insertion review "
+               "\"intitulé\" --rome CODE --by NOM --why RAISON » : elle prime à la construction suivante.",
+               className="hint"),
+        components.table(f"{P}-unmatched", [("job_title", "Intitulé du poste"), ("answers", "Réponses")]),
+    ])
+
+
+components.sync_filters(P, FILTERS)
+
+
+@callback(
+    Output(f"{P}-share", "children"),
+    Output(f"{P}-jobs", "figure"),
+    Output(components.table_id(f"{P}-titles"), "data"),
+    Output(components.table_id(f"{P}-unmatched"), "data"),
+    Input(f"{P}-certification", "value"),
+    Input(f"{P}-year", "value"),
+    Input(f"{P}-access_route", "value"),
+    Input(f"{P}-site", "value"),
+    Input(f"{P}-wave", "value"),
+)
+def update(certifications, years, routes, sites, wave):
+    wh = data.get()
+    params = [certifications or [], [int(y) for y in years or []], routes or [], sites or [], int(wave or 6)]
+    jobs = wh.sql_file("jobs", params)
+    titles = wh.sql_file("titles", params)
+    employed = int(jobs["employed"].sum()) if not jobs.empty else 0
+    in_target = int(jobs.loc[jobs["in_target"].fillna(False).astype(bool), "employed"].sum()) if employed else 0
+    share = [
+        html.Div(className="kpi", children=[
+            html.Div("Emplois dans un métier visé", className="kpi-label"),
+            html.Div(figures.fr_pct(round(100 * in_target / employed) if employed else None), className="kpi-value"),
+            html.Div(figures.head_count(in_target, employed), className="kpi-detail"),
+        ]),
+    ]
+    title_rows = [
+        {"job_title": r.job_title, "rome": f"{r.rome_code} – {r.rome_label or ''}" if r.rome_code else "–",
+         "in_target": "oui" if r.in_target else "non", "method": METHODS.get(r.target_method, r.target_method),
+         "employed": figures.fr_int(r.employed)}
+        for r in titles.itertuples()
+    ]
+    unmatched = wh.query(
+        """
+        select m.job_title, count(s.job_title)::integer as answers
+        from job_title_matches as m join stg_survey_answers as s using (job_title)
+        where m.method = 'unmatched' and s.rome_code is null
+          and m.title_key not in (select title_key from title_reviews)
+          and (len($1::varchar[]) = 0 or list_contains($1::varchar[], s.certification_code))
+        group by 1 order by 2 desc, 1
+        """,
+        [certifications or []],
+    )
+    return (share, figures.jobs_figure(jobs), title_rows,
+            [{"job_title": r.job_title, "answers": figures.fr_int(r.answers)} for r in unmatched.itertuples()])

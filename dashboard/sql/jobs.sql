@@ -1,0 +1,15 @@
+-- Employed respondents by ROME code for the filters ($1 certifications, $2 years, $3 routes, $4 sites,
+-- $5 wave 6 or 24).
+select
+    rome_code,
+    any_value(rome_label) as rome_label,
+    bool_or(in_target) as in_target,
+    sum(employed)::integer as employed
+from mart_jobs
+where (len($1::varchar[]) = 0 or list_contains($1::varchar[], certification_code))
+  and (len($2::integer[]) = 0 or list_contains($2::integer[], year))
+  and (len($3::varchar[]) = 0 or list_contains($3::varchar[], access_route))
+  and (len($4::varchar[]) = 0 or list_contains($4::varchar[], site))
+  and wave = $5
+group by rome_code
+order by employed desc, rome_code nulls last;

@@ -1,0 +1,18 @@
+-- Job titles of employed respondents for the filters, with how their ROME code and fit were decided.
+select
+    job_title,
+    any_value(rome_code) as rome_code,
+    any_value(rome_label) as rome_label,
+    bool_or(in_target) as in_target,
+    any_value(target_method) as target_method,
+    sum(employed)::integer as employed
+from mart_jobs
+where (len($1::varchar[]) = 0 or list_contains($1::varchar[], certification_code))
+  and (len($2::integer[]) = 0 or list_contains($2::integer[], year))
+  and (len($3::varchar[]) = 0 or list_contains($3::varchar[], access_route))
+  and (len($4::varchar[]) = 0 or list_contains($4::varchar[], site))
+  and wave = $5
+  and job_title is not null
+group by job_title
+order by employed desc, job_title
+limit 50;
