@@ -22,8 +22,9 @@ setup: $(STAMP) ## Create .venv and install the project (with dev tools)
 build: setup ## Build the warehouse from data/raw/
 	$(BIN)/insertion build
 
-demo: build ## Build the warehouse and show the sample's statistics
+demo: build ## Build the warehouse from data/raw/ and serve the dashboard on http://127.0.0.1:8050
 	$(BIN)/insertion stats RNCP34179
+	$(BIN)/insertion serve
 
 serve: setup ## Serve the dashboard over the current warehouse
 	$(BIN)/insertion serve

@@ -31,6 +31,7 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
         suppress_callback_exceptions=True,
         serve_locally=True,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     from .pages import certification, metiers, overview, qualite, sql, voies  # noqa: F401 (register pages)
 
     app.layout = html.Div(
@@ -43,8 +44,12 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
                     html.Nav(
                         className="nav",
                         children=[
-                            dcc.Link(page["name"], href=page["relative_path"], className="nav-link",
-                                     id=f"nav-{page['module'].split('.')[-1]}")
+                            dcc.Link(
+                                page["name"],
+                                href=page["relative_path"],
+                                className="nav-link",
+                                id=f"nav-{page['module'].split('.')[-1]}",
+                            )
                             for page in dash.page_registry.values()
                         ],
                     ),
@@ -57,7 +62,6 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
                 className="footer",
             ),
         ],
-        lang="fr",
     )
     server = app.server
     docs = data_docs
@@ -76,14 +80,19 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
         def basic_auth():
             header = request.headers.get("Authorization", "")
             if not hmac.compare_digest(header, f"Basic {expected}"):
-                return Response("Authentification requise.", 401,
-                                {"WWW-Authenticate": 'Basic realm="Insertion professionnelle"'})
+                return Response(
+                    "Authentification requise.",
+                    401,
+                    {"WWW-Authenticate": 'Basic realm="Insertion professionnelle"'},
+                )
             return None
 
     return app
 
 
-def serve(snapshot: Path, data_docs: Path, host: str = "127.0.0.1", port: int = 8050, prod: bool = False) -> None:
+def serve(
+    snapshot: Path, data_docs: Path, host: str = "127.0.0.1", port: int = 8050, prod: bool = False
+) -> None:
     """Run the dashboard: Dash's development server, or waitress with ``prod``. Binding anything but
     the loopback needs ``INSERTION_DASHBOARD_PASSWORD`` (basic auth, user ``insertion``)."""
     password = os.environ.get("INSERTION_DASHBOARD_PASSWORD") or None

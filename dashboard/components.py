@@ -11,8 +11,9 @@ from dash import ALL, MATCH, Input, Output, State, callback, ctx, dash_table, dc
 from . import data
 
 
-def table(name: str, columns: list[tuple[str, str]], page_size: int = 15, rows: list | None = None,
-          **style) -> html.Div:
+def table(
+    name: str, columns: list[tuple[str, str]], page_size: int = 15, rows: list | None = None, **style
+) -> html.Div:
     """A DataTable with « CSV » and « Excel » download buttons. ``columns``: (field, French header)."""
     return html.Div(
         className="table-block",
@@ -20,10 +21,16 @@ def table(name: str, columns: list[tuple[str, str]], page_size: int = 15, rows: 
             html.Div(
                 className="downloads",
                 children=[
-                    html.Button("Télécharger CSV", id={"type": "download-button", "table": name, "format": "csv"},
-                                className="button-secondary"),
-                    html.Button("Télécharger Excel", id={"type": "download-button", "table": name, "format": "xlsx"},
-                                className="button-secondary"),
+                    html.Button(
+                        "Télécharger CSV",
+                        id={"type": "download-button", "table": name, "format": "csv"},
+                        className="button-secondary",
+                    ),
+                    html.Button(
+                        "Télécharger Excel",
+                        id={"type": "download-button", "table": name, "format": "xlsx"},
+                        className="button-secondary",
+                    ),
                     dcc.Download(id={"type": "download", "table": name}),
                 ],
             ),
@@ -34,9 +41,19 @@ def table(name: str, columns: list[tuple[str, str]], page_size: int = 15, rows: 
                 page_size=page_size,
                 sort_action="native",
                 style_table={"overflowX": "auto"},
-                style_cell={"fontFamily": "Marianne, Arial, sans-serif", "fontSize": "14px", "padding": "6px", "textAlign": "left",
-                            "whiteSpace": "normal", "height": "auto"},
-                style_header={"fontWeight": "bold", "backgroundColor": "#eef2f7", "fontFamily": "Marianne, Arial, sans-serif"},
+                style_cell={
+                    "fontFamily": "Marianne, Arial, sans-serif",
+                    "fontSize": "14px",
+                    "padding": "6px",
+                    "textAlign": "left",
+                    "whiteSpace": "normal",
+                    "height": "auto",
+                },
+                style_header={
+                    "fontWeight": "bold",
+                    "backgroundColor": "#eef2f7",
+                    "fontFamily": "Marianne, Arial, sans-serif",
+                },
                 **style,
             ),
         ],
@@ -75,8 +92,9 @@ def export(frame: pd.DataFrame, name: str, fmt: str) -> dict:
                 width = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:, i - 1].head(200)])
                 sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(60, width + 2)
         return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
-    return dcc.send_string(frame.to_csv(index=False, sep=";", lineterminator="\n"), f"{name}.csv",
-                           type="text/csv;charset=utf-8")
+    return dcc.send_string(
+        frame.to_csv(index=False, sep=";", lineterminator="\n"), f"{name}.csv", type="text/csv;charset=utf-8"
+    )
 
 
 def empty_state(message: str) -> html.Div:
@@ -91,8 +109,11 @@ def parse_filters(search: str | None) -> dict[str, list[str]]:
 
 def filters_search(**values) -> str:
     """The URL query string that keeps the filters (shareable links)."""
-    kept = {k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
-            for k, v in values.items() if v not in (None, "", [], ())}
+    kept = {
+        k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+        for k, v in values.items()
+        if v not in (None, "", [], ())
+    }
     return "?" + urlencode(kept, safe=",") if kept else ""
 
 
@@ -117,11 +138,19 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
         values = selected.get(name, [])
         if name == "year":
             values = [int(v) for v in values if str(v).isdigit()]
-        return html.Div(className="filter", children=[
-            html.Label(label, htmlFor=f"{prefix}-{name}"),
-            dcc.Dropdown(id=f"{prefix}-{name}", options=options[name], value=values, multi=True,
-                         placeholder=placeholder),
-        ])
+        return html.Div(
+            className="filter",
+            children=[
+                html.Label(label, htmlFor=f"{prefix}-{name}"),
+                dcc.Dropdown(
+                    id=f"{prefix}-{name}",
+                    options=options[name],
+                    value=values,
+                    multi=True,
+                    placeholder=placeholder,
+                ),
+            ],
+        )
 
     children = [
         dropdown("certification", "Certification(s)", "Toutes les certifications"),
@@ -132,16 +161,30 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
     children.append(synced_store(prefix))
     if with_wave:
         wave = (selected.get("wave") or ["6"])[0]
-        children.append(html.Div(className="filter", children=[
-            html.Label("Enquête", htmlFor=f"{prefix}-wave"),
-            dcc.RadioItems(id=f"{prefix}-wave", options=[{"label": "à 6 mois", "value": 6},
-                                                          {"label": "à 2 ans", "value": 24}],
-                           value=24 if wave == "24" else 6, inline=True),
-        ]))
+        children.append(
+            html.Div(
+                className="filter",
+                children=[
+                    html.Label("Enquête", htmlFor=f"{prefix}-wave"),
+                    dcc.RadioItems(
+                        id=f"{prefix}-wave",
+                        options=[{"label": "à 6 mois", "value": 6}, {"label": "à 2 ans", "value": 24}],
+                        value=24 if wave == "24" else 6,
+                        inline=True,
+                    ),
+                ],
+            )
+        )
     return html.Div(className="filters", children=children)
 
 
-FILTER_KEYS = {"certification": "cert", "year": "year", "access_route": "route", "site": "site", "wave": "wave"}
+FILTER_KEYS = {
+    "certification": "cert",
+    "year": "year",
+    "access_route": "route",
+    "site": "site",
+    "wave": "wave",
+}
 
 
 def selection(fragment: str | None) -> dict[str, list]:

@@ -136,8 +136,9 @@ class Warehouse:
 
     def small_cohort_threshold(self) -> int:
         """The disclosure threshold in force at the last build."""
-        frame = self.query("select coalesce(max(value)::integer, 20) as t from settings "
-                           "where key = 'small_cohort_threshold'")
+        frame = self.query(
+            "select coalesce(max(value)::integer, 20) as t from settings where key = 'small_cohort_threshold'"
+        )
         return int(frame["t"].iloc[0])
 
     def call(self, fn, *args):

@@ -100,22 +100,56 @@ def kpis(row: dict, threshold: int) -> list[dict]:
         }
 
     return [
-        {"label": "Certifiés", "value": fr_int(row["certified"]), "detail": "", "interval": "", "small": False},
-        {"label": "dont VAE", "value": fr_int(row["certified_vae"]), "detail": "", "interval": "", "small": False},
+        {
+            "label": "Certifiés",
+            "value": fr_int(row["certified"]),
+            "detail": "",
+            "interval": "",
+            "small": False,
+        },
+        {
+            "label": "dont VAE",
+            "value": fr_int(row["certified_vae"]),
+            "detail": "",
+            "interval": "",
+            "small": False,
+        },
         card("Taux de réponse à 6 mois", row["response_rate_6m"], row["respondents_6m"], row["certified"]),
-        card("Insertion globale à 6 mois", row["insertion_rate_6m"], row["employed_6m"], row["denominator_6m"],
-             row["insertion_rate_6m_low"], row["insertion_rate_6m_high"]),
-        card("Métier visé à 6 mois", row["target_job_rate_6m"], row["in_target_6m"], row["denominator_6m"],
-             row["target_job_rate_6m_low"], row["target_job_rate_6m_high"]),
-        card("Métier visé à 2 ans", row["target_job_rate_24m"], row["in_target_24m"], row["denominator_24m"],
-             row["target_job_rate_24m_low"], row["target_job_rate_24m_high"]),
+        card(
+            "Insertion globale à 6 mois",
+            row["insertion_rate_6m"],
+            row["employed_6m"],
+            row["denominator_6m"],
+            row["insertion_rate_6m_low"],
+            row["insertion_rate_6m_high"],
+        ),
+        card(
+            "Métier visé à 6 mois",
+            row["target_job_rate_6m"],
+            row["in_target_6m"],
+            row["denominator_6m"],
+            row["target_job_rate_6m_low"],
+            row["target_job_rate_6m_high"],
+        ),
+        card(
+            "Métier visé à 2 ans",
+            row["target_job_rate_24m"],
+            row["in_target_24m"],
+            row["denominator_24m"],
+            row["target_job_rate_24m_low"],
+            row["target_job_rate_24m_high"],
+        ),
     ]
 
 
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
-    fig.update_layout(**LAYOUT, xaxis=dict(visible=False), yaxis=dict(visible=False),
-                      annotations=[dict(text=message, showarrow=False, font=dict(size=15))])
+    fig.update_layout(
+        **LAYOUT,
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False),
+        annotations=[dict(text=message, showarrow=False, font=dict(size=15))],
+    )
     return fig
 
 
@@ -125,24 +159,49 @@ def trend_figure(by_year: pd.DataFrame) -> go.Figure:
         return empty_figure("Aucune promotion pour ces filtres")
     fig = go.Figure()
     series = [
-        ("Insertion globale à 6 mois", "insertion_rate_6m", "employed_6m", "denominator_6m", COLORS["insertion"]),
+        (
+            "Insertion globale à 6 mois",
+            "insertion_rate_6m",
+            "employed_6m",
+            "denominator_6m",
+            COLORS["insertion"],
+        ),
         ("Métier visé à 6 mois", "target_job_rate_6m", "in_target_6m", "denominator_6m", COLORS["target6"]),
-        ("Métier visé à 2 ans", "target_job_rate_24m", "in_target_24m", "denominator_24m", COLORS["target24"]),
+        (
+            "Métier visé à 2 ans",
+            "target_job_rate_24m",
+            "in_target_24m",
+            "denominator_24m",
+            COLORS["target24"],
+        ),
     ]
     years = by_year["year"].astype(int).astype(str)
     for name, rate, num, den, color in series:
         values = by_year[rate].astype("Float64")
         low = (values - by_year[f"{rate}_low"]).fillna(0)
         high = (by_year[f"{rate}_high"] - values).fillna(0)
-        fig.add_trace(go.Scatter(
-            x=years, y=values, name=name, mode="lines+markers", line=dict(color=color),
-            error_y=dict(type="data", array=high.tolist(), arrayminus=low.tolist(), visible=True, thickness=1),
-            customdata=list(zip(by_year[num].map(fr_int), by_year[den].map(fr_int), strict=True)),
-            hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>" + name + "</extra>",
-        ))
-    fig.update_layout(**LAYOUT, title="Évolution par année d'obtention (intervalles de confiance à 95 %)",
-                      yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%", gridcolor="#e5e7eb"),
-                      xaxis=dict(type="category"))
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=values,
+                name=name,
+                mode="lines+markers",
+                line=dict(color=color),
+                error_y=dict(
+                    type="data", array=high.tolist(), arrayminus=low.tolist(), visible=True, thickness=1
+                ),
+                customdata=list(zip(by_year[num].map(fr_int), by_year[den].map(fr_int), strict=True)),
+                hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>"
+                + name
+                + "</extra>",
+            )
+        )
+    fig.update_layout(
+        **LAYOUT,
+        title="Évolution par année d'obtention (intervalles de confiance à 95 %)",
+        yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%", gridcolor="#e5e7eb"),
+        xaxis=dict(type="category"),
+    )
     return fig
 
 
@@ -159,13 +218,27 @@ def funnel_figure(row: dict, wave: int = 6) -> go.Figure:
         ("En emploi", row[f"employed_{s}"]),
         ("Dans le métier visé", row[f"in_target_{s}"]),
     ]
-    fig = go.Figure(go.Funnel(
-        y=[s_[0] for s_ in stages], x=[int(s_[1] or 0) for s_ in stages],
-        text=[fr_int(s_[1]) for s_ in stages], textinfo="text",
-        marker=dict(color=[COLORS["other"], COLORS["other"], COLORS["insertion"], COLORS["insertion"],
-                           COLORS["target6"], COLORS["target24"]]),
-    ))
-    fig.update_layout(**LAYOUT, title=f"Du certifié à l'emploi dans le métier visé ({'6 mois' if wave == 6 else '2 ans'})")
+    fig = go.Figure(
+        go.Funnel(
+            y=[s_[0] for s_ in stages],
+            x=[int(s_[1] or 0) for s_ in stages],
+            text=[fr_int(s_[1]) for s_ in stages],
+            textinfo="text",
+            marker=dict(
+                color=[
+                    COLORS["other"],
+                    COLORS["other"],
+                    COLORS["insertion"],
+                    COLORS["insertion"],
+                    COLORS["target6"],
+                    COLORS["target24"],
+                ]
+            ),
+        )
+    )
+    fig.update_layout(
+        **LAYOUT, title=f"Du certifié à l'emploi dans le métier visé ({'6 mois' if wave == 6 else '2 ans'})"
+    )
     return fig
 
 
@@ -174,16 +247,26 @@ def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> go.Figure:
     if jobs.empty:
         return empty_figure("Aucun emploi renseigné pour ces filtres")
     data = jobs.head(top).iloc[::-1]
-    labels = [f"{c} – {lab}" if c else "Sans code ROME" for c, lab in zip(data["rome_code"], data["rome_label"].fillna(""),
-                                                                        strict=True)]
-    fig = go.Figure(go.Bar(
-        x=data["employed"], y=labels, orientation="h",
-        marker=dict(color=[COLORS["target6"] if t else COLORS["other"] for t in data["in_target"]]),
-        text=data["employed"].map(fr_int), textposition="outside",
-        hovertemplate="%{y}<br>%{x} emploi(s)<extra></extra>",
-    ))
-    fig.update_layout(**{**LAYOUT, "margin": dict(l=320, r=40, t=40, b=40)},
-                      title="Emplois occupés par code ROME (en vert : métiers visés)", height=max(350, 28 * len(data) + 120))
+    labels = [
+        (f"{c} – {lab}" if c else "Sans code ROME") + ("" if t else " (hors métier visé)" if c else "")
+        for c, lab, t in zip(data["rome_code"], data["rome_label"].fillna(""), data["in_target"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=data["employed"],
+            y=labels,
+            orientation="h",
+            marker=dict(color=[COLORS["target6"] if t else COLORS["other"] for t in data["in_target"]]),
+            text=data["employed"].map(fr_int),
+            textposition="outside",
+            hovertemplate="%{y}<br>%{x} emploi(s)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        **{**LAYOUT, "margin": dict(l=320, r=40, t=40, b=40)},
+        title="Emplois occupés par code ROME (en vert : métiers visés)",
+        height=max(350, 28 * len(data) + 120),
+    )
     return fig
 
 
@@ -193,16 +276,28 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m") -> go
         return empty_figure("Aucune donnée par voie d'accès pour ces filtres")
     fig = go.Figure()
     den = "denominator_24m" if rate.endswith("24m") else "denominator_6m"
-    num = {"insertion_rate_6m": "employed_6m", "target_job_rate_6m": "in_target_6m",
-           "target_job_rate_24m": "in_target_24m"}[rate]
+    num = {
+        "insertion_rate_6m": "employed_6m",
+        "target_job_rate_6m": "in_target_6m",
+        "target_job_rate_24m": "in_target_24m",
+    }[rate]
     for route, part in by_route.groupby("access_route", sort=True):
-        fig.add_trace(go.Bar(
-            x=part["year"].astype(int).astype(str), y=part[rate], name=ROUTE_LABELS.get(route, route),
-            customdata=list(zip(part[num].map(fr_int), part[den].map(fr_int), strict=True)),
-            hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>%{fullData.name}</extra>",
-        ))
-    fig.update_layout(**LAYOUT, barmode="group", yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%"),
-                      xaxis=dict(type="category"), title="Par voie d'accès et année d'obtention")
+        fig.add_trace(
+            go.Bar(
+                x=part["year"].astype(int).astype(str),
+                y=part[rate],
+                name=ROUTE_LABELS.get(route, route),
+                customdata=list(zip(part[num].map(fr_int), part[den].map(fr_int), strict=True)),
+                hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>%{fullData.name}</extra>",
+            )
+        )
+    fig.update_layout(
+        **LAYOUT,
+        barmode="group",
+        yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%"),
+        xaxis=dict(type="category"),
+        title="Par voie d'accès et année d'obtention",
+    )
     return fig
 
 

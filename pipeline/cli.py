@@ -455,7 +455,9 @@ def _parser() -> argparse.ArgumentParser:
     p = add("serve", cmd_serve, "serve the dashboard on http://127.0.0.1:8050")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8050)
-    p.add_argument("--prod", action="store_true", help="serve with waitress instead of Dash's development server")
+    p.add_argument(
+        "--prod", action="store_true", help="serve with waitress instead of Dash's development server"
+    )
 
     p = add("sql", cmd_sql, "run a read-only SQL query")
     p.add_argument("query")

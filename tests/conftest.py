@@ -69,3 +69,25 @@ def table_rows(path: Path, sql: str, params=None) -> list[tuple]:
 def content_hash(path: Path) -> str:
     with warehouse.connect(path, read_only=True) as c:
         return warehouse.content_hash(c)
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> Settings:
+    """The shipped sample built once into a temporary warehouse (read-only use only)."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("sample")
+    env = {
+        **os.environ,
+        "INSERTION_KEY_FILE": str(folder / "key"),
+        "INSERTION_WAREHOUSE": str(folder / "warehouse" / "insertion.duckdb"),
+        "INSERTION_REFERENCE_DIR": str(ROOT / "data" / "reference"),
+        "INSERTION_RAW_DIR": str(ROOT / "data" / "raw"),
+        "INSERTION_HEADER_MAPPING": str(folder / "header_mapping.csv"),
+    }
+    subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "build"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    return Settings.load(warehouse=folder / "warehouse" / "insertion.duckdb", key_file=folder / "key")

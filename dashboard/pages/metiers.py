@@ -8,13 +8,24 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
 
-dash.register_page(__name__, layout=lambda **query: layout(**query), path="/metiers", name="Métiers (ROME)", title="Métiers — Insertion professionnelle",
-                   order=2)
+dash.register_page(
+    __name__,
+    layout=lambda **query: layout(**query),
+    path="/metiers",
+    name="Métiers (ROME)",
+    title="Métiers — Insertion professionnelle",
+    order=2,
+)
 P = "metiers"
 FILTERS = ["certification", "year", "access_route", "site", "wave"]
-METHODS = {"rome_code": "code ROME de l'enquête", "title_exact": "intitulé (correspondance exacte)",
-           "title_fuzzy": "intitulé (correspondance approchée)", "reviewer": "décision d'un relecteur",
-           "decision": "adéquation saisie dans l'enquête", "none": "non déterminé"}
+METHODS = {
+    "rome_code": "code ROME de l'enquête",
+    "title_exact": "intitulé (correspondance exacte)",
+    "title_fuzzy": "intitulé (correspondance approchée)",
+    "reviewer": "décision d'un relecteur",
+    "decision": "adéquation saisie dans l'enquête",
+    "none": "non déterminé",
+}
 
 
 def layout(**_query):
@@ -25,22 +36,32 @@ def layout(**_query):
         return components.empty_state(str(exc))
     if not wh.has_rows("mart_outcome_counts"):
         return components.empty_state("Aucun résultat de jury dans l'entrepôt.")
-    return html.Div([
-        html.H1("Métiers exercés (codes ROME)"),
-        components.filter_bar(P, {}, with_wave=True),
-        html.Div(id=f"{P}-share", className="kpis"),
-        dcc.Graph(id=f"{P}-jobs", config={"displaylogo": False}),
-        html.H2("Intitulés de poste les plus fréquents"),
-        components.table(f"{P}-titles", [
-            ("job_title", "Intitulé du poste"), ("rome", "Code ROME"), ("in_target", "Métier visé"),
-            ("method", "Décidé par"), ("employed", "Emplois"),
-        ]),
-        html.H2("Intitulés sans code ROME, à relire"),
-        html.P("Enregistrez une décision avec « insertion review "
-               "\"intitulé\" --rome CODE --by NOM --why RAISON » : elle prime à la construction suivante.",
-               className="hint"),
-        components.table(f"{P}-unmatched", [("job_title", "Intitulé du poste"), ("answers", "Réponses")]),
-    ])
+    return html.Div(
+        [
+            html.H1("Métiers exercés (codes ROME)"),
+            components.filter_bar(P, {}, with_wave=True),
+            html.Div(id=f"{P}-share", className="kpis"),
+            dcc.Graph(id=f"{P}-jobs", config={"displaylogo": False}),
+            html.H2("Intitulés de poste les plus fréquents"),
+            components.table(
+                f"{P}-titles",
+                [
+                    ("job_title", "Intitulé du poste"),
+                    ("rome", "Code ROME"),
+                    ("in_target", "Métier visé"),
+                    ("method", "Décidé par"),
+                    ("employed", "Emplois"),
+                ],
+            ),
+            html.H2("Intitulés sans code ROME, à relire"),
+            html.P(
+                "Enregistrez une décision avec « insertion review "
+                '"intitulé" --rome CODE --by NOM --why RAISON » : elle prime à la construction suivante.',
+                className="hint",
+            ),
+            components.table(f"{P}-unmatched", [("job_title", "Intitulé du poste"), ("answers", "Réponses")]),
+        ]
+    )
 
 
 components.sync_filters(P, FILTERS)
@@ -63,18 +84,30 @@ def update(certifications, years, routes, sites, wave):
     jobs = wh.sql_file("jobs", params)
     titles = wh.sql_file("titles", params)
     employed = int(jobs["employed"].sum()) if not jobs.empty else 0
-    in_target = int(jobs.loc[jobs["in_target"].fillna(False).astype(bool), "employed"].sum()) if employed else 0
+    in_target = (
+        int(jobs.loc[jobs["in_target"].fillna(False).astype(bool), "employed"].sum()) if employed else 0
+    )
     share = [
-        html.Div(className="kpi", children=[
-            html.Div("Emplois dans un métier visé", className="kpi-label"),
-            html.Div(figures.fr_pct(round(100 * in_target / employed) if employed else None), className="kpi-value"),
-            html.Div(figures.head_count(in_target, employed), className="kpi-detail"),
-        ]),
+        html.Div(
+            className="kpi",
+            children=[
+                html.Div("Emplois dans un métier visé", className="kpi-label"),
+                html.Div(
+                    figures.fr_pct(round(100 * in_target / employed) if employed else None),
+                    className="kpi-value",
+                ),
+                html.Div(figures.head_count(in_target, employed), className="kpi-detail"),
+            ],
+        ),
     ]
     title_rows = [
-        {"job_title": r.job_title, "rome": f"{r.rome_code} – {r.rome_label or ''}" if r.rome_code else "–",
-         "in_target": "oui" if r.in_target else "non", "method": METHODS.get(r.target_method, r.target_method),
-         "employed": figures.fr_int(r.employed)}
+        {
+            "job_title": r.job_title,
+            "rome": f"{r.rome_code} – {r.rome_label or ''}" if r.rome_code else "–",
+            "in_target": "oui" if r.in_target else "non",
+            "method": METHODS.get(r.target_method, r.target_method),
+            "employed": figures.fr_int(r.employed),
+        }
         for r in titles.itertuples()
     ]
     unmatched = wh.query(
@@ -88,5 +121,9 @@ def update(certifications, years, routes, sites, wave):
         """,
         [certifications or []],
     )
-    return (share, figures.jobs_figure(jobs), title_rows,
-            [{"job_title": r.job_title, "answers": figures.fr_int(r.answers)} for r in unmatched.itertuples()])
+    return (
+        share,
+        figures.jobs_figure(jobs),
+        title_rows,
+        [{"job_title": r.job_title, "answers": figures.fr_int(r.answers)} for r in unmatched.itertuples()],
+    )

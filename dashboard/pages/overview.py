@@ -7,8 +7,14 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
 
-dash.register_page(__name__, layout=lambda **query: layout(**query), path="/", name="Vue d'ensemble", title="Vue d'ensemble — Insertion professionnelle",
-                   order=0)
+dash.register_page(
+    __name__,
+    layout=lambda **query: layout(**query),
+    path="/",
+    name="Vue d'ensemble",
+    title="Vue d'ensemble — Insertion professionnelle",
+    order=0,
+)
 P = "overview"
 FILTERS = ["certification", "year", "access_route", "site"]
 
@@ -20,28 +26,53 @@ def layout(**_query):
     except data.NoWarehouse as exc:
         return components.empty_state(str(exc))
     if not wh.has_rows("mart_outcome_counts"):
-        return components.empty_state("L'entrepôt ne contient encore aucun résultat de jury : chargez des fichiers "
-                                      "(« insertion ingest » ou « insertion build »).")
-    return html.Div([
-        html.H1("Vue d'ensemble"),
-        components.filter_bar(P, {}),
-        html.Div(id=f"{P}-kpis", className="kpis"),
-        html.Div(className="row", children=[
-            dcc.Graph(id=f"{P}-trend", className="graph", config={"displaylogo": False, "locale": "fr"}),
-            html.Div(className="graph", children=[
-                dcc.RadioItems(id=f"{P}-funnel-wave", options=[{"label": "Enquête à 6 mois", "value": 6},
-                                                               {"label": "Enquête à 2 ans", "value": 24}],
-                               value=6, inline=True),
-                dcc.Graph(id=f"{P}-funnel", config={"displaylogo": False}),
-            ]),
-        ]),
-        html.H2("Par année d'obtention"),
-        components.table(f"{P}-years", [
-            ("year", "Année"), ("certified", "Certifiés"), ("certified_vae", "dont VAE"),
-            ("response_6m", "Réponse 6 mois"), ("insertion_6m", "Insertion 6 mois"),
-            ("target_6m", "Métier visé 6 mois"), ("target_24m", "Métier visé 2 ans"),
-        ]),
-    ])
+        return components.empty_state(
+            "L'entrepôt ne contient encore aucun résultat de jury : chargez des fichiers "
+            "(« insertion ingest » ou « insertion build »)."
+        )
+    return html.Div(
+        [
+            html.H1("Vue d'ensemble"),
+            components.filter_bar(P, {}),
+            html.Div(id=f"{P}-kpis", className="kpis"),
+            html.Div(
+                className="row",
+                children=[
+                    dcc.Graph(
+                        id=f"{P}-trend", className="graph", config={"displaylogo": False, "locale": "fr"}
+                    ),
+                    html.Div(
+                        className="graph",
+                        children=[
+                            dcc.RadioItems(
+                                id=f"{P}-funnel-wave",
+                                options=[
+                                    {"label": "Enquête à 6 mois", "value": 6},
+                                    {"label": "Enquête à 2 ans", "value": 24},
+                                ],
+                                value=6,
+                                inline=True,
+                            ),
+                            dcc.Graph(id=f"{P}-funnel", config={"displaylogo": False}),
+                        ],
+                    ),
+                ],
+            ),
+            html.H2("Par année d'obtention"),
+            components.table(
+                f"{P}-years",
+                [
+                    ("year", "Année"),
+                    ("certified", "Certifiés"),
+                    ("certified_vae", "dont VAE"),
+                    ("response_6m", "Réponse 6 mois"),
+                    ("insertion_6m", "Insertion 6 mois"),
+                    ("target_6m", "Métier visé 6 mois"),
+                    ("target_24m", "Métier visé 2 ans"),
+                ],
+            ),
+        ]
+    )
 
 
 components.sync_filters(P, FILTERS)
@@ -49,8 +80,9 @@ components.sync_filters(P, FILTERS)
 
 def outcomes(certifications, years, routes, sites):
     """The outcome sums for the filters (overall, by year, by year and route)."""
-    return data.get().sql_file("outcomes", [certifications or [], [int(y) for y in years or []], routes or [],
-                                            sites or []])
+    return data.get().sql_file(
+        "outcomes", [certifications or [], [int(y) for y in years or []], routes or [], sites or []]
+    )
 
 
 @callback(
@@ -67,8 +99,11 @@ def update(certifications, years, routes, sites):
     threshold = data.get().small_cohort_threshold()
     overall = frame[frame["grain"] == 3]
     if overall.empty:
-        return (components.empty_state("Aucun certifié ne correspond à ces filtres."),
-                figures.empty_figure("Aucune promotion pour ces filtres"), [])
+        return (
+            components.empty_state("Aucun certifié ne correspond à ces filtres."),
+            figures.empty_figure("Aucune promotion pour ces filtres"),
+            [],
+        )
     cards = [kpi_card(c) for c in figures.kpis(overall.iloc[0].to_dict(), threshold)]
     by_year = frame[frame["grain"] == 1].sort_values("year")
     rows = [
@@ -77,9 +112,13 @@ def update(certifications, years, routes, sites):
             "certified": figures.fr_int(r.certified),
             "certified_vae": figures.fr_int(r.certified_vae),
             "response_6m": figures.rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
-            "insertion_6m": figures.rate_cell(r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold),
+            "insertion_6m": figures.rate_cell(
+                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold
+            ),
             "target_6m": figures.rate_cell(r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold),
-            "target_24m": figures.rate_cell(r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold),
+            "target_24m": figures.rate_cell(
+                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold
+            ),
         }
         for r in by_year.sort_values("year", ascending=False).itertuples()
     ]
@@ -101,11 +140,13 @@ def update_funnel(certifications, years, routes, sites, wave):
 
 
 def kpi_card(card: dict) -> html.Div:
-    return html.Div(className="kpi" + (" kpi-small" if card["small"] else ""), children=[
-        html.Div(card["label"], className="kpi-label"),
-        html.Div(card["value"], className="kpi-value"),
-        html.Div(card["detail"], className="kpi-detail"),
-        html.Div(card["interval"], className="kpi-interval"),
-        html.Div("⚠ petit effectif" if card["small"] else "", className="kpi-flag"),
-    ])
-
+    return html.Div(
+        className="kpi" + (" kpi-small" if card["small"] else ""),
+        children=[
+            html.Div(card["label"], className="kpi-label"),
+            html.Div(card["value"], className="kpi-value"),
+            html.Div(card["detail"], className="kpi-detail"),
+            html.Div(card["interval"], className="kpi-interval"),
+            html.Div("⚠ petit effectif" if card["small"] else "", className="kpi-flag"),
+        ],
+    )

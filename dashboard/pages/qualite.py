@@ -6,12 +6,17 @@ import dash
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
+from dashboard import components, data, figures
 from pipeline import quality
 
-from dashboard import components, data, figures
-
-dash.register_page(__name__, layout=lambda **query: layout(**query), path="/qualite", name="Qualité des données",
-                   title="Qualité des données — Insertion professionnelle", order=4)
+dash.register_page(
+    __name__,
+    layout=lambda **query: layout(**query),
+    path="/qualite",
+    name="Qualité des données",
+    title="Qualité des données — Insertion professionnelle",
+    order=4,
+)
 P = "qualite"
 STATUS = {"loaded": "chargé", "rejected": "rejeté"}
 
@@ -30,44 +35,106 @@ def layout(**_query):
         """
     )
     runs = wh.call(quality.history, 500)
-    return html.Div([
-        html.H1("Qualité des données"),
-        html.P(["Chaque fichier passe par les suites Great Expectations avant d'entrer dans l'entrepôt. ",
-                html.A("Ouvrir les Data Docs", href="/data-docs/index.html", target="_blank", id=f"{P}-docs"),
-                " (rapport HTML de Great Expectations)."], className="hint"),
-        html.H2("Chargements"),
-        components.empty_state("Aucun fichier chargé pour l'instant.") if loads.empty else "",
-        components.table(f"{P}-loads", [
-            ("load_id", "N°"), ("file_name", "Fichier"), ("kind", "Type"), ("status", "Statut"),
-            ("rows", "Lignes lues / chargées / en quarantaine / avec avertissement"), ("started", "Le"),
-            ("dropped", "Colonnes personnelles supprimées"), ("message", "Message"),
-        ], style_data_conditional=[{"if": {"filter_query": "{status} = 'rejeté'"}, "backgroundColor": "#fde2e1"}],
-            rows=[
-            {"load_id": int(r.load_id), "file_name": r.file_name, "kind": r.kind, "status": STATUS.get(r.status, r.status),
-             "rows": " / ".join(figures.fr_int(v) for v in (r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_warned)),
-             "started": figures.fr_date(r.started_at) + r.started_at.strftime(" %H:%M"), "dropped": r.dropped or "",
-             "message": r.message or ""}
-            for r in loads.itertuples()
-        ]),
-        html.H2("Historique des validations"),
-        html.Div(className="filters", children=[html.Div(className="filter filter-wide", children=[
-            html.Label("Exécution", htmlFor=f"{P}-run"),
-            dcc.Dropdown(id=f"{P}-run", options=[
-                {"label": f"n° {r.run_id} — {r.started} — {r.suite} — {r.file} — {'réussie' if r.result == 'ok' else 'ÉCHEC'}",
-                 "value": int(r.run_id)} for r in runs.itertuples()],
-                value=int(runs["run_id"].iloc[0]) if not runs.empty else None, clearable=False),
-        ])]),
-        components.table(f"{P}-results", [
-            ("expectation", "Attente"), ("column", "Colonne"), ("severity", "Gravité"), ("result", "Résultat"),
-            ("unexpected", "Valeurs inattendues"), ("samples", "Exemples"), ("description", "Attendu"),
-        ], page_size=30, style_data_conditional=[{"if": {"filter_query": "{result} = 'échec'"},
-                                                  "backgroundColor": "#fde2e1"}]),
-        html.H2("Quarantaine"),
-        components.table(f"{P}-quarantine", [
-            ("load_id", "Chargement"), ("file_name", "Fichier"), ("source_row", "Ligne"), ("kind", "Type"),
-            ("reasons", "Raisons"),
-        ]),
-    ])
+    return html.Div(
+        [
+            html.H1("Qualité des données"),
+            html.P(
+                [
+                    "Chaque fichier passe par les suites Great Expectations avant d'entrer dans l'entrepôt. ",
+                    html.A(
+                        "Ouvrir les Data Docs", href="/data-docs/index.html", target="_blank", id=f"{P}-docs"
+                    ),
+                    " (rapport HTML de Great Expectations).",
+                ],
+                className="hint",
+            ),
+            html.H2("Chargements"),
+            components.empty_state("Aucun fichier chargé pour l'instant.") if loads.empty else "",
+            components.table(
+                f"{P}-loads",
+                [
+                    ("load_id", "N°"),
+                    ("file_name", "Fichier"),
+                    ("kind", "Type"),
+                    ("status", "Statut"),
+                    ("rows", "Lignes lues / chargées / en quarantaine / avec avertissement"),
+                    ("started", "Le"),
+                    ("dropped", "Colonnes personnelles supprimées"),
+                    ("message", "Message"),
+                ],
+                style_data_conditional=[
+                    {"if": {"filter_query": "{status} = 'rejeté'"}, "backgroundColor": "#fde2e1"}
+                ],
+                rows=[
+                    {
+                        "load_id": int(r.load_id),
+                        "file_name": r.file_name,
+                        "kind": r.kind,
+                        "status": STATUS.get(r.status, r.status),
+                        "rows": " / ".join(
+                            figures.fr_int(v)
+                            for v in (r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_warned)
+                        ),
+                        "started": figures.fr_date(r.started_at) + r.started_at.strftime(" %H:%M"),
+                        "dropped": r.dropped or "",
+                        "message": r.message or "",
+                    }
+                    for r in loads.itertuples()
+                ],
+            ),
+            html.H2("Historique des validations"),
+            html.Div(
+                className="filters",
+                children=[
+                    html.Div(
+                        className="filter filter-wide",
+                        children=[
+                            html.Label("Exécution", htmlFor=f"{P}-run"),
+                            dcc.Dropdown(
+                                id=f"{P}-run",
+                                options=[
+                                    {
+                                        "label": f"n° {r.run_id} — {r.started} — {r.suite} — {r.file} — {'réussie' if r.result == 'ok' else 'ÉCHEC'}",
+                                        "value": int(r.run_id),
+                                    }
+                                    for r in runs.itertuples()
+                                ],
+                                value=int(runs["run_id"].iloc[0]) if not runs.empty else None,
+                                clearable=False,
+                            ),
+                        ],
+                    )
+                ],
+            ),
+            components.table(
+                f"{P}-results",
+                [
+                    ("expectation", "Attente"),
+                    ("column", "Colonne"),
+                    ("severity", "Gravité"),
+                    ("result", "Résultat"),
+                    ("unexpected", "Valeurs inattendues"),
+                    ("samples", "Exemples"),
+                    ("description", "Attendu"),
+                ],
+                page_size=30,
+                style_data_conditional=[
+                    {"if": {"filter_query": "{result} = 'échec'"}, "backgroundColor": "#fde2e1"}
+                ],
+            ),
+            html.H2("Quarantaine"),
+            components.table(
+                f"{P}-quarantine",
+                [
+                    ("load_id", "Chargement"),
+                    ("file_name", "Fichier"),
+                    ("source_row", "Ligne"),
+                    ("kind", "Type"),
+                    ("reasons", "Raisons"),
+                ],
+            ),
+        ]
+    )
 
 
 @callback(
@@ -78,12 +145,23 @@ def layout(**_query):
 def update(run_id):
     wh = data.get()
     details = wh.call(quality.run_details, int(run_id)) if run_id is not None else None
-    results = [] if details is None else [
-        {"expectation": r.expectation, "column": r.column, "severity": "erreur" if r.severity == "error" else "avertissement",
-         "result": "réussite" if r.result == "ok" else "échec",
-         "unexpected": figures.fr_int(r.unexpected) if r.unexpected is not None and not pd.isna(r.unexpected) else "",
-         "samples": r.sample_values, "description": r.description}
-        for r in details.itertuples()
-    ]
+    results = (
+        []
+        if details is None
+        else [
+            {
+                "expectation": r.expectation,
+                "column": r.column,
+                "severity": "erreur" if r.severity == "error" else "avertissement",
+                "result": "réussite" if r.result == "ok" else "échec",
+                "unexpected": figures.fr_int(r.unexpected)
+                if r.unexpected is not None and not pd.isna(r.unexpected)
+                else "",
+                "samples": r.sample_values,
+                "description": r.description,
+            }
+            for r in details.itertuples()
+        ]
+    )
     quarantine = wh.call(quality.quarantine, 1000)
     return results, quarantine.astype(object).where(quarantine.notna(), "").to_dict(orient="records")

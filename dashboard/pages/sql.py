@@ -8,14 +8,35 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data
 
-dash.register_page(__name__, layout=lambda **query: layout(**query), path="/sql", name="SQL", title="SQL — Insertion professionnelle", order=5)
+dash.register_page(
+    __name__,
+    layout=lambda **query: layout(**query),
+    path="/sql",
+    name="SQL",
+    title="SQL — Insertion professionnelle",
+    order=5,
+)
 P = "sql"
 ROW_CAP = 1000
 SECONDS = 10
-VIEWS = ["certification_statistics", "access_route_statistics", "statistics_by_route", "fct_certified",
-         "fct_survey_responses", "mart_outcome_counts", "mart_jobs", "certification_summary", "certification_lineage",
-         "certification_target_jobs", "published_statistics", "job_title_matches", "load_log", "quarantine",
-         "validation_runs", "validation_results"]
+VIEWS = [
+    "certification_statistics",
+    "access_route_statistics",
+    "statistics_by_route",
+    "fct_certified",
+    "fct_survey_responses",
+    "mart_outcome_counts",
+    "mart_jobs",
+    "certification_summary",
+    "certification_lineage",
+    "certification_target_jobs",
+    "published_statistics",
+    "job_title_matches",
+    "load_log",
+    "quarantine",
+    "validation_runs",
+    "validation_results",
+]
 EXAMPLE = "select * from certification_statistics order by certification_code, year desc"
 
 
@@ -27,21 +48,28 @@ def layout(**_query):
         return components.empty_state(str(exc))
     columns = wh.query(
         "select table_name, string_agg(column_name, ', ' order by ordinal_position) as columns "
-        "from information_schema.columns where list_contains(?, table_name) group by 1 order by 1", [VIEWS]
+        "from information_schema.columns where list_contains(?, table_name) group by 1 order by 1",
+        [VIEWS],
     )
-    return html.Div([
-        html.H1("Requêtes SQL"),
-        html.P(f"Lecture seule sur la dernière version publiée de l'entrepôt : au plus {ROW_CAP} lignes et "
-               f"{SECONDS} secondes par requête ; aucun accès aux fichiers. Tables documentées dans docs/warehouse.md.",
-               className="hint"),
-        dcc.Textarea(id=f"{P}-query", value=EXAMPLE, className="sql-box", spellCheck=False),
-        html.Button("Exécuter", id=f"{P}-run", className="button-primary"),
-        html.Div(id=f"{P}-message", className="sql-message"),
-        components.table(f"{P}-result", [], page_size=25),
-        html.H2("Vues et tables documentées"),
-        html.Dl([item for r in columns.itertuples() for item in (html.Dt(r.table_name), html.Dd(r.columns))],
-                className="views"),
-    ])
+    return html.Div(
+        [
+            html.H1("Requêtes SQL"),
+            html.P(
+                f"Lecture seule sur la dernière version publiée de l'entrepôt : au plus {ROW_CAP} lignes et "
+                f"{SECONDS} secondes par requête ; aucun accès aux fichiers. Tables documentées dans docs/warehouse.md.",
+                className="hint",
+            ),
+            dcc.Textarea(id=f"{P}-query", value=EXAMPLE, className="sql-box", spellCheck=False),
+            html.Button("Exécuter", id=f"{P}-run", className="button-primary"),
+            html.Div(id=f"{P}-message", className="sql-message"),
+            components.table(f"{P}-result", [], page_size=25),
+            html.H2("Vues et tables documentées"),
+            html.Dl(
+                [item for r in columns.itertuples() for item in (html.Dt(r.table_name), html.Dd(r.columns))],
+                className="views",
+            ),
+        ]
+    )
 
 
 @callback(
@@ -62,7 +90,13 @@ def run(_clicks, query):
         return [], [], f"Erreur : {exc}", "sql-message error"
     shown = frame.astype(object).where(frame.notna(), None)
     for column in shown.columns:
-        shown[column] = shown[column].map(lambda v: v if v is None or isinstance(v, (int, float, str, bool)) else str(v))
+        shown[column] = shown[column].map(
+            lambda v: v if v is None or isinstance(v, (int, float, str, bool)) else str(v)
+        )
     message = f"{len(frame)} ligne(s)" + (f" — limitée(s) aux {ROW_CAP} premières" if truncated else "")
-    return (shown.to_dict(orient="records"), [{"name": c, "id": c} for c in frame.columns], message,
-            "sql-message ok")
+    return (
+        shown.to_dict(orient="records"),
+        [{"name": c, "id": c} for c in frame.columns],
+        message,
+        "sql-message ok",
+    )

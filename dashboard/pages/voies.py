@@ -7,12 +7,21 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
 
-dash.register_page(__name__, layout=lambda **query: layout(**query), path="/voies", name="Voies d'accès", title="Voies d'accès — Insertion professionnelle",
-                   order=3)
+dash.register_page(
+    __name__,
+    layout=lambda **query: layout(**query),
+    path="/voies",
+    name="Voies d'accès",
+    title="Voies d'accès — Insertion professionnelle",
+    order=3,
+)
 P = "voies"
 FILTERS = ["certification", "year", "access_route", "site"]
-RATES = {"insertion_rate_6m": "Insertion globale à 6 mois", "target_job_rate_6m": "Métier visé à 6 mois",
-         "target_job_rate_24m": "Métier visé à 2 ans"}
+RATES = {
+    "insertion_rate_6m": "Insertion globale à 6 mois",
+    "target_job_rate_6m": "Métier visé à 6 mois",
+    "target_job_rate_24m": "Métier visé à 2 ans",
+}
 
 
 def layout(**_query):
@@ -23,18 +32,32 @@ def layout(**_query):
         return components.empty_state(str(exc))
     if not wh.has_rows("mart_outcome_counts"):
         return components.empty_state("Aucun résultat de jury dans l'entrepôt.")
-    return html.Div([
-        html.H1("Voies d'accès"),
-        components.filter_bar(P, {}),
-        dcc.RadioItems(id=f"{P}-rate", options=[{"label": v, "value": k} for k, v in RATES.items()],
-                       value="insertion_rate_6m", inline=True),
-        dcc.Graph(id=f"{P}-graph", config={"displaylogo": False}),
-        components.table(f"{P}-routes", [
-            ("year", "Année"), ("route", "Voie d'accès"), ("certified", "Certifiés"),
-            ("response_6m", "Réponse 6 mois"), ("insertion_6m", "Insertion 6 mois"),
-            ("target_6m", "Métier visé 6 mois"), ("target_24m", "Métier visé 2 ans"),
-        ], page_size=25),
-    ])
+    return html.Div(
+        [
+            html.H1("Voies d'accès"),
+            components.filter_bar(P, {}),
+            dcc.RadioItems(
+                id=f"{P}-rate",
+                options=[{"label": v, "value": k} for k, v in RATES.items()],
+                value="insertion_rate_6m",
+                inline=True,
+            ),
+            dcc.Graph(id=f"{P}-graph", config={"displaylogo": False}),
+            components.table(
+                f"{P}-routes",
+                [
+                    ("year", "Année"),
+                    ("route", "Voie d'accès"),
+                    ("certified", "Certifiés"),
+                    ("response_6m", "Réponse 6 mois"),
+                    ("insertion_6m", "Insertion 6 mois"),
+                    ("target_6m", "Métier visé 6 mois"),
+                    ("target_24m", "Métier visé 2 ans"),
+                ],
+                page_size=25,
+            ),
+        ]
+    )
 
 
 components.sync_filters(P, FILTERS)
@@ -51,17 +74,24 @@ components.sync_filters(P, FILTERS)
 )
 def update(certifications, years, routes, sites, rate):
     wh = data.get()
-    frame = wh.sql_file("outcomes", [certifications or [], [int(y) for y in years or []], routes or [], sites or []])
+    frame = wh.sql_file(
+        "outcomes", [certifications or [], [int(y) for y in years or []], routes or [], sites or []]
+    )
     by_route = frame[frame["grain"] == 0].sort_values(["year", "access_route"])
     threshold = wh.small_cohort_threshold()
     rows = [
         {
-            "year": int(r.year), "route": f"{r.access_route} – {figures.ROUTE_LABELS.get(r.access_route, '')}",
+            "year": int(r.year),
+            "route": f"{r.access_route} – {figures.ROUTE_LABELS.get(r.access_route, '')}",
             "certified": figures.fr_int(r.certified),
             "response_6m": figures.rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
-            "insertion_6m": figures.rate_cell(r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold),
+            "insertion_6m": figures.rate_cell(
+                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold
+            ),
             "target_6m": figures.rate_cell(r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold),
-            "target_24m": figures.rate_cell(r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold),
+            "target_24m": figures.rate_cell(
+                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold
+            ),
         }
         for r in by_route.sort_values(["year", "access_route"], ascending=[False, True]).itertuples()
     ]

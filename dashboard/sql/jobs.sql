@@ -1,9 +1,10 @@
--- Employed respondents by ROME code for the filters ($1 certifications, $2 years, $3 routes, $4 sites,
--- $5 wave 6 or 24).
+-- Employed respondents by ROME code and fit with the targeted occupations, for the filters
+-- ($1 certifications, $2 years, $3 routes, $4 sites, $5 wave 6 or 24). A code can appear twice when a
+-- reviewer's decision put some of its jobs out of (or into) the targeted occupations.
 select
     rome_code,
     any_value(rome_label) as rome_label,
-    bool_or(in_target) as in_target,
+    in_target,
     sum(employed)::integer as employed
 from mart_jobs
 where (len($1::varchar[]) = 0 or list_contains($1::varchar[], certification_code))
@@ -11,5 +12,5 @@ where (len($1::varchar[]) = 0 or list_contains($1::varchar[], certification_code
   and (len($3::varchar[]) = 0 or list_contains($3::varchar[], access_route))
   and (len($4::varchar[]) = 0 or list_contains($4::varchar[], site))
   and wave = $5
-group by rome_code
-order by employed desc, rome_code nulls last;
+group by rome_code, in_target
+order by employed desc, rome_code nulls last, in_target desc;

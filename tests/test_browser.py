@@ -1,0 +1,214 @@
+"""The dashboard in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+A missing browser fails these tests; set INSERTION_SKIP_BROWSER_TESTS=1 to skip them on purpose.
+Screenshots of every page go to test-artifacts/.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+pytestmark = pytest.mark.browser
+if os.environ.get("INSERTION_SKIP_BROWSER_TESTS") == "1":
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="INSERTION_SKIP_BROWSER_TESTS=1")]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(sample_warehouse):
+    port = free_port()
+    env = {
+        **os.environ,
+        "INSERTION_WAREHOUSE": str(sample_warehouse.warehouse),
+        "INSERTION_KEY_FILE": str(sample_warehouse.key_file),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "serve", "--prod", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + "/", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read())
+            time.sleep(0.25)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), (
+        "Debian's chromium is needed for the browser tests (apt-get install chromium); "
+        "set INSERTION_SKIP_BROWSER_TESTS=1 to skip them"
+    )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="fr-FR"
+    )
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert errors == []
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def table_rows(page, name: str) -> list[list[str]]:
+    page.wait_for_function(f"document.querySelectorAll('[id*=\"{name}\"] td').length > 0", timeout=15000)
+    return page.eval_on_selector_all(
+        f'[id*="{name}"] tr:has(td)',
+        "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim()))",
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/", "Vue d'ensemble"),
+        ("/certification", "Certification"),
+        ("/metiers", "Métiers exercés (codes ROME)"),
+        ("/voies", "Voies d'accès"),
+        ("/qualite", "Qualité des données"),
+        ("/sql", "Requêtes SQL"),
+    ],
+)
+def test_every_page_opens_in_french(server, page, path, heading):
+    page.goto(server + path)
+    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=15000)
+    page.wait_for_timeout(1500)
+    assert page.locator("html").get_attribute("lang") == "fr"
+    shot(page, "page" + (path.replace("/", "-") if path != "/" else "-vue-d-ensemble"))
+
+
+def test_overview_filter_updates_figures_table_and_link(server, page):
+    page.goto(server + "/")
+    page.get_by_role("heading", name="Vue d'ensemble").wait_for()
+    before = table_rows(page, "overview-years")
+    assert {r[0] for r in before} >= {"2017", "2018", "2019", "2024"}
+    page.locator("#overview-certification").click()
+    page.keyboard.type("RNCP34179")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('[id*=\"overview-years\"] tr:has(td)').length === 2")
+    rows = table_rows(page, "overview-years")
+    assert rows[1][:5] == ["2017", "35", "0", f"97{NBSP}% (34/35)", f"88{NBSP}% (29/33)"]
+    assert rows[0][4] == f"100{NBSP}% (9/9) ⚠"
+    assert page.locator(".kpi-value").first.inner_text() == "46"
+    assert "cert=RNCP34179" in page.url
+    shot(page, "overview-filtered")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Télécharger CSV").click()
+    content = Path(info.value.path()).read_text(encoding="utf-8")
+    assert (
+        content.splitlines()[0]
+        == "Année;Certifiés;dont VAE;Réponse 6 mois;Insertion 6 mois;Métier visé 6 mois;Métier visé 2 ans"
+    )
+    assert f"2017;35;0;97{NBSP}% (34/35);88{NBSP}% (29/33);70{NBSP}% (23/33);78{NBSP}% (18/23)" in content
+
+
+def test_shared_link_restores_the_filters(server, page):
+    page.goto(server + "/voies#cert=RNCP34179&year=2017")
+    page.get_by_role("heading", name="Voies d'accès").wait_for()
+    page.wait_for_function(
+        "document.querySelectorAll('[id*=\"voies-routes\"] tr:has(td)').length === 5", timeout=15000
+    )
+    rows = table_rows(page, "voies-routes")
+    assert {r[0] for r in rows} == {"2017"}
+    assert sum(int(r[2]) for r in rows) == 35
+
+
+def test_certification_page_shows_the_fiche(server, page):
+    page.goto(server + "/certification")
+    page.get_by_role("heading", name="Certification").wait_for()
+    page.locator("#certification-certification").click()
+    page.keyboard.type("RNCP34179")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.body.innerText.includes('Chef de projet e-commerce')", timeout=15000)
+    rows = table_rows(page, "certification-stats")
+    assert [r[:6] for r in rows] == [
+        ["2018", "11", "0", "100", "100", "80"],
+        ["2017", "35", "0", "88", "70", "78"],
+    ]
+    shot(page, "certification-rncp34179")
+
+
+def test_sql_page_runs_a_query_and_refuses_writes(server, page):
+    page.goto(server + "/sql")
+    page.get_by_role("heading", name="Requêtes SQL").wait_for()
+    box = page.locator("#sql-query")
+    box.fill(
+        "select year, certified from certification_statistics where certification_code = 'RNCP34179' order by year"
+    )
+    page.get_by_role("button", name="Exécuter").click()
+    page.wait_for_function(
+        "document.querySelector('#sql-message').innerText.includes('ligne')", timeout=15000
+    )
+    assert table_rows(page, "sql-result") == [["2017", "35"], ["2018", "11"]]
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Télécharger CSV").click()
+    assert Path(info.value.path()).read_text(encoding="utf-8").splitlines() == [
+        "year;certified",
+        "2017;35",
+        "2018;11",
+    ]
+    for forbidden in [
+        "copy (select 1) to '/tmp/insertion-forbidden.csv'",
+        "attach '/tmp/x.duckdb' as x",
+        "install httpfs",
+    ]:
+        box.fill(forbidden)
+        page.get_by_role("button", name="Exécuter").click()
+        page.wait_for_function(
+            "document.querySelector('#sql-message').innerText.startsWith('Erreur')", timeout=15000
+        )
+        assert "Traceback" not in page.locator("#sql-message").inner_text()
+    assert not Path("/tmp/insertion-forbidden.csv").exists()
+    shot(page, "sql-refused")

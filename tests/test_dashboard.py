@@ -1,0 +1,184 @@
+"""Dashboard callbacks, called directly on the sample warehouse's snapshot; pure figures; read-only SQL."""
+
+import io
+import shutil
+
+import openpyxl
+import pytest
+
+from dashboard import components, data, figures
+from dashboard.app import create_app
+
+
+@pytest.fixture(scope="module")
+def app(sample_warehouse):
+    return create_app(sample_warehouse.snapshot, sample_warehouse.data_docs_dir)
+
+
+@pytest.fixture(scope="module")
+def pages(app):
+    from dashboard.pages import certification, metiers, overview, qualite, sql, voies
+
+    return {
+        "overview": overview,
+        "certification": certification,
+        "metiers": metiers,
+        "voies": voies,
+        "qualite": qualite,
+        "sql": sql,
+    }
+
+
+def test_french_formats():
+    assert figures.fr_int(1234567) == "1\u202f234\u202f567"
+    assert figures.fr_pct(88) == "88\u00a0%"
+    assert figures.fr_pct(None) == "–"
+    assert figures.fr_date("2022-09-10") == "10/09/2022"
+    assert figures.rate_cell(88, 29, 33, 20) == "88\u00a0% (29/33)"
+    assert figures.rate_cell(100, 9, 9, 20) == "100\u00a0% (9/9) ⚠"
+    assert figures.rate_cell(None, 0, 0, 20) == "–"
+
+
+def test_overview_kpis_table_and_trend_follow_the_filters(pages):
+    overview = pages["overview"]
+    cards, trend, rows = overview.update(["RNCP34179"], [], [], [])
+    assert [
+        (r["year"], r["certified"], r["insertion_6m"], r["target_6m"], r["target_24m"]) for r in rows
+    ] == [
+        (2018, "11", "100\u00a0% (9/9) ⚠", "100\u00a0% (9/9) ⚠", "80\u00a0% (8/10) ⚠"),
+        (2017, "35", "88\u00a0% (29/33)", "70\u00a0% (23/33)", "78\u00a0% (18/23)"),
+    ]
+    texts = str(cards)
+    assert "46" in texts and "38/42" in texts  # certified, insertion numerator/denominator over both years
+    assert [t.name for t in trend.data] == [
+        "Insertion globale à 6 mois",
+        "Métier visé à 6 mois",
+        "Métier visé à 2 ans",
+    ]
+    _, _, rows_2017 = overview.update(["RNCP34179"], [2017], [], [])
+    assert [r["year"] for r in rows_2017] == [2017]
+    _, _, apprentices = overview.update(["RNCP34179"], [2017], ["CA"], [])
+    assert apprentices[0]["certified"] == "15"
+    cards, _, rows = overview.update(["RNCP99999"], [], [], [])
+    assert rows == [] and "Aucun certifié" in str(cards)
+
+
+def test_overview_funnel(pages):
+    funnel = pages["overview"].update_funnel(["RNCP34179"], [2017], [], [], 6)
+    assert list(funnel.data[0].x) == [35, 35, 34, 33, 29, 23]
+
+
+def test_certification_page_matches_the_fiche_and_published(pages):
+    summary, rows, compared, readiness, lineage = pages["certification"].update("RNCP34179")
+    assert [
+        (r["year"], r["certified"], r["insertion_rate_6m"], r["target_job_rate_6m"], r["target_job_rate_24m"])
+        for r in rows
+    ] == [(2018, "11", "100", "100", "80"), (2017, "35", "88", "70", "78")]
+    assert {r["difference"] for r in compared} == {0}
+    assert "Chef de projet e-commerce" in str(summary)
+    assert "Promotions avec une enquête à 6 mois : 2" in str(readiness) and "échu" in str(readiness)
+    assert "RNCP28129" in str(lineage) and "RNCP36743" in str(lineage)
+
+
+def test_metiers_and_voies(pages):
+    share, jobs, titles, unmatched = pages["metiers"].update(["RNCP34179"], [2017], [], [], 6)
+    assert "23/29" in str(share)  # in target / employed, 2017 at 6 months
+    assert any(t["job_title"] == "Community manager" and t["in_target"] == "oui" for t in titles)
+    assert jobs.data[0].orientation == "h"
+    assert [u["job_title"] for u in unmatched] == ["Webmaster e-business"]
+    graph, rows = pages["voies"].update(["RNCP34179"], [2017], [], [], "insertion_rate_6m")
+    assert {r["route"].split(" –")[0] for r in rows} == {"FI", "CA", "CQ", "FC", "CL"}
+    assert sum(int(r["certified"]) for r in rows) == 35
+    assert len(graph.data) == 5
+
+
+def test_quality_page(pages, sample_warehouse):
+    results, quarantine = pages["qualite"].update(1)
+    assert results and all(r["result"] in {"réussite", "échec"} for r in results)
+    assert quarantine == []
+    layout = pages["qualite"].layout()
+    assert "RNCP34179_jurys_2017-2018.csv" in str(layout)
+
+
+def test_sql_page_runs_reads_and_refuses_the_rest(pages, tmp_path):
+    rows, columns, message, css = pages["sql"].run(
+        1, "select certification_code, count(*) as n from fct_certified group by 1 order by 1"
+    )
+    assert [c["id"] for c in columns] == ["certification_code", "n"] and rows[0][
+        "certification_code"
+    ] == "RNCP34179"
+    assert css == "sql-message ok"
+    for forbidden in [
+        f"copy (select 1) to '{tmp_path / 'x.csv'}'",
+        f"attach '{tmp_path / 'x.duckdb'}' as x",
+        "install httpfs",
+        "create table memory.main.t as select 1",
+        "delete from load_log",
+        "select * from read_csv('/etc/passwd')",
+        "select 1; select 2",
+    ]:
+        rows, _, message, css = pages["sql"].run(1, forbidden)
+        assert rows == [] and css == "sql-message error" and message.startswith("Erreur"), forbidden
+    assert not (tmp_path / "x.csv").exists()
+    _, _, message, _ = pages["sql"].run(1, "select * from no_such_table")
+    assert "no_such_table" in message and "Traceback" not in message
+
+
+def test_sql_row_cap_and_time_limit(sample_warehouse, app):
+    wh = data.get()
+    frame, truncated = wh.run_sql("select * from range(5000)", row_cap=100)
+    assert len(frame) == 100 and truncated
+    with pytest.raises(data.QueryRefused, match="interrompue"):
+        wh.run_sql("select count(*) from range(100000000000)", seconds=0.5)
+
+
+def test_downloads_csv_and_xlsx():
+    import pandas as pd
+
+    frame = pd.DataFrame({"Année": [2018], "Taux": ["100\u00a0%"]})
+    csv = components.export(frame, "stats", "csv")
+    assert csv["filename"] == "stats.csv" and csv["content"].splitlines()[0] == "Année;Taux"
+    xlsx = components.export(frame, "stats", "xlsx")
+    import base64
+
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(xlsx["content"])))
+    assert [c.value for c in book.active[1]] == ["Année", "Taux"]
+
+
+def test_filters_in_the_url():
+    assert (
+        components.filters_search(cert=["RNCP34179", "RNCP35809"], year=[2017], route=[])
+        == "?cert=RNCP34179,RNCP35809&year=2017"
+    )
+    assert components.selection("#cert=RNCP34179,RNCP35809&year=2017")["certification"] == [
+        "RNCP34179",
+        "RNCP35809",
+    ]
+
+
+def test_a_new_snapshot_is_picked_up_without_restart(sample_warehouse, tmp_path):
+    import os
+
+    import duckdb
+
+    snapshot = tmp_path / "snap.duckdb"
+    shutil.copyfile(sample_warehouse.snapshot, snapshot)
+    wh = data.Warehouse(snapshot)
+    before = wh.query("select count(*) as n from fct_certified")["n"].iloc[0]
+    newer = tmp_path / "new.duckdb"  # as `insertion build` publishes: write a new file, then rename
+    shutil.copyfile(sample_warehouse.snapshot, newer)
+    with duckdb.connect(str(newer)) as con:
+        con.execute("delete from fct_certified where certification_code = 'RNCP34179'")
+    os.replace(newer, snapshot)
+    after = wh.query("select count(*) as n from fct_certified")["n"].iloc[0]
+    assert after == before - 46
+
+
+def test_missing_snapshot_is_explained(tmp_path):
+    data.configure(tmp_path / "absent.duckdb")
+    from dashboard.pages import overview
+
+    try:
+        assert "insertion build" in str(overview.layout())
+    finally:
+        data._warehouse = None
