@@ -63,7 +63,7 @@ def server(sample_warehouse):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read())
+                raise RuntimeError(proc.stdout.read()) from None
             time.sleep(0.25)
     yield url
     proc.terminate()

@@ -21,7 +21,6 @@ P = "certification"
 
 
 def layout(**_query):
-    wh = data.get()
     try:
         options = components.filter_options()["certification"]
     except data.NoWarehouse as exc:
