@@ -134,6 +134,16 @@ class Warehouse:
             cur.close()
         return pd.DataFrame(rows[:row_cap], columns=columns), len(rows) > row_cap
 
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        """A setting in force at the last build (``settings`` table)."""
+        frame = self.query("select max(value) as v from settings where key = ?", [key])
+        value = frame["v"].iloc[0]
+        return default if value is None or pd.isna(value) else value
+
+    def suppress(self) -> bool:
+        """True when the disclosure policy hides rates under the small-cohort threshold."""
+        return self.setting("disclosure", "flag") == "suppress"
+
     def small_cohort_threshold(self) -> int:
         """The disclosure threshold in force at the last build."""
         frame = self.query(

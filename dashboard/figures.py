@@ -85,12 +85,14 @@ def interval(low, high) -> str:
     return f"IC 95 % : {fr_decimal(low)}–{fr_decimal(high)} %".replace(" %", f"{NBSP}%")
 
 
-def kpis(row: dict, threshold: int) -> list[dict]:
+def kpis(row: dict, threshold: int, suppress: bool = False) -> list[dict]:
     """The overview's KPI cards from one row of outcome sums: label, value, head-count, interval, flag."""
     if not row:
         return []
 
     def card(label, rate, n, d, low=None, high=None):
+        if suppress and not _missing(d) and d < threshold:
+            rate, low, high = None, None, None
         return {
             "label": label,
             "value": fr_pct(rate),
@@ -301,9 +303,12 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m") -> go
     return fig
 
 
-def rate_cell(rate, n, d, threshold: int) -> str:
-    """A table cell: « 88 % (29/33) », with « ⚠ » when the denominator is under the threshold."""
+def rate_cell(rate, n, d, threshold: int, suppress: bool = False) -> str:
+    """A table cell: « 88 % (29/33) », with « ⚠ » when the denominator is under the threshold — or, with the
+    « suppress » disclosure policy, no rate at all for such a denominator."""
     if _missing(d) or d == 0:
         return DASH
+    if suppress and d < threshold:
+        return f"secret (N < {threshold})"
     flag = " ⚠" if d < threshold else ""
     return f"{fr_pct(rate)} ({head_count(n, d)}){flag}"

@@ -352,6 +352,34 @@ def cmd_quality(args) -> int:
     return 0
 
 
+def cmd_renewal(args) -> int:
+    """Write the renewal pack of a certification: France Compétences' statistics table for the chosen
+    promotions, by access route, the jobs held and their fit with the targeted jobs, the methodology,
+    the quality checks and the alerts, as a formatted XLSX (and a printable, self-contained HTML).
+
+    Default promotions: every year with 6-month survey data.
+
+    Example:
+      insertion renewal RNCP34179 --out renouvellement-RNCP34179.xlsx
+      insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
+    """
+    from . import renewal, warehouse
+
+    settings = _settings(args)
+    code = args.code.strip().upper()
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        pack = renewal.build(con, code, settings, renewal.parse_years(args.years))
+    renewal.write_xlsx(pack, Path(args.out))
+    print(f"Written {args.out} ({', '.join(pack.sheets)})")
+    if args.html:
+        renewal.write_html(pack, Path(args.html))
+        print(f"Written {args.html}")
+    alerts = pack.sheets["Alertes"]
+    for row in alerts.itertuples(index=False):
+        print(f"  alerte — {row[0]} : {row[1]}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     """Serve the dashboard over the published read-only snapshot of the warehouse.
 
@@ -451,6 +479,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--run", type=int, metavar="ID", help="show every expectation of one run")
     p.add_argument("--quarantine", action="store_true", help="list quarantined rows and their reasons")
     p.add_argument("--limit", type=int, default=50, help="number of lines (default 50)")
+
+    p = add("renewal", cmd_renewal, "write the renewal pack (XLSX, HTML) of a certification")
+    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
+    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
 
     p = add("serve", cmd_serve, "serve the dashboard on http://127.0.0.1:8050")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

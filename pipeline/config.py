@@ -43,6 +43,15 @@ class Settings:
         "INSERTION_SMALL_COHORT",
         "Denominators under this head-count are flagged (dashboard) or suppressed (public exports).",
     )
+    disclosure: str = _setting(
+        "flag",
+        "INSERTION_DISCLOSURE",
+        "Disclosure policy for rates whose denominator is under the small-cohort "
+        "threshold, everywhere (dashboard, renewal pack): flag (shown with ⚠) or suppress (hidden).",
+    )
+    min_response_rate: int = _setting(
+        50, "INSERTION_MIN_RESPONSE_RATE", "Response rate (%) under which the renewal pack raises an alert."
+    )
     window_6m: tuple[int, int] = _setting(
         (4, 9),
         "INSERTION_WINDOW_6M",
@@ -75,7 +84,10 @@ class Settings:
         for k, v in values.items():
             if isinstance(cls.__dataclass_fields__[k].default, Path):
                 values[k] = Path(v)
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        if settings.disclosure not in ("flag", "suppress"):
+            raise ValueError(f"INSERTION_DISCLOSURE={settings.disclosure!r}: expected flag or suppress")
+        return settings
 
     @classmethod
     def describe(cls) -> str:

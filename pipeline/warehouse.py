@@ -66,10 +66,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    con.execute(
-        "insert or replace into settings values ('small_cohort_threshold', ?)",
-        [str(settings.small_cohort_threshold)],
-    )
+    for key in ("small_cohort_threshold", "disclosure", "min_response_rate", "window_6m", "window_24m"):
+        value = getattr(settings, key)
+        text = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+        con.execute("insert or replace into settings values (?, ?)", [key, text])
 
 
 def build_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

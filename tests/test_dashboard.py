@@ -182,3 +182,13 @@ def test_missing_snapshot_is_explained(tmp_path):
         assert "insertion build" in str(overview.layout())
     finally:
         data._warehouse = None
+
+
+def test_renewal_button_builds_the_pack(pages):
+    import base64
+
+    download, message = pages["certification"].renewal_pack(1, "RNCP34179")
+    assert download["filename"] == "renouvellement-RNCP34179.xlsx" and "généré" in message
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
+    assert book.sheetnames[:3] == ["Statistiques", "Par voie d'accès", "Emplois occupés"]
+    assert [c.value for c in book["Statistiques"][6]][:6] == [2018, 11, 0, 100, 100, 80]

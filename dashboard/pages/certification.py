@@ -4,7 +4,7 @@ renewal readiness, lineage."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data, figures
 from pipeline import fiches, stats
@@ -141,6 +141,37 @@ def update(code):
         for r in compare.astype(object).where(compare.notna(), None).to_dict(orient="records")
     ]
     return summary(code, info), rows, compared, readiness(table, info, threshold), lineage(info)
+
+
+@callback(
+    Output(f"{P}-renewal-download", "data"),
+    Output(f"{P}-renewal-message", "children"),
+    Input(f"{P}-renewal-button", "n_clicks"),
+    State(f"{P}-certification", "value"),
+    prevent_initial_call=True,
+)
+def renewal_pack(_clicks, code):
+    """The same pack as `insertion renewal CODE`, built on the read-only snapshot."""
+    import tempfile
+    from pathlib import Path
+
+    from pipeline import renewal
+    from pipeline.config import Settings
+    from pipeline.errors import InputError
+
+    wh = data.get()
+    settings = Settings.load(
+        small_cohort_threshold=wh.small_cohort_threshold(), disclosure=wh.setting("disclosure")
+    )
+    try:
+        pack = renewal.build(wh.cursor()[1], code, settings)
+    except InputError as exc:
+        return None, f"Erreur : {exc}"
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / f"renouvellement-{code}.xlsx"
+        renewal.write_xlsx(pack, target)
+        content = target.read_bytes()
+    return dcc.send_bytes(content, f"renouvellement-{code}.xlsx"), f"Dossier {code} généré."
 
 
 def summary(code: str, info: dict) -> html.Div:

@@ -96,7 +96,7 @@ def outcomes(certifications, years, routes, sites):
 )
 def update(certifications, years, routes, sites):
     frame = outcomes(certifications, years, routes, sites)
-    threshold = data.get().small_cohort_threshold()
+    threshold, suppress = data.get().small_cohort_threshold(), data.get().suppress()
     overall = frame[frame["grain"] == 3]
     if overall.empty:
         return (
@@ -104,7 +104,7 @@ def update(certifications, years, routes, sites):
             figures.empty_figure("Aucune promotion pour ces filtres"),
             [],
         )
-    cards = [kpi_card(c) for c in figures.kpis(overall.iloc[0].to_dict(), threshold)]
+    cards = [kpi_card(c) for c in figures.kpis(overall.iloc[0].to_dict(), threshold, suppress)]
     by_year = frame[frame["grain"] == 1].sort_values("year")
     rows = [
         {
@@ -113,11 +113,13 @@ def update(certifications, years, routes, sites):
             "certified_vae": figures.fr_int(r.certified_vae),
             "response_6m": figures.rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
             "insertion_6m": figures.rate_cell(
-                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold
+                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold, suppress
             ),
-            "target_6m": figures.rate_cell(r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold),
+            "target_6m": figures.rate_cell(
+                r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold, suppress
+            ),
             "target_24m": figures.rate_cell(
-                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold
+                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold, suppress
             ),
         }
         for r in by_year.sort_values("year", ascending=False).itertuples()

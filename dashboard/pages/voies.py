@@ -78,7 +78,7 @@ def update(certifications, years, routes, sites, rate):
         "outcomes", [certifications or [], [int(y) for y in years or []], routes or [], sites or []]
     )
     by_route = frame[frame["grain"] == 0].sort_values(["year", "access_route"])
-    threshold = wh.small_cohort_threshold()
+    threshold, suppress = wh.small_cohort_threshold(), wh.suppress()
     rows = [
         {
             "year": int(r.year),
@@ -86,11 +86,13 @@ def update(certifications, years, routes, sites, rate):
             "certified": figures.fr_int(r.certified),
             "response_6m": figures.rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
             "insertion_6m": figures.rate_cell(
-                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold
+                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold, suppress
             ),
-            "target_6m": figures.rate_cell(r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold),
+            "target_6m": figures.rate_cell(
+                r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold, suppress
+            ),
             "target_24m": figures.rate_cell(
-                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold
+                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold, suppress
             ),
         }
         for r in by_route.sort_values(["year", "access_route"], ascending=[False, True]).itertuples()

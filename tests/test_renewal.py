@@ -1,0 +1,187 @@
+"""The renewal pack: XLSX read back with openpyxl, HTML parsed, alerts on crafted cases, PDF in chromium."""
+
+import os
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import ROOT, table_rows
+
+SHEETS = [
+    "Statistiques",
+    "Par voie d'accès",
+    "Emplois occupés",
+    "Adéquation",
+    "Méthodologie",
+    "Qualité",
+    "Alertes",
+]
+
+
+def rows_of(ws, header_row: int = 5) -> list[tuple]:
+    return [
+        r for r in ws.iter_rows(min_row=header_row + 1, values_only=True) if any(v is not None for v in r)
+    ]
+
+
+@pytest.fixture
+def built(cli, monkeypatch):
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
+    assert cli("build")[0] == 0
+
+
+def test_xlsx_has_the_fiche_figures_and_the_jobs(built, cli, tmp_path):
+    out = tmp_path / "renouvellement-RNCP34179.xlsx"
+    code, stdout, err = cli("renewal", "RNCP34179", "--out", out)
+    assert code == 0, err
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == SHEETS
+    stats = book["Statistiques"]
+    assert stats["A1"].value == "RNCP34179 — Chef de projet e-commerce"
+    assert "FORMAOUEST" in stats["A2"].value and "2017, 2018" in stats["A3"].value
+    assert re.search(r"généré le \d{2}/\d{2}/\d{4}", stats["A3"].value)
+    assert stats.freeze_panes == "A6"
+    header = [c.value for c in stats[5]]
+    assert header[:6] == [
+        "Année d'obtention de la certification",
+        "Nombre de certifiés",
+        "Nombre de certifiés à la suite d'un parcours VAE",
+        "Taux d'insertion global à 6 mois (en %)",
+        "Taux d'insertion dans le métier visé à 6 mois (en %)",
+        "Taux d'insertion dans le métier visé à 2 ans (en %)",
+    ]
+    assert [r[:6] for r in rows_of(stats)] == [(2018, 11, 0, 100, 100, 80), (2017, 35, 0, 88, 70, 78)]
+    assert stats.cell(row=6, column=4).number_format == '0" %"'
+    jobs = book["Emplois occupés"]
+    jobs_rows = rows_of(jobs)
+    employed = table_rows(
+        Path(os.environ["INSERTION_WAREHOUSE"]),
+        "select count(*) from fct_survey_responses where certification_code = 'RNCP34179' and employed",
+    )
+    assert len(jobs_rows) == employed[0][0] == 29 + 9 + 21 + 9
+    columns = [c.value for c in jobs[5]]
+    by_title = {r[columns.index("Intitulé du poste")]: r for r in jobs_rows}
+    community = by_title["Community manager"]
+    assert (
+        community[columns.index("Code ROME")] == "E1101"
+        and community[columns.index("Dans le métier visé")] == "oui"
+    )
+    assert len(community[0]) == 12 and "FO-" not in str(jobs_rows)  # pseudonymous references only
+    decided = {r[columns.index("Décidé par")] for r in jobs_rows}
+    assert "Adéquation saisie dans l'enquête" in decided and "Code ROME de l'enquête" in decided
+    alerts = [r[1] for r in rows_of(book["Alertes"])]
+    assert any("base de calcul de 9" in a for a in alerts) and any("échue" in a for a in alerts)
+    method = {r[1]: r[2] for r in rows_of(book["Méthodologie"])}
+    assert "RNCP34179_jurys_2017-2018.csv" in method and "sha256" in method["RNCP34179_jurys_2017-2018.csv"]
+    assert method["Promotion 2017, enquête à 6 mois : Contrat en alternance"] == "1"
+
+
+def test_same_warehouse_same_content(built, cli, tmp_path):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    cli("renewal", "RNCP35809", "--out", a)
+    cli("renewal", "RNCP35809", "--out", b)
+
+    def content(path):
+        book = openpyxl.load_workbook(path)
+        return [
+            [row for i, row in enumerate(book[s].iter_rows(values_only=True)) if i != 2]
+            for s in book.sheetnames
+        ]
+
+    assert content(a) == content(b)
+
+
+def test_alerts_for_crafted_cases(built, cli, tmp_path):
+    cli("renewal", "RNCP34179", "--years", "2018", "--out", tmp_path / "one.xlsx")
+    alerts = [r[1] for r in rows_of(openpyxl.load_workbook(tmp_path / "one.xlsx")["Alertes"])]
+    assert any("1 promotion(s) avec une enquête à 6 mois" in a for a in alerts)
+    cli("renewal", "RNCP35809", "--out", tmp_path / "low.xlsx")
+    alerts = [r[1] for r in rows_of(openpyxl.load_workbook(tmp_path / "low.xlsx")["Alertes"])]
+    assert any("de réponses, sous le seuil de 50 %" in a for a in alerts)
+    assert any("Métreur aménagement intérieur" in a for a in alerts)
+    adequation = openpyxl.load_workbook(tmp_path / "low.xlsx")["Adéquation"]
+    assert "Métreur aménagement intérieur" in str(list(adequation.values))
+
+
+def test_suppress_policy_hides_small_rates(built, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("INSERTION_DISCLOSURE", "suppress")
+    cli("renewal", "RNCP34179", "--out", tmp_path / "s.xlsx")
+    rows = rows_of(openpyxl.load_workbook(tmp_path / "s.xlsx")["Statistiques"])
+    assert rows[0][:6] == (2018, 11, 0, None, None, None)  # denominators 9 and 10 < 20
+    assert rows[1][:6] == (2017, 35, 0, 88, 70, 78)
+
+
+def test_bad_requests_leave_no_file(built, cli, tmp_path):
+    code, _, err = cli("renewal", "RNCP99999", "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "unknown certification" in err
+    code, _, err = cli("renewal", "RNCP34179", "--years", "2030", "--out", tmp_path / "x.xlsx")
+    assert code == 2 and "no data for the promotions 2030" in err
+    code, _, err = cli("renewal", "RNCP34179", "--out", tmp_path / "missing" / "x.xlsx")
+    assert code == 2 and "cannot be written" in err
+    assert list(tmp_path.glob("**/*.xlsx")) == [] and list(tmp_path.glob("**/.*.tmp")) == []
+
+
+class Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.rows, self._row, self._in = [], None, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._in = True
+            self._row.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "tr":
+            self.rows.append(self._row)
+        elif tag in ("td", "th"):
+            self._in = False
+
+    def handle_data(self, data):
+        if self._in:
+            self._row[-1] += data
+
+
+def test_html_has_the_same_figures_and_prints(built, cli, tmp_path):
+    out = tmp_path / "renouvellement-RNCP34179.html"
+    code, _, err = cli("renewal", "RNCP34179", "--out", tmp_path / "r.xlsx", "--html", out)
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in text
+    assert "<svg" in text and "@page { size: A4 landscape" in text
+    parser = Cells()
+    parser.feed(text)
+    assert parser.rows[1][:6] == ["2018", "11", "0", "100", "100", "80"]
+    assert parser.rows[2][:6] == ["2017", "35", "0", "88", "70", "78"]
+    chromium = Path("/usr/bin/chromium")
+    if os.environ.get("INSERTION_SKIP_BROWSER_TESTS") == "1":
+        pytest.skip("INSERTION_SKIP_BROWSER_TESTS=1")
+    assert chromium.exists(), "apt-get install chromium (or INSERTION_SKIP_BROWSER_TESTS=1)"
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    pdf = artifacts / "renouvellement-RNCP34179.pdf"
+    subprocess.run(
+        [
+            str(chromium),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            out.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert pdf.read_bytes()[:4] == b"%PDF" and pdf.stat().st_size > 5000
