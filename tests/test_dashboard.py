@@ -175,13 +175,14 @@ def test_a_new_snapshot_is_picked_up_without_restart(sample_warehouse, tmp_path)
 
 
 def test_missing_snapshot_is_explained(tmp_path):
+    previous = data._warehouse
     data.configure(tmp_path / "absent.duckdb")
     from dashboard.pages import overview
 
     try:
         assert "insertion build" in str(overview.layout())
     finally:
-        data._warehouse = None
+        data._warehouse = previous
 
 
 def test_renewal_button_builds_the_pack(pages):
