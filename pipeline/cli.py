@@ -380,6 +380,51 @@ def cmd_renewal(args) -> int:
     return 0
 
 
+def cmd_generate(args) -> int:
+    """Write realistic fictional raw files at national scale: cohort results and both survey waves,
+    CSV and XLSX mixed, French headers, a sprinkle of realistic defects. Cohort sizes, insertion rates and
+    VAE shares are calibrated on real published statistics (the RNCP export's STATISTIQUES_PROMOTIONS and
+    fiche pages; see --calibrate-from). Same seed, same files.
+
+    Example:
+      insertion generate --certifications 2000 --years 2015-2024 --out data/raw/national/
+      insertion generate --certifications 50 --years 2019-2023 --target-certified 100000 --out /tmp/gen --seed 7
+    """
+    from . import generate
+    from .renewal import parse_years
+
+    published = generate.published_rows([Path(p) for p in args.calibrate_from])
+    calibration = generate.calibrate(published)
+    years = parse_years(args.years)
+    print(
+        f"Calibration ({calibration['source']}): cohort size log-normal mu={calibration['size_mu']:.2f} "
+        f"sigma={calibration['size_sigma']:.2f}, insertion {calibration['insertion_mean']:.0%} "
+        f"± {calibration['insertion_sd']:.0%}, VAE {calibration['vae_share']:.1%}"
+    )
+
+    def progress(done: int, total: int) -> None:
+        bar = "#" * int(30 * done / total)
+        print(f"\r[{bar:<30}] {done}/{total} groups of files", end="", file=sys.stderr, flush=True)
+
+    totals = generate.national(
+        Path(args.out),
+        args.certifications,
+        range(years[0], years[-1] + 1),
+        seed=args.seed,
+        defects=args.defects,
+        target_certified=args.target_certified,
+        calibration=calibration,
+        progress=progress,
+    )
+    print(file=sys.stderr)
+    print(
+        f"Written {totals['files']} files under {args.out}: {totals['certified']:,} certified, "
+        f"{totals['cohort_rows']:,} cohort rows, {totals['survey_rows']:,} survey answers, "
+        f"{totals['defects']:,} defective rows. Target jobs: {str(Path(args.out)).rstrip('/')}-reference/"
+    )
+    return 0
+
+
 def cmd_serve(args) -> int:
     """Serve the dashboard over the published read-only snapshot of the warehouse.
 
@@ -399,6 +444,15 @@ def cmd_serve(args) -> int:
         return 2
     serve(settings.snapshot, settings.data_docs_dir, host=args.host, port=args.port, prod=args.prod)
     return 0
+
+
+def generate_sources() -> list[str]:
+    candidates = [
+        *Path("data/raw/rncp").glob("*.xml"),
+        Path("data/reference/published_statistics.csv"),
+        *Path("../shared/data/rncp-xml-v4.1-sample").glob("*.xml"),
+    ]
+    return [str(p) for p in candidates if p.exists()]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -485,6 +539,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
     p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
     p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
+
+    p = add("generate", cmd_generate, "write realistic fictional raw files at national scale")
+    p.add_argument("--certifications", type=int, default=2000)
+    p.add_argument("--years", default="2015-2024", help="e.g. 2015-2024")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--defects", type=float, default=0.0005, help="share of defective rows (default 0.0005)")
+    p.add_argument(
+        "--target-certified", type=int, metavar="N", help="scale cohort sizes to about N certified"
+    )
+    p.add_argument(
+        "--calibrate-from",
+        nargs="*",
+        metavar="FILE",
+        default=generate_sources(),
+        help="RNCP XML exports and published-statistics CSV files to calibrate on "
+        "(default: the shipped excerpts, and ../shared/data/rncp-xml-v4.1-sample when present)",
+    )
 
     p = add("serve", cmd_serve, "serve the dashboard on http://127.0.0.1:8050")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

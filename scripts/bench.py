@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -110,6 +111,194 @@ def validation_run(kind: str, rows: int) -> dict:
     return {"seconds": seconds, "rows": rows, "peak_mib": peak_mib(), "expectations": len(verdict.outcomes)}
 
 
+def run_cli(args: list[str], env: dict) -> dict:
+    """Run the CLI in a child process: wall time and that process's own peak memory."""
+    code = (
+        "import resource, sys; from pipeline.cli import main; rc = main(sys.argv[1:]); "
+        "print('@@PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
+    )
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - t
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"insertion {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    lines = proc.stdout.splitlines()
+    peak = next((int(x.split()[1]) for x in lines if x.startswith("@@PEAK")), 0)
+    return {
+        "seconds": seconds,
+        "peak_mib": peak / 1024,
+        "stdout": "\n".join(x for x in lines if not x.startswith("@@PEAK")),
+    }
+
+
+def floor_read_csv(raw: str) -> dict:
+    """DuckDB's bare read_csv of the same files (all text): the ingest floor."""
+    import duckdb
+
+    con = duckdb.connect()
+    t = time.perf_counter()
+    rows = 0
+    for kind in ("cohortes", "enquetes"):
+        files = sorted(str(p) for p in Path(raw, kind).glob("*.csv"))
+        for f in files:
+            enc = "utf-8"
+            try:
+                Path(f).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                enc = "latin-1"
+            rows += con.execute(
+                f"select count(*) from read_csv(?, delim=';', header=true, all_varchar=true, "
+                f"encoding='{enc}')",
+                [f],
+            ).fetchall()[0][0]
+    return {"seconds": time.perf_counter() - t, "rows": rows, "peak_mib": peak_mib()}
+
+
+def marts(warehouse: str) -> dict:
+    from pipeline import warehouse as wh
+    from pipeline.config import Settings
+
+    settings = Settings.load(warehouse=Path(warehouse))
+    con = wh.connect(settings.warehouse)
+    t = time.perf_counter()
+    wh.build_models(con, settings)
+    seconds = time.perf_counter() - t
+    t = time.perf_counter()
+    con.execute("select * from certification_statistics").df()
+    stats = time.perf_counter() - t
+    return {"seconds": seconds, "statistics_seconds": stats, "peak_mib": peak_mib()}
+
+
+def pandas_baseline(warehouse: str) -> dict:
+    """What an analyst would write: the fiche's indicators from the staged rows, in pandas."""
+    import duckdb
+    import numpy as np
+
+    con = duckdb.connect(warehouse, read_only=True)
+    cohort = con.execute(
+        "select candidate_hash, certification_code, year, outcome, access_route from stg_cohort_results"
+    ).df()
+    survey = con.execute(
+        "select candidate_hash, certification_code, wave, situation, rome_code, contract_type "
+        "from stg_survey_answers"
+    ).df()
+    targets = con.execute("select certification_code, rome_code from certification_target_jobs").df()
+    t = time.perf_counter()
+    certified = cohort[cohort["outcome"] == "certified"].drop_duplicates(
+        ["candidate_hash", "certification_code", "year"]
+    )
+    counts = certified.groupby(["certification_code", "year"]).agg(
+        certified=("candidate_hash", "size"), vae=("access_route", lambda s: (s == "VAE").sum())
+    )
+    merged = survey.merge(
+        certified[["candidate_hash", "certification_code", "year"]],
+        on=["candidate_hash", "certification_code"],
+    )
+    targets["target"] = True
+    merged = merged.merge(targets, on=["certification_code", "rome_code"], how="left")
+    merged["responded"] = merged["situation"] != "no_response"
+    merged["neutralised"] = merged["situation"].isin(["further_study", "work_study", "unable_to_work"]) | (
+        merged["situation"].isin(["employed", "employed_abroad"])
+        & merged["contract_type"].isin(["apprenticeship", "professionalisation"])
+    )
+    merged["employed"] = (
+        merged["responded"]
+        & ~merged["neutralised"]
+        & merged["situation"].isin(["employed", "employed_abroad"])
+    )
+    merged["in_target"] = merged["employed"] & merged["target"].fillna(False).astype(bool)
+    merged["den"] = merged["responded"] & ~merged["neutralised"]
+    waves = merged.groupby(["certification_code", "year", "wave"])[["den", "employed", "in_target"]].sum()
+    rates = waves.assign(insertion=np.floor(100 * waves["employed"] / waves["den"].replace(0, np.nan) + 0.5))
+    wide = rates.unstack("wave")
+    wide.columns = [f"{name}_{wave}" for name, wave in wide.columns]
+    _ = counts.join(wide, how="left")
+    return {"seconds": time.perf_counter() - t, "peak_mib": peak_mib()}
+
+
+def callbacks(snapshot: str, repeat: int) -> dict:
+    """p50/p95 of each filter callback, uncached, over a spread of filter values."""
+    import random
+
+    from dashboard import data
+    from dashboard.app import create_app
+
+    create_app(Path(snapshot))
+    from dashboard.pages import metiers, overview, voies
+
+    wh = data.get()
+    codes = list(
+        wh.query("select distinct certification_code from mart_outcome_counts")["certification_code"]
+    )
+    years = sorted(int(y) for y in wh.query("select distinct year from mart_outcome_counts")["year"])
+    rng = random.Random(3)
+    timings: dict[str, list[float]] = {"overview": [], "funnel": [], "metiers": [], "voies": []}
+    for i in range(repeat):
+        certs = [] if i % 4 == 0 else rng.sample(codes, min(len(codes), 1 + i % 3))
+        ys = [] if i % 3 == 0 else [rng.choice(years)]
+        for name, call in (
+            ("overview", lambda: overview.update(certs, ys, [], [])),
+            ("funnel", lambda: overview.update_funnel(certs, ys, [], [], 6)),
+            ("metiers", lambda: metiers.update(certs, ys, [], [], 6)),
+            ("voies", lambda: voies.update(certs, ys, [], [], "insertion_rate_6m")),
+        ):
+            wh._cache.clear()
+            t = time.perf_counter()
+            call()
+            timings[name].append(time.perf_counter() - t)
+    return {
+        name: {"p50": statistics.median(v), "p95": sorted(v)[max(0, int(len(v) * 0.95) - 1)]}
+        for name, v in timings.items()
+    }
+
+
+def national_rncp(fiches: int, folder: str) -> dict:
+    """An RNCP XML export of ``fiches`` fiches made by repeating the real ones with new numbers, loaded."""
+    import re
+    import zipfile
+
+    source = ROOT / "tests" / "fixtures" / "rncp" / "export_fiches_RNCP_V4_1_2026_02_01.xml"
+    text = source.read_text(encoding="utf-8")
+    real = re.findall(r"  <FICHE>.*?</FICHE>\n", text, re.S)
+    out = Path(folder) / "export-fiches-rncp-v4-1-bench.zip"
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z,
+        z.open("export_fiches_RNCP_V4_1_bench.xml", "w") as fh,
+    ):
+        fh.write(b"<?xml version='1.0' encoding='UTF-8'?>\n<FICHES>\n")
+        for i in range(fiches):
+            fiche = re.sub(r"RNCP(\d+)", lambda m, i=i: f"RNCP{100000 + i}", real[i % len(real)], count=1)
+            fh.write(fiche.encode())
+        fh.write(b"</FICHES>\n")
+    xml_mib = sum(i.file_size for i in zipfile.ZipFile(out).infolist()) / 2**20
+    env = {
+        "INSERTION_WAREHOUSE": str(Path(folder) / "rncp.duckdb"),
+        "INSERTION_KEY_FILE": str(Path(folder) / "key"),
+    }
+    r = run_cli(["ingest", str(out)], env)
+    return {"seconds": r["seconds"], "peak_mib": r["peak_mib"], "fiches": fiches, "xml_mib": xml_mib}
+
+
+def csv_parts(folder: str) -> dict:
+    shared = ROOT.parent / "shared" / "data" / "rncp-csv-export-2026-02-01"
+    files = sorted(str(p) for p in shared.glob("*.csv"))
+    if not files:
+        return {}
+    env = {
+        "INSERTION_WAREHOUSE": str(Path(folder) / "parts.duckdb"),
+        "INSERTION_KEY_FILE": str(Path(folder) / "key"),
+    }
+    r = run_cli(["ingest", *files], env)
+    size = sum(Path(f).stat().st_size for f in files) / 2**20
+    return {"seconds": r["seconds"], "peak_mib": r["peak_mib"], "mib": size, "files": len(files)}
+
+
 # --- report --------------------------------------------------------------------------------------
 
 
@@ -134,19 +323,27 @@ def machine() -> str:
 
 
 def main() -> None:
+    import tempfile
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (CI smoke run)")
+    parser.add_argument(
+        "--certified", type=int, help="certified people to generate (default 5,000,000; quick 20,000)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args()
     repeat = 1 if args.quick else 3
     sizes = [10_000, 100_000] if args.quick else [100_000, 1_000_000]
-
+    certified = args.certified or (20_000 if args.quick else 5_000_000)
+    certifications = 40 if args.quick else 2000
+    work = Path(tempfile.mkdtemp(prefix="insertion-bench-"))
     sections = []
+
     print("GX import…", flush=True)
     imp = median_of("gx_import", (), repeat)
-    sections.append(
+    gx = (
         "## Great Expectations\n\n"
         f"`import great_expectations`: **{imp['seconds']:.2f} s** (median of {repeat}, precompiled bytecode). "
         "Commands that do not validate never import it (a test checks `insertion stats`).\n\n"
@@ -156,10 +353,100 @@ def main() -> None:
         for rows in sizes:
             print(f"validation {kind} {rows:,} rows…", flush=True)
             r = median_of("validation_run", (kind, rows), repeat)
-            sections[-1] += (
+            gx += (
                 f"\n| {kind} | {rows:,} | {r['expectations']} | {r['seconds']:.2f} s | "
                 f"{rows / r['seconds']:,.0f} | {r['peak_mib']:,.0f} MiB |"
             )
+
+    raw = work / "national"
+    print(f"generate {certified:,} certified…", flush=True)
+    gen = run_cli(
+        [
+            "generate",
+            "--certifications",
+            str(certifications),
+            "--years",
+            "2015-2024",
+            "--target-certified",
+            str(certified),
+            "--out",
+            str(raw),
+        ],
+        {},
+    )
+    counts = gen["stdout"].strip().splitlines()[-1]
+    env = {
+        "INSERTION_WAREHOUSE": str(work / "w" / "insertion.duckdb"),
+        "INSERTION_KEY_FILE": str(work / "key"),
+        "INSERTION_REFERENCE_DIR": str(work / "national-reference"),
+        "INSERTION_RAW_DIR": str(raw),
+    }
+    print("build (ingest + validation + marts)…", flush=True)
+    build = run_cli(["build"], env)
+    rows_in = sum(
+        int(x.replace(",", "")) for x in re.findall(r"([\d,]+) (?:cohort rows|survey answers)", counts)
+    )
+    print("floor: DuckDB read_csv…", flush=True)
+    floor = child("floor_read_csv", str(raw))
+    print("marts…", flush=True)
+    mart = child("marts", env["INSERTION_WAREHOUSE"])
+    print("pandas baseline…", flush=True)
+    baseline = child("pandas_baseline", env["INSERTION_WAREHOUSE"])
+    print("incremental survey file…", flush=True)
+    extra = work / "extra.csv"
+    lines = (next(raw.glob("enquetes/*.csv"))).read_text(encoding="utf-8", errors="replace").splitlines()
+    header, body = lines[0], lines[1:10_001]
+    extra.write_text(
+        "\n".join([header] + [ln.replace("6 mois", "2 ans", 1) for ln in body]) + "\n", encoding="utf-8"
+    )
+    incremental = run_cli(["ingest", str(extra)], env)
+    print("dashboard callbacks…", flush=True)
+    cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), 5 if args.quick else 40)
+    print("renewal pack…", flush=True)
+    biggest = run_cli(
+        [
+            "sql",
+            "--format",
+            "csv",
+            "select certification_code from mart_outcome_counts group by 1 "
+            "order by sum(certified) desc limit 1",
+        ],
+        env,
+    )["stdout"].splitlines()[1]
+    renewal = run_cli(
+        ["renewal", biggest, "--out", str(work / "r.xlsx"), "--html", str(work / "r.html")], env
+    )
+    print("national RNCP export…", flush=True)
+    rncp = child("national_rncp", 300 if args.quick else 30_000, str(work))
+    parts = {} if args.quick else child("csv_parts", str(work))
+
+    ingest_ratio = build["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
+    indicator_ratio = (
+        baseline["seconds"] / mart["statistics_seconds"] if mart["statistics_seconds"] else float("nan")
+    )
+    pipeline = (
+        "## Pipeline at national scale\n\n"
+        f"Generated data: {counts}\n\n"
+        "| step | median time | rows/s | peak memory |\n|---|---:|---:|---:|\n"
+        f"| generation (`insertion generate`) | {gen['seconds']:.1f} s | {rows_in / gen['seconds']:,.0f} | {gen['peak_mib']:,.0f} MiB |\n"
+        f"| full build: ingest + validation + marts (`insertion build`) | {build['seconds']:.1f} s | {rows_in / build['seconds']:,.0f} | {build['peak_mib']:,.0f} MiB |\n"
+        f"| floor: DuckDB `read_csv` of the same files | {floor['seconds']:.1f} s | {floor['rows'] / floor['seconds']:,.0f} | {floor['peak_mib']:,.0f} MiB |\n"
+        f"| marts alone (staging, title matching, marts) | {mart['seconds']:.1f} s | | {mart['peak_mib']:,.0f} MiB |\n"
+        f"| indicators: `certification_statistics` over the marts | {mart['statistics_seconds']:.3f} s | | |\n"
+        f"| indicators: pandas baseline (what an analyst would write) | {baseline['seconds']:.2f} s | | {baseline['peak_mib']:,.0f} MiB |\n"
+        f"| incremental: one survey file of 10,000 rows | {incremental['seconds']:.1f} s | | {incremental['peak_mib']:,.0f} MiB |\n"
+        f"| renewal pack of the largest certification ({biggest}) | {renewal['seconds']:.1f} s | | {renewal['peak_mib']:,.0f} MiB |\n"
+        f"| RNCP XML export, {rncp['fiches']:,} fiches ({rncp['xml_mib']:,.0f} MiB of XML, zipped) | {rncp['seconds']:.1f} s | {rncp['fiches'] / rncp['seconds']:,.0f} fiches/s | {rncp['peak_mib']:,.0f} MiB |\n"
+        + (
+            f"| RNCP CSV parts of 2026-02-01 ({parts['files']} files, {parts['mib']:.0f} MiB) | {parts['seconds']:.1f} s | | {parts['peak_mib']:,.0f} MiB |\n"
+            if parts
+            else ""
+        )
+        + f"\nRatios: ingest / DuckDB `read_csv` floor = **{ingest_ratio:.1f}×** (target ≤ 3×); "
+        f"pandas baseline / DuckDB indicators = **{indicator_ratio:.0f}×** (target ≥ 10×).\n"
+    )
+    dash = "## Dashboard callbacks (uncached, on the national warehouse)\n\n| callback | p50 | p95 |\n|---|---:|---:|\n"
+    dash += "".join(f"| {k} | {v['p50'] * 1000:.0f} ms | {v['p95'] * 1000:.0f} ms |\n" for k, v in cb.items())
     header = (
         "# Performance\n\n"
         f"Written by `make bench{' QUICK=1' if args.quick else ''}` on {datetime.now():%d/%m/%Y %H:%M}. "
@@ -168,8 +455,11 @@ def main() -> None:
         "process's maximum resident set size.\n"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(header + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    args.out.write_text(header + "\n" + "\n\n".join([pipeline, dash, gx]) + "\n", encoding="utf-8")
     print(f"Written {args.out}")
+    import shutil
+
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
