@@ -242,15 +242,16 @@ def callbacks(snapshot: str, repeat: int) -> dict:
     for i in range(repeat):
         certs = [] if i % 4 == 0 else rng.sample(codes, min(len(codes), 1 + i % 3))
         ys = [] if i % 3 == 0 else [rng.choice(years)]
-        for name, call in (
-            ("overview", lambda: overview.update(certs, ys, [], [])),
-            ("funnel", lambda: overview.update_funnel(certs, ys, [], [], 6)),
-            ("metiers", lambda: metiers.update(certs, ys, [], [], 6)),
-            ("voies", lambda: voies.update(certs, ys, [], [], "insertion_rate_6m")),
-        ):
+        calls = (
+            ("overview", overview.update, ()),
+            ("funnel", overview.update_funnel, (6,)),
+            ("metiers", metiers.update, (6,)),
+            ("voies", voies.update, ("insertion_rate_6m",)),
+        )
+        for name, call, extra in calls:
             wh._cache.clear()
             t = time.perf_counter()
-            call()
+            call(certs, ys, [], [], *extra)
             timings[name].append(time.perf_counter() - t)
     return {
         name: {"p50": statistics.median(v), "p95": sorted(v)[max(0, int(len(v) * 0.95) - 1)]}
@@ -339,7 +340,6 @@ def main() -> None:
     certified = args.certified or (20_000 if args.quick else 5_000_000)
     certifications = 40 if args.quick else 2000
     work = Path(tempfile.mkdtemp(prefix="insertion-bench-"))
-    sections = []
 
     print("GX import…", flush=True)
     imp = median_of("gx_import", (), repeat)
