@@ -97,6 +97,21 @@ def export(frame: pd.DataFrame, name: str, fmt: str) -> dict:
     )
 
 
+def unavailable(table: str = "mart_outcome_counts") -> html.Div | None:
+    """The empty state a page shows when there is no snapshot yet or ``table`` is empty, else None."""
+    wh = data.get()
+    try:
+        wh.version()
+    except data.NoWarehouse as exc:
+        return empty_state(str(exc))
+    if not wh.has_rows(table):
+        return empty_state(
+            "L'entrepôt ne contient encore aucun résultat de jury : chargez des fichiers "
+            "(« insertion ingest » ou « insertion build »)."
+        )
+    return None
+
+
 def empty_state(message: str) -> html.Div:
     return html.Div(message, className="empty-state")
 

@@ -8,27 +8,11 @@ from datetime import date, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.labels import ROUTE_LABELS, SITUATION_LABELS  # noqa: F401 (re-exported for the pages)
+
 NNBSP = "\u202f"  # narrow no-break space: thousands separator
 NBSP = "\u00a0"  # no-break space: before « % »
 DASH = "–"
-ROUTE_LABELS = {
-    "FI": "Formation initiale",
-    "CA": "Apprentissage",
-    "FC": "Formation continue",
-    "CQ": "Contrat de professionnalisation",
-    "CL": "Candidature individuelle",
-    "VAE": "VAE",
-}
-SITUATION_LABELS = {
-    "employed": "En emploi",
-    "employed_abroad": "En emploi à l'étranger",
-    "job_seeking": "En recherche d'emploi",
-    "inactive": "Inactif",
-    "further_study": "Poursuite d'études",
-    "work_study": "Alternance",
-    "unable_to_work": "Incapacité de travailler",
-    "no_response": "Non répondant",
-}
 COLORS = {"insertion": "#1f4e79", "target6": "#2e8b57", "target24": "#c97b12", "other": "#9aa5b1"}
 LAYOUT = dict(
     separators=f",{NNBSP}",
@@ -301,6 +285,18 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m") -> go
         title="Par voie d'accès et année d'obtention",
     )
     return fig
+
+
+def rate_columns(r, threshold: int, suppress: bool) -> dict:
+    """The rate cells of a table row of outcome sums (response, insertion and target rates)."""
+    return {
+        "response_6m": rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
+        "insertion_6m": rate_cell(r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold, suppress),
+        "target_6m": rate_cell(r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold, suppress),
+        "target_24m": rate_cell(
+            r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold, suppress
+        ),
+    }
 
 
 def rate_cell(rate, n, d, threshold: int, suppress: bool = False) -> str:

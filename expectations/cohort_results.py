@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.normalise import canonical_values
 from pipeline.sources.cohorts import COHORT_RESULTS
 
-from .common import RNCP_CODE, build, expect, in_set, not_null, parses_as_date, table_checks
+from .common import build, expect, identity_checks, in_set, not_null, parses_as_date, table_checks
 
 EARLIEST_JURY = dt.date(1990, 1, 1)
 
@@ -21,15 +21,7 @@ def suite(settings=None):
         "cohort_results",
         [
             *table_checks(("candidate_hash", "certification_code", "jury_date", "access_route", "outcome")),
-            *not_null("candidate_hash", "a candidate reference"),
-            *not_null("certification_code", "a certification code RNCP followed by 3 to 6 digits"),
-            expect(
-                "ExpectColumnValuesToMatchRegex",
-                "error",
-                "a certification code RNCP followed by 3 to 6 digits",
-                column="certification_code",
-                regex=RNCP_CODE,
-            ),
+            *identity_checks(),
             *parses_as_date("jury_date"),
             *not_null("jury_date", "a date jj/mm/aaaa or aaaa-mm-jj"),
             expect(

@@ -26,6 +26,18 @@ def table_checks(required: tuple[str, ...]) -> list:
     return checks
 
 
+def identity_checks() -> list:
+    """Row-level: a candidate reference and a well-formed certification code."""
+    message = "a certification code RNCP followed by 3 to 6 digits"
+    return [
+        *not_null("candidate_hash", "a candidate reference"),
+        *not_null("certification_code", message),
+        expect(
+            "ExpectColumnValuesToMatchRegex", "error", message, column="certification_code", regex=RNCP_CODE
+        ),
+    ]
+
+
 def in_set(column: str, values: list[str], severity: str = "error") -> list:
     return [
         expect(

@@ -8,7 +8,7 @@ from pipeline.config import Settings
 from pipeline.normalise import canonical_values
 from pipeline.sources.surveys import SURVEY_ANSWERS
 
-from .common import RNCP_CODE, ROME_CODE, build, expect, in_set, not_null, parses_as_date, table_checks
+from .common import ROME_CODE, build, expect, identity_checks, in_set, not_null, parses_as_date, table_checks
 
 EMPLOYED = Column("situation").is_in(["employed", "employed_abroad"])
 
@@ -20,15 +20,7 @@ def suite(settings: Settings | None = None):
         "survey_answers",
         [
             *table_checks(("candidate_hash", "certification_code", "wave", "situation")),
-            *not_null("candidate_hash", "a candidate reference"),
-            *not_null("certification_code", "a certification code RNCP followed by 3 to 6 digits"),
-            expect(
-                "ExpectColumnValuesToMatchRegex",
-                "error",
-                "a certification code RNCP followed by 3 to 6 digits",
-                column="certification_code",
-                regex=RNCP_CODE,
-            ),
+            *identity_checks(),
             *not_null("wave", "a wave: 6 mois or 2 ans"),
             *in_set("wave", canonical_values("wave")),
             *in_set("situation", canonical_values("situation")),

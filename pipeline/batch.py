@@ -32,6 +32,11 @@ class Kind:
     dates: tuple[str, ...] = ()
     key: tuple[str, ...] = ()  # no two rows of one file share these
 
+    @property
+    def landing_columns(self) -> list[str]:
+        """The columns of the landing table after lineage: the reference is stored pseudonymised."""
+        return ["candidate_hash" if c == "candidate_ref" else c for c in self.columns]
+
 
 @dataclass
 class Batch:

@@ -13,24 +13,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-ROUTE_LABELS = {
-    "FI": "Formation initiale",
-    "CA": "Contrat d'apprentissage",
-    "FC": "Formation continue",
-    "CQ": "Contrat de professionnalisation",
-    "CL": "Candidature individuelle",
-    "VAE": "VAE",
-}
-SITUATION_LABELS = {
-    "employed": "En emploi",
-    "employed_abroad": "En emploi à l'étranger",
-    "job_seeking": "En recherche d'emploi",
-    "inactive": "Inactif",
-    "further_study": "Poursuite d'études",
-    "work_study": "En alternance",
-    "unable_to_work": "Dans l'incapacité de travailler",
-    "no_response": "Non répondant",
-}
+from .labels import ROUTE_LABELS, SITUATION_LABELS
+
 CONTRACTS = ["CDI", "CDI", "CDI", "CDD", "CDD", "Intérim", "Indépendant", "Fonctionnaire"]
 SECTORS = [
     "Commerce",

@@ -218,7 +218,9 @@ def ingest_file(
         landing = MODULES[batch.kind.name].to_landing(good)
         con.register("landing_batch", landing)
         con.execute(
-            f"insert into {batch.kind.table} select ?::integer, ?, * from landing_batch", [load_id, path.name]
+            f"insert into {batch.kind.table} by name "
+            "select ?::integer as load_id, ? as source_file, * from landing_batch",
+            [load_id, path.name],
         )
         con.unregister("landing_batch")
         if bad_rows:

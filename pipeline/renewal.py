@@ -20,41 +20,18 @@ import pandas as pd
 from . import fiches
 from .config import Settings
 from .errors import InputError
+from .labels import CONTRACT_LABELS as CONTRACTS
+from .labels import ROUTE_LABELS as ROUTES
+from .labels import TARGET_METHOD_LABELS as METHODS
+from .labels import WAVE_LABELS as WAVES
+from .labels import WORKING_TIME_LABELS as WORKING_TIME
 
-ROUTES = {
-    "FI": "Formation initiale",
-    "CA": "Apprentissage",
-    "FC": "Formation continue",
-    "CQ": "Contrat de professionnalisation",
-    "CL": "Candidature individuelle",
-    "VAE": "VAE",
-}
-WAVES = {6: "6 mois", 24: "2 ans"}
 REASONS = {
     "further_study": "Poursuite d'études",
     "work_study": "Contrat en alternance",
     "unable_to_work": "Incapacité de travailler",
     "abroad": "Emploi à l'étranger",
 }
-METHODS = {
-    "rome_code": "Code ROME de l'enquête",
-    "title_exact": "Intitulé : correspondance exacte ROME",
-    "title_fuzzy": "Intitulé : correspondance approchée ROME",
-    "reviewer": "Décision d'un relecteur",
-    "decision": "Adéquation saisie dans l'enquête",
-    "none": "Non déterminé",
-}
-CONTRACTS = {
-    "permanent": "CDI",
-    "fixed_term": "CDD",
-    "temporary": "Intérim",
-    "apprenticeship": "Apprentissage",
-    "professionalisation": "Professionnalisation",
-    "self_employed": "Indépendant",
-    "civil_servant": "Fonctionnaire",
-    "other": "Autre",
-}
-WORKING_TIME = {"full_time": "Temps plein", "part_time": "Temps partiel"}
 STAT_COLUMNS = {
     "year": "Année d'obtention de la certification",
     "certified": "Nombre de certifiés",

@@ -7,6 +7,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
+from pipeline.labels import TARGET_METHOD_LABELS as METHODS
 
 dash.register_page(
     __name__,
@@ -18,24 +19,12 @@ dash.register_page(
 )
 P = "metiers"
 FILTERS = ["certification", "year", "access_route", "site", "wave"]
-METHODS = {
-    "rome_code": "code ROME de l'enquête",
-    "title_exact": "intitulé (correspondance exacte)",
-    "title_fuzzy": "intitulé (correspondance approchée)",
-    "reviewer": "décision d'un relecteur",
-    "decision": "adéquation saisie dans l'enquête",
-    "none": "non déterminé",
-}
 
 
 def layout(**_query):
-    wh = data.get()
-    try:
-        wh.version()
-    except data.NoWarehouse as exc:
-        return components.empty_state(str(exc))
-    if not wh.has_rows("mart_outcome_counts"):
-        return components.empty_state("Aucun résultat de jury dans l'entrepôt.")
+    empty = components.unavailable()
+    if empty:
+        return empty
     return html.Div(
         [
             html.H1("Métiers exercés (codes ROME)"),
@@ -116,7 +105,7 @@ def update(certifications, years, routes, sites, wave):
         from job_title_matches as m join stg_survey_answers as s using (job_title)
         where m.method = 'unmatched' and s.rome_code is null
           and m.title_key not in (select title_key from title_reviews)
-          and (len($1::varchar[]) = 0 or list_contains($1::varchar[], s.certification_code))
+          and in_filter($1::varchar[], s.certification_code)
         group by 1 order by 2 desc, 1
         """,
         [certifications or []],

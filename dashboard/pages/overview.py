@@ -20,16 +20,9 @@ FILTERS = ["certification", "year", "access_route", "site"]
 
 
 def layout(**_query):
-    wh = data.get()
-    try:
-        wh.version()
-    except data.NoWarehouse as exc:
-        return components.empty_state(str(exc))
-    if not wh.has_rows("mart_outcome_counts"):
-        return components.empty_state(
-            "L'entrepôt ne contient encore aucun résultat de jury : chargez des fichiers "
-            "(« insertion ingest » ou « insertion build »)."
-        )
+    empty = components.unavailable()
+    if empty:
+        return empty
     return html.Div(
         [
             html.H1("Vue d'ensemble"),
@@ -111,16 +104,7 @@ def update(certifications, years, routes, sites):
             "year": int(r.year),
             "certified": figures.fr_int(r.certified),
             "certified_vae": figures.fr_int(r.certified_vae),
-            "response_6m": figures.rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
-            "insertion_6m": figures.rate_cell(
-                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold, suppress
-            ),
-            "target_6m": figures.rate_cell(
-                r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold, suppress
-            ),
-            "target_24m": figures.rate_cell(
-                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold, suppress
-            ),
+            **figures.rate_columns(r, threshold, suppress),
         }
         for r in by_year.sort_values("year", ascending=False).itertuples()
     ]

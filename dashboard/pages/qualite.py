@@ -22,11 +22,10 @@ STATUS = {"loaded": "chargé", "rejected": "rejeté"}
 
 
 def layout(**_query):
+    empty = components.unavailable("load_log")
+    if empty:
+        return empty
     wh = data.get()
-    try:
-        wh.version()
-    except data.NoWarehouse as exc:
-        return components.empty_state(str(exc))
     loads = wh.query(
         """
         select load_id, file_name, coalesce(kind, '?') as kind, status, rows_read, rows_loaded, rows_quarantined,

@@ -41,11 +41,10 @@ EXAMPLE = "select * from certification_statistics order by certification_code, y
 
 
 def layout(**_query):
+    empty = components.unavailable("load_log")
+    if empty:
+        return empty
     wh = data.get()
-    try:
-        wh.version()
-    except data.NoWarehouse as exc:
-        return components.empty_state(str(exc))
     columns = wh.query(
         "select table_name, string_agg(column_name, ', ' order by ordinal_position) as columns "
         "from information_schema.columns where list_contains(?, table_name) group by 1 order by 1",

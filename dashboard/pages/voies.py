@@ -25,13 +25,9 @@ RATES = {
 
 
 def layout(**_query):
-    wh = data.get()
-    try:
-        wh.version()
-    except data.NoWarehouse as exc:
-        return components.empty_state(str(exc))
-    if not wh.has_rows("mart_outcome_counts"):
-        return components.empty_state("Aucun résultat de jury dans l'entrepôt.")
+    empty = components.unavailable()
+    if empty:
+        return empty
     return html.Div(
         [
             html.H1("Voies d'accès"),
@@ -84,16 +80,7 @@ def update(certifications, years, routes, sites, rate):
             "year": int(r.year),
             "route": f"{r.access_route} – {figures.ROUTE_LABELS.get(r.access_route, '')}",
             "certified": figures.fr_int(r.certified),
-            "response_6m": figures.rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
-            "insertion_6m": figures.rate_cell(
-                r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold, suppress
-            ),
-            "target_6m": figures.rate_cell(
-                r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold, suppress
-            ),
-            "target_24m": figures.rate_cell(
-                r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold, suppress
-            ),
+            **figures.rate_columns(r, threshold, suppress),
         }
         for r in by_route.sort_values(["year", "access_route"], ascending=[False, True]).itertuples()
     ]

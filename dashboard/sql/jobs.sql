@@ -7,10 +7,10 @@ select
     in_target,
     sum(employed)::integer as employed
 from mart_jobs
-where (len($1::varchar[]) = 0 or list_contains($1::varchar[], certification_code))
-  and (len($2::integer[]) = 0 or list_contains($2::integer[], year))
-  and (len($3::varchar[]) = 0 or list_contains($3::varchar[], access_route))
-  and (len($4::varchar[]) = 0 or list_contains($4::varchar[], site))
+where in_filter($1::varchar[], certification_code)
+  and in_filter($2::integer[], year)
+  and in_filter($3::varchar[], access_route)
+  and in_filter($4::varchar[], site)
   and wave = $5
 group by rome_code, in_target
 order by employed desc, rome_code nulls last, in_target desc;

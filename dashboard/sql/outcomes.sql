@@ -4,10 +4,10 @@
 with filtered as (
     select *
     from mart_outcome_counts
-    where (len($1::varchar[]) = 0 or list_contains($1::varchar[], certification_code))
-      and (len($2::integer[]) = 0 or list_contains($2::integer[], year))
-      and (len($3::varchar[]) = 0 or list_contains($3::varchar[], access_route))
-      and (len($4::varchar[]) = 0 or list_contains($4::varchar[], site))
+    where in_filter($1::varchar[], certification_code)
+      and in_filter($2::integer[], year)
+      and in_filter($3::varchar[], access_route)
+      and in_filter($4::varchar[], site)
 ),
 
 sums as (

@@ -7,10 +7,10 @@ select
     any_value(target_method) as target_method,
     sum(employed)::integer as employed
 from mart_jobs
-where (len($1::varchar[]) = 0 or list_contains($1::varchar[], certification_code))
-  and (len($2::integer[]) = 0 or list_contains($2::integer[], year))
-  and (len($3::varchar[]) = 0 or list_contains($3::varchar[], access_route))
-  and (len($4::varchar[]) = 0 or list_contains($4::varchar[], site))
+where in_filter($1::varchar[], certification_code)
+  and in_filter($2::integer[], year)
+  and in_filter($3::varchar[], access_route)
+  and in_filter($4::varchar[], site)
   and wave = $5
   and job_title is not null
 group by job_title

@@ -35,20 +35,8 @@ def type_batch(batch: Batch) -> Batch:
     return batch
 
 
-def landing_columns() -> list[str]:
-    return [
-        "candidate_hash",
-        "certification_code",
-        "jury_date",
-        "access_route",
-        "outcome",
-        "blocks_validated",
-        "site",
-    ]
-
-
 def to_landing(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows and columns written to ``landing_cohort_results`` (missing optional columns as NULL)."""
-    out = frame.reindex(columns=["source_row", *landing_columns()])
+    out = frame.reindex(columns=["source_row", *COHORT_RESULTS.landing_columns])
     out["jury_date"] = pd.to_datetime(out["jury_date"]).dt.date
     return out

@@ -68,27 +68,9 @@ def _quotity(value: str) -> str:
     return "full_time" if share >= 100 else "part_time"
 
 
-def landing_columns() -> list[str]:
-    return [
-        "candidate_hash",
-        "certification_code",
-        "promotion",
-        "wave",
-        "answer_date",
-        "situation",
-        "job_title",
-        "rome_code",
-        "contract_type",
-        "working_time",
-        "employer_sector",
-        "work_location",
-        "target_decision",
-    ]
-
-
 def to_landing(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows and columns written to ``landing_survey_answers``."""
-    out = frame.reindex(columns=["source_row", *landing_columns()])
+    out = frame.reindex(columns=["source_row", *SURVEY_ANSWERS.landing_columns])
     out["wave"] = pd.to_numeric(out["wave"], errors="coerce").astype("Int64")
     out["answer_date"] = pd.to_datetime(out["answer_date"]).dt.date
     return out

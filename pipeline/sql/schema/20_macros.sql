@@ -13,3 +13,6 @@ create or replace macro wilson_high(n, d) as
     case when d > 0 then round(100 * least(1,
         ((n::double / d) + 1.9208 / d + 1.96 * sqrt((n::double / d) * (1 - n::double / d) / d + 0.9604 / (d * d)))
         / (1 + 3.8416 / d)), 1) end;
+
+-- A dashboard filter: an empty list of choices keeps every value.
+create or replace macro in_filter(choices, value) as (len(choices) = 0 or list_contains(choices, value));

@@ -1,0 +1,40 @@
+"""French labels of the canonical codes, shared by the dashboard, the renewal pack and the generator."""
+
+ROUTE_LABELS = {
+    "FI": "Formation initiale",
+    "CA": "Apprentissage",
+    "FC": "Formation continue",
+    "CQ": "Contrat de professionnalisation",
+    "CL": "Candidature individuelle",
+    "VAE": "VAE",
+}
+SITUATION_LABELS = {
+    "employed": "En emploi",
+    "employed_abroad": "En emploi à l'étranger",
+    "job_seeking": "En recherche d'emploi",
+    "inactive": "Inactif",
+    "further_study": "Poursuite d'études",
+    "work_study": "En alternance",
+    "unable_to_work": "Dans l'incapacité de travailler",
+    "no_response": "Non répondant",
+}
+CONTRACT_LABELS = {
+    "permanent": "CDI",
+    "fixed_term": "CDD",
+    "temporary": "Intérim",
+    "apprenticeship": "Apprentissage",
+    "professionalisation": "Professionnalisation",
+    "self_employed": "Indépendant",
+    "civil_servant": "Fonctionnaire",
+    "other": "Autre",
+}
+WORKING_TIME_LABELS = {"full_time": "Temps plein", "part_time": "Temps partiel"}
+WAVE_LABELS = {6: "6 mois", 24: "2 ans"}
+TARGET_METHOD_LABELS = {
+    "rome_code": "Code ROME de l'enquête",
+    "title_exact": "Intitulé : correspondance exacte ROME",
+    "title_fuzzy": "Intitulé : correspondance approchée ROME",
+    "reviewer": "Décision d'un relecteur",
+    "decision": "Adéquation saisie dans l'enquête",
+    "none": "Non déterminé",
+}
