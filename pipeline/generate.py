@@ -409,7 +409,7 @@ def national(
         )
         totals["defects"] += _defects(cohort, survey, defects, rng)
         stem = f"national_{g_index + 1:04d}"
-        small = len(cohort) < 20000 and rng.random() < xlsx_share
+        small = rng.random() < xlsx_share or (g_index % 40 == 7 and len(cohort) < 100_000)
         encoding = "cp1252" if g_index % 5 == 4 else "utf-8"
         if small:
             cohort.to_excel(out / "cohortes" / f"{stem}_jurys.xlsx", index=False)

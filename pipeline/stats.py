@@ -8,8 +8,6 @@ import numbers
 import duckdb
 import pandas as pd
 
-from .warehouse import scalar
-
 FICHE_COLUMNS = {
     "year": "Année d'obtention de la certification",
     "certified": "Nombre de certifiés",
@@ -47,12 +45,6 @@ def statistics(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
     return con.execute(
         "select * from certification_statistics where certification_code = ? order by year desc", [code]
     ).df()
-
-
-def known_certification(con: duckdb.DuckDBPyConnection, code: str) -> bool:
-    return bool(
-        scalar(con, "select count(*) from landing_cohort_results where certification_code = ?", [code])
-    )
 
 
 def render(frame: pd.DataFrame, fmt: str = "table", detail: bool = False, with_code: bool = False) -> str:
