@@ -1,17 +1,18 @@
 -- Rates as France Compétences publishes them: integer percentages rounded half up, NULL on a zero
 -- denominator. Exact integer arithmetic: floor(100 n / d + 1/2) = (200 n + d) // (2 d).
 create or replace macro pct(n, d) as
-    case when d > 0 then ((200 * n + d) // (2 * d))::integer end;
+    case when d > 0 then ((200 * n::bigint + d) // (2 * d::bigint))::integer end;
 
--- 95 % Wilson score interval, in percent with one decimal (z = 1.96).
+-- 95 % Wilson score interval, in percent with one decimal (z = 1.96). Computed in double precision:
+-- national head-counts overflow 32-bit integers in d * d.
 create or replace macro wilson_low(n, d) as
     case when d > 0 then round(100 * greatest(0,
-        ((n::double / d) + 1.9208 / d - 1.96 * sqrt((n::double / d) * (1 - n::double / d) / d + 0.9604 / (d * d)))
+        ((n::double / d) + 1.9208 / d - 1.96 * sqrt((n::double / d) * (1 - n::double / d) / d + 0.9604 / (d::double * d)))
         / (1 + 3.8416 / d)), 1) end;
 
 create or replace macro wilson_high(n, d) as
     case when d > 0 then round(100 * least(1,
-        ((n::double / d) + 1.9208 / d + 1.96 * sqrt((n::double / d) * (1 - n::double / d) / d + 0.9604 / (d * d)))
+        ((n::double / d) + 1.9208 / d + 1.96 * sqrt((n::double / d) * (1 - n::double / d) / d + 0.9604 / (d::double * d)))
         / (1 + 3.8416 / d)), 1) end;
 
 -- A dashboard filter: an empty list of choices keeps every value.
