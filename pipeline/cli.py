@@ -19,7 +19,7 @@ def _open(settings: Settings):
     from . import warehouse
     from .sources.reference import load_reference
 
-    con = warehouse.connect(settings.warehouse)
+    con = warehouse.connect(settings.warehouse, memory_limit=settings.memory_limit)
     warehouse.ensure_schema(con)
     load_reference(con, settings.reference_dir)
     return con

@@ -52,6 +52,12 @@ class Settings:
     min_response_rate: int = _setting(
         50, "INSERTION_MIN_RESPONSE_RATE", "Response rate (%) under which the renewal pack raises an alert."
     )
+    memory_limit: str = _setting(
+        "3GB",
+        "INSERTION_MEMORY_LIMIT",
+        "Memory DuckDB may use when writing the warehouse; beyond, it spills "
+        "to disk (a national build stays within about 4 GiB).",
+    )
     window_6m: tuple[int, int] = _setting(
         (4, 9),
         "INSERTION_WINDOW_6M",

@@ -224,7 +224,7 @@ def unmatched_titles(con, code: str, years: list[int]) -> pd.DataFrame:
         select job_title as "Intitulé du poste", count(*)::integer as "Réponses"
         from fct_survey_responses
         where certification_code = ? and list_contains(?, year) and employed and rome_code is null
-          and target_method = 'none'
+          and job_title is not null
         group by 1 order by 2 desc, 1
         """,
         [code, years],

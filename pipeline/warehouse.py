@@ -24,8 +24,11 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the warehouse file."""
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. Read-only connections cannot write, attach, install or read outside files."""
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. Read-only connections cannot write, attach, install or read outside files.
+    ``memory_limit`` bounds DuckDB's memory (it spills to a temporary folder beside the warehouse)."""
     if read_only and not path.exists():
         raise FileNotFoundError(f"{path}: no warehouse yet; run `insertion build` first")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -36,6 +39,10 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             f"{path} is in use by another process ({str(exc).splitlines()[0]}); "
             "wait for it to finish, or read the snapshot instead"
         ) from exc
+    if memory_limit:
+        con.execute(f"set memory_limit = '{memory_limit}'")  # a setting, not user input
+        con.execute("set preserve_insertion_order = false")
+        con.execute("set temp_directory = ?", [str(path.parent / ".duckdb_tmp")])
     if read_only:
         con.execute("set enable_external_access = false")
         con.execute("set autoinstall_known_extensions = false")

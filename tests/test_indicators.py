@@ -149,6 +149,8 @@ def test_small_cohort_threshold_is_a_setting(con, settings):
 
 def test_national_head_counts_do_not_overflow(con):
     # a wave of 62,916 respondents: d * d and 200 * n overflow 32-bit integers
-    row = con.execute("select pct(55000, 62916), wilson_low(55000, 62916), wilson_high(55000, 62916), "
-                      "pct(20000000, 25000000)").fetchall()[0]
+    row = con.execute(
+        "select pct(55000, 62916), wilson_low(55000, 62916), wilson_high(55000, 62916), "
+        "pct(20000000, 25000000)"
+    ).fetchall()[0]
     assert row[0] == 87 and 87.2 <= row[1] < row[2] <= 87.7 and row[3] == 80

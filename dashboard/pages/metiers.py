@@ -101,11 +101,10 @@ def update(certifications, years, routes, sites, wave):
     ]
     unmatched = wh.query(
         """
-        select m.job_title, count(s.job_title)::integer as answers
-        from job_title_matches as m join stg_survey_answers as s using (job_title)
-        where m.method = 'unmatched' and s.rome_code is null
-          and m.title_key not in (select title_key from title_reviews)
-          and in_filter($1::varchar[], s.certification_code)
+        select job_title, sum(employed)::integer as answers
+        from mart_jobs
+        where rome_code is null and job_title is not null
+          and in_filter($1::varchar[], certification_code)
         group by 1 order by 2 desc, 1
         """,
         [certifications or []],
