@@ -166,7 +166,7 @@ def marts(warehouse: str) -> dict:
     from pipeline.config import Settings
 
     settings = Settings.load(warehouse=Path(warehouse))
-    con = wh.connect(settings.warehouse)
+    con = wh.connect(settings.warehouse, memory_limit=settings.memory_limit)
     t = time.perf_counter()
     wh.build_models(con, settings)
     seconds = time.perf_counter() - t
@@ -376,6 +376,7 @@ def main() -> None:
         {},
     )
     counts = gen["stdout"].strip().splitlines()[-1]
+    counts = re.sub(r"^Written \d+ files under \S+: ", "", counts).split(". Target jobs")[0]
     env = {
         "INSERTION_WAREHOUSE": str(work / "w" / "insertion.duckdb"),
         "INSERTION_KEY_FILE": str(work / "key"),
