@@ -93,9 +93,9 @@ def test_metiers_and_voies(pages):
 
 
 def test_quality_page(pages, sample_warehouse):
-    results, quarantine = pages["qualite"].update(1)
+    results, quarantine, empty = pages["qualite"].update(1)
     assert results and all(r["result"] in {"réussite", "échec"} for r in results)
-    assert quarantine == []
+    assert quarantine == [] and "Aucune ligne en quarantaine" in str(empty)
     layout = pages["qualite"].layout()
     assert "RNCP34179_jurys_2017-2018.csv" in str(layout)
 

@@ -122,6 +122,7 @@ def layout(**_query):
                 ],
             ),
             html.H2("Quarantaine"),
+            html.Div(id=f"{P}-quarantine-empty"),
             components.table(
                 f"{P}-quarantine",
                 [
@@ -139,6 +140,7 @@ def layout(**_query):
 @callback(
     Output(components.table_id(f"{P}-results"), "data"),
     Output(components.table_id(f"{P}-quarantine"), "data"),
+    Output(f"{P}-quarantine-empty", "children"),
     Input(f"{P}-run", "value"),
 )
 def update(run_id):
@@ -163,4 +165,11 @@ def update(run_id):
         ]
     )
     quarantine = wh.call(quality.quarantine, 1000)
-    return results, quarantine.astype(object).where(quarantine.notna(), "").to_dict(orient="records")
+    empty = (
+        components.empty_state(
+            "Aucune ligne en quarantaine : toutes les lignes lues ont passé les contrôles."
+        )
+        if quarantine.empty
+        else ""
+    )
+    return results, quarantine.astype(object).where(quarantine.notna(), "").to_dict(orient="records"), empty
