@@ -256,8 +256,8 @@ def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> go.Figure:
     return fig
 
 
-def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m") -> go.Figure:
-    """A rate by access route and year, with head-counts in the hover."""
+def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m", threshold: int = 20) -> go.Figure:
+    """A rate by access route and year, head-counts in the hover; pale bars: denominator under the threshold."""
     if by_route.empty:
         return empty_figure("Aucune donnée par voie d'accès pour ces filtres")
     fig = go.Figure()
@@ -273,6 +273,7 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m") -> go
                 x=part["year"].astype(int).astype(str),
                 y=part[rate],
                 name=ROUTE_LABELS.get(route, route),
+                marker=dict(opacity=[0.35 if d < threshold else 1.0 for d in part[den]]),
                 customdata=list(zip(part[num].map(fr_int), part[den].map(fr_int), strict=True)),
                 hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>%{fullData.name}</extra>",
             )
@@ -282,7 +283,7 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m") -> go
         barmode="group",
         yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%"),
         xaxis=dict(type="category"),
-        title="Par voie d'accès et année d'obtention",
+        title=f"Par voie d'accès et année d'obtention (barres pâles : base de calcul < {threshold})",
     )
     return fig
 

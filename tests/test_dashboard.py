@@ -90,6 +90,8 @@ def test_metiers_and_voies(pages):
     assert {r["route"].split(" –")[0] for r in rows} == {"FI", "CA", "CQ", "FC", "CL"}
     assert sum(int(r["certified"]) for r in rows) == 35
     assert len(graph.data) == 5
+    pale = {t.name: list(t.marker.opacity) for t in graph.data}
+    assert pale["Candidature individuelle"] == [0.35] and pale["Apprentissage"] == [0.35]  # 1 and 15 < 20
 
 
 def test_quality_page(pages, sample_warehouse):

@@ -84,4 +84,4 @@ def update(certifications, years, routes, sites, rate):
         }
         for r in by_route.sort_values(["year", "access_route"], ascending=[False, True]).itertuples()
     ]
-    return figures.routes_figure(by_route, rate or "insertion_rate_6m"), rows
+    return figures.routes_figure(by_route, rate or "insertion_rate_6m", threshold), rows
