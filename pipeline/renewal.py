@@ -25,6 +25,7 @@ from .labels import ROUTE_LABELS as ROUTES
 from .labels import TARGET_METHOD_LABELS as METHODS
 from .labels import WAVE_LABELS as WAVES
 from .labels import WORKING_TIME_LABELS as WORKING_TIME
+from .stats import FICHE_COLUMNS
 
 REASONS = {
     "further_study": "Poursuite d'études",
@@ -33,12 +34,7 @@ REASONS = {
     "abroad": "Emploi à l'étranger",
 }
 STAT_COLUMNS = {
-    "year": "Année d'obtention de la certification",
-    "certified": "Nombre de certifiés",
-    "certified_vae": "Nombre de certifiés à la suite d'un parcours VAE",
-    "insertion_rate_6m": "Taux d'insertion global à 6 mois (en %)",
-    "target_job_rate_6m": "Taux d'insertion dans le métier visé à 6 mois (en %)",
-    "target_job_rate_24m": "Taux d'insertion dans le métier visé à 2 ans (en %)",
+    **FICHE_COLUMNS,  # the fiche's own columns first, as France Compétences shows them
     "respondents_6m": "Répondants à 6 mois",
     "response_rate_6m": "Taux de réponse à 6 mois (en %)",
     "neutralised_6m": "Neutralisés à 6 mois",
