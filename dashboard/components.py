@@ -145,6 +145,22 @@ def filter_options() -> dict[str, list[dict]]:
     return out
 
 
+def select(component_id: str, label: str, options: list[dict], value) -> html.Div:
+    """One wide single-choice dropdown in a filter band (a page's certification, a validation run)."""
+    return html.Div(
+        className="filters",
+        children=[
+            html.Div(
+                className="filter filter-wide",
+                children=[
+                    html.Label(label, htmlFor=component_id),
+                    dcc.Dropdown(id=component_id, options=options, value=value, clearable=False),
+                ],
+            )
+        ],
+    )
+
+
 def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) -> html.Div:
     """Certification(s), years, access routes and sites; ids ``<prefix>-certification`` etc."""
     options = filter_options()

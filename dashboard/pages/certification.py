@@ -30,23 +30,7 @@ def layout(**_query):
     return html.Div(
         [
             html.H1("Certification"),
-            html.Div(
-                className="filters",
-                children=[
-                    html.Div(
-                        className="filter filter-wide",
-                        children=[
-                            html.Label("Certification", htmlFor=f"{P}-certification"),
-                            dcc.Dropdown(
-                                id=f"{P}-certification",
-                                options=options,
-                                value=options[0]["value"],
-                                clearable=False,
-                            ),
-                        ],
-                    )
-                ],
-            ),
+            components.select(f"{P}-certification", "Certification", options, options[0]["value"]),
             html.Div(id=f"{P}-summary", className="summary"),
             html.H2("Statistiques, telles que France Compétences les publie"),
             html.P(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
 from pipeline import quality
@@ -82,28 +82,17 @@ def layout(**_query):
                 ],
             ),
             html.H2("Historique des validations"),
-            html.Div(
-                className="filters",
-                children=[
-                    html.Div(
-                        className="filter filter-wide",
-                        children=[
-                            html.Label("Exécution", htmlFor=f"{P}-run"),
-                            dcc.Dropdown(
-                                id=f"{P}-run",
-                                options=[
-                                    {
-                                        "label": f"n° {r.run_id} — {r.started} — {r.suite} — {r.file} — {'réussie' if r.result == 'ok' else 'ÉCHEC'}",
-                                        "value": int(r.run_id),
-                                    }
-                                    for r in runs.itertuples()
-                                ],
-                                value=int(runs["run_id"].iloc[0]) if not runs.empty else None,
-                                clearable=False,
-                            ),
-                        ],
-                    )
+            components.select(
+                f"{P}-run",
+                "Exécution",
+                [
+                    {
+                        "label": f"n° {r.run_id} — {r.started} — {r.suite} — {r.file} — {'réussie' if r.result == 'ok' else 'ÉCHEC'}",
+                        "value": int(r.run_id),
+                    }
+                    for r in runs.itertuples()
                 ],
+                int(runs["run_id"].iloc[0]) if not runs.empty else None,
             ),
             components.table(
                 f"{P}-results",
