@@ -64,7 +64,7 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
         ],
     )
     server = app.server
-    docs = data_docs
+    docs = Path(data_docs).resolve() if data_docs else None
 
     @server.route("/data-docs/")
     @server.route("/data-docs/<path:name>")

@@ -91,6 +91,7 @@ def new_context(docs_dir: Path):
     """An ephemeral GX context: in-memory suites, no analytics, no progress bars; validation results
     kept on disk beside the Data Docs (``<docs_dir>/.results``) so the docs index shows the history."""
     gx = _gx()
+    docs_dir = Path(docs_dir).resolve()  # GX's file stores want absolute paths
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,

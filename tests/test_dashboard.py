@@ -2,6 +2,7 @@
 
 import io
 import shutil
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -195,3 +196,15 @@ def test_renewal_button_builds_the_pack(pages):
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(download["content"])))
     assert book.sheetnames[:3] == ["Statistiques", "Par voie d'accès", "Emplois occupés"]
     assert [c.value for c in book["Statistiques"][6]][:6] == [2018, 11, 0, 100, 100, 80]
+
+
+def test_data_docs_are_served_from_a_relative_folder(sample_warehouse, app, tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.html").write_text("<html>Data Docs</html>", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    from dashboard.app import create_app as make
+
+    client = make(sample_warehouse.snapshot, Path("docs")).server.test_client()
+    assert client.get("/data-docs/index.html").data == b"<html>Data Docs</html>"
+    assert client.get("/data-docs/../../etc/passwd").status_code == 404

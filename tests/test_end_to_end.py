@@ -120,3 +120,14 @@ def test_sql_is_read_only(built, cli, tmp_path):
 def test_unknown_certification_and_missing_warehouse(cli, settings):
     code, _, err = cli("stats", "RNCP34179")
     assert code == 2 and "no warehouse yet" in err
+
+
+def test_default_relative_paths_work(cli, settings, monkeypatch, tmp_path):
+    """As `make demo` runs it: the warehouse path relative to the working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("INSERTION_WAREHOUSE", "data/warehouse/insertion.duckdb")
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw" / "cohortes"))
+    code, out, err = cli("build")
+    assert code == 0, err
+    assert (tmp_path / "data" / "warehouse" / "data_docs" / "index.html").exists()
+    assert cli("stats", "RNCP34179")[0] == 0
