@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -250,12 +251,19 @@ def _reject(con, report: LoadReport, exc: InputError, sha, batch, verdict, gate,
     return report
 
 
+def _progress(message: str) -> None:
+    """One line of progress on the terminal (long RNCP exports), rewritten in place."""
+    if sys.stderr.isatty():
+        print(f"\r  … {message}" if message else "\r\033[K", end="", file=sys.stderr, flush=True)
+
+
 def _ingest_referential(con, path: Path, kind: str, gate, sha, started, t0) -> LoadReport:
     """RNCP export or ROME file: one transaction, rolled back whole when the file is rejected."""
     report = LoadReport(path, "loaded", kind=kind)
     con.execute("begin transaction")
     try:
-        load_id, verdict = referential.ingest(con, path, kind, report, gate, progress=lambda m: None)
+        load_id, verdict = referential.ingest(con, path, kind, report, gate, progress=_progress)
+        _progress("")
         report.load_id = load_id
         report.message = "; ".join(report.warnings)
         _log(con, load_id, path, sha, report, None, started, t0)

@@ -74,7 +74,7 @@ def load_rncp(con, path: Path, load_id: int, gate: validation.Gate, progress: Ca
             if trows:
                 _replace_rows(con, table, pd.DataFrame(trows, columns=rncp.TABLES[table]), load_id)
                 loaded += len(trows)
-        progress(f"{label}: {loaded:,} rows")
+        progress(f"{Path(label).name}: {loaded:,} rows of the referential read")
     frame = _fiche_frame(con, load_id)
     verdict = gate.validate(frame, "rncp_referential")
     failures = verdict.row_failures("error")
