@@ -231,20 +231,19 @@ SURVEY_HEADERS = [
 def published_rows(paths) -> list[tuple]:
     """(certified, certified_vae, insertion_rate_6m, target_job_rate_24m) of every published promotion in
     RNCP XML exports and published-statistics CSV files, de-duplicated by certification and year."""
-    import csv
-
     from .sources import rncp
+    from .sources.reference import read_published
 
     seen: dict[tuple, tuple] = {}
     for path in paths:
         if path.suffix.lower() == ".csv":
-            with path.open(encoding="utf-8") as fh:
-                for r in csv.DictReader(line for line in fh if not line.startswith("#")):
-                    values = [
-                        int(r[k]) if r.get(k) else None
-                        for k in ("certified", "certified_vae", "insertion_rate_6m", "target_job_rate_24m")
-                    ]
-                    seen[(r["certification_code"], r["year"])] = tuple(values)
+            for r in read_published(path).astype(object).where(lambda f: f.notna(), None).itertuples():
+                seen[(r.certification_code, r.year)] = (
+                    r.certified,
+                    r.certified_vae,
+                    r.insertion_rate_6m,
+                    r.target_job_rate_24m,
+                )
         else:
             for _, rows in rncp.iter_export(path):
                 for r in rows["published_statistics"]:

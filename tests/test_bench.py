@@ -5,24 +5,25 @@ import sys
 
 from conftest import ROOT, table_rows
 
+GENERATE = (
+    "generate",
+    "--certifications",
+    "6",
+    "--years",
+    "2019-2022",
+    "--target-certified",
+    "3000",
+    "--defects",
+    "0.002",
+    "--seed",
+    "5",
+    "--out",
+)
+
 
 def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
     out = tmp_path / "national"
-    code, stdout, err = cli(
-        "generate",
-        "--certifications",
-        "6",
-        "--years",
-        "2019-2022",
-        "--target-certified",
-        "3000",
-        "--out",
-        out,
-        "--defects",
-        "0.002",
-        "--seed",
-        "5",
-    )
+    code, stdout, err = cli(*GENERATE, out)
     assert code == 0, err
     assert "Calibration (" in stdout and "certified" in stdout
     assert sorted(p.name for p in out.glob("*/*")) == [
@@ -30,21 +31,7 @@ def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
         "national_0001_jurys.csv",
     ]
     first = (out / "cohortes" / "national_0001_jurys.csv").read_bytes()
-    cli(
-        "generate",
-        "--certifications",
-        "6",
-        "--years",
-        "2019-2022",
-        "--target-certified",
-        "3000",
-        "--out",
-        tmp_path / "again",
-        "--defects",
-        "0.002",
-        "--seed",
-        "5",
-    )
+    cli(*GENERATE, tmp_path / "again")
     assert (
         tmp_path / "again" / "cohortes" / "national_0001_jurys.csv"
     ).read_bytes() == first  # same seed, same files

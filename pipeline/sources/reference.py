@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from ..errors import InputError
+from . import rncp
 
 TARGET_JOBS = "certification_rome.csv"
 CERTIFICATIONS = "certifications.csv"
@@ -25,15 +26,33 @@ def _read(path: Path, columns: list[str]) -> pd.DataFrame:
     return frame[columns]
 
 
+def read_published(path: Path) -> pd.DataFrame:
+    """Published statistics copied from fiche pages (what the open-data export leaves out)."""
+    columns = [c for c in rncp.TABLES["published_statistics"] if c != "source"]
+    published = _read(path, columns).replace({"": None})
+    for c in columns[1:]:
+        published[c] = pd.to_numeric(published[c]).astype("Int64")
+    return published
+
+
+def _replace(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, source: str) -> None:
+    """Replace the rows of ``table`` that came from ``source`` by ``frame``."""
+    con.execute(f"delete from {table} where source = ?", [source])
+    con.register("reference_rows", frame)
+    con.execute(f"insert into {table} by name select *, ? as source from reference_rows", [source])
+    con.unregister("reference_rows")
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     """Replace the interim referential rows with the files of ``folder`` (when present)."""
-    jobs_path, certs_path = folder / TARGET_JOBS, folder / CERTIFICATIONS
+    jobs_path, certs_path, published_path = folder / TARGET_JOBS, folder / CERTIFICATIONS, folder / PUBLISHED
     if jobs_path.exists():
-        jobs = _read(jobs_path, ["certification_code", "rome_code", "rome_label"])
-        con.execute("delete from ref_target_jobs where source = 'interim'")
-        con.register("ref_jobs", jobs)
-        con.execute("insert into ref_target_jobs select *, 'interim' from ref_jobs")
-        con.unregister("ref_jobs")
+        _replace(
+            con,
+            "ref_target_jobs",
+            _read(jobs_path, ["certification_code", "rome_code", "rome_label"]),
+            "interim",
+        )
     if certs_path.exists():
         certs = _read(
             certs_path, ["certification_code", "title", "international", "level", "registration_end_date"]
@@ -42,28 +61,6 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         certs["registration_end_date"] = pd.to_datetime(
             certs["registration_end_date"], format="%d/%m/%Y"
         ).dt.date
-        certs = certs.replace({"": None})
-        con.execute("delete from ref_certifications where source = 'interim'")
-        con.register("ref_certs", certs)
-        con.execute("insert into ref_certifications by name select *, 'interim' as source from ref_certs")
-        con.unregister("ref_certs")
-    published_path = folder / PUBLISHED
+        _replace(con, "ref_certifications", certs.replace({"": None}), "interim")
     if published_path.exists():
-        columns = [
-            "certification_code",
-            "year",
-            "certified",
-            "certified_vae",
-            "insertion_rate_6m",
-            "target_job_rate_6m",
-            "target_job_rate_24m",
-        ]
-        published = _read(published_path, columns).replace({"": None})
-        for c in columns[1:]:
-            published[c] = pd.to_numeric(published[c]).astype("Int64")
-        con.execute("delete from published_statistics where source = 'fiche page'")
-        con.register("published_rows", published)
-        con.execute(
-            "insert into published_statistics by name select *, 'fiche page' as source from published_rows"
-        )
-        con.unregister("published_rows")
+        _replace(con, "published_statistics", read_published(published_path), "fiche page")
