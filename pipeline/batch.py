@@ -60,10 +60,6 @@ class Batch:
         records = self.original.loc[index].to_dict(orient="records")
         return [json.dumps(r, ensure_ascii=False) for r in records]
 
-    @property
-    def missing_required(self) -> list[str]:
-        return [c for c in self.kind.required if c not in self.mapped]
-
 
 def map_headers(headers: list[str], kind: Kind, user_mapping: Path | None) -> dict[str, str]:
     """canonical column -> file header, first match wins."""

@@ -115,7 +115,6 @@ _DATE_FORMATS = [
     (re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}(:\d{2})?$"), "%d/%m/%Y %H:%M:%S"),
 ]
 _EXCEL_SERIAL = re.compile(r"^\d{5}(\.0+)?$")
-DATE_EXPECTED = "a date jj/mm/aaaa or aaaa-mm-jj"
 
 
 def parse_dates(series: pd.Series) -> pd.Series:
