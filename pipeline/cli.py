@@ -25,11 +25,12 @@ def _open(settings: Settings):
     return con
 
 
-def _finish(con, settings: Settings, gate=None) -> None:
-    """Rebuild the marts, publish the read-only snapshot and the Data Docs."""
+def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) -> None:
+    """Rebuild the marts (only the ``scope`` certifications when given), publish the read-only snapshot
+    and the Data Docs."""
     from . import warehouse
 
-    warehouse.build_models(con, settings)
+    warehouse.build_models(con, settings, scope)
     warehouse.publish_snapshot(con, settings)
     docs = gate.build_docs() if gate is not None else None
     if docs:
@@ -45,24 +46,28 @@ def cmd_build(args) -> int:
       insertion build
       insertion build --raw-dir /path/to/exports --warehouse /tmp/w.duckdb
     """
-    from .ingest import ingest_file, raw_files
+    from .ingest import ingest_files, raw_files
     from .pseudonymise import load_key
     from .validation import Gate
 
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     key = load_key(settings.key_file)
     files = raw_files(settings.raw_dir, settings)
-    rejected = 0
     gate = Gate(settings)
+
+    shown = iter(range(1, len(files) + 1))
+
+    def show(report) -> None:
+        print(
+            f"[{next(shown)}/{len(files)}] {report.summary()}",
+            file=sys.stderr if report.status == "rejected" else sys.stdout,
+            flush=True,
+        )
+
     with _open(settings) as con:
-        for i, path in enumerate(files, start=1):
-            report = ingest_file(con, path, settings, key, gate=gate)
-            rejected += report.status == "rejected"
-            print(
-                f"[{i}/{len(files)}] {report.summary()}",
-                file=sys.stderr if report.status == "rejected" else sys.stdout,
-            )
+        reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
         _finish(con, settings, gate)
+    rejected = sum(r.status == "rejected" for r in reports)
     print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
     return 1 if rejected else 0
 
@@ -78,22 +83,23 @@ def cmd_ingest(args) -> int:
       insertion ingest exports/jury-2024.csv exports/enquete-6-mois.xlsx
       insertion ingest --kind survey_answers export-limesurvey.csv
     """
-    from .ingest import ingest_file
+    from .ingest import ingest_file, touched_certifications
     from .pseudonymise import load_key
     from .validation import Gate
 
     settings = _settings(args)
     key = load_key(settings.key_file)
-    rejected = 0
+    reports = []
     gate = Gate(settings)
     with _open(settings) as con:
         for path in args.files:
             report = ingest_file(con, Path(path), settings, key, kind=args.kind, gate=gate)
-            rejected += report.status == "rejected"
+            reports.append(report)
             print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout)
             for warning in report.warnings:
                 print(f"  warning: {warning}")
-        _finish(con, settings, gate)
+        _finish(con, settings, gate, scope=touched_certifications(con, reports))
+    rejected = sum(r.status == "rejected" for r in reports)
     return 1 if rejected else 0
 
 

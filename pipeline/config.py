@@ -58,6 +58,12 @@ class Settings:
         "Memory DuckDB may use when writing the warehouse; beyond, it spills "
         "to disk (a national build stays within about 4 GiB).",
     )
+    workers: int = _setting(
+        2,
+        "INSERTION_WORKERS",
+        "Worker processes that read and validate cohort and survey files while `insertion build` "
+        "writes (1 = one file at a time).",
+    )
     window_6m: tuple[int, int] = _setting(
         (4, 9),
         "INSERTION_WINDOW_6M",

@@ -12,6 +12,9 @@ class InputError(Exception):
         self.file, self.row, self.column, self.message = str(file), row, column, message
         super().__init__(str(self))
 
+    def __reduce__(self):  # picklable, so that worker processes can report it
+        return (InputError, (self.file, self.message, self.row, self.column))
+
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:

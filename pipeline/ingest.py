@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from .batch import Batch, header_score, prepare
 from .config import Settings
 from .errors import InputError
 from .pseudonymise import load_key
-from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding, read_table
+from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding, excel_head_rows, read_table
 from .sources import KINDS, MODULES
 from .warehouse import scalar
 
@@ -110,26 +111,22 @@ def enrich_surveys(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     f = batch.frame
     if not {"candidate_hash", "certification_code"} <= set(f.columns):
         return
-    keys = f[["source_row", "candidate_hash", "certification_code", "promotion", "answer_date"]]
-    con.register("survey_keys", keys)
-    try:
-        found = con.execute(
-            """
-            select k.source_row, arg_max(c.jury_date, (k.answer_date is null or c.jury_date <= k.answer_date,
-                   c.jury_date)) as jury_date
-            from survey_keys as k
-            join landing_cohort_results as c
-              on c.candidate_hash = k.candidate_hash and c.certification_code = k.certification_code
-             and c.outcome = 'certified' and (k.promotion is null or year(c.jury_date) = k.promotion)
-            group by k.source_row
-            """
-        ).df()
-    finally:
-        con.unregister("survey_keys")
-    jury = f["source_row"].map(
-        dict(zip(found["source_row"], pd.to_datetime(found["jury_date"]), strict=True))
+    keys = f[["candidate_hash", "certification_code", "promotion", "answer_date"]].assign(  # noqa: F841
+        position=range(len(f))
     )
-    f["jury_date"] = jury.astype("datetime64[us]")
+    found = con.sql(
+        """
+        select arg_max(c.jury_date, (k.answer_date is null or c.jury_date <= k.answer_date, c.jury_date))
+               ::timestamp as jury_date
+        from keys as k
+        left join landing_cohort_results as c
+          on c.candidate_hash = k.candidate_hash and c.certification_code = k.certification_code
+         and c.outcome = 'certified' and (k.promotion is null or year(c.jury_date) = k.promotion)
+        group by k.position
+        order by k.position
+        """
+    ).df()
+    f["jury_date"] = found["jury_date"].astype("datetime64[us]").to_numpy()
     f["months_after_jury"] = (f["answer_date"] - f["jury_date"]).dt.days / 30.4375
     f["known_in_cohorts"] = f["jury_date"].notna()
 
@@ -161,6 +158,39 @@ def _log(con, load_id, path, sha, report: LoadReport, batch: Batch | None, start
     )
 
 
+@dataclass
+class Checked:
+    """A file read, typed and validated (by this process or a worker), ready to be written or rejected."""
+
+    path: Path
+    kind: str | None  # the kind asked for, if any
+    batch: Batch | None = None
+    verdict: validation.Verdict | None = None
+    error: InputError | None = None
+    started: datetime = field(default_factory=datetime.now)
+    seconds: float = 0.0
+
+
+def check_file(path: Path, settings: Settings, key: bytes, kind, gate: validation.Gate, cohorts) -> Checked:
+    """Read, type and validate one cohort or survey file; writes nothing. ``cohorts``: a DuckDB
+    connection where ``landing_cohort_results`` holds the cohorts that survey checks look up."""
+    checked, t0 = Checked(path, kind), time.perf_counter()
+    try:
+        checked.batch = batch = read_batch(path, settings, key, kind)
+        if batch.kind.name == "survey_answers":
+            enrich_surveys(cohorts, batch)
+        checked.verdict = verdict = gate.validate(batch.frame, batch.kind.name)
+        if verdict.file_errors:
+            first = verdict.file_errors[0]
+            raise InputError(
+                path, f"expected {first.message}", row=1 if first.column else None, column=first.column
+            )
+    except InputError as exc:
+        checked.error = exc
+    checked.seconds = time.perf_counter() - t0
+    return checked
+
+
 def ingest_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -176,30 +206,33 @@ def ingest_file(
     key = key if key is not None else load_key(settings.key_file)
     started, t0 = datetime.now(), time.perf_counter()
     sha = sha256_of(path) if path.exists() else ""
-    if sha and scalar(con, "select count(*) from load_log where sha256 = ? and status = 'loaded'", [sha]):
+    if already_loaded(con, sha):
         return LoadReport(path, "skipped")
 
     gate = gate or validation.Gate(settings)
     ref_kind = kind if kind in REFERENTIAL_KINDS else (None if kind else referential.detect(path))
     if ref_kind:
         return _ingest_referential(con, path, ref_kind, gate, sha, started, t0)
+    return write_checked(con, check_file(path, settings, key, kind, gate, con), sha, gate)
 
-    batch = verdict = None
-    report = LoadReport(path, "rejected", kind=kind)
-    try:
-        batch = read_batch(path, settings, key, kind)
+
+def already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
+    return bool(sha) and bool(
+        scalar(con, "select count(*) from load_log where sha256 = ? and status = 'loaded'", [sha])
+    )
+
+
+def write_checked(con: duckdb.DuckDBPyConnection, checked: Checked, sha: str, gate) -> LoadReport:
+    """Write a checked file in one transaction: its good rows, its quarantine, its log and validation run
+    (or, when it was rejected, only the log and the run)."""
+    path, batch, verdict = checked.path, checked.batch, checked.verdict
+    started, t0 = checked.started, time.perf_counter() - checked.seconds
+    report = LoadReport(path, "rejected", kind=checked.kind)
+    if batch is not None:
         report.kind, report.rows_read = batch.kind.name, len(batch.frame)
         report.dropped_columns = batch.dropped_personal
-        if batch.kind.name == "survey_answers":
-            enrich_surveys(con, batch)
-        verdict = gate.validate(batch.frame, batch.kind.name)
-        if verdict.file_errors:
-            first = verdict.file_errors[0]
-            raise InputError(
-                path, f"expected {first.message}", row=1 if first.column else None, column=first.column
-            )
-    except InputError as exc:
-        return _reject(con, report, exc, sha, batch, verdict, gate, started, t0)
+    if checked.error is not None:
+        return _reject(con, report, checked.error, sha, batch, verdict, gate, started, t0)
 
     failures = verdict.row_failures("error")
     warned = verdict.row_failures("warning")
@@ -320,6 +353,135 @@ def _quarantine(con, load_id: int, path: Path, batch: Batch, failures: pd.DataFr
     con.unregister("quarantine_batch")
 
 
+# --- a whole folder, with worker processes ------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _worker_start(settings: Settings, key: bytes) -> None:
+    _worker.update(settings=settings, key=key, gate=validation.Gate(settings), con=duckdb.connect())
+
+
+def _worker_check(path: Path, kind: str | None, cohorts: str | None) -> Checked:
+    """In a worker process: check one file; survey checks read the certified people from ``cohorts``
+    (a Parquet export of the warehouse's cohort results)."""
+    con = _worker["con"]
+    if cohorts:
+        con.execute(
+            f"create or replace view landing_cohort_results as select * from read_parquet('{cohorts}')"
+        )
+    return check_file(path, _worker["settings"], _worker["key"], kind, _worker["gate"], con)
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    settings: Settings,
+    key: bytes,
+    gate: validation.Gate,
+    workers: int = 1,
+    on_report=None,
+) -> list[LoadReport]:
+    """Load files in order (referentials, cohorts, surveys: see :func:`raw_files`).
+
+    With ``workers`` > 1, cohort and survey files are read, typed and validated by that many worker
+    processes while this one writes them, in the same order and with the same results as one by one:
+    survey checks see every cohort file loaded before them (through a Parquet export of the cohort
+    results taken once the cohort files are written)."""
+    reports: list[LoadReport] = []
+
+    def done(report: LoadReport) -> None:
+        reports.append(report)
+        if on_report:
+            on_report(report)
+
+    kinds = [sniff_kind(p, settings) for p in paths]
+    parallel = workers > 1 and sum(k in KINDS for k in kinds) > 1
+    if not parallel:
+        for path in paths:
+            done(ingest_file(con, path, settings, key, gate=gate))
+        return reports
+
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    spill = settings.warehouse.parent / ".duckdb_tmp"
+    spill.mkdir(parents=True, exist_ok=True)
+    cohorts = spill / f"cohorts-{os.getpid()}.parquet"
+    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
+    with ProcessPoolExecutor(workers, context, initializer=_worker_start, initargs=(settings, key)) as pool:
+        try:
+            i = 0
+            while i < len(paths):
+                if kinds[i] not in KINDS:
+                    done(ingest_file(con, paths[i], settings, key, gate=gate))
+                    i += 1
+                    continue
+                j = i
+                while j < len(paths) and kinds[j] == kinds[i]:
+                    j += 1
+                exported = None
+                if kinds[i] == "survey_answers":
+                    con.execute(
+                        f"copy (select candidate_hash, certification_code, outcome, jury_date "
+                        f"from landing_cohort_results where outcome = 'certified') to '{cohorts}' (format parquet)"
+                    )
+                    exported = str(cohorts)
+                _in_workers(con, pool, paths[i:j], exported, workers, gate, done)
+                i = j
+        finally:
+            cohorts.unlink(missing_ok=True)
+    return reports
+
+
+def _in_workers(con, pool, paths: list[Path], cohorts: str | None, workers: int, gate, done) -> None:
+    """Check files in the pool (a few ahead, so memory stays bounded) and write them in order."""
+    from collections import deque
+
+    queue: deque = deque()  # (path, sha256, future or None when already loaded), in file order
+    todo = iter(paths)
+
+    def fill() -> None:
+        while sum(future is not None for _, _, future in queue) <= workers:
+            path = next(todo, None)
+            if path is None:
+                return
+            sha = sha256_of(path)
+            future = None if already_loaded(con, sha) else pool.submit(_worker_check, path, None, cohorts)
+            queue.append((path, sha, future))
+
+    fill()
+    while queue:
+        path, sha, future = queue.popleft()
+        fill()
+        if future is None:
+            done(LoadReport(path, "skipped"))
+        else:
+            done(write_checked(con, future.result(), sha, gate))
+
+
+def touched_certifications(con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> list[str] | None:
+    """The certifications whose cohort or survey rows these loads changed, for an incremental rebuild of
+    the marts; None when a referential was loaded (everything may change)."""
+    loaded = [r for r in reports if r.status == "loaded"]
+    if any(r.kind in REFERENTIAL_KINDS for r in loaded):
+        return None
+    ids = [r.load_id for r in loaded]
+    return [
+        row[0]
+        for row in con.execute(
+            """
+            select distinct certification_code from landing_cohort_results where list_contains($ids, load_id)
+            union
+            select distinct certification_code from landing_survey_answers where list_contains($ids, load_id)
+            order by 1
+            """,
+            {"ids": ids},
+        ).fetchall()
+        if row[0] is not None
+    ]
+
+
 def raw_files(folder: Path, settings: Settings) -> list[Path]:
     """Every loadable file under ``folder`` (recursive, hidden files and READMEs aside), cohort results
     first so that survey checks can see the cohorts they refer to."""
@@ -335,14 +497,26 @@ def raw_files(folder: Path, settings: Settings) -> list[Path]:
     return sorted(files, key=lambda p: (order.get(sniff_kind(p, settings), len(order)), str(p)))
 
 
+_sniffed: dict = {}
+
+
 def sniff_kind(path: Path, settings: Settings) -> str | None:
     """The kind of a file from its first lines (whole read for workbooks); None when unknown."""
+    stat = path.stat() if path.exists() else None
+    memo = (str(path), stat and stat.st_mtime_ns, stat and stat.st_size, settings.header_mapping)
+    if memo not in _sniffed:
+        _sniffed[memo] = _sniff(path, settings)
+    return _sniffed[memo]
+
+
+def _sniff(path: Path, settings: Settings) -> str | None:
     ref_kind = referential.detect(path)
     if ref_kind:
         return ref_kind
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            return read_batch(path, settings, b"0" * 32).kind.name
+            kinds = [detect_kind(row, settings.header_mapping) for row in excel_head_rows(path)]
+            return next((k for k in kinds if k), None)
         head = path.open("rb").read(65536)
         text = head.decode(detect_encoding(head, path), errors="ignore").lstrip("\ufeff")
         line = next((ln for ln in text.splitlines() if ln.strip(" ;,\t")), "")

@@ -76,8 +76,9 @@ def match_titles(titles: list[str], index: dict[str, tuple[str, str]]) -> pd.Dat
     )
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> int:
-    """Match the survey titles not matched yet against the loaded ROME version; returns how many."""
+def refresh(con: duckdb.DuckDBPyConnection, scope: list[str] | None = None) -> int:
+    """Match the survey titles not matched yet against the loaded ROME version; returns how many.
+    ``scope``: only look at the answers of these certifications (an incremental load)."""
     version = scalar(con, "select max(version) from rome_appellations")
     if version is None:
         return 0
@@ -86,10 +87,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         r[0]
         for r in con.execute(
             """
-        select distinct job_title from stg_survey_answers
+        select distinct job_title from landing_survey_answers
         where job_title is not null and job_title not in (select job_title from job_title_matches)
+          and ($scope::varchar[] is null or list_contains($scope::varchar[], certification_code))
         order by 1
-        """
+        """,
+            {"scope": scope},
         ).fetchall()
     ]
     if not titles:

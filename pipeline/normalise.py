@@ -49,16 +49,28 @@ def canonical_values(domain: str) -> list[str]:
     return list(_json("values.json")[domain])
 
 
+def map_distinct(series: pd.Series, convert, dtype: str) -> pd.Series:
+    """Apply ``convert`` (the array of distinct non-missing values -> their results) once per distinct
+    value, then spread the results back to every row (missing values stay missing). Input files repeat
+    the same few spellings over and over: this is what keeps typing linear in the distinct values."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = pd.array(convert(uniques), dtype=dtype)
+    return pd.Series(results.take(codes, allow_fill=True), index=series.index)
+
+
 def map_values(series: pd.Series, domain: str) -> pd.Series:
     """Map free text to canonical codes. Empty -> NA; an unknown spelling is kept as written so that
     validation can name it."""
     synonyms = value_synonyms(domain)
-    uniques = series.dropna().unique()
-    lookup = {}
-    for raw in uniques:
-        key = norm(raw)
-        lookup[raw] = synonyms.get(key, str(raw).strip() or pd.NA) if key else pd.NA
-    return series.map(lookup).astype("string")
+
+    def convert(uniques: list) -> list:
+        out = []
+        for raw in uniques:
+            key = norm(raw)
+            out.append(synonyms.get(key, str(raw).strip() or None) if key else None)
+        return out
+
+    return map_distinct(series, convert, "string")
 
 
 def header_synonyms(kind: str, user_mapping: Path | None = None) -> dict[str, str]:
@@ -119,19 +131,23 @@ _EXCEL_SERIAL = re.compile(r"^\d{5}(\.0+)?$")
 
 def parse_dates(series: pd.Series) -> pd.Series:
     """Parse French (dd/mm/yyyy), ISO and Excel serial dates; anything else becomes NaT."""
-    uniques = pd.Series(series.dropna().unique(), dtype="object")
-    result = {}
-    for raw in uniques:
-        text = str(raw).strip()
-        value = pd.NaT
-        if _EXCEL_SERIAL.match(text):
-            value = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(float(text)))
-        else:
-            for pattern, fmt in _DATE_FORMATS:
-                if pattern.match(text):
-                    if fmt == "%d/%m/%Y %H:%M:%S" and text.count(":") == 1:
-                        fmt = "%d/%m/%Y %H:%M"
-                    value = pd.to_datetime(text, format=fmt, errors="coerce")
-                    break
-        result[raw] = value.normalize() if value is not pd.NaT and not pd.isna(value) else pd.NaT
-    return series.map(result).astype("datetime64[us]")
+
+    def convert(uniques: list) -> list:
+        return [_parse_date(raw) for raw in uniques]
+
+    return map_distinct(series, convert, "datetime64[us]")
+
+
+def _parse_date(raw) -> pd.Timestamp:
+    text = str(raw).strip()
+    value = pd.NaT
+    if _EXCEL_SERIAL.match(text):
+        value = pd.Timestamp("1899-12-30") + pd.Timedelta(days=int(float(text)))
+    else:
+        for pattern, fmt in _DATE_FORMATS:
+            if pattern.match(text):
+                if fmt == "%d/%m/%Y %H:%M:%S" and text.count(":") == 1:
+                    fmt = "%d/%m/%Y %H:%M"
+                value = pd.to_datetime(text, format=fmt, errors="coerce")
+                break
+    return value.normalize() if value is not pd.NaT and not pd.isna(value) else pd.NaT

@@ -186,6 +186,18 @@ def read_excel(path: Path, header_score) -> RawTable:
     return RawTable(path, frame, source_row, sheet=str(name), notes=notes)
 
 
+def excel_head_rows(path: Path, rows: int = 30) -> list[list[str]]:
+    """The first rows of every sheet of a workbook, as text (to tell its kind without reading it all)."""
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = [book.get_sheet_by_name(name).to_python(nrows=rows) for name in book.sheet_names]
+    except Exception as exc:  # calamine raises its own error types for broken archives
+        raise InputError(path, f"cannot be read as a workbook ({exc.__class__.__name__}: {exc})") from exc
+    return [[_cell_text(v) for v in row] for sheet in sheets for row in sheet]
+
+
 def read_table(path: Path, header_score) -> RawTable:
     """Read any supported file; raise :class:`InputError` for what cannot be read."""
     if not path.exists():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -62,9 +63,26 @@ def sql_files(layer: str) -> list[Path]:
     return sorted((SQL_DIR / layer).glob("*.sql"))
 
 
-def run_layer(con: duckdb.DuckDBPyConnection, layer: str) -> None:
+SCOPED = "-- scope: certification_code"
+_TABLE = re.compile(r"^create or replace table (\w+) as\s+(.*?)[;\s]*\Z", re.S | re.M)
+
+
+def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | None = None) -> None:
+    """Run the SQL files of a layer. With ``scope`` (certification codes), the tables marked
+    ``-- scope: certification_code`` are only refreshed for those certifications (delete, then insert
+    the same query filtered); everything else runs whole."""
     for path in sql_files(layer):
-        con.execute(path.read_text(encoding="utf-8"))
+        sql = path.read_text(encoding="utf-8")
+        match = _TABLE.search(sql) if scope is not None and SCOPED in sql else None
+        if match is None:
+            con.execute(sql)
+            continue
+        table, query = match.groups()
+        codes = ", ".join("'" + c.replace("'", "''") + "'" for c in scope) or "null"
+        con.execute(f"delete from {table} where certification_code in ({codes})")
+        con.execute(
+            f"insert into {table} by name select * from ({query}) where certification_code in ({codes})"
+        )
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -79,16 +97,24 @@ def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.execute("insert or replace into settings values (?, ?)", [key, text])
 
 
-def build_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Rebuild staging views, job-title matches and marts from the landing tables, in one transaction."""
+def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list[str] | None = None) -> None:
+    """Rebuild staging views, job-title matches and marts from the landing tables, in one transaction.
+
+    ``scope``: the certifications whose cohort or survey rows changed (an incremental load); only their
+    rows of the per-certification tables are rebuilt. None rebuilds everything (``insertion build``,
+    referential loads, reviews)."""
     from . import matching  # imports this module
 
+    if scope is not None and not scalar(
+        con, "select count(*) from information_schema.tables where table_name = 'fct_survey_responses'"
+    ):
+        scope = None  # first build: nothing to refresh in place
     con.execute("begin transaction")
     try:
         write_settings(con, settings)
         run_layer(con, "staging")
-        matching.refresh(con)
-        run_layer(con, "marts")
+        matching.refresh(con, scope)
+        run_layer(con, "marts", scope)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -112,30 +112,84 @@ def validation_run(kind: str, rows: int) -> dict:
     return {"seconds": seconds, "rows": rows, "peak_mib": peak_mib(), "expectations": len(verdict.outcomes)}
 
 
+def tree_rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its descendants (worker processes included), from /proc."""
+    parents, rss = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        child_pid = int(stat.parent.name)
+        parents[child_pid], rss[child_pid] = int(fields[1]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        kids = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(kids)
+        frontier.extend(kids)
+    return sum(rss.get(p, 0) for p in tree) / 2**20
+
+
 def run_cli(args: list[str], env: dict) -> dict:
-    """Run the CLI in a child process: wall time and that process's own peak memory."""
-    code = (
-        "import resource, sys; from pipeline.cli import main; rc = main(sys.argv[1:]); "
-        "print('@@PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
-    )
+    """Run the CLI in a child process: wall time and the peak resident memory of its whole process tree
+    (the command and its worker processes together), sampled every 100 ms."""
+    import threading
+
     t = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args],
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *args],
         env={**os.environ, **env},
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    peak = [0.0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], tree_rss_mib(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - t
+    sampler.join()
     if proc.returncode not in (0, 1):
-        raise RuntimeError(f"insertion {' '.join(args)} failed:\n{proc.stderr[-3000:]}")
-    lines = proc.stdout.splitlines()
-    peak = next((int(x.split()[1]) for x in lines if x.startswith("@@PEAK")), 0)
-    return {
-        "seconds": seconds,
-        "peak_mib": peak / 1024,
-        "stdout": "\n".join(x for x in lines if not x.startswith("@@PEAK")),
-    }
+        raise RuntimeError(f"insertion {' '.join(args)} failed:\n{stderr[-3000:]}")
+    return {"seconds": seconds, "peak_mib": peak[0], "stdout": stdout}
+
+
+def second_wave(survey: Path, rows: int) -> str:
+    """A realistic new file: the 2-year answers of ``rows`` people whose 6-month answers are loaded
+    (same people, wave « 2 ans », answered 18 months later)."""
+    from pipeline.readers import detect_delimiter, detect_encoding
+
+    data = survey.read_bytes()
+    lines = data.decode(detect_encoding(data, survey)).lstrip("\ufeff").splitlines()
+    sep = detect_delimiter(lines[0])
+    headers = lines[0].split(sep)
+    wave = next(i for i, h in enumerate(headers) if h.lower().startswith("vague"))
+    when = next(i for i, h in enumerate(headers) if "date" in h.lower())
+    out = [sep.join(headers)]
+    for line in lines[1:]:
+        fields = line.split(sep)
+        if (
+            len(fields) != len(headers)
+            or fields[wave] != "6 mois"
+            or not re.match(r"\d\d/\d\d/\d{4}$", fields[when])
+        ):
+            continue
+        day, month, year = map(int, fields[when].split("/"))
+        month += 18
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+        fields[wave], fields[when] = "2 ans", f"{min(day, 28):02d}/{month:02d}/{year}"
+        out.append(sep.join(fields))
+        if len(out) > rows:
+            break
+    return "\n".join(out) + "\n"
 
 
 def floor_read_csv(raw: str) -> dict:
@@ -396,11 +450,7 @@ def main() -> None:
     baseline = child("pandas_baseline", env["INSERTION_WAREHOUSE"])
     print("incremental survey file…", flush=True)
     extra = work / "extra.csv"
-    lines = (next(raw.glob("enquetes/*.csv"))).read_text(encoding="utf-8", errors="replace").splitlines()
-    header, body = lines[0], lines[1:10_001]
-    extra.write_text(
-        "\n".join([header] + [ln.replace("6 mois", "2 ans", 1) for ln in body]) + "\n", encoding="utf-8"
-    )
+    extra.write_text(second_wave(next(raw.glob("enquetes/*.csv")), 10_000), encoding="utf-8")
     incremental = run_cli(["ingest", str(extra)], env)
     print("dashboard callbacks…", flush=True)
     cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), 5 if args.quick else 40)

@@ -131,3 +131,54 @@ def test_default_relative_paths_work(cli, settings, monkeypatch, tmp_path):
     assert code == 0, err
     assert (tmp_path / "data" / "warehouse" / "data_docs" / "index.html").exists()
     assert cli("stats", "RNCP34179")[0] == 0
+
+
+MART_TABLES = ("fct_certified", "fct_survey_responses", "mart_outcome_counts", "mart_jobs")
+
+
+def test_build_with_workers_equals_one_file_at_a_time(built, cli, settings, monkeypatch, tmp_path):
+    """Worker processes check files in parallel; the warehouse is the same as loading one by one."""
+    monkeypatch.setenv("INSERTION_WORKERS", "1")
+    monkeypatch.setenv("INSERTION_WAREHOUSE", str(tmp_path / "serial" / "insertion.duckdb"))
+    code, out, err = cli("build")
+    assert code == 0, err
+    serial = tmp_path / "serial" / "insertion.duckdb"
+    assert content_hash(serial) == content_hash(settings.warehouse)
+    for table in (*MART_TABLES, "quarantine"):
+        query = f"select * from {table} order by all"
+        assert table_rows(serial, query) == table_rows(settings.warehouse, query), table
+
+
+def test_ingest_refreshes_the_marts_of_the_certifications_it_touches(built, cli, settings, tmp_path):
+    """`insertion ingest` rebuilds only the touched certifications' rows, with the same result as a full
+    rebuild: here a relaunch of the 6-month survey of RNCP34179 where 5 employed people now seek a job."""
+    from pipeline import warehouse
+
+    lines = (
+        (ROOT / "data" / "raw" / "enquetes" / "RNCP34179_enquete_6_mois.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
+    changed = 0
+    for i, line in enumerate(lines):
+        counted = ",En emploi," in line and ",France," in line and "Contrat de" not in line
+        if counted and changed < 5:  # employed, not neutralised (no work-study contract, not abroad)
+            lines[i], changed = line.replace(",En emploi,", ",En recherche d'emploi,"), changed + 1
+    relaunch = tmp_path / "RNCP34179_relance.csv"
+    relaunch.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    others = "select * from mart_outcome_counts where certification_code <> 'RNCP34179' order by all"
+    before = table_rows(settings.warehouse, others)
+    employed = "select sum(employed_6m) from mart_outcome_counts where certification_code = 'RNCP34179'"
+    employed_before = table_rows(settings.warehouse, employed)[0][0]
+
+    code, out, err = cli("ingest", relaunch)
+    assert code == 0, err
+    assert table_rows(settings.warehouse, employed)[0][0] == employed_before - 5
+    assert table_rows(settings.warehouse, others) == before
+    incremental = {t: table_rows(settings.warehouse, f"select * from {t} order by all") for t in MART_TABLES}
+    with warehouse.connect(settings.warehouse) as con:
+        warehouse.build_models(con, settings)  # everything, from scratch
+    for table in MART_TABLES:
+        assert table_rows(settings.warehouse, f"select * from {table} order by all") == incremental[table], (
+            table
+        )

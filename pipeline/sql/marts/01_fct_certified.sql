@@ -1,3 +1,4 @@
+-- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- The certified of each year: people whose jury decision awarded the whole certification.
 create or replace table fct_certified as
 with certified as (

@@ -1,3 +1,4 @@
+-- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- Survey answers of the certified, with France Compétences' classification:
 -- responded, neutralised (and why), employed, in the targeted occupation (and how that was decided).
 create or replace table fct_survey_responses as

@@ -1,3 +1,4 @@
+-- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- Additive head-counts at the finest grain the dashboard filters on (certification, year, access route,
 -- site). Every rate is a ratio of sums of these counts, so any filter combination stays exact.
 create or replace table mart_outcome_counts as

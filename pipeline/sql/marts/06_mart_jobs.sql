@@ -1,3 +1,4 @@
+-- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- Employed respondents by certification, year, wave, access route, site, ROME code and job title: what
 -- the dashboard's jobs page and the renewal pack aggregate.
 create or replace table mart_jobs as
