@@ -28,13 +28,16 @@ def _open(settings: Settings):
 def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) -> None:
     """Rebuild the marts (only the ``scope`` certifications when given), publish the read-only snapshot
     and the Data Docs."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from . import warehouse
 
-    warehouse.build_models(con, settings, scope)
-    warehouse.publish_snapshot(con, settings)
-    docs = gate.build_docs() if gate is not None else None
-    if docs:
-        print(f"Data Docs: {docs}")
+    with ThreadPoolExecutor(1) as background:  # GX renders (Python) while DuckDB works (no GIL held)
+        docs = background.submit(gate.build_docs) if gate is not None else None
+        warehouse.build_models(con, settings, scope)
+        warehouse.publish_snapshot(con, settings)
+    if docs is not None and docs.result():
+        print(f"Data Docs: {docs.result()}")
 
 
 def cmd_build(args) -> int:
@@ -48,8 +51,9 @@ def cmd_build(args) -> int:
     """
     from .ingest import ingest_files, raw_files
     from .pseudonymise import load_key
-    from .validation import Gate
+    from .validation import Gate, preload
 
+    preload()
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     key = load_key(settings.key_file)
     files = raw_files(settings.raw_dir, settings)
@@ -85,8 +89,9 @@ def cmd_ingest(args) -> int:
     """
     from .ingest import ingest_file, touched_certifications
     from .pseudonymise import load_key
-    from .validation import Gate
+    from .validation import Gate, preload
 
+    preload()
     settings = _settings(args)
     key = load_key(settings.key_file)
     reports = []

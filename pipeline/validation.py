@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -85,6 +86,11 @@ class Verdict:
 def _gx():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     return importlib.import_module("great_expectations")
+
+
+def preload() -> None:
+    """Start importing GX (about 2 s) in a background thread while the caller reads its files."""
+    threading.Thread(target=_gx, name="import-gx", daemon=True).start()
 
 
 def new_context(docs_dir: Path):
