@@ -2,27 +2,29 @@
 -- Survey answers of the certified, with France Compétences' classification:
 -- responded, neutralised (and why), employed, in the targeted occupation (and how that was decided).
 create or replace table fct_survey_responses as
-with matched as (
+with matches as (
     -- the promotion an answer belongs to: the one given in the survey, else the latest certification
-    -- of that person obtained before the answer
-    select
-        s.*,
-        c.year,
-        c.jury_date,
-        c.access_route,
-        c.site,
-        row_number() over (
-            partition by s.candidate_hash, s.certification_code, s.wave, coalesce(s.promotion, -1)
-            order by
-                (s.promotion is not null and c.year = s.promotion) desc,
-                (s.answer_date is null or c.jury_date <= s.answer_date) desc,
-                c.jury_date desc
-        ) as match_rank
-    from stg_survey_answers as s
+    -- of that person obtained before the answer. Ranked on narrow rows (an answer is identified by its
+    -- load and row), so that millions of answers sort within the memory limit.
+    select s.load_id, s.source_row, c.year, c.jury_date, c.access_route, c.site
+    from landing_survey_answers as s
     inner join fct_certified as c
         on c.candidate_hash = s.candidate_hash
         and c.certification_code = s.certification_code
         and (s.promotion is null or c.year = s.promotion)
+    qualify row_number() over (
+        partition by s.load_id, s.source_row
+        order by
+            (s.promotion is not null and c.year = s.promotion) desc,
+            (s.answer_date is null or c.jury_date <= s.answer_date) desc,
+            c.jury_date desc
+    ) = 1
+),
+
+matched as (
+    select s.*, m.year, m.jury_date, m.access_route, m.site
+    from stg_survey_answers as s
+    inner join matches as m using (load_id, source_row)
 ),
 
 international as (
@@ -58,7 +60,6 @@ coded as (
     left join job_title_matches as jm on jm.job_title = m.job_title
     left join reviews as rc on rc.title_key = jm.title_key and rc.certification_code = m.certification_code
     left join reviews as ra on ra.title_key = jm.title_key and ra.certification_code is null
-    where m.match_rank = 1
 ),
 
 classified as (

@@ -1,13 +1,17 @@
 -- One row per candidate, certification and jury date; when a later file repeats a decision, it wins.
 create or replace view stg_cohort_results as
-with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by candidate_hash, certification_code, jury_date
-            order by load_id desc, source_row desc
-        ) as version_rank
+with latest as (
+    -- ranked on the key columns only (narrow rows sort fast and within the memory limit), then joined back
+    select load_id, source_row
     from landing_cohort_results
+    qualify row_number() over (
+        partition by candidate_hash, certification_code, jury_date
+        order by load_id desc, source_row desc
+    ) = 1
+),
+
+ranked as (
+    select l.* from landing_cohort_results as l semi join latest using (load_id, source_row)
 )
 
 select
@@ -22,5 +26,4 @@ select
     load_id,
     source_file,
     source_row
-from ranked
-where version_rank = 1;
+from ranked;

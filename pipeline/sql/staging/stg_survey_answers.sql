@@ -1,13 +1,17 @@
 -- One row per candidate, certification, wave (and promotion when given); a later file wins.
 create or replace view stg_survey_answers as
-with ranked as (
-    select
-        *,
-        row_number() over (
-            partition by candidate_hash, certification_code, wave, coalesce(promotion, -1)
-            order by load_id desc, source_row desc
-        ) as version_rank
+with latest as (
+    -- ranked on the key columns only (narrow rows sort fast and within the memory limit), then joined back
+    select load_id, source_row
     from landing_survey_answers
+    qualify row_number() over (
+        partition by candidate_hash, certification_code, wave, coalesce(promotion, -1)
+        order by load_id desc, source_row desc
+    ) = 1
+),
+
+ranked as (
+    select l.* from landing_survey_answers as l semi join latest using (load_id, source_row)
 )
 
 select
@@ -27,5 +31,4 @@ select
     load_id,
     source_file,
     source_row
-from ranked
-where version_rank = 1;
+from ranked;
