@@ -67,22 +67,42 @@ SCOPED = "-- scope: certification_code"
 _TABLE = re.compile(r"^create or replace table (\w+) as\s+(.*?)[;\s]*\Z", re.S | re.M)
 
 
+# What the per-certification tables read; fct_* are read by later marts after being refreshed.
+SCOPED_SOURCES = ("landing_cohort_results", "landing_survey_answers", "fct_certified", "fct_survey_responses")
+
+
 def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | None = None) -> None:
     """Run the SQL files of a layer. With ``scope`` (certification codes), the tables marked
-    ``-- scope: certification_code`` are only refreshed for those certifications (delete, then insert
-    the same query filtered); everything else runs whole."""
-    for path in sql_files(layer):
-        sql = path.read_text(encoding="utf-8")
-        match = _TABLE.search(sql) if scope is not None and SCOPED in sql else None
-        if match is None:
-            con.execute(sql)
-            continue
-        table, query = match.groups()
-        codes = ", ".join("'" + c.replace("'", "''") + "'" for c in scope) or "null"
-        con.execute(f"delete from {table} where certification_code in ({codes})")
-        con.execute(
-            f"insert into {table} by name select * from ({query}) where certification_code in ({codes})"
-        )
+    ``-- scope: certification_code`` are only refreshed for those certifications: their rows are deleted,
+    then the same query runs with its sources shadowed, for this connection only, by temporary views of
+    the scope's rows (so every scan, join and ranking works on those rows alone)."""
+    if scope is None:
+        for path in sql_files(layer):
+            con.execute(path.read_text(encoding="utf-8"))
+        return
+    db = scalar(con, "select current_database()")
+    codes = ", ".join("'" + c.replace("'", "''") + "'" for c in scope) or "null"
+    try:
+        for source in SCOPED_SOURCES:
+            con.execute(
+                f'create or replace temp view {source} as select * from "{db}".main.{source} '
+                f"where certification_code in ({codes})"
+            )
+        for path in sql_files(layer):
+            sql = path.read_text(encoding="utf-8")
+            match = _TABLE.search(sql) if SCOPED in sql else None
+            if match is None:
+                con.execute(sql)
+                continue
+            table, query = match.groups()
+            con.execute(f'delete from "{db}".main.{table} where certification_code in ({codes})')
+            con.execute(
+                f'insert into "{db}".main.{table} by name '
+                f"select * from ({query}) where certification_code in ({codes})"
+            )
+    finally:
+        for source in SCOPED_SOURCES:
+            con.execute(f"drop view if exists temp.main.{source}")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
