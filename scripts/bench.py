@@ -503,8 +503,9 @@ def main() -> None:
         "# Performance\n\n"
         f"Written by `make bench{' QUICK=1' if args.quick else ''}` on {datetime.now():%d/%m/%Y %H:%M}. "
         f"Machine: {machine()}.\n"
-        "Each figure is the median of the repetitions, each in a fresh process; peak memory is the "
-        "process's maximum resident set size.\n"
+        "Each figure is the median of the repetitions, each in a fresh process. Peak memory: for the "
+        "`insertion` commands, the largest resident memory of the command and its worker processes "
+        "together (sampled every 100 ms); for the other steps, the process's maximum resident set size.\n"
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     analysis = ""  # the hand-written analysis below the marker survives a new run
