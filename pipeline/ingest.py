@@ -367,8 +367,9 @@ def _worker_check(path: Path, kind: str | None, cohorts: str | None) -> Checked:
     (a Parquet export of the warehouse's cohort results)."""
     con = _worker["con"]
     if cohorts:
+        quoted = cohorts.replace("'", "''")
         con.execute(
-            f"create or replace view landing_cohort_results as select * from read_parquet('{cohorts}')"
+            f"create or replace view landing_cohort_results as select * from read_parquet('{quoted}')"
         )
     return check_file(path, _worker["settings"], _worker["key"], kind, _worker["gate"], con)
 
@@ -422,9 +423,10 @@ def ingest_files(
                     j += 1
                 exported = None
                 if kinds[i] == "survey_answers":
+                    quoted = str(cohorts).replace("'", "''")
                     con.execute(
-                        f"copy (select candidate_hash, certification_code, outcome, jury_date "
-                        f"from landing_cohort_results where outcome = 'certified') to '{cohorts}' (format parquet)"
+                        "copy (select candidate_hash, certification_code, outcome, jury_date "
+                        f"from landing_cohort_results where outcome = 'certified') to '{quoted}' (format parquet)"
                     )
                     exported = str(cohorts)
                 _in_workers(con, pool, paths[i:j], exported, workers, gate, done)
