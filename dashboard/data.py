@@ -16,6 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.warehouse import sql_literal
+
 SQL_DIR = Path(__file__).parent / "sql"
 
 
@@ -64,7 +66,7 @@ class Warehouse:
                 self._generation += 1
                 alias = f"snapshot_{self._generation}"
                 base = duckdb.connect()
-                base.execute(f"attach '{_quote(self.path)}' as {alias} (read_only)")
+                base.execute(f"attach {sql_literal(self.path.resolve())} as {alias} (read_only)")
                 for statement in (
                     f"use {alias}",
                     "set enable_external_access = false",
@@ -169,10 +171,6 @@ class Warehouse:
             return not self.query(f"select 1 from {table} limit 1").empty  # table names are constants
         except duckdb.CatalogException:
             return False
-
-
-def _quote(path: Path) -> str:
-    return str(path.resolve()).replace("'", "''")
 
 
 _warehouse: Warehouse | None = None

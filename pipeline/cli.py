@@ -36,8 +36,9 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
         docs = background.submit(gate.build_docs) if gate is not None else None
         warehouse.build_models(con, settings, scope)
         warehouse.publish_snapshot(con, settings)
-    if docs is not None and docs.result():
-        print(f"Data Docs: {docs.result()}")
+    index = docs.result() if docs is not None else None
+    if index:
+        print(f"Data Docs: {index}")
 
 
 def cmd_build(args) -> int:

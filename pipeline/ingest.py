@@ -26,7 +26,7 @@ from .errors import InputError
 from .pseudonymise import load_key
 from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding, excel_head_rows, read_table
 from .sources import KINDS, MODULES
-from .warehouse import scalar
+from .warehouse import scalar, sql_literal
 
 SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".xml"} | EXCEL_SUFFIXES
 REFERENTIAL_KINDS = ("rncp", "rome_codes", "rome_appellations")
@@ -423,10 +423,10 @@ def ingest_files(
                     j += 1
                 exported = None
                 if kinds[i] == "survey_answers":
-                    quoted = str(cohorts).replace("'", "''")
                     con.execute(
                         "copy (select candidate_hash, certification_code, outcome, jury_date "
-                        f"from landing_cohort_results where outcome = 'certified') to '{quoted}' (format parquet)"
+                        "from landing_cohort_results where outcome = 'certified') "
+                        f"to {sql_literal(cohorts)} (format parquet)"
                     )
                     exported = str(cohorts)
                 _in_workers(con, pool, paths[i:j], exported, workers, gate, done)

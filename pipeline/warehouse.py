@@ -59,6 +59,12 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return rows[0][0] if rows else None
 
 
+def sql_literal(value: object) -> str:
+    """A SQL string literal for ``value`` (quotes doubled), for the few places where DuckDB takes no
+    parameter: file paths in COPY/ATTACH/read_parquet, constant lists the planner can push down."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def sql_files(layer: str) -> list[Path]:
     return sorted((SQL_DIR / layer).glob("*.sql"))
 
@@ -81,7 +87,7 @@ def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | Non
             con.execute(path.read_text(encoding="utf-8"))
         return
     db = scalar(con, "select current_database()")
-    codes = ", ".join("'" + c.replace("'", "''") + "'" for c in scope) or "null"
+    codes = ", ".join(map(sql_literal, scope)) or "null"
     try:
         for source in SCOPED_SOURCES:
             con.execute(
