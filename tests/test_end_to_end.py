@@ -1,6 +1,7 @@
 """The shipped sample, built from data/raw/ into a temporary warehouse, reproduces the public fiche."""
 
 import json
+import shutil
 
 import pytest
 from conftest import ROOT, content_hash, table_rows
@@ -182,3 +183,20 @@ def test_ingest_refreshes_the_marts_of_the_certifications_it_touches(built, cli,
         assert table_rows(settings.warehouse, f"select * from {table} order by all") == incremental[table], (
             table
         )
+
+
+def test_build_with_workers_rejects_a_bad_file_and_changes_nothing(
+    built, cli, settings, monkeypatch, tmp_path
+):
+    """A file checked by a worker and rejected: named with its row and column, exit 1, nothing written."""
+    raw = tmp_path / "raw-with-bad"
+    shutil.copytree(ROOT / "data" / "raw", raw)
+    shutil.copyfile(ROOT / "tests" / "fixtures" / "bad" / "missing_column.csv", raw / "cohortes" / "zz.csv")
+    shutil.copyfile(ROOT / "tests" / "fixtures" / "bad" / "truncated.csv", raw / "cohortes" / "zy.csv")
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(raw))
+    before = content_hash(settings.warehouse)
+    code, out, err = cli("build")
+    assert code == 1
+    assert "REJECTED" in err and "zz.csv, row 1, column 'access_route'" in err
+    assert "zy.csv" in err and "truncated" in err
+    assert content_hash(settings.warehouse) == before
