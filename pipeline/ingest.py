@@ -120,7 +120,7 @@ def enrich_surveys(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
                ::timestamp as jury_date
         from keys as k
         left join landing_cohort_results as c
-          on c.candidate_hash = k.candidate_hash and c.certification_code = k.certification_code
+          on c.candidate_hash = k.candidate_hash::uuid and c.certification_code = k.certification_code
          and c.outcome = 'certified' and (k.promotion is null or year(c.jury_date) = k.promotion)
         group by k.position
         order by k.position
@@ -367,9 +367,8 @@ def _worker_check(path: Path, kind: str | None, cohorts: str | None) -> Checked:
     (a Parquet export of the warehouse's cohort results)."""
     con = _worker["con"]
     if cohorts:
-        quoted = cohorts.replace("'", "''")
         con.execute(
-            f"create or replace view landing_cohort_results as select * from read_parquet('{quoted}')"
+            f"create or replace view landing_cohort_results as select * from read_parquet({sql_literal(cohorts)})"
         )
     return check_file(path, _worker["settings"], _worker["key"], kind, _worker["gate"], con)
 

@@ -112,8 +112,38 @@ def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | Non
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the history tables, landing tables and macros when missing (never drops anything)."""
+    """Create the history tables, landing tables and macros when missing (never drops anything), and
+    upgrade a warehouse written by an earlier version."""
     run_layer(con, "schema")
+    _upgrade_candidate_hash(con)
+
+
+def _upgrade_candidate_hash(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses written before November 2026 hold ``candidate_hash`` as 64 hex characters: keep their
+    first 128 bits as ``uuid``, the value new loads compute, so people still link across old and new
+    files (in one transaction: all tables or none)."""
+    tables = [
+        name
+        for (name,) in con.execute(
+            "select c.table_name from information_schema.columns as c "
+            "join information_schema.tables as t using (table_catalog, table_schema, table_name) "
+            "where c.column_name = 'candidate_hash' and c.data_type = 'VARCHAR' "
+            "and t.table_type = 'BASE TABLE' and c.table_schema = 'main' "
+            "and c.table_catalog = current_database()"
+        ).fetchall()
+    ]
+    if not tables:
+        return
+    con.execute("begin transaction")
+    try:
+        for table in tables:
+            con.execute(
+                f"alter table {table} alter candidate_hash type uuid using left(candidate_hash, 32)::uuid"
+            )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

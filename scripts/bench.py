@@ -61,7 +61,7 @@ def synthetic_frame(kind: str, rows: int):
     frame = pd.DataFrame(
         {
             "source_row": np.arange(2, rows + 2, dtype="int64"),
-            "candidate_hash": pd.Series([f"{i:064x}" for i in range(rows)], dtype="string"),
+            "candidate_hash": pd.Series([f"{i:032x}" for i in range(rows)], dtype="string"),
             "certification_code": pd.Series(codes[rng.integers(0, len(codes), rows)], dtype="string"),
         }
     )
@@ -237,10 +237,12 @@ def pandas_baseline(warehouse: str) -> dict:
 
     con = duckdb.connect(warehouse, read_only=True)
     cohort = con.execute(
-        "select candidate_hash, certification_code, year, outcome, access_route from stg_cohort_results"
+        "select candidate_hash::varchar as candidate_hash, certification_code, year, outcome, access_route "
+        "from stg_cohort_results"
     ).df()
     survey = con.execute(
-        "select candidate_hash, certification_code, wave, situation, rome_code, contract_type "
+        "select candidate_hash::varchar as candidate_hash, certification_code, wave, situation, rome_code, "
+        "contract_type "
         "from stg_survey_answers"
     ).df()
     targets = con.execute("select certification_code, rome_code from certification_target_jobs").df()

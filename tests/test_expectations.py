@@ -12,7 +12,7 @@ def cohort_frame(**changes):
     frame = pd.DataFrame(
         {
             "source_row": [2, 3],
-            "candidate_hash": ["a" * 64, "b" * 64],
+            "candidate_hash": ["a" * 32, "b" * 32],
             "certification_code": ["RNCP34179", "RNCP34179"],
             "jury_date": pd.to_datetime(["2018-06-15", "2018-06-15"]),
             "jury_date_unparsed": pd.Series([None, None], dtype="string"),
@@ -31,7 +31,7 @@ def survey_frame(**changes):
     frame = pd.DataFrame(
         {
             "source_row": [2, 3],
-            "candidate_hash": ["a" * 64, "b" * 64],
+            "candidate_hash": ["a" * 32, "b" * 32],
             "certification_code": ["RNCP34179", "RNCP34179"],
             "promotion": pd.array([2018, None], dtype="Int64"),
             "wave": ["6", "24"],
@@ -78,7 +78,7 @@ def test_cohort_suite_good_and_bad(gate):
         cohort_frame(
             certification_code=["RNC34179", "RNCP34179"],
             access_route=["FI", "XX"],
-            candidate_hash=["a" * 64, "a" * 64],
+            candidate_hash=["a" * 32, "a" * 32],
             jury_date=pd.to_datetime(["1970-01-01", "2018-06-15"]),
         ),
         "cohort_results",

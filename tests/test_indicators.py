@@ -5,9 +5,9 @@ import pytest
 from pipeline import warehouse
 
 CERT = "RNCP99999"
-COHORT_SQL = "insert into landing_cohort_results values (1, 'f.csv', ?, ?, ?, ?, ?, ?, null, 'Siège')"
+COHORT_SQL = "insert into landing_cohort_results values (1, 'f.csv', ?, md5(?)::uuid, ?, ?, ?, ?, null, 'Siège')"  # md5: 128 bits
 SURVEY_SQL = (
-    "insert into landing_survey_answers values (2, 's.csv', ?, ?, ?, null, ?, null, ?, 'titre', ?, ?, "
+    "insert into landing_survey_answers values (2, 's.csv', ?, md5(?)::uuid, ?, null, ?, null, ?, 'titre', ?, ?, "
     "null, null, ?, ?)"
 )
 

@@ -3,6 +3,7 @@
 import json
 import os
 import stat
+import uuid
 
 from conftest import content_hash, table_rows
 
@@ -21,7 +22,7 @@ def test_good_files_load_with_lineage_and_pseudonymised_references(cli, settings
     assert [r[2] for r in rows] == [2, 3, 4, 5, 6]
     assert [r[4] for r in rows] == ["CA", "CA", "FC", "VAE", "VAE"]
     assert [r[5] for r in rows] == ["certified", "certified", "certified", "failed", "partial"]
-    assert all(len(r[3]) == 64 and r[3] != "C1" for r in rows)
+    assert all(isinstance(r[3], uuid.UUID) for r in rows)  # HMAC-SHA256-128, not the reference "C1"
     assert {r[1] for r in rows} == {"cohort_ok.csv"}
     # the same reference links cohort and survey
     linked = table_rows(settings.warehouse, "select count(*) from fct_survey_responses")
@@ -67,7 +68,7 @@ def test_row_problems_go_to_quarantine_and_the_rest_loads(cli, settings, fixture
     record = json.loads(
         table_rows(settings.warehouse, "select original_record from quarantine where source_row = 5")[0][0]
     )
-    assert record["Voie d'accès"] == "Téléportation" and len(record["Référence candidat"]) == 64
+    assert record["Voie d'accès"] == "Téléportation" and len(record["Référence candidat"]) == 32
 
 
 def test_survey_row_problems(cli, settings, fixture_file):
@@ -155,3 +156,31 @@ def test_bad_header_mapping_names_its_row(cli, settings, fixture_file):
     )
     code, _, err = cli("ingest", fixture_file("cohort_ok.csv"))
     assert code == 2 and "header_mapping.csv, row 2" in err and "shoe_size" in err
+
+
+def test_a_warehouse_with_hex_references_is_upgraded_and_people_still_link(cli, settings, fixture_file):
+    import duckdb
+
+    assert cli("ingest", fixture_file("cohort_ok.csv"))[0] == 0
+    before = table_rows(settings.warehouse, "select candidate_hash from landing_cohort_results order by 1")
+    # as written before November 2026: the 64 hex characters of the full HMAC-SHA256
+    con = duckdb.connect(str(settings.warehouse))
+    for table in ("landing_cohort_results", "fct_certified"):
+        con.execute(
+            f"alter table {table} alter candidate_hash type varchar "
+            "using replace(candidate_hash::varchar, '-', '') || repeat('f', 32)"
+        )
+    con.close()
+    code, _, err = cli("ingest", fixture_file("survey_ok.csv"))
+    assert code == 0, err
+    types = table_rows(
+        settings.warehouse,
+        "select distinct data_type from information_schema.columns where column_name = 'candidate_hash' "
+        "and table_name in ('landing_cohort_results', 'fct_certified')",
+    )
+    assert types == [("UUID",)]
+    assert (
+        table_rows(settings.warehouse, "select candidate_hash from landing_cohort_results order by 1")
+        == before
+    )
+    assert table_rows(settings.warehouse, "select count(*) from fct_survey_responses") == [(3,)]

@@ -80,14 +80,14 @@ def test_personal_values_are_detected_in_unnamed_columns():
     assert not values_look_personal(pd.Series(["Rennes", "Nantes"]))
 
 
-def test_pseudonymisation_is_rfc_2104_hmac_sha256_of_the_normalised_reference():
+def test_pseudonymisation_is_rfc_2104_hmac_sha256_of_the_normalised_reference_truncated_to_128_bits():
     import hmac
 
     from pipeline.pseudonymise import pseudonymise
 
     for key in (b"0123456789abcdef" * 4, b"k" * 100):  # a block-sized key and a longer one (hashed first)
         out = pseudonymise(pd.Series([" ab-12 ", "AB-12\t", None, "", "  ", "é x"], dtype="string"), key)
-        expected = hmac.digest(key, b"AB-12", "sha256").hex()
+        expected = hmac.digest(key, b"AB-12", "sha256").hex()[:32]
         assert out[0] == out[1] == expected
-        assert out[5] == hmac.digest(key, "É X".encode(), "sha256").hex()
+        assert out[5] == hmac.digest(key, "É X".encode(), "sha256").hex()[:32]
         assert out[2:5].isna().all()

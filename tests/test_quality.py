@@ -34,11 +34,11 @@ def test_validate_fails_on_an_error_and_names_it(cli, settings, monkeypatch):
     with warehouse.connect(settings.warehouse) as con:
         # a row that bypassed the gate, and a certification the referential does not know
         con.execute(
-            "insert into landing_cohort_results values (99, 'x.csv', 2, 'h', 'RNCP99', date '2019-06-01', "
+            "insert into landing_cohort_results values (99, 'x.csv', 2, md5('h')::uuid, 'RNCP99', date '2019-06-01', "
             "'FI', 'certified', null, null)"
         )
         con.execute(
-            "insert into landing_survey_answers values (99, 'y.csv', 2, 'nobody', 'RNCP34179', null, 6, "
+            "insert into landing_survey_answers values (99, 'y.csv', 2, md5('nobody')::uuid, 'RNCP34179', null, 6, "
             "null, 'job_seeking', null, null, null, null, null, null, null)"
         )
     code, out, _ = cli("validate", "--failed-only")
@@ -72,3 +72,18 @@ def test_commands_that_do_not_validate_do_not_import_great_expectations(cli, set
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert "GX NOT LOADED" in out
+
+
+def test_great_expectations_loads_without_scipy_stats_until_it_is_used():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pipeline import validation; validation._gx(); "
+        "print(type(sys.modules['scipy.stats']).__name__); "
+        "from scipy import stats; print(round(float(stats.entropy([1, 1])), 4))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert out == ["_LazyModule", "0.6931"]  # deferred at import, complete on first use

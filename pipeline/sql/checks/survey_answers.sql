@@ -16,7 +16,7 @@ with juries as (
 
 select
     row_number() over (order by s.load_id, s.source_row)::bigint as source_row,
-    s.candidate_hash,
+    s.candidate_hash::varchar as candidate_hash,
     s.certification_code,
     s.promotion,
     s.wave::varchar as wave,

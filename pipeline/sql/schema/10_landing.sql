@@ -3,7 +3,7 @@ create table if not exists landing_cohort_results (
     load_id             integer not null,
     source_file         varchar not null,
     source_row          integer not null,
-    candidate_hash      varchar not null,
+    candidate_hash      uuid not null,          -- HMAC-SHA256-128 of the reference (pseudonymise.py)
     certification_code  varchar not null,
     jury_date           date not null,
     access_route        varchar not null,
@@ -16,7 +16,7 @@ create table if not exists landing_survey_answers (
     load_id             integer not null,
     source_file         varchar not null,
     source_row          integer not null,
-    candidate_hash      varchar not null,
+    candidate_hash      uuid not null,          -- HMAC-SHA256-128 of the reference (pseudonymise.py)
     certification_code  varchar not null,
     promotion           integer,
     wave                integer not null,        -- 6 | 24 (months)
