@@ -32,9 +32,15 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
 
     from . import warehouse
 
-    with ThreadPoolExecutor(1) as background:  # GX renders (Python) while DuckDB works (no GIL held)
-        docs = background.submit(gate.build_docs) if gate is not None else None
+    # GX renders the docs (Python, one core) while DuckDB works without the GIL. A full rebuild of the
+    # marts is long and the rendering hides behind it; an incremental refresh takes both cores for under
+    # a second, so the rendering waits for it and overlaps the snapshot copy (kernel I/O) instead.
+    with ThreadPoolExecutor(1) as background:
+        render = gate.build_docs if gate is not None else None
+        docs = background.submit(render) if render and scope is None else None
         warehouse.build_models(con, settings, scope)
+        if render and docs is None:
+            docs = background.submit(render)
         warehouse.publish_snapshot(con, settings)
     index = docs.result() if docs is not None else None
     if index:
