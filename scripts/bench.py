@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -453,7 +454,18 @@ def main() -> None:
     print("incremental survey file…", flush=True)
     extra = work / "extra.csv"
     extra.write_text(second_wave(next(raw.glob("enquetes/*.csv")), 10_000), encoding="utf-8")
-    incremental = run_cli(["ingest", str(extra)], env)
+    # median of 3 loads of the same file, each on the warehouse as the build left it (written to disk first,
+    # so that write-back of the restored copy does not slow the run)
+    warehouse, saved = Path(env["INSERTION_WAREHOUSE"]), work / "before-incremental.duckdb"
+    shutil.copyfile(warehouse, saved)
+    runs = []
+    for _ in range(1 if args.quick else 3):
+        shutil.copyfile(saved, warehouse)
+        os.sync()
+        runs.append(run_cli(["ingest", str(extra)], env))
+    saved.unlink()
+    incremental = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    incremental["peak_mib"] = max(r["peak_mib"] for r in runs)
     print("dashboard callbacks…", flush=True)
     cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), 5 if args.quick else 40)
     print("renewal pack…", flush=True)
@@ -515,7 +527,6 @@ def main() -> None:
         analysis = "\n" + ANALYSIS + args.out.read_text(encoding="utf-8").split(ANALYSIS, 1)[1]
     args.out.write_text(header + "\n" + "\n\n".join([pipeline, dash, gx]) + "\n" + analysis, encoding="utf-8")
     print(f"Written {args.out}")
-    import shutil
 
     shutil.rmtree(work, ignore_errors=True)
 
