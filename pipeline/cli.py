@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -609,5 +610,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def run() -> None:
+    """The ``insertion`` command: :func:`main`, then an immediate exit. Once a command has returned,
+    everything it wrote is closed (DuckDB checkpointed, files renamed, worker processes joined); Python's
+    own teardown would still spend about 0.5 s unloading GX's 1,500 modules, which is a tenth of an
+    incremental load. An exception still ends the usual way, with its traceback."""
+    import logging
+
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(int(code or 0))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -137,7 +137,8 @@ def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
     """One row per employed respondent and wave, with how the fit with the targeted jobs was decided."""
     frame = con.execute(
         """
-        select replace(left(r.candidate_hash::varchar, 13), '-', '') as reference, r.year, r.wave, r.job_title, r.rome_code,
+        select replace(left(r.candidate_hash::varchar, 13), '-', '') as reference,  -- 12 hex digits
+               r.year, r.wave, r.job_title, r.rome_code,
                coalesce(c.label, t.rome_label) as rome_label, r.in_target, r.target_method, r.match_score,
                r.reviewer, r.reviewed_at, r.contract_type, r.working_time, r.employer_sector, r.work_location
         from fct_survey_responses as r

@@ -184,3 +184,26 @@ def test_a_warehouse_with_hex_references_is_upgraded_and_people_still_link(cli, 
         == before
     )
     assert table_rows(settings.warehouse, "select count(*) from fct_survey_responses") == [(3,)]
+
+
+def test_the_command_exits_with_its_code_its_output_and_a_closed_warehouse(settings, fixture_file):
+    """`insertion` ends with os._exit after the command returns (no slow teardown): nothing may be lost."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def run(path):
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "ingest", str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+
+    good = run(fixture_file("cohort_ok.csv"))
+    assert good.returncode == 0 and "5 of 5 rows loaded as cohort_results" in good.stdout
+    assert not list(settings.warehouse.parent.glob("*.wal"))  # checkpointed and closed
+    bad = run(fixture_file("cohort_missing_column.csv"))
+    assert bad.returncode == 1 and "column 'jury_date'" in bad.stderr
+    assert table_rows(settings.warehouse, "select count(*) from landing_cohort_results") == [(5,)]
