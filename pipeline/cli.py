@@ -116,6 +116,73 @@ def cmd_ingest(args) -> int:
     return 1 if rejected else 0
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def cmd_watch(args) -> int:
+    """Watch data/raw/ and load each new or changed file as soon as it is complete, until Ctrl-C.
+
+    A file is loaded once its size and time stop changing between two looks (never half-written),
+    exactly as `insertion ingest` would load it; then only the certifications it touches are
+    recomputed and the snapshot is published. Great Expectations stays loaded between files, so a
+    small file is in the dashboard within seconds. The warehouse is opened only while loading: other
+    commands can run in between (when one holds it, the watcher waits for the next look).
+
+    Example:
+      insertion watch
+      insertion watch --raw-dir /srv/exports --interval 5
+    """
+    import signal
+    import time
+
+    from .ingest import ingest_file, touched_certifications
+    from .pseudonymise import load_key
+    from .validation import Gate, preload
+    from .warehouse import WarehouseBusy
+    from .watch import Arrivals
+
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it like Ctrl-C
+    preload()
+    settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
+    key = load_key(settings.key_file)
+    gate = Gate(settings)
+    arrivals = Arrivals(settings.raw_dir, settings)
+    print(f"Watching {settings.raw_dir} every {args.interval:g} s (Ctrl-C to stop).", flush=True)
+    try:
+        while True:
+            paths = arrivals.ready()
+            if paths:
+                t0 = time.perf_counter()
+                try:
+                    with _open(settings) as con:
+                        reports = []
+                        for path in paths:
+                            reports.append(report := ingest_file(con, path, settings, key, gate=gate))
+                            if report.status != "skipped":
+                                out = sys.stderr if report.status == "rejected" else sys.stdout
+                                print(report.summary(), file=out, flush=True)
+                        if any(r.status == "loaded" for r in reports):
+                            _finish(con, settings, gate, scope=touched_certifications(con, reports))
+                            gate.kept.clear()  # rendered
+                except WarehouseBusy as exc:
+                    print(f"waiting: {exc}", file=sys.stderr, flush=True)
+                else:
+                    arrivals.handled(paths)
+                    counts = {
+                        s: sum(r.status == s for r in reports) for s in ("loaded", "skipped", "rejected")
+                    }
+                    print(
+                        f"Up to date ({time.perf_counter() - t0:.1f} s): {counts['loaded']} file(s) loaded, "
+                        f"{counts['skipped']} already there, {counts['rejected']} rejected.",
+                        flush=True,
+                    )
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        print("Stopped.")
+        return 0
+
+
 def cmd_stats(args) -> int:
     """Print the France Compétences statistics table of a certification, newest year first.
 
@@ -511,6 +578,12 @@ def _parser() -> argparse.ArgumentParser:
         "--kind",
         choices=["cohort_results", "survey_answers", "rncp", "rome_codes", "rome_appellations"],
         help="force the kind of the files",
+    )
+
+    p = add("watch", cmd_watch, "load new files of data/raw/ as they arrive")
+    p.add_argument("--raw-dir", metavar="DIR", help="folder to watch (default data/raw)")
+    p.add_argument(
+        "--interval", type=float, default=1.0, metavar="SECONDS", help="time between looks (default 1)"
     )
 
     p = add("stats", cmd_stats, "print a certification's statistics table")
