@@ -169,6 +169,44 @@ def run_cli(args: list[str], env: dict) -> dict:
     return {"seconds": seconds, "peak_mib": peak[0], "stdout": stdout}
 
 
+def watch_latency(env: dict, raw: Path, files: list[str]) -> dict:
+    """`insertion watch` on ``raw``: for each new file, the time from its arrival (an atomic rename into
+    the folder, as a careful export does) to the line saying the snapshot is published (median), and the
+    watcher's peak resident memory."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "watch", "--interval", "0.2"],
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+    def up_to_date() -> str:
+        for line in proc.stdout:
+            if line.startswith("Up to date"):
+                return line
+        raise RuntimeError("insertion watch ended")
+
+    try:
+        up_to_date()  # the files already there (hashed once, all skipped)
+        latencies = []
+        for i, text in enumerate(files):
+            incoming = raw / f".incoming-{i}.tmp"
+            incoming.write_text(text, encoding="utf-8")
+            t = time.perf_counter()
+            incoming.rename(raw / "enquetes" / f"arrived-{i}.csv")
+            if "1 file(s) loaded" not in (line := up_to_date()):
+                raise RuntimeError(f"insertion watch did not load arrived-{i}.csv: {line}")
+            latencies.append(time.perf_counter() - t)
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    return {"seconds": statistics.median(latencies), "peak_mib": peak}
+
+
 def second_wave(survey: Path, rows: int) -> str:
     """A realistic new file: the 2-year answers of ``rows`` people whose 6-month answers are loaded
     (same people, wave « 2 ans », answered 18 months later)."""
@@ -460,7 +498,8 @@ def main() -> None:
     baseline = child("pandas_baseline", env["INSERTION_WAREHOUSE"])
     print("incremental survey file…", flush=True)
     extra = work / "extra.csv"
-    extra.write_text(second_wave(next(raw.glob("enquetes/*.csv")), 10_000), encoding="utf-8")
+    surveys = sorted(raw.glob("enquetes/*.csv"))
+    extra.write_text(second_wave(surveys[0], 10_000), encoding="utf-8")
     # median of 3 loads of the same file, each on the warehouse as the build left it (written to disk first,
     # so that write-back of the restored copy does not slow the run)
     warehouse, saved = Path(env["INSERTION_WAREHOUSE"]), work / "before-incremental.duckdb"
@@ -473,6 +512,8 @@ def main() -> None:
     saved.unlink()
     incremental = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     incremental["peak_mib"] = max(r["peak_mib"] for r in runs)
+    print("watch: new files as they arrive…", flush=True)
+    watched = watch_latency(env, raw, [second_wave(s, 10_000) for s in surveys[1 : 2 if args.quick else 4]])
     print("dashboard callbacks…", flush=True)
     cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), 5 if args.quick else 40)
     print("renewal pack…", flush=True)
@@ -508,6 +549,7 @@ def main() -> None:
         f"| indicators: `certification_statistics` over the marts | {mart['statistics_seconds']:.3f} s | | |\n"
         f"| indicators: pandas baseline (what an analyst would write) | {baseline['seconds']:.2f} s | | {baseline['peak_mib']:,.0f} MiB |\n"
         f"| incremental: one survey file of 10,000 rows | {incremental['seconds']:.1f} s | | {incremental['peak_mib']:,.0f} MiB |\n"
+        f"| `insertion watch`: a new survey file of 10,000 rows, from its arrival to the published snapshot | {watched['seconds']:.1f} s | | {watched['peak_mib']:,.0f} MiB |\n"
         f"| renewal pack of the largest certification ({biggest}) | {renewal['seconds']:.1f} s | | {renewal['peak_mib']:,.0f} MiB |\n"
         f"| RNCP XML export, {rncp['fiches']:,} fiches ({rncp['xml_mib']:,.0f} MiB of XML, zipped) | {rncp['seconds']:.1f} s | {rncp['fiches'] / rncp['seconds']:,.0f} fiches/s | {rncp['peak_mib']:,.0f} MiB |\n"
         + (
