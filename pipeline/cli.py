@@ -108,12 +108,17 @@ def cmd_ingest(args) -> int:
         for path in args.files:
             report = ingest_file(con, Path(path), settings, key, kind=args.kind, gate=gate)
             reports.append(report)
-            print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout)
-            for warning in report.warnings:
-                print(f"  warning: {warning}")
+            _print_report(report)
         _finish(con, settings, gate, scope=touched_certifications(con, reports))
     rejected = sum(r.status == "rejected" for r in reports)
     return 1 if rejected else 0
+
+
+def _print_report(report) -> None:
+    """A load's summary line (on stderr when the file was rejected) and its warnings."""
+    print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout, flush=True)
+    for warning in report.warnings:
+        print(f"  warning: {warning}", flush=True)
 
 
 def _interrupt(signum, frame):
@@ -145,6 +150,8 @@ def cmd_watch(args) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it like Ctrl-C
     preload()
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
+    if not settings.raw_dir.is_dir():
+        raise FileNotFoundError(f"{settings.raw_dir}: no such folder to watch")
     key = load_key(settings.key_file)
     gate = Gate(settings)
     arrivals = Arrivals(settings.raw_dir, settings)
@@ -160,8 +167,7 @@ def cmd_watch(args) -> int:
                         for path in paths:
                             reports.append(report := ingest_file(con, path, settings, key, gate=gate))
                             if report.status != "skipped":
-                                out = sys.stderr if report.status == "rejected" else sys.stdout
-                                print(report.summary(), file=out, flush=True)
+                                _print_report(report)
                         if any(r.status == "loaded" for r in reports):
                             _finish(con, settings, gate, scope=touched_certifications(con, reports))
                             gate.kept.clear()  # rendered
