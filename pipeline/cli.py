@@ -170,7 +170,6 @@ def cmd_watch(args) -> int:
                                 _print_report(report)
                         if any(r.status == "loaded" for r in reports):
                             _finish(con, settings, gate, scope=touched_certifications(con, reports))
-                            gate.kept.clear()  # rendered
                 except WarehouseBusy as exc:
                     print(f"waiting: {exc}", file=sys.stderr, flush=True)
                 else:

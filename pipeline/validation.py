@@ -158,7 +158,7 @@ class Gate:
         self.settings = settings
         self._context = None
         self._suites: dict[str, object] = {}
-        self.kept: list = []  # identifiers of the results stored in this session
+        self.kept: list = []  # identifiers of the results stored and not rendered yet
 
     @property
     def context(self):
@@ -199,14 +199,16 @@ class Gate:
 
     def build_docs(self) -> Path | None:
         """Write the Data Docs (HTML) under ``settings.data_docs_dir`` when something was validated;
-        returns the index page. Only this session's pages are rendered (older ones are on disk already);
-        the index lists the whole history."""
+        returns the index page. Only the results kept since the last rendering get their pages (older
+        ones are on disk already, so a long-running gate, as in ``insertion watch``, renders each result
+        once); the index lists the whole history."""
         if not self.kept:
             return None
         from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
         suites = [ExpectationSuiteIdentifier(name=s.name) for s in self._suites.values()]
         self.context.build_data_docs(resource_identifiers=[*suites, *self.kept])
+        self.kept = []
         return self.settings.data_docs_dir / "index.html"
 
 

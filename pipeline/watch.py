@@ -7,6 +7,7 @@ loaded half-written.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from .config import Settings
@@ -26,11 +27,11 @@ class Arrivals:
         now: dict[Path, tuple[int, int]] = {}
         for path in self.folder.rglob("*"):
             try:
-                stat = path.stat()
+                st = path.stat()
             except OSError:  # removed meanwhile
                 continue
-            if path.is_file():
-                now[path] = (stat.st_size, stat.st_mtime_ns)
+            if stat.S_ISREG(st.st_mode):
+                now[path] = (st.st_size, st.st_mtime_ns)
         steady = {
             p for p, stamp in now.items() if self._previous.get(p) == stamp and self._handled.get(p) != stamp
         }
