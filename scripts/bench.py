@@ -405,12 +405,16 @@ def csv_parts(folder: str) -> dict:
 # --- report --------------------------------------------------------------------------------------
 
 
-def median_of(fn: str, args: tuple, repeat: int) -> dict:
-    runs = [child(fn, *args) for _ in range(repeat)]
+def median_run(runs: list[dict]) -> dict:
+    """The median time of several runs, with the largest peak memory among them."""
     best = dict(runs[0])
     best["seconds"] = statistics.median(r["seconds"] for r in runs)
     best["peak_mib"] = max(r["peak_mib"] for r in runs)
     return best
+
+
+def median_of(fn: str, args: tuple, repeat: int) -> dict:
+    return median_run([child(fn, *args) for _ in range(repeat)])
 
 
 def machine() -> str:
@@ -510,8 +514,7 @@ def main() -> None:
         os.sync()
         runs.append(run_cli(["ingest", str(extra)], env))
     saved.unlink()
-    incremental = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
-    incremental["peak_mib"] = max(r["peak_mib"] for r in runs)
+    incremental = median_run(runs)
     print("watch: new files as they arrive…", flush=True)
     watched = watch_latency(env, raw, [second_wave(s, 10_000) for s in surveys[1 : 2 if args.quick else 4]])
     print("dashboard callbacks…", flush=True)
