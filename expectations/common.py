@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-RNCP_CODE = r"^RNCP[0-9]{3,6}$"
-ROME_CODE = r"^[A-N][0-9]{4}$"
+from pipeline.codes import RNCP_CODE, ROME_CODE  # noqa: F401 (re-exported for the suites)
+
+# Severity of a check on a field that does not define the row: the field is set aside, the row kept.
+FIELD = "field"
 
 
 def expect(name: str, severity: str, message: str, **kwargs):
@@ -54,12 +56,12 @@ def not_null(column: str, message: str, severity: str = "error", **kwargs) -> li
     return [expect("ExpectColumnValuesToNotBeNull", severity, message, column=column, **kwargs)]
 
 
-def parses_as_date(column: str) -> list:
+def parses_as_date(column: str, severity: str = "error") -> list:
     """The text of a date column, where given, parsed (``<column>_unparsed`` holds what did not)."""
     return [
         expect(
             "ExpectColumnValuesToBeNull",
-            "error",
+            severity,
             "a date jj/mm/aaaa or aaaa-mm-jj",
             column=f"{column}_unparsed",
         )

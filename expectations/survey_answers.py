@@ -8,14 +8,29 @@ from pipeline.config import Settings
 from pipeline.normalise import canonical_values
 from pipeline.sources.surveys import SURVEY_ANSWERS
 
-from .common import ROME_CODE, build, expect, identity_checks, in_set, not_null, parses_as_date, table_checks
+from .common import (
+    FIELD,
+    ROME_CODE,
+    build,
+    expect,
+    identity_checks,
+    in_set,
+    not_null,
+    parses_as_date,
+    table_checks,
+)
 
 EMPLOYED = Column("situation").is_in(["employed", "employed_abroad"])
 
 
 def suite(settings: Settings | None = None):
-    settings = settings or Settings.load()
-    (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
+    """File-local checks only: what needs the cohort results (answer after the jury, survey windows,
+    respondent certified) runs in the warehouse, where both sources are (``sql/checks/``), so that the
+    figures never depend on the order in which files arrive.
+
+    Severities: ``error`` removes the answer (only the fields that say who, which certification, which
+    wave and which situation); ``field`` sets the failing field aside (NULL, reported in the quarantine)
+    and keeps the answer; ``warning`` loads and reports."""
     return build(
         "survey_answers",
         [
@@ -24,71 +39,37 @@ def suite(settings: Settings | None = None):
             *not_null("wave", "a wave: 6 mois or 2 ans"),
             *in_set("wave", canonical_values("wave")),
             *in_set("situation", canonical_values("situation")),
-            *in_set("contract_type", canonical_values("contract_type")),
-            *in_set("working_time", canonical_values("working_time")),
-            *in_set("work_location", canonical_values("work_location")),
-            *in_set("target_decision", canonical_values("target_decision")),
+            *in_set("contract_type", canonical_values("contract_type"), FIELD),
+            *in_set("working_time", canonical_values("working_time"), FIELD),
+            *in_set("work_location", canonical_values("work_location"), FIELD),
+            *in_set("target_decision", canonical_values("target_decision"), FIELD),
             expect(
                 "ExpectColumnValuesToMatchRegex",
-                "error",
+                FIELD,
                 "a ROME code: a letter A-N and 4 digits (e.g. M1706)",
                 column="rome_code",
                 regex=ROME_CODE,
             ),
             expect(
                 "ExpectColumnValuesToBeBetween",
-                "error",
+                FIELD,
                 "a promotion year between 1990 and 2100",
                 column="promotion",
                 min_value=1990,
                 max_value=2100,
             ),
-            *parses_as_date("answer_date"),
+            *parses_as_date("answer_date", FIELD),
             expect(
                 "ExpectCompoundColumnsToBeUnique",
-                "error",
-                "one answer per candidate, certification and wave (this person answered twice)",
+                "warning",
+                "one answer per candidate, certification and wave in a file (one is kept: see the methodology)",
                 column_list=list(SURVEY_ANSWERS.key),
-            ),
-            expect(
-                "ExpectColumnPairValuesAToBeGreaterThanB",
-                "error",
-                "an answer date after the jury date",
-                column_A="answer_date",
-                column_B="jury_date",
-                or_equal=False,
-                ignore_row_if="either_value_is_missing",
-            ),
-            expect(
-                "ExpectColumnValuesToBeBetween",
-                "warning",
-                f"a 6-month answer {lo6} to {hi6} months after the jury",
-                column="months_after_jury",
-                min_value=lo6,
-                max_value=hi6,
-                row_condition=Column("wave") == "6",
-            ),
-            expect(
-                "ExpectColumnValuesToBeBetween",
-                "warning",
-                f"a 2-year answer {lo24} to {hi24} months after the jury",
-                column="months_after_jury",
-                min_value=lo24,
-                max_value=hi24,
-                row_condition=Column("wave") == "24",
             ),
             *not_null(
                 "job_title",
                 "a job title for an employed respondent",
                 severity="warning",
                 row_condition=EMPLOYED,
-            ),
-            expect(
-                "ExpectColumnValuesToBeInSet",
-                "warning",
-                "a respondent found certified for this certification in the cohort results",
-                column="known_in_cohorts",
-                value_set=[True],
             ),
         ],
     )

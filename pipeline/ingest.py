@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from .errors import InputError
 from .pseudonymise import load_key
 from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding, excel_head_rows, read_table
 from .sources import KINDS, MODULES
-from .warehouse import scalar, sql_literal
+from .warehouse import scalar
 
 SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".xml"} | EXCEL_SUFFIXES
 REFERENTIAL_KINDS = ("rncp", "rome_codes", "rome_appellations")
@@ -44,6 +43,7 @@ class LoadReport:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_warned: int = 0
+    fields_set_aside: int = 0
     message: str = ""
     warnings: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
@@ -57,6 +57,8 @@ class LoadReport:
         parts = [f"{self.file}: {self.rows_loaded} of {self.rows_read} {unit} loaded as {self.kind}"]
         if self.rows_quarantined:
             parts.append(f"{self.rows_quarantined} quarantined")
+        if self.fields_set_aside:
+            parts.append(f"{self.fields_set_aside} malformed field(s) set aside (rows kept)")
         if self.rows_warned:
             parts.append(f"{self.rows_warned} with warnings")
         if self.dropped_columns:
@@ -105,32 +107,6 @@ def read_batch(path: Path, settings: Settings, key: bytes, kind: str | None = No
     return MODULES[name].type_batch(batch)
 
 
-def enrich_surveys(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Add what survey checks need from the warehouse: the jury date of the matching certification,
-    months between jury and answer, and whether the respondent is known in the cohort results."""
-    f = batch.frame
-    if not {"candidate_hash", "certification_code"} <= set(f.columns):
-        return
-    keys = f[["candidate_hash", "certification_code", "promotion", "answer_date"]].assign(  # noqa: F841
-        position=range(len(f))
-    )
-    found = con.sql(
-        """
-        select arg_max(c.jury_date, (k.answer_date is null or c.jury_date <= k.answer_date, c.jury_date))
-               ::timestamp as jury_date
-        from keys as k
-        left join landing_cohort_results as c
-          on c.candidate_hash = k.candidate_hash::uuid and c.certification_code = k.certification_code
-         and c.outcome = 'certified' and (k.promotion is null or year(c.jury_date) = k.promotion)
-        group by k.position
-        order by k.position
-        """
-    ).df()
-    f["jury_date"] = found["jury_date"].astype("datetime64[us]").to_numpy()
-    f["months_after_jury"] = (f["answer_date"] - f["jury_date"]).dt.days / 30.4375
-    f["known_in_cohorts"] = f["jury_date"].notna()
-
-
 def _log(con, load_id, path, sha, report: LoadReport, batch: Batch | None, started: datetime, t0: float):
     con.execute(
         "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -171,14 +147,12 @@ class Checked:
     seconds: float = 0.0
 
 
-def check_file(path: Path, settings: Settings, key: bytes, kind, gate: validation.Gate, cohorts) -> Checked:
-    """Read, type and validate one cohort or survey file; writes nothing. ``cohorts``: a DuckDB
-    connection where ``landing_cohort_results`` holds the cohorts that survey checks look up."""
+def check_file(path: Path, settings: Settings, key: bytes, kind, gate: validation.Gate) -> Checked:
+    """Read, type and validate one cohort or survey file on its own; writes nothing. Checks that need
+    another source (an answer against its jury) run in the warehouse, so order never matters."""
     checked, t0 = Checked(path, kind), time.perf_counter()
     try:
         checked.batch = batch = read_batch(path, settings, key, kind)
-        if batch.kind.name == "survey_answers":
-            enrich_surveys(cohorts, batch)
         checked.verdict = verdict = gate.validate(batch.frame, batch.kind.name)
         if verdict.file_errors:
             first = verdict.file_errors[0]
@@ -213,7 +187,7 @@ def ingest_file(
     ref_kind = kind if kind in REFERENTIAL_KINDS else (None if kind else referential.detect(path))
     if ref_kind:
         return _ingest_referential(con, path, ref_kind, gate, sha, started, t0)
-    return write_checked(con, check_file(path, settings, key, kind, gate, con), sha, gate)
+    return write_checked(con, check_file(path, settings, key, kind, gate), sha, gate)
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
@@ -235,12 +209,19 @@ def write_checked(con: duckdb.DuckDBPyConnection, checked: Checked, sha: str, ga
         return _reject(con, report, checked.error, sha, batch, verdict, gate, started, t0)
 
     failures = verdict.row_failures("error")
+    set_aside = verdict.row_failures("field")
     warned = verdict.row_failures("warning")
     frame = batch.frame
     bad_rows = set(failures["source_row"])
     good = frame[~frame["source_row"].isin(bad_rows)]
+    set_aside = set_aside[~set_aside["source_row"].isin(bad_rows)]
+    if not set_aside.empty:  # a defect in a field that does not define the row: the field, not the row
+        good = good.copy()
+        for column, rows in set_aside.groupby("column")["source_row"]:
+            good.loc[good["source_row"].isin(rows), column] = None
     report.status = "loaded"
     report.rows_loaded, report.rows_quarantined = len(good), len(bad_rows)
+    report.fields_set_aside = len(set_aside.drop_duplicates(["source_row", "column"]))
     report.rows_warned = warned["source_row"].nunique()
     report.warnings = [f"{o.reason()}: {o.unexpected_count} row(s)" for o in verdict.warnings]
     report.message = "; ".join(batch.notes + report.warnings)
@@ -258,7 +239,9 @@ def write_checked(con: duckdb.DuckDBPyConnection, checked: Checked, sha: str, ga
         )
         con.unregister("landing_batch")
         if bad_rows:
-            _quarantine(con, load_id, path, batch, failures, verdict.outcomes)
+            _quarantine(con, load_id, path, batch, failures, verdict.outcomes, "row")
+        if not set_aside.empty:
+            _quarantine(con, load_id, path, batch, set_aside, verdict.outcomes, "field")
         _log(con, load_id, path, sha, report, batch, started, t0)
         validation.record(con, verdict, load_id, "file")
         con.execute("commit")
@@ -317,7 +300,7 @@ def _reasons(batch: Batch, failures: pd.DataFrame, outcomes) -> pd.Series:
     by_rule = {(o.expectation_type, o.reason()): o for o in outcomes}
     row_index = pd.Series(batch.frame.index, index=batch.frame["source_row"])
     texts = []
-    for row, expectation, reason in failures.itertuples(index=False):
+    for row, expectation, reason in failures[["source_row", "expectation", "reason"]].itertuples(index=False):
         o = by_rule[(expectation, reason)]
         columns = [c.strip().removesuffix("_unparsed") for c in (o.column or "").split(",") if c.strip()]
         shown = []
@@ -330,9 +313,12 @@ def _reasons(batch: Batch, failures: pd.DataFrame, outcomes) -> pd.Series:
     return pd.Series(texts, index=failures.index)
 
 
-def _quarantine(con, load_id: int, path: Path, batch: Batch, failures: pd.DataFrame, outcomes) -> None:
+def _quarantine(
+    con, load_id: int, path: Path, batch: Batch, failures: pd.DataFrame, outcomes, outcome: str
+) -> None:
+    """Record failing rows: ``outcome`` row (not loaded) or field (loaded with those fields set aside)."""
     failures = failures.assign(reason=_reasons(batch, failures, outcomes))
-    failures = failures.drop_duplicates(["source_row", "reason"])
+    failures = failures.drop_duplicates(["source_row", "reason"])[["source_row", "expectation", "reason"]]
     grouped = failures.groupby("source_row", sort=True).agg(list)
     index = batch.frame.index[batch.frame["source_row"].isin(grouped.index)]
     rows = batch.frame.loc[index, "source_row"].tolist()
@@ -346,10 +332,11 @@ def _quarantine(con, load_id: int, path: Path, batch: Batch, failures: pd.DataFr
             "expectations": grouped["expectation"].tolist(),
             "reasons": grouped["reason"].tolist(),
             "original_record": [originals[r] for r in grouped.index],
+            "outcome": outcome,
         }
     )
     con.register("quarantine_batch", q)
-    con.execute("insert into quarantine select * from quarantine_batch")
+    con.execute("insert into quarantine by name select * from quarantine_batch")
     con.unregister("quarantine_batch")
 
 
@@ -359,18 +346,12 @@ _worker: dict = {}
 
 
 def _worker_start(settings: Settings, key: bytes) -> None:
-    _worker.update(settings=settings, key=key, gate=validation.Gate(settings), con=duckdb.connect())
+    _worker.update(settings=settings, key=key, gate=validation.Gate(settings))
 
 
-def _worker_check(path: Path, kind: str | None, cohorts: str | None) -> Checked:
-    """In a worker process: check one file; survey checks read the certified people from ``cohorts``
-    (a Parquet export of the warehouse's cohort results)."""
-    con = _worker["con"]
-    if cohorts:
-        con.execute(
-            f"create or replace view landing_cohort_results as select * from read_parquet({sql_literal(cohorts)})"
-        )
-    return check_file(path, _worker["settings"], _worker["key"], kind, _worker["gate"], con)
+def _worker_check(path: Path, kind: str | None) -> Checked:
+    """In a worker process: check one file."""
+    return check_file(path, _worker["settings"], _worker["key"], kind, _worker["gate"])
 
 
 def ingest_files(
@@ -385,9 +366,8 @@ def ingest_files(
     """Load files in order (referentials, cohorts, surveys: see :func:`raw_files`).
 
     With ``workers`` > 1, cohort and survey files are read, typed and validated by that many worker
-    processes while this one writes them, in the same order and with the same results as one by one:
-    survey checks see every cohort file loaded before them (through a Parquet export of the cohort
-    results taken once the cohort files are written)."""
+    processes while this one writes them, in the same order and with the same results as one by one
+    (a file's checks depend on that file alone)."""
     reports: list[LoadReport] = []
 
     def done(report: LoadReport) -> None:
@@ -405,37 +385,23 @@ def ingest_files(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    spill = settings.warehouse.parent / ".duckdb_tmp"
-    spill.mkdir(parents=True, exist_ok=True)
-    cohorts = spill / f"cohorts-{os.getpid()}.parquet"
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
     with ProcessPoolExecutor(workers, context, initializer=_worker_start, initargs=(settings, key)) as pool:
-        try:
-            i = 0
-            while i < len(paths):
-                if kinds[i] not in KINDS:
-                    done(ingest_file(con, paths[i], settings, key, gate=gate))
-                    i += 1
-                    continue
-                j = i
-                while j < len(paths) and kinds[j] == kinds[i]:
-                    j += 1
-                exported = None
-                if kinds[i] == "survey_answers":
-                    con.execute(
-                        "copy (select candidate_hash, certification_code, outcome, jury_date "
-                        "from landing_cohort_results where outcome = 'certified') "
-                        f"to {sql_literal(cohorts)} (format parquet)"
-                    )
-                    exported = str(cohorts)
-                _in_workers(con, pool, paths[i:j], exported, workers, gate, done)
-                i = j
-        finally:
-            cohorts.unlink(missing_ok=True)
+        i = 0
+        while i < len(paths):
+            if kinds[i] not in KINDS:
+                done(ingest_file(con, paths[i], settings, key, gate=gate))
+                i += 1
+                continue
+            j = i
+            while j < len(paths) and kinds[j] in KINDS:
+                j += 1
+            _in_workers(con, pool, paths[i:j], workers, gate, done)
+            i = j
     return reports
 
 
-def _in_workers(con, pool, paths: list[Path], cohorts: str | None, workers: int, gate, done) -> None:
+def _in_workers(con, pool, paths: list[Path], workers: int, gate, done) -> None:
     """Check files in the pool (a few ahead, so memory stays bounded) and write them in order."""
     from collections import deque
 
@@ -448,7 +414,7 @@ def _in_workers(con, pool, paths: list[Path], cohorts: str | None, workers: int,
             if path is None:
                 return
             sha = sha256_of(path)
-            future = None if already_loaded(con, sha) else pool.submit(_worker_check, path, None, cohorts)
+            future = None if already_loaded(con, sha) else pool.submit(_worker_check, path, None)
             queue.append((path, sha, future))
 
     fill()
@@ -484,8 +450,9 @@ def touched_certifications(con: duckdb.DuckDBPyConnection, reports: list[LoadRep
 
 
 def raw_files(folder: Path, settings: Settings) -> list[Path]:
-    """Every loadable file under ``folder`` (recursive, hidden files and READMEs aside), cohort results
-    first so that survey checks can see the cohorts they refer to."""
+    """Every loadable file under ``folder`` (recursive, hidden files and READMEs aside): referentials
+    first (their loads rebuild everything), then cohort results and surveys. The figures do not depend
+    on this order; it only keeps runs readable."""
     files = [
         p
         for p in folder.rglob("*")

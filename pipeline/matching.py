@@ -15,6 +15,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from .codes import is_rome_code
 from .normalise import norm
 from .warehouse import scalar
 
@@ -117,7 +118,7 @@ def review(
     """Record a reviewer's decision on a job title (who, when, why); returns its id."""
     if rome_code is None and in_target is None:
         raise ValueError("a review decides a ROME code, in/out of the targeted occupation, or both")
-    if rome_code is not None and not re.match(r"^[A-N]\d{4}$", rome_code):
+    if rome_code is not None and not is_rome_code(rome_code):
         raise ValueError(f"{rome_code!r} is not a ROME code (expected a letter A-N and 4 digits, e.g. M1706)")
     if not reviewer.strip() or not reason.strip():
         raise ValueError("a review needs the reviewer's name (--by) and a reason (--why)")

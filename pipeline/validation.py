@@ -67,21 +67,24 @@ class Verdict:
 
     @property
     def warnings(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.success and o.severity == "warning"]
+        return [o for o in self.outcomes if not o.success and o.severity in ("warning", "field")]
 
     @property
     def success(self) -> bool:
         return not any(not o.success and o.severity == "error" for o in self.outcomes)
 
     def row_failures(self, severity: str = "error") -> pd.DataFrame:
-        """source_row, expectation, reason: one line per failing row and expectation."""
+        """source_row, expectation, reason, column: one line per failing row and expectation.
+
+        ``error``: the row is not loaded; ``field``: the failing column is set aside (NULL) and the row
+        loads; ``warning``: loaded and reported."""
         records = [
-            (row, o.expectation_type, o.reason())
+            (row, o.expectation_type, o.reason(), (o.column or "").removesuffix("_unparsed"))
             for o in self.outcomes
             if not o.success and o.severity == severity and not o.table_level
             for row in o.rows
         ]
-        return pd.DataFrame(records, columns=["source_row", "expectation", "reason"])
+        return pd.DataFrame(records, columns=["source_row", "expectation", "reason", "column"])
 
 
 @cache

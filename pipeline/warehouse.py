@@ -74,7 +74,13 @@ _TABLE = re.compile(r"^create or replace table (\w+) as\s+(.*?)[;\s]*\Z", re.S |
 
 
 # What the per-certification tables read; fct_* are read by later marts after being refreshed.
-SCOPED_SOURCES = ("landing_cohort_results", "landing_survey_answers", "fct_certified", "fct_survey_responses")
+SCOPED_SOURCES = (
+    "landing_cohort_results",
+    "landing_survey_answers",
+    "fct_certified",
+    "fct_survey_attachments",
+    "fct_survey_responses",
+)
 
 
 def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | None = None) -> None:
@@ -82,9 +88,11 @@ def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | Non
     ``-- scope: certification_code`` are only refreshed for those certifications: their rows are deleted,
     then the same query runs with its sources shadowed, for this connection only, by temporary views of
     the scope's rows (so every scan, join and ranking works on those rows alone)."""
+    from .indicators import expand
+
     if scope is None:
         for path in sql_files(layer):
-            con.execute(path.read_text(encoding="utf-8"))
+            con.execute(expand(path.read_text(encoding="utf-8")))
         return
     db = scalar(con, "select current_database()")
     codes = ", ".join(map(sql_literal, scope)) or "null"
@@ -95,7 +103,7 @@ def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | Non
                 f"where certification_code in ({codes})"
             )
         for path in sql_files(layer):
-            sql = path.read_text(encoding="utf-8")
+            sql = expand(path.read_text(encoding="utf-8"))
             match = _TABLE.search(sql) if SCOPED in sql else None
             if match is None:
                 con.execute(sql)
@@ -162,7 +170,7 @@ def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list
     from . import matching  # imports this module
 
     if scope is not None and not scalar(
-        con, "select count(*) from information_schema.tables where table_name = 'fct_survey_responses'"
+        con, "select count(*) from information_schema.tables where table_name = 'fct_survey_attachments'"
     ):
         scope = None  # first build: nothing to refresh in place
     con.execute("begin transaction")

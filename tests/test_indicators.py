@@ -33,7 +33,7 @@ def stats(con, settings, cert=CERT):
 
 
 def test_neutralised_are_removed_from_numerator_and_denominator(con, settings):
-    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test')", [CERT])
+    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test', true)", [CERT])
     add_people(con, 2020, 10)
     add_people(con, 2020, 2, outcome="partial", start=10)  # not certified: outside the population
     add_people(con, 2020, 1, outcome="failed", start=12)
@@ -88,7 +88,7 @@ def test_rates_round_half_up(con, settings, employed, denominator, expected):
 
 
 def test_reviewer_decision_wins_over_rome_code(con, settings):
-    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test')", [CERT])
+    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test', true)", [CERT])
     add_people(con, 2022, 4)
     answer(con, 2022, 0, 6, "employed", "M1706")  # in target by ROME code
     answer(con, 2022, 1, 6, "employed", "M1706", decision="out")  # reviewer: not in target

@@ -54,8 +54,13 @@ def test_same_file_twice_adds_nothing(cli, settings, fixture_file):
 def test_row_problems_go_to_quarantine_and_the_rest_loads(cli, settings, fixture_file):
     code, out, _ = cli("ingest", fixture_file("cohort_bad_rows.csv"))
     assert code == 0
-    assert "1 of 8 rows loaded" in out and "7 quarantined" in out
-    assert table_rows(settings.warehouse, "select source_row from landing_cohort_results") == [(9,)]
+    assert "3 of 8 rows loaded" in out and "5 quarantined" in out
+    # B1 twice in one file: both rows load (a warning); staging keeps one decision
+    assert table_rows(settings.warehouse, "select source_row from landing_cohort_results order by 1") == [
+        (2,),
+        (7,),
+        (9,),
+    ]
     reasons = dict(
         table_rows(settings.warehouse, "select source_row, reasons from quarantine order by source_row")
     )
@@ -63,7 +68,7 @@ def test_row_problems_go_to_quarantine_and_the_rest_loads(cli, settings, fixture
     assert "'Date du jury' = '2024-13-45'" in reasons[4][0] and "jj/mm/aaaa" in reasons[4][0]
     assert "'Voie d'accès' = 'Téléportation'" in reasons[5][0]
     assert "'Résultat' = 'Peut-être'" in reasons[6][0]
-    assert any("appears twice" in r for r in reasons[2]) and any("appears twice" in r for r in reasons[7])
+    assert 2 not in reasons and 7 not in reasons
     assert "candidate reference" in reasons[8][0]
     record = json.loads(
         table_rows(settings.warehouse, "select original_record from quarantine where source_row = 5")[0][0]
@@ -75,13 +80,25 @@ def test_survey_row_problems(cli, settings, fixture_file):
     cli("ingest", fixture_file("cohort_ok.csv"))
     code, out, _ = cli("ingest", fixture_file("survey_bad_rows.csv"))
     assert code == 0
-    reasons = dict(
-        table_rows(settings.warehouse, "select source_row, reasons from quarantine order by source_row")
-    )
-    assert "'Code ROME' = 'E110'" in reasons[2][0]
-    assert "'Situation actuelle' = 'Astronaute'" in reasons[3][0]
-    assert "'Vague' = '3 semaines'" in reasons[4][0]
-    assert any("answered twice" in r for r in reasons[5]) and any("answered twice" in r for r in reasons[6])
+    assert "3 of 5 rows loaded" in out and "2 quarantined" in out and "1 malformed field(s) set aside" in out
+    quarantined = {
+        row: (outcome, reasons)
+        for row, outcome, reasons in table_rows(
+            settings.warehouse, "select source_row, outcome, reasons from quarantine order by source_row"
+        )
+    }
+    # the malformed ROME code is set aside, the answer kept (employed, no code)
+    assert quarantined[2][0] == "field" and "'Code ROME' = 'E110'" in quarantined[2][1][0]
+    assert table_rows(
+        settings.warehouse, "select situation, rome_code from landing_survey_answers where source_row = 2"
+    ) == [("employed", None)]
+    assert quarantined[3][0] == "row" and "'Situation actuelle' = 'Astronaute'" in quarantined[3][1][0]
+    assert quarantined[4][0] == "row" and "'Vague' = '3 semaines'" in quarantined[4][1][0]
+    # C3 answered twice: both load, one counts (the latest answer date), the other is reported
+    assert 5 not in quarantined and 6 not in quarantined
+    assert table_rows(
+        settings.warehouse, "select issue, source_row from quality_issues where issue = 'answer_superseded'"
+    ) == [("answer_superseded", 5)]
 
 
 def test_missing_column_rejects_the_file_and_changes_nothing(cli, settings, fixture_file):

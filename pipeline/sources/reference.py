@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ..codes import is_job_code
 from ..errors import InputError
 from . import rncp
 
@@ -18,12 +19,12 @@ CERTIFICATIONS = "certifications.csv"
 PUBLISHED = "published_statistics.csv"
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+def _read(path: Path, columns: list[str], optional: tuple[str, ...] = ()) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(path, f"missing column(s) {missing} (expected {', '.join(columns)})", row=1)
-    return frame[columns]
+    return frame.reindex(columns=[*columns, *optional], fill_value="")
 
 
 def read_published(path: Path) -> pd.DataFrame:
@@ -50,14 +51,19 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         _replace(
             con,
             "ref_target_jobs",
-            _read(jobs_path, ["certification_code", "rome_code", "rome_label"]),
+            _read(jobs_path, ["certification_code", "rome_code", "rome_label"]).assign(
+                is_job_code=lambda f: f["rome_code"].map(is_job_code)
+            ),
             "interim",
         )
     if certs_path.exists():
         certs = _read(
-            certs_path, ["certification_code", "title", "international", "level", "registration_end_date"]
+            certs_path,
+            ["certification_code", "title", "international", "level", "registration_end_date"],
+            optional=("target_parent_codes",),
         )
-        certs["international"] = certs["international"].str.lower().isin(["1", "true", "oui", "yes"])
+        for flag in ("international", "target_parent_codes"):
+            certs[flag] = certs[flag].str.lower().isin(["1", "true", "oui", "yes"])
         certs["registration_end_date"] = pd.to_datetime(
             certs["registration_end_date"], format="%d/%m/%Y"
         ).dt.date

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element, iterparse
 
 import pandas as pd
 
+from ..codes import is_job_code
 from ..errors import InputError
 
 TABLES: dict[str, list[str]] = {
@@ -63,13 +64,6 @@ ROUTE_LABELS = {  # VoixdAccès part: Si_Jury label -> code
 }
 CSV_PART = re.compile(r"export_fiches_CSV_(?P<part>.+?)_(?P<date>\d{4}_\d{2}_\d{2})\.csv$", re.I)
 RS_EXPORT = re.compile(r"export[-_]fiches[-_]RS", re.I)
-_JOB_CODE = re.compile(r"^[A-N]\d{2}(0[1-9]|[1-9]\d)$")
-
-
-def is_job_code(code: str | None) -> bool:
-    """ROME job codes are a letter and four digits not ending in 00: ``A1500``, ``A12`` and ``M18`` are
-    the export's domain-level codes, kept apart."""
-    return bool(code) and bool(_JOB_CODE.match(code))
 
 
 def detect(path: Path) -> bool:

@@ -10,4 +10,4 @@ union all
 select certification_code, rome_code, rome_label, 'interim file' as source
 from ref_target_jobs
 where certification_code not in (select certification_code from rncp_rome)
-  and regexp_matches(rome_code, '^[A-N][0-9]{2}(0[1-9]|[1-9][0-9])$');
+  and is_job_code;

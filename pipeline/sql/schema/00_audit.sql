@@ -34,6 +34,8 @@ create table if not exists quarantine (
     reasons          varchar[] not null,         -- one readable reason per failure
     original_record  json not null               -- the row as read (reference pseudonymised, personal columns removed)
 );
+-- row: the row was not loaded; field: the row was loaded with the failing fields set aside (NULL)
+alter table quarantine add column if not exists outcome varchar default 'row';
 
 create table if not exists validation_runs (
     run_id           integer primary key,

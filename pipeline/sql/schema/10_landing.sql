@@ -38,6 +38,8 @@ create table if not exists ref_target_jobs (
     rome_label          varchar,
     source              varchar
 );
+-- computed with pipeline/codes.py (the one owner of the ROME code shapes)
+alter table ref_target_jobs add column if not exists is_job_code boolean;
 
 create table if not exists ref_certifications (
     certification_code     varchar primary key,
@@ -47,6 +49,9 @@ create table if not exists ref_certifications (
     registration_end_date  date,
     source                 varchar
 );
+-- Per-certification setting, off by default: a job whose ROME code's parent code is one of the fiche's
+-- codes also counts as in target (a wider rule than France Compétences' definition; stated in the pack).
+alter table ref_certifications add column if not exists target_parent_codes boolean default false;
 
 -- RNCP referential (France Compétences export, XML flow V4.1 or CSV parts). A load replaces the rows
 -- of the fiches it carries; ROME replaces its tables whole.

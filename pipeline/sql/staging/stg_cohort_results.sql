@@ -1,12 +1,15 @@
--- One row per candidate, certification and jury date; when a later file repeats a decision, it wins.
+-- One row per candidate, certification and jury date. When several rows repeat a decision (in one file or
+-- in several), one is kept by a rule that depends on the set of loaded files, never on their load order:
+-- the file whose name sorts last, then the last row of that file (then the file's content digest).
 create or replace view stg_cohort_results as
 with latest as (
     -- ranked on the key columns only (narrow rows sort fast and within the memory limit), then joined back
-    select load_id, source_row
-    from landing_cohort_results
+    select c.load_id, c.source_row
+    from landing_cohort_results as c
+    left join load_log as l using (load_id)
     qualify row_number() over (
-        partition by candidate_hash, certification_code, jury_date
-        order by load_id desc, source_row desc
+        partition by c.candidate_hash, c.certification_code, c.jury_date
+        order by c.source_file desc, c.source_row desc, l.sha256 desc
     ) = 1
 ),
 

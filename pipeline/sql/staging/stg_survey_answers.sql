@@ -1,34 +1,22 @@
--- One row per candidate, certification, wave (and promotion when given); a later file wins.
+-- Every survey answer loaded, canonical and pseudonymised, with its lineage. Which answers count (one per
+-- person, certification, promotion and wave) is decided in marts/02_fct_survey_attachments.sql.
 create or replace view stg_survey_answers as
-with latest as (
-    -- ranked on the key columns only (narrow rows sort fast and within the memory limit), then joined back
-    select load_id, source_row
-    from landing_survey_answers
-    qualify row_number() over (
-        partition by candidate_hash, certification_code, wave, coalesce(promotion, -1)
-        order by load_id desc, source_row desc
-    ) = 1
-),
-
-ranked as (
-    select l.* from landing_survey_answers as l semi join latest using (load_id, source_row)
-)
-
 select
-    candidate_hash,
-    certification_code,
-    promotion,
-    wave,
-    answer_date,
-    situation,
-    job_title,
-    rome_code,
-    contract_type,
-    working_time,
-    employer_sector,
-    coalesce(work_location, case when situation = 'employed_abroad' then 'abroad' end) as work_location,
-    target_decision,
-    load_id,
-    source_file,
-    source_row
-from ranked;
+    s.candidate_hash,
+    s.certification_code,
+    s.promotion,
+    s.wave,
+    s.answer_date,
+    s.situation,
+    s.situation <> 'no_response' as responded,
+    s.job_title,
+    s.rome_code,
+    s.contract_type,
+    s.working_time,
+    s.employer_sector,
+    s.work_location,
+    s.target_decision,
+    s.load_id,
+    s.source_file,
+    s.source_row
+from landing_survey_answers as s;

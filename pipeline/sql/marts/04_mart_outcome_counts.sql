@@ -19,11 +19,13 @@ answers as (
         count(*) filter (where wave = 6 and responded and neutralised) as neutralised_6m,
         count(*) filter (where wave = 6 and employed) as employed_6m,
         count(*) filter (where wave = 6 and in_target) as in_target_6m,
+        count(*) filter (where wave = 6 and pending_review) as pending_review_6m,
         count(*) filter (where wave = 24) as surveyed_24m,
         count(*) filter (where wave = 24 and responded) as respondents_24m,
         count(*) filter (where wave = 24 and responded and neutralised) as neutralised_24m,
         count(*) filter (where wave = 24 and employed) as employed_24m,
-        count(*) filter (where wave = 24 and in_target) as in_target_24m
+        count(*) filter (where wave = 24 and in_target) as in_target_24m,
+        count(*) filter (where wave = 24 and pending_review) as pending_review_24m
     from fct_survey_responses
     group by all
 )
@@ -40,11 +42,13 @@ select
     coalesce(a.neutralised_6m, 0) as neutralised_6m,
     coalesce(a.employed_6m, 0) as employed_6m,
     coalesce(a.in_target_6m, 0) as in_target_6m,
+    coalesce(a.pending_review_6m, 0) as pending_review_6m,
     coalesce(a.surveyed_24m, 0) as surveyed_24m,
     coalesce(a.respondents_24m, 0) as respondents_24m,
     coalesce(a.neutralised_24m, 0) as neutralised_24m,
     coalesce(a.employed_24m, 0) as employed_24m,
-    coalesce(a.in_target_24m, 0) as in_target_24m
+    coalesce(a.in_target_24m, 0) as in_target_24m,
+    coalesce(a.pending_review_24m, 0) as pending_review_24m
 from certified as c
 left join answers as a using (certification_code, year, access_route, site)
 order by all;

@@ -1,0 +1,171 @@
+"""The one owner of every published figure: what each count and rate is, its French label, how it is
+rounded, and how it is disclosed to each audience.
+
+* The marts compute additive head-counts once (``mart_outcome_counts``); every rate is a ratio of sums of
+  those counts, computed in SQL by the macros of ``sql/schema/20_macros.sql`` (``pct``: integer percent
+  rounded half up, NULL on a zero denominator; ``wilson_low``/``wilson_high``: 95 % Wilson interval).
+* SQL files that aggregate counts write ``/* @counts */`` and ``/* @rates */``; :func:`expand` replaces
+  them with the select lists below, so the warehouse views (``statistics_by_route``) and the dashboard's
+  filtered queries compute every rate the same way. Nothing else computes a rate.
+* :mod:`.disclosure` applies the disclosure policy of an audience; :mod:`.formats` writes figures in
+  French; :mod:`.readiness` holds the renewal-readiness rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+WAVES = {"6m": (6, "6 mois"), "24m": (24, "2 ans")}
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    sql: str | None = None  # derived counts: an expression over additive counts; None = additive (a sum)
+    wave: str | None = None
+
+
+@dataclass(frozen=True)
+class Rate:
+    key: str
+    label: str  # the full French label (tables, downloads, pack)
+    short: str  # for cards and chart legends
+    numerator: str
+    denominator: str
+    wave: str
+    official: bool = False  # on the France Compétences fiche
+
+
+def _wave_counts(w: str, label: str) -> list[Count]:
+    return [
+        Count(f"surveyed_{w}", f"Réponses rattachées à {label} (répondants ou non)", wave=w),
+        Count(f"respondents_{w}", f"Répondants à {label}", wave=w),
+        Count(f"neutralised_{w}", f"Neutralisés à {label}", wave=w),
+        Count(f"employed_{w}", f"En emploi à {label}", wave=w),
+        Count(f"in_target_{w}", f"Dans le métier visé à {label}", wave=w),
+        Count(f"pending_review_{w}", f"En emploi, intitulé en attente de relecture à {label}", wave=w),
+        Count(
+            f"denominator_{w}",
+            f"Base de calcul à {label} (répondants − neutralisés)",
+            f"respondents_{w} - neutralised_{w}",
+            w,
+        ),
+        Count(
+            f"non_respondents_{w}",
+            f"Non-répondants à {label} (certifiés − répondants)",
+            f"certified - respondents_{w}",
+            w,
+        ),
+    ]
+
+
+COUNTS: list[Count] = [
+    Count("certified", "Nombre de certifiés"),
+    Count("certified_vae", "Nombre de certifiés à la suite d'un parcours VAE"),
+    *(c for w, (_, label) in WAVES.items() for c in _wave_counts(w, label)),
+]
+
+RATES: list[Rate] = [
+    r
+    for w, (_, label) in WAVES.items()
+    for r in (
+        Rate(
+            f"insertion_rate_{w}",
+            f"Taux d'insertion global à {label} (en %)",
+            f"Insertion globale à {label}",
+            f"employed_{w}",
+            f"denominator_{w}",
+            w,
+            official=w == "6m",
+        ),
+        Rate(
+            f"target_job_rate_{w}",
+            f"Taux d'insertion dans le métier visé à {label} (en %)",
+            f"Métier visé à {label}",
+            f"in_target_{w}",
+            f"denominator_{w}",
+            w,
+            official=True,
+        ),
+        Rate(
+            f"response_rate_{w}",
+            f"Taux de réponse à {label} (répondants ÷ certifiés, en %)",
+            f"Taux de réponse à {label}",
+            f"respondents_{w}",
+            "certified",
+            w,
+        ),
+        Rate(
+            f"target_share_{w}",
+            f"Part des emplois dans le métier visé à {label} (métier visé ÷ en emploi, en %)",
+            f"Part métier visé / en emploi à {label}",
+            f"in_target_{w}",
+            f"employed_{w}",
+            w,
+        ),
+    )
+]
+
+COUNT = {c.key: c for c in COUNTS}
+RATE = {r.key: r for r in RATES}
+
+# The fiche's statistics table, in France Compétences' order and words.
+FICHE = ["year", "certified", "certified_vae", "insertion_rate_6m", "target_job_rate_6m", "target_job_rate_24m"]
+
+
+def label(key: str) -> str:
+    """The French label of a count, a rate, an interval bound or a small-cohort flag."""
+    if key == "year":
+        return "Année d'obtention de la certification"
+    if key in COUNT:
+        return COUNT[key].label
+    if key in RATE:
+        return RATE[key].label
+    for suffix, words in (("_low", "IC 95 % bas"), ("_high", "IC 95 % haut")):
+        base = key.removesuffix(suffix)
+        if base != key and base in RATE:
+            return f"{RATE[base].short} : {words}"
+    raise KeyError(key)
+
+
+def detail_columns() -> list[str]:
+    """Every figure beyond the fiche's, wave by wave: counts, then rates with their intervals."""
+    out: list[str] = []
+    for w in WAVES:
+        out += [c.key for c in COUNTS if c.wave == w]
+        for r in RATES:
+            if r.wave == w:
+                out += ([] if r.key in FICHE else [r.key]) + [f"{r.key}_low", f"{r.key}_high"]
+    return out
+
+
+def _expr(key: str) -> str:
+    """A count as an expression over the additive counts (derived counts inlined)."""
+    count = COUNT[key]
+    if count.sql is None:
+        return key
+    return "(" + " ".join(_expr(t) if t in COUNT else t for t in count.sql.split()) + ")"
+
+
+def counts_sql() -> str:
+    """The sums of the additive counts (for a ``group by``)."""
+    return ",\n    ".join(f"sum({c.key})::bigint as {c.key}" for c in COUNTS if c.sql is None)
+
+
+def rates_sql() -> str:
+    """Over a relation holding the additive counts: the derived counts, every rate and its interval."""
+    parts = [f"{_expr(c.key)}::bigint as {c.key}" for c in COUNTS if c.sql is not None]
+    for r in RATES:
+        n, d = _expr(r.numerator), _expr(r.denominator)
+        parts += [
+            f"pct({n}, {d}) as {r.key}",
+            f"wilson_low({n}, {d}) as {r.key}_low",
+            f"wilson_high({n}, {d}) as {r.key}_high",
+        ]
+    return ",\n    ".join(parts)
+
+
+def expand(sql: str) -> str:
+    """Replace ``/* @counts */`` and ``/* @rates */`` in a SQL text by the registry's select lists."""
+    return sql.replace("/* @counts */", counts_sql()).replace("/* @rates */", rates_sql())

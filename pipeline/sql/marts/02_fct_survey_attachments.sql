@@ -1,0 +1,56 @@
+-- scope: certification_code (rows of one certification depend only on that certification's rows)
+-- Every survey answer, attached to the promotion it belongs to, and whether it is the one that counts.
+-- Rules (design.md §2, stated in the renewal pack's methodology):
+-- * promotion: the one the answer gives, if the person was certified that year; else the latest
+--   certification obtained on or before the answer date; else (no date, or dated before every jury) the
+--   person's latest certification. An answer of a person not certified (that year) attaches nowhere.
+-- * one answer per person, certification, promotion and wave: respondents first, then the latest answer
+--   date, then the file whose name sorts last, then the last row (then the file's content digest).
+--   The others stay here with answer_rank > 1 and are reported (survey_answer_issues).
+-- Narrow rows are ranked, so that millions of answers sort within the memory limit.
+create or replace table fct_survey_attachments as
+with answers as (
+    select
+        s.load_id, s.source_row, s.source_file, s.candidate_hash, s.certification_code, s.promotion, s.wave,
+        s.answer_date, s.responded, l.sha256
+    from stg_survey_answers as s
+    left join load_log as l using (load_id)
+),
+
+matches as (
+    select a.load_id, a.source_row, c.year, c.jury_date, c.access_route, c.site
+    from answers as a
+    inner join fct_certified as c
+        on c.candidate_hash = a.candidate_hash
+        and c.certification_code = a.certification_code
+        and (a.promotion is null or c.year = a.promotion)
+    qualify row_number() over (
+        partition by a.load_id, a.source_row
+        order by (a.answer_date is null or c.jury_date <= a.answer_date) desc, c.jury_date desc
+    ) = 1
+),
+
+attached as (
+    select a.*, m.year, m.jury_date, m.access_route, m.site
+    from answers as a
+    left join matches as m using (load_id, source_row)
+)
+
+select
+    load_id,
+    source_row,
+    source_file,
+    candidate_hash,
+    certification_code,
+    wave,
+    year,
+    jury_date,
+    access_route,
+    site,
+    case when year is not null then row_number() over (
+        partition by candidate_hash, certification_code, year, wave, year is null
+        order by responded desc, answer_date desc nulls last, source_file desc, source_row desc, sha256 desc
+    ) end as answer_rank,
+    case when answer_date is not null and year is not null
+        then date_diff('day', jury_date, answer_date) / 30.4375 end as months_after_jury
+from attached;

@@ -1,0 +1,45 @@
+-- Indicators per certification and year, overall (access_route = 'ALL') and per access route.
+-- Definitions: design.md §2; every count and rate, its label and its formula: pipeline/indicators/.
+-- The @counts and @rates markers below are replaced by the registry's select lists.
+create or replace view statistics_by_route as
+with sums as (
+    select
+        certification_code,
+        year,
+        coalesce(access_route, 'ALL') as access_route,
+        /* @counts */
+    from mart_outcome_counts
+    group by grouping sets ((certification_code, year), (certification_code, year, access_route))
+),
+
+threshold as (
+    select coalesce(max(value)::integer, 20) as small_cohort_threshold
+    from settings where key = 'small_cohort_threshold'
+),
+
+rated as (
+    select
+        *,
+        /* @rates */
+    from sums
+)
+
+select
+    r.*,
+    t.small_cohort_threshold,
+    r.denominator_6m < t.small_cohort_threshold as small_cohort_6m,
+    r.denominator_24m < t.small_cohort_threshold as small_cohort_24m
+from rated as r
+cross join threshold as t;
+
+-- The analysts' contract: the fiche's table, one row per certification and year.
+create or replace view certification_statistics as
+select * exclude (access_route)
+from statistics_by_route
+where access_route = 'ALL';
+
+-- The same per access route (FI, CA, FC, CQ, CL, VAE).
+create or replace view access_route_statistics as
+select *
+from statistics_by_route
+where access_route <> 'ALL';

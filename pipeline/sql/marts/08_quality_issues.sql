@@ -1,0 +1,69 @@
+-- What the figures set aside or decided, answer by answer, for the quality page, the renewal pack and
+-- `insertion validate`: one row per issue (an answer or a cohort row may have several).
+create or replace view quality_issues as
+with answers as (
+    select a.*, s.situation, s.answer_date, s.promotion
+    from fct_survey_attachments as a
+    inner join stg_survey_answers as s using (load_id, source_row)
+)
+
+select
+    'answer_superseded' as issue,
+    'Réponse en double : une autre réponse de la même personne à cette vague est retenue' as label,
+    certification_code, year, wave, source_file, source_row
+from answers where answer_rank > 1
+
+union all
+select
+    'answer_not_attached',
+    case when promotion is null then 'Répondant non trouvé parmi les certifiés de cette certification'
+        else 'Répondant non trouvé parmi les certifiés de la promotion ' || promotion end,
+    certification_code, promotion, wave, source_file, source_row
+from answers where year is null
+
+union all
+select
+    'answer_before_jury', 'Réponse datée d''avant le jury de sa promotion (comptée ; date à vérifier)',
+    certification_code, year, wave, source_file, source_row
+from fct_survey_responses where months_after_jury < 0
+
+union all
+select
+    'answer_outside_window',
+    'Réponse hors de la fenêtre d''enquête de sa vague (comptée, voir la méthodologie)',
+    certification_code, year, wave, source_file, source_row
+from fct_survey_responses where not in_window and months_after_jury >= 0
+
+union all
+select
+    'location_conflict',
+    '« En emploi à l''étranger » avec un lieu de travail en France : la situation l''emporte (neutralisé)',
+    certification_code, year, wave, source_file, source_row
+from fct_survey_responses where location_conflict
+
+union all
+select
+    'pending_review',
+    'Emploi dont l''intitulé n''a qu''une correspondance approchée : hors métier visé tant qu''un relecteur n''a pas décidé',
+    certification_code, year, wave, source_file, source_row
+from fct_survey_responses where pending_review
+
+union all
+select
+    'certified_in_several_years',
+    'Personne certifiée plusieurs années pour cette certification : comptée dans chacune',
+    c.certification_code, c.year, null, s.source_file, s.source_row
+from (
+    select * from fct_certified
+    qualify count(*) over (partition by candidate_hash, certification_code) > 1
+) as c
+inner join stg_cohort_results as s using (candidate_hash, certification_code, jury_date)
+
+union all
+select
+    'cohort_conflict',
+    'Décisions différentes pour la même personne et le même jury : la ligne du fichier au nom le plus récent est retenue',
+    certification_code, year(jury_date), null, source_file, source_row
+from landing_cohort_results
+window w as (partition by candidate_hash, certification_code, jury_date)
+qualify min(outcome || '/' || access_route) over w <> max(outcome || '/' || access_route) over w;
