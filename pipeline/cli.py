@@ -221,9 +221,9 @@ def cmd_stats(args) -> int:
     if args.compare:
         print(_render(frame, args.format))
     elif args.lineage:
-        print(stats.render(frame, args.format, args.detail, with_code=True))
+        print(stats.render(frame, args.format, args.detail, True, settings.small_cohort_threshold))
     else:
-        print(stats.render(frame, args.format, args.detail))
+        print(stats.render(frame, args.format, args.detail, False, settings.small_cohort_threshold))
     return 0
 
 
@@ -295,8 +295,12 @@ def cmd_certification(args) -> int:
 
 
 def cmd_titles(args) -> int:
-    """List the job titles of the surveys and how each got its ROME code: exact or fuzzy match on the
-    ROME appellations (with its score), a reviewer's decision, or none yet (to review).
+    """List the job titles of the surveys and how each got its ROME code: exact match on the ROME
+    appellations, a fuzzy match (a proposal, counted in the targeted occupation only once a reviewer
+    accepts it), a reviewer's decision, or none yet.
+
+    --unmatched lists what waits for a reviewer (view ``titles_to_review``): the titles of employed
+    respondents with no ROME code, with the fuzzy proposal when there is one.
 
     Example:
       insertion titles --unmatched
@@ -305,23 +309,32 @@ def cmd_titles(args) -> int:
     from . import warehouse
 
     settings = _settings(args)
-    where = "where m.method = 'unmatched' and r.title_key is null" if args.unmatched else ""
     with warehouse.connect(settings.warehouse, read_only=True) as con:
-        frame = con.execute(
-            f"""
-            select m.job_title, m.rome_code as matched_rome_code, m.appellation, m.method, m.score,
-                   r.rome_code as reviewed_rome_code, r.in_target as reviewed_in_target, r.reviewer,
-                   strftime(r.decided_at, '%d/%m/%Y') as reviewed_on,
-                   (select count(*) from stg_survey_answers as s where s.job_title = m.job_title) as answers
-            from job_title_matches as m
-            left join (select * from title_reviews qualify row_number() over (
-                partition by title_key order by decided_at desc, review_id desc) = 1) as r using (title_key)
-            {where}
-            order by m.method desc, answers desc, m.job_title
-            """
-        ).df()
+        if args.unmatched:
+            frame = con.execute(
+                """
+                select job_title, status, any_value(proposed_rome_code) as proposed_rome_code,
+                       max(match_score) as score, count(*) as respondents,
+                       string_agg(distinct certification_code, ', ' order by certification_code) as certifications
+                from titles_to_review group by job_title, status
+                order by respondents desc, job_title
+                """
+            ).df()
+        else:
+            frame = con.execute(
+                """
+                select m.job_title, m.rome_code as matched_rome_code, m.appellation, m.method, m.score,
+                       r.rome_code as reviewed_rome_code, r.in_target as reviewed_in_target, r.reviewer,
+                       strftime(r.decided_at, '%d/%m/%Y') as reviewed_on,
+                       (select count(*) from stg_survey_answers as s where s.job_title = m.job_title) as answers
+                from job_title_matches as m
+                left join (select * from title_reviews qualify row_number() over (
+                    partition by title_key order by decided_at desc, review_id desc) = 1) as r using (title_key)
+                order by m.method desc, answers desc, m.job_title
+                """
+            ).df()
     if frame.empty:
-        print("No job title to show." if not args.unmatched else "Every job title has a ROME code.")
+        print("No job title to show." if not args.unmatched else "No job title waits for a review.")
         return 0
     print(_render(frame, args.format))
     return 0

@@ -41,16 +41,18 @@ class Settings:
     small_cohort_threshold: int = _setting(
         20,
         "INSERTION_SMALL_COHORT",
-        "Denominators under this head-count are flagged (dashboard) or suppressed (public exports).",
-    )
-    disclosure: str = _setting(
-        "flag",
-        "INSERTION_DISCLOSURE",
-        "Disclosure policy for rates whose denominator is under the small-cohort "
-        "threshold, everywhere (dashboard, renewal pack): flag (shown with ⚠) or suppress (hidden).",
+        "Denominators under this head-count are flagged ⚠ (dashboard, renewal pack, stats) or suppressed "
+        "(public publication): see pipeline/indicators/disclosure.py.",
     )
     min_response_rate: int = _setting(
-        50, "INSERTION_MIN_RESPONSE_RATE", "Response rate (%) under which the renewal pack raises an alert."
+        50,
+        "INSERTION_MIN_RESPONSE_RATE",
+        "Response rate (%) under which the dashboard and the renewal pack raise an alert.",
+    )
+    renewal_notice_days: int = _setting(
+        365,
+        "INSERTION_RENEWAL_NOTICE_DAYS",
+        "Days before the end of a fiche's registration from which renewal readiness raises an alert.",
     )
     memory_limit: str = _setting(
         "3GB",
@@ -96,10 +98,7 @@ class Settings:
         for k, v in values.items():
             if isinstance(cls.__dataclass_fields__[k].default, Path):
                 values[k] = Path(v)
-        settings = replace(cls(), **values)
-        if settings.disclosure not in ("flag", "suppress"):
-            raise ValueError(f"INSERTION_DISCLOSURE={settings.disclosure!r}: expected flag or suppress")
-        return settings
+        return replace(cls(), **values)
 
     @classmethod
     def describe(cls) -> str:

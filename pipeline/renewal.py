@@ -11,7 +11,7 @@ import html
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -20,40 +20,65 @@ import pandas as pd
 from . import fiches
 from .config import Settings
 from .errors import InputError
+from .indicators import FICHE, RATE, WAVES, label, readiness
+from .indicators.disclosure import AUDIENCE_LABELS, disclose
 from .labels import CONTRACT_LABELS as CONTRACTS
 from .labels import ROUTE_LABELS as ROUTES
 from .labels import TARGET_METHOD_LABELS as METHODS
-from .labels import WAVE_LABELS as WAVES
+from .labels import WAVE_LABELS as WAVE_NAMES
 from .labels import WORKING_TIME_LABELS as WORKING_TIME
-from .stats import FICHE_COLUMNS
 
+AUDIENCE = "dossier"  # the France Compétences dossier: full figures, n/N, ⚠ under the threshold
 REASONS = {
     "further_study": "Poursuite d'études",
     "work_study": "Contrat en alternance",
     "unable_to_work": "Incapacité de travailler",
     "abroad": "Emploi à l'étranger",
 }
-STAT_COLUMNS = {
-    **FICHE_COLUMNS,  # the fiche's own columns first, as France Compétences shows them
-    "respondents_6m": "Répondants à 6 mois",
-    "response_rate_6m": "Taux de réponse à 6 mois (en %)",
-    "neutralised_6m": "Neutralisés à 6 mois",
-    "denominator_6m": "Base de calcul à 6 mois",
-    "employed_6m": "En emploi à 6 mois",
-    "insertion_rate_6m_low": "Insertion 6 mois : IC 95 % bas",
-    "insertion_rate_6m_high": "Insertion 6 mois : IC 95 % haut",
-    "in_target_6m": "Dans le métier visé à 6 mois",
-    "target_job_rate_6m_low": "Métier visé 6 mois : IC 95 % bas",
-    "target_job_rate_6m_high": "Métier visé 6 mois : IC 95 % haut",
-    "respondents_24m": "Répondants à 2 ans",
-    "response_rate_24m": "Taux de réponse à 2 ans (en %)",
-    "neutralised_24m": "Neutralisés à 2 ans",
-    "denominator_24m": "Base de calcul à 2 ans",
-    "in_target_24m": "Dans le métier visé à 2 ans",
-    "target_job_rate_24m_low": "Métier visé 2 ans : IC 95 % bas",
-    "target_job_rate_24m_high": "Métier visé 2 ans : IC 95 % haut",
-}
-PERCENT_COLUMNS = {c for c in STAT_COLUMNS if "rate" in c}
+
+
+def _wave_columns(w: str) -> list[str]:
+    return [
+        f"respondents_{w}",
+        f"non_respondents_{w}",
+        f"response_rate_{w}",
+        f"neutralised_{w}",
+        f"denominator_{w}",
+        f"employed_{w}",
+        f"insertion_rate_{w}",
+        f"insertion_rate_{w}_low",
+        f"insertion_rate_{w}_high",
+        f"in_target_{w}",
+        f"target_job_rate_{w}",
+        f"target_job_rate_{w}_low",
+        f"target_job_rate_{w}_high",
+        f"pending_review_{w}",
+    ]
+
+
+# The fiche's own columns first, as France Compétences shows them, then every count and rate behind them.
+STAT_KEYS = FICHE + [c for w in WAVES for c in _wave_columns(w) if c not in FICHE]
+STAT_COLUMNS = {key: label(key) for key in STAT_KEYS}
+FLAG_COLUMNS = {w: f"⚠ Base de calcul à {name} sous le seuil" for w, (_, name) in WAVES.items()}
+
+
+def _stat_sheet(frame: pd.DataFrame, threshold: int, keys: list[str] = STAT_KEYS) -> pd.DataFrame:
+    """The statistics with the dossier's disclosure: every figure, and a « ⚠ » column per wave naming
+    the rates whose denominator is under the threshold."""
+    shown = disclose(frame, AUDIENCE, threshold)
+    out = shown[keys].rename(columns=STAT_COLUMNS)
+    for w, column in FLAG_COLUMNS.items():
+        rates = [r for r in RATE.values() if r.wave == w and f"{r.key}_small" in shown]
+        out[column] = [
+            "⚠ "
+            + ", ".join(
+                f"{RATE[r.key].short} (base {row[r.denominator]})" for r in rates if row[f"{r.key}_small"]
+            )
+            if any(row[f"{r.key}_small"] for r in rates)
+            else ""
+            for row in shown.to_dict(orient="records")
+        ]
+    return out
 
 
 @dataclass
@@ -66,6 +91,7 @@ class Pack:
     # a sheet is one table, or several titled tables one below the other
     sheets: dict[str, pd.DataFrame | list[tuple[str, pd.DataFrame]]] = field(default_factory=dict)
     trend: pd.DataFrame | None = None
+    stats: pd.DataFrame | None = None
 
 
 def parse_years(text: str | None) -> list[int] | None:
@@ -77,18 +103,6 @@ def parse_years(text: str | None) -> list[int] | None:
         bounds = [int(x) for x in part.strip().split("-")]
         years += list(range(bounds[0], bounds[-1] + 1))
     return sorted(set(years))
-
-
-def _suppress(frame: pd.DataFrame, policy: str, threshold: int) -> pd.DataFrame:
-    """Apply the disclosure policy: with « suppress », rates whose denominator is under the threshold go."""
-    if policy != "suppress":
-        return frame
-    out = frame.copy()
-    for wave in ("6m", "24m"):
-        small = out[f"denominator_{wave}"] < threshold
-        for column in [c for c in out.columns if c.endswith(wave) and "rate" in c and "response" not in c]:
-            out[column] = out[column].astype("object").where(~small, None)
-    return out
 
 
 def build(
@@ -108,28 +122,28 @@ def build(
     stats = stats[stats["year"].isin(years)]
     if stats.empty:
         raise InputError(code, f"no data for the promotions {', '.join(map(str, years))}")
-    threshold, policy = settings.small_cohort_threshold, settings.disclosure
-    shown = _suppress(stats, policy, threshold)
+    threshold = settings.small_cohort_threshold
     pack = Pack(
         code, info["title"] or "", ", ".join(c["name"] for c in info["certifiers"]), years, datetime.now()
     )
-    pack.trend = shown.sort_values("year")
-    pack.sheets["Statistiques"] = shown[list(STAT_COLUMNS)].rename(columns=STAT_COLUMNS)
+    pack.trend = disclose(stats, AUDIENCE, threshold).sort_values("year")
+    pack.sheets["Statistiques"] = _stat_sheet(stats, threshold)
     routes = con.execute(
         "select * from access_route_statistics where certification_code = ? and list_contains(?, year) "
         "order by year desc, access_route",
         [code, years],
     ).df()
-    routes = _suppress(routes, policy, threshold)
     routes.insert(1, "route_label", routes["access_route"].map(ROUTES))
-    pack.sheets["Par voie d'accès"] = routes[
-        ["year", "access_route", "route_label", *list(STAT_COLUMNS)[1:]]
-    ].rename(columns={**STAT_COLUMNS, "access_route": "Voie d'accès", "route_label": "Libellé"})
+    sheet = _stat_sheet(routes, threshold, ["access_route", "route_label", *STAT_KEYS])
+    pack.sheets["Par voie d'accès"] = sheet.rename(
+        columns={"access_route": "Voie d'accès", "route_label": "Libellé"}
+    )
     pack.sheets["Emplois occupés"] = jobs(con, code, years)
-    pack.sheets.update(adequation(con, code, years))
+    pack.sheets.update(adequation(con, code, years, stats, threshold))
     pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
     pack.sheets["Qualité"] = quality(con, code, years)
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
+    pack.stats = stats
     return pack
 
 
@@ -138,7 +152,7 @@ def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
     frame = con.execute(
         """
         select replace(left(r.candidate_hash::varchar, 13), '-', '') as reference,  -- 12 hex digits
-               r.year, r.wave, r.job_title, r.rome_code,
+               r.year, r.wave, r.job_title, r.rome_code, r.proposed_rome_code,
                coalesce(c.label, t.rome_label) as rome_label, r.in_target, r.target_method, r.match_score,
                r.reviewer, r.reviewed_at, r.contract_type, r.working_time, r.employer_sector, r.work_location
         from fct_survey_responses as r
@@ -154,7 +168,7 @@ def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
     def how(row) -> str:
         text = METHODS.get(row.target_method, row.target_method)
         if row.target_method == "title_fuzzy" and pd.notna(row.match_score):
-            text += f" (score {row.match_score:.0f})"
+            text += f" : {row.proposed_rome_code} proposé (score {row.match_score:.0f})"
         if row.target_method == "reviewer" and row.reviewer:
             text += f" : {row.reviewer}, le {row.reviewed_at:%d/%m/%Y}"
         return text
@@ -163,7 +177,7 @@ def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
         {
             "Référence (pseudonyme)": frame["reference"],
             "Promotion": frame["year"],
-            "Enquête": frame["wave"].map(WAVES),
+            "Enquête": frame["wave"].map(WAVE_NAMES),
             "Intitulé du poste": frame["job_title"],
             "Code ROME": frame["rome_code"],
             "Libellé ROME": frame["rome_label"],
@@ -177,19 +191,25 @@ def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
     )
 
 
-def adequation(con, code: str, years: list[int]) -> dict[str, list[tuple[str, pd.DataFrame]]]:
-    """In-target share by promotion and wave; jobs by ROME code (targeted first); unmatched titles."""
-    share = con.execute(
-        """
-        select year as "Promotion", case wave when 6 then '6 mois' else '2 ans' end as "Enquête",
-               count(*) filter (where employed)::integer as "En emploi",
-               count(*) filter (where in_target)::integer as "Dans le métier visé",
-               pct(count(*) filter (where in_target), count(*) filter (where employed)) as "Part (en %)"
-        from fct_survey_responses where certification_code = ? and list_contains(?, year)
-        group by year, wave order by year desc, wave
-        """,
-        [code, years],
-    ).df()
+def adequation(con, code: str, years: list[int], stats: pd.DataFrame, threshold: int) -> dict:
+    """The share of jobs in the targeted occupation (in target ÷ employed, another ratio than the official
+    rate, labelled as such, with its interval), jobs by ROME code (targeted first), titles to review."""
+    keys = ["year"]
+    for w in WAVES:
+        keys += [
+            f"employed_{w}",
+            f"in_target_{w}",
+            f"target_share_{w}",
+            f"target_share_{w}_low",
+            f"target_share_{w}_high",
+            f"pending_review_{w}",
+        ]
+    shown = disclose(stats, AUDIENCE, threshold).sort_values("year", ascending=False)
+    share = shown[keys].rename(columns={k: label(k) for k in keys})
+    for w in WAVES:
+        share[FLAG_COLUMNS[w].replace("Base de calcul", "Nombre en emploi")] = [
+            "⚠" if small else "" for small in shown[f"target_share_{w}_small"]
+        ]
     by_code = con.execute(
         """
         select r.rome_code as "Code ROME", any_value(coalesce(c.label, t.rome_label)) as "Libellé",
@@ -205,94 +225,199 @@ def adequation(con, code: str, years: list[int]) -> dict[str, list[tuple[str, pd
         """,
         [code, years],
     ).df()
-    unmatched = unmatched_titles(con, code, years)
     return {
         "Adéquation": [
-            ("Part des emplois dans le métier visé, par promotion et enquête", share),
+            (
+                "Part des emplois dans le métier visé (métier visé ÷ en emploi), par promotion — à ne pas "
+                "confondre avec le taux officiel (métier visé ÷ base de calcul, feuille Statistiques)",
+                share,
+            ),
             ("Emplois par code ROME (métiers visés d'abord)", by_code),
-            ("Intitulés de poste sans code ROME, à relire", unmatched),
+            ("Intitulés de poste sans code ROME, à relire", unmatched_titles(con, code, years)),
         ]
     }
 
 
 def unmatched_titles(con, code: str, years: list[int]) -> pd.DataFrame:
+    """The titles waiting for a reviewer (view ``titles_to_review``)."""
     return con.execute(
         """
-        select job_title as "Intitulé du poste", count(*)::integer as "Réponses"
-        from fct_survey_responses
-        where certification_code = ? and list_contains(?, year) and employed and rome_code is null
-          and job_title is not null
-        group by 1 order by 2 desc, 1
+        select job_title as "Intitulé du poste",
+               case status when 'proposal' then 'Proposition ' || any_value(proposed_rome_code)
+                    || ' (score ' || round(max(match_score))::integer || ')' else 'Aucune correspondance' end
+                   as "Correspondance ROME",
+               count(*)::integer as "Répondants en emploi"
+        from titles_to_review
+        where certification_code = ? and list_contains(?, year)
+        group by job_title, status order by 3 desc, 1
         """,
         [code, years],
     ).df()
 
 
 def methodology(con, code: str, years: list[int], settings: Settings) -> pd.DataFrame:
-    """Definitions, windows, neutralised counts, disclosure policy and the data files used."""
+    """Definitions, the rules of the cases France Compétences does not spell out, windows, what was set
+    aside, the head-counts that add up (certified = respondents + non-respondents), the disclosure policy
+    and the data files used."""
+    (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
+    cert = con.execute(
+        "select coalesce(any_value(international), false), coalesce(any_value(target_parent_codes), false) "
+        "from ref_certifications where certification_code = ?",
+        [code],
+    ).fetchall()[0]
+    D = "Définitions"
+    R = "Règles"
     rows = [
         (
-            "Définitions",
-            "Nombre de certifiés",
+            D,
+            label("certified"),
             "Personnes ayant obtenu la certification complète (pas une validation "
-            "partielle de blocs) lors d'un jury de l'année.",
+            "partielle de blocs) lors d'un jury de l'année ; une personne compte une fois par année.",
         ),
+        (D, "Population enquêtée", "Les certifiés de l'année, pour chaque vague (6 mois, 2 ans)."),
+        (D, "Répondants", "Certifiés de l'année dont une réponse à la vague indique une situation."),
         (
-            "Définitions",
-            "Répondants",
-            "Certifiés de l'année ayant répondu à l'enquête de la vague (6 mois, 2 ans).",
-        ),
-        (
-            "Définitions",
+            D,
             "Neutralisés",
             "Répondants retirés du numérateur et du dénominateur : poursuite d'études, "
             "contrat en alternance (apprentissage ou professionnalisation), incapacité de travailler, emploi à "
-            "l'étranger (sauf certification internationale).",
+            "l'étranger"
+            + (
+                " (non : certification internationale)."
+                if cert[0]
+                else " (sauf certification internationale)."
+            ),
         ),
-        ("Définitions", "Taux d'insertion global", "Répondants en emploi ÷ (répondants − neutralisés)."),
+        (D, "Base de calcul", "Répondants − neutralisés."),
+        (D, "Taux d'insertion global", "Répondants en emploi ÷ base de calcul."),
         (
-            "Définitions",
+            D,
             "Taux d'insertion dans le métier visé",
-            "Répondants en emploi dont le code ROME est l'un des "
-            "codes ROME de la fiche RNCP, sauf décision d'adéquation contraire ÷ (répondants − neutralisés).",
+            "Répondants en emploi dans un métier visé ÷ base de calcul. "
+            "Un emploi est dans le métier visé quand son code ROME est exactement l'un des codes ROME de la "
+            "fiche RNCP, sauf décision d'adéquation contraire (enquête ou relecteur)."
+            + (
+                " Réglage de cette certification : un code dont le code parent est sur la fiche compte aussi."
+                if cert[1]
+                else ""
+            ),
         ),
         (
-            "Définitions",
+            D,
+            "Codes ROME de la fiche",
+            "Seuls les codes métier (lettre et quatre chiffres ne finissant pas par "
+            "00) ; les codes de domaine de l'export (A12, M18, A1500…) ne désignent pas un métier et sont écartés.",
+        ),
+        (
+            D,
+            "Taux de réponse",
+            "Répondants ÷ certifiés de l'année (population enquêtée). Non publié sur la "
+            "fiche, donné pour juger de la représentativité.",
+        ),
+        (
+            D,
+            "Part des emplois dans le métier visé",
+            "Métier visé ÷ en emploi (feuille Adéquation) : un autre "
+            "ratio que le taux officiel, donné pour décrire les emplois occupés.",
+        ),
+        (
+            D,
             "Arrondi",
             "Pourcentages entiers arrondis au plus proche (0,5 vers le haut) ; taux vide "
             "lorsque la base de calcul est nulle.",
         ),
-        ("Définitions", "Intervalle de confiance", "Intervalle de Wilson à 95 %."),
+        (D, "Intervalle de confiance", "Intervalle de Wilson à 95 %, en %, une décimale."),
         (
-            "Enquêtes",
-            "Fenêtre de l'enquête à 6 mois",
-            f"{settings.window_6m[0]} à {settings.window_6m[1]} mois après le jury",
+            R,
+            "Code ROME d'un emploi",
+            "Celui de la réponse ; à défaut, celui d'un relecteur ; à défaut, celui de "
+            "l'appellation ROME dont l'intitulé est identique après normalisation (casse, accents, formes "
+            "masculine/féminine, écriture inclusive). Une correspondance approchée n'est qu'une proposition : "
+            "l'emploi compte en emploi, pas dans le métier visé, tant qu'un relecteur ne l'a pas acceptée.",
         ),
         (
+            R,
+            "Rattachement à une promotion",
+            "La promotion indiquée dans la réponse si la personne a été "
+            "certifiée cette année-là ; sinon la dernière certification obtenue au plus tard à la date de "
+            "réponse ; sinon (sans date, ou réponse antérieure à tout jury) la dernière certification. Une "
+            "réponse d'une personne non certifiée n'est pas comptée (feuille Qualité).",
+        ),
+        (
+            R,
+            "Une réponse par personne et par vague",
+            "Si plusieurs réponses existent (mêmes fichiers ou non, "
+            "avec ou sans promotion) : une réponse exprimée d'abord, puis la date de réponse la plus récente, "
+            "puis le fichier au nom le plus récent (ordre alphabétique), puis la dernière ligne. Les autres "
+            "sont listées dans la feuille Qualité. Les chiffres ne dépendent pas de l'ordre de chargement.",
+        ),
+        (
+            R,
+            "Champ mal formé",
+            "Un code ROME, un type de contrat, un lieu, une date de réponse ou une promotion "
+            "mal formés sont écartés (quarantaine du champ) : la réponse reste comptée. Seuls l'identifiant, la "
+            "certification, la vague et la situation peuvent écarter une réponse.",
+        ),
+        (
+            R,
+            "Emploi à l'étranger",
+            "La situation « En emploi à l'étranger » l'emporte sur une colonne « Lieu de "
+            "travail » qui dirait France (signalé dans la feuille Qualité).",
+        ),
+        (
+            R,
+            "Décisions de jury en double",
+            "Une décision par personne, certification et date de jury : celle du "
+            "fichier au nom le plus récent, puis de la dernière ligne.",
+        ),
+        ("Enquêtes", "Fenêtre de l'enquête à 6 mois", f"{lo6} à {hi6} mois après le jury"),
+        ("Enquêtes", "Fenêtre de l'enquête à 2 ans", f"{lo24} à {hi24} mois après le jury"),
+        (
             "Enquêtes",
-            "Fenêtre de l'enquête à 2 ans",
-            f"{settings.window_24m[0]} à {settings.window_24m[1]} mois après le jury",
+            "Réponses hors fenêtre",
+            "Conservées et comptées ; leur nombre figure ci-dessous et dans la feuille Qualité.",
         ),
         (
             "Diffusion",
             "Politique",
-            f"Effectifs inférieurs à {settings.small_cohort_threshold} : "
-            + ("taux signalés (⚠)" if settings.disclosure == "flag" else "taux supprimés"),
+            f"{AUDIENCE_LABELS[AUDIENCE]} (seuil : {settings.small_cohort_threshold}). "
+            "Une publication destinée au public se fait avec « insertion publish », qui supprime ces cases.",
         ),
     ]
-    counts = con.execute(
+    people = con.execute(
         """
-        select year, wave, coalesce(neutralisation_reason, case when not responded then 'no_response' end) as what,
-               count(*)::integer as n
+        select year, wave,
+               any_value(certified)::integer as certified,
+               count(*) filter (where responded)::integer as respondents,
+               count(*) filter (where not responded)::integer as surveyed_silent,
+               count(*) filter (where neutralisation_reason = 'further_study')::integer as further_study,
+               count(*) filter (where neutralisation_reason = 'work_study')::integer as work_study,
+               count(*) filter (where neutralisation_reason = 'unable_to_work')::integer as unable_to_work,
+               count(*) filter (where neutralisation_reason = 'abroad')::integer as abroad,
+               count(*) filter (where not in_window)::integer as outside_window
         from fct_survey_responses
-        where certification_code = ? and list_contains(?, year) and (neutralised or not responded)
-        group by all order by year desc, wave, what
+        join (select year, count(*) as certified from fct_certified where certification_code = $1 group by year)
+            using (year)
+        where certification_code = $1 and list_contains($2, year)
+        group by year, wave order by year desc, wave
         """,
         [code, years],
-    ).fetchall()
-    for year, wave, what, n in counts:
-        label = REASONS.get(what, "Non-répondants")
-        rows.append(("Effectifs", f"Promotion {year}, enquête à {WAVES[wave]} : {label}", str(n)))
+    ).df()
+    for r in people.itertuples():
+        wave = f"Promotion {r.year}, enquête à {WAVE_NAMES[r.wave]}"
+        not_surveyed = r.certified - r.respondents - r.surveyed_silent
+        rows.append(
+            (
+                "Effectifs",
+                wave,
+                f"{r.certified} certifiés = {r.respondents} répondants + "
+                f"{r.certified - r.respondents} non-répondants ({r.surveyed_silent} sans réponse, "
+                f"{not_surveyed} sans ligne d'enquête)",
+            )
+        )
+        reasons = [f"{REASONS[k]} : {getattr(r, k)}" for k in REASONS if getattr(r, k)]
+        rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
+        rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(r.outside_window)))
     build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
     rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
     files = con.execute(
@@ -302,7 +427,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
         where l.status = 'loaded' and (
             l.load_id in (select load_id from landing_cohort_results where certification_code = $1
                           and list_contains($2, year(jury_date)))
-            or l.load_id in (select load_id from fct_survey_responses where certification_code = $1
+            or l.load_id in (select load_id from fct_survey_attachments where certification_code = $1
                              and list_contains($2, year))
             or l.kind in ('rncp', 'rome_codes', 'rome_appellations'))
         order by l.kind, l.file_name
@@ -315,13 +440,25 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
 
 
 def quality(con, code: str, years: list[int]) -> pd.DataFrame:
-    """Failed expectations of the loads that carried these promotions, and their quarantined rows."""
+    """What the figures set aside or decided (view ``quality_issues``), failed expectations of the loads
+    that carried these promotions, and their quarantined rows and fields."""
+    issues = con.execute(
+        """
+        select 'Règle appliquée' as "Type", source_file as "Fichier", source_row as "Ligne",
+               label as "Contrôle", 'warning' as "Gravité",
+               coalesce('promotion ' || year, '') || coalesce(', vague ' || wave || ' mois', '') as "Détail"
+        from quality_issues
+        where certification_code = ? and (year is null or list_contains(?, year))
+        order by issue, source_file, source_row
+        """,
+        [code, years],
+    ).df()
     failed = con.execute(
         """
         with loads as (
             select distinct load_id from landing_cohort_results
             where certification_code = $1 and list_contains($2, year(jury_date))
-            union select distinct load_id from fct_survey_responses where certification_code = $1
+            union select distinct load_id from fct_survey_attachments where certification_code = $1
               and list_contains($2, year)
         )
         select 'Attente non satisfaite' as "Type", l.file_name as "Fichier", null as "Ligne",
@@ -337,8 +474,11 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     ).df()
     quarantined = con.execute(
         """
-        select 'Ligne en quarantaine' as "Type", file_name as "Fichier", source_row as "Ligne",
-               array_to_string(expectations, ', ') as "Contrôle", 'error' as "Gravité",
+        select case outcome when 'field' then 'Champ écarté (réponse conservée)' else 'Ligne en quarantaine' end
+                   as "Type",
+               file_name as "Fichier", source_row as "Ligne",
+               array_to_string(expectations, ', ') as "Contrôle",
+               case outcome when 'field' then 'field' else 'error' end as "Gravité",
                array_to_string(reasons, ' | ') as "Détail"
         from quarantine
         where original_record::varchar like '%' || ? || '%'
@@ -346,7 +486,8 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
         """,
         [code],
     ).df()
-    out = pd.concat([failed, quarantined], ignore_index=True)
+    parts = [x for x in (issues, failed, quarantined) if not x.empty]
+    out = pd.concat(parts, ignore_index=True) if parts else failed
     if out.empty:
         out = pd.DataFrame(
             [("Aucun écart", "", None, "", "", "Tous les contrôles ont réussi ; aucune ligne écartée.")],
@@ -356,69 +497,20 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
 
 
 def alerts(con, code: str, stats: pd.DataFrame, info: dict, settings: Settings) -> pd.DataFrame:
-    """What would weaken the dossier."""
-    out = []
-    with_6m = stats[stats["respondents_6m"] > 0]
-    if len(with_6m) < 2:
-        out.append(
-            (
-                "Promotions",
-                f"{len(with_6m)} promotion(s) avec une enquête à 6 mois : il en faut au moins deux "
-                "(article R.6113-9 du code du travail).",
-            )
-        )
-    for r in stats.sort_values("year", ascending=False).itertuples():
-        for wave in ("6m", "24m"):
-            rate, den = getattr(r, f"response_rate_{wave}"), getattr(r, f"denominator_{wave}")
-            if (
-                getattr(r, f"respondents_{wave}")
-                and rate is not None
-                and not pd.isna(rate)
-                and rate < settings.min_response_rate
-            ):
-                out.append(
-                    (
-                        "Taux de réponse",
-                        f"Promotion {r.year}, {WAVES[int(wave[:-1])]} : {int(rate)} % de "
-                        f"réponses, sous le seuil de {settings.min_response_rate} %.",
-                    )
-                )
-            if getattr(r, f"respondents_{wave}") and den < settings.small_cohort_threshold:
-                out.append(
-                    (
-                        "Petit effectif",
-                        f"Promotion {r.year}, {WAVES[int(wave[:-1])]} : base de calcul de {den}, "
-                        f"sous le seuil de {settings.small_cohort_threshold}.",
-                    )
-                )
-    unmatched = unmatched_titles(con, code, sorted(int(y) for y in stats["year"]))
-    if not unmatched.empty:
-        out.append(
-            (
-                "Intitulés",
-                f"{len(unmatched)} intitulé(s) de poste sans code ROME, à relire : "
-                + ", ".join(unmatched["Intitulé du poste"].head(10)),
-            )
-        )
-    end = info.get("registration_end_date")
-    if end is not None and (end - date.today()).days < 365:
-        out.append(
-            (
-                "Enregistrement",
-                f"Fin d'enregistrement le {end:%d/%m/%Y}"
-                + (" : échue." if end < date.today() else " : dans moins de 12 mois."),
-            )
-        )
+    """What would weaken the dossier: the alerts of :func:`pipeline.indicators.readiness.check`."""
+    all_years = sorted(int(y) for y in stats["year"])
+    pending = int(stats["pending_review_6m"].sum() + stats["pending_review_24m"].sum())
+    unmatched = unmatched_titles(con, code, all_years)
     compare = fiches.compare(con, code)
-    gaps = compare[compare["difference"].fillna(0) != 0]
-    for r in gaps.itertuples():
-        out.append(
-            (
-                "Publié ≠ calculé",
-                f"{r.year}, {r.measure} : publié {r.published}, calculé {r.computed} "
-                f"(écart {r.difference:+d}).",
-            )
-        )
+    items = readiness.check(
+        stats,
+        info,
+        settings,
+        pending_review=pending,
+        unmatched_titles=list(unmatched["Intitulé du poste"]),
+        gaps=compare[compare["difference"].fillna(0) != 0],
+    )
+    out = [(i.topic, i.text) for i in items if not i.ok]
     if not out:
         out.append(("Aucune", "Rien ne semble fragiliser le dossier."))
     return pd.DataFrame(out, columns=["Sujet", "Alerte"])
@@ -523,11 +615,10 @@ def _svg_trend(trend: pd.DataFrame) -> str:
     for y, x in xs.items():
         parts.append(f'<text x="{x:.1f}" y="{height - 8}" font-size="11" text-anchor="middle">{y}</text>')
     series = [
-        ("insertion_rate_6m", "Insertion globale à 6 mois", "#1f4e79"),
-        ("target_job_rate_6m", "Métier visé à 6 mois", "#2e8b57"),
-        ("target_job_rate_24m", "Métier visé à 2 ans", "#c97b12"),
+        (key, RATE[key].short, color)
+        for key, color in zip(FICHE[3:], ("#1f4e79", "#2e8b57", "#c97b12"), strict=True)
     ]
-    for i, (column, label, color) in enumerate(series):
+    for i, (column, legend, color) in enumerate(series):
         points = [
             (xs[int(r.year)], y_of(float(getattr(r, column))))
             for r in trend.itertuples()
@@ -540,7 +631,9 @@ def _svg_trend(trend: pd.DataFrame) -> str:
                 + '"/>'
             )
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>' for x, y in points]
-        parts.append(f'<text x="{left + 10 + i * 200}" y="12" font-size="11" fill="{color}">■ {label}</text>')
+        parts.append(
+            f'<text x="{left + 10 + i * 200}" y="12" font-size="11" fill="{color}">■ {legend}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

@@ -1,4 +1,6 @@
-"""The France Compétences statistics table of a certification, as the public fiche shows it."""
+"""The France Compétences statistics table of a certification, as the public fiche shows it, with the
+head-count (n/N) and the small-cohort mark (⚠) of every rate. Labels, columns and formats come from
+:mod:`pipeline.indicators` (the one owner of every figure)."""
 
 from __future__ import annotations
 
@@ -8,36 +10,13 @@ import numbers
 import duckdb
 import pandas as pd
 
-FICHE_COLUMNS = {
-    "year": "Année d'obtention de la certification",
-    "certified": "Nombre de certifiés",
-    "certified_vae": "Nombre de certifiés à la suite d'un parcours VAE",
-    "insertion_rate_6m": "Taux d'insertion global à 6 mois (en %)",
-    "target_job_rate_6m": "Taux d'insertion dans le métier visé à 6 mois (en %)",
-    "target_job_rate_24m": "Taux d'insertion dans le métier visé à 2 ans (en %)",
-}
+from .indicators import FICHE, RATE, detail_columns, label
+from .indicators.disclosure import disclose
+from .indicators.formats import rate_cell
 
-DETAIL_COLUMNS = [
-    "response_rate_6m",
-    "respondents_6m",
-    "neutralised_6m",
-    "denominator_6m",
-    "employed_6m",
-    "in_target_6m",
-    "insertion_rate_6m_low",
-    "insertion_rate_6m_high",
-    "target_job_rate_6m_low",
-    "target_job_rate_6m_high",
-    "response_rate_24m",
-    "respondents_24m",
-    "neutralised_24m",
-    "denominator_24m",
-    "in_target_24m",
-    "target_job_rate_24m_low",
-    "target_job_rate_24m_high",
-    "small_cohort_6m",
-    "small_cohort_24m",
-]
+FICHE_COLUMNS = {key: label(key) for key in FICHE}
+FICHE_RATES = [k for k in FICHE if k in RATE]
+DETAIL_COLUMNS = detail_columns()
 
 
 def statistics(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
@@ -47,20 +26,48 @@ def statistics(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
     ).df()
 
 
-def render(frame: pd.DataFrame, fmt: str = "table", detail: bool = False, with_code: bool = False) -> str:
-    """The fiche's table as text (French headers, empty cells for missing rates), CSV or JSON."""
-    columns = (
-        (["certification_code"] if with_code else [])
-        + list(FICHE_COLUMNS)
-        + (DETAIL_COLUMNS if detail else [])
-    )
-    data = frame[columns].astype(object).where(frame[columns].notna(), None)
-    if fmt == "json":
-        return json.dumps(data.to_dict(orient="records"), ensure_ascii=False, indent=2, default=int)
-    shown = data.rename(columns={**FICHE_COLUMNS, "certification_code": "Fiche"})
-    if fmt == "csv":
-        return shown.to_csv(index=False, sep=";", lineterminator="\n")
-    return format_table(shown)
+def head_count_columns() -> list[str]:
+    """The numerator and denominator of each of the fiche's rates (machine-readable outputs)."""
+    out: list[str] = []
+    for key in FICHE_RATES:
+        out += [c for c in (RATE[key].numerator, RATE[key].denominator) if c not in out]
+    return out
+
+
+def render(
+    frame: pd.DataFrame,
+    fmt: str = "table",
+    detail: bool = False,
+    with_code: bool = False,
+    threshold: int = 20,
+) -> str:
+    """The fiche's table as text, CSV or JSON, disclosed as for the France Compétences dossier.
+
+    Text: each rate as « 88 % (29/33) », « ⚠ » under the threshold. CSV and JSON: the rates as numbers
+    with their numerators, denominators and ``<rate>_small`` flags; ``detail`` adds every other count,
+    rate and interval (``pipeline.indicators.detail_columns``)."""
+    shown = disclose(frame, "dossier", threshold)
+    code = ["certification_code"] if with_code else []
+    extra = [c for c in DETAIL_COLUMNS if c not in FICHE] if detail else []
+    if fmt in ("csv", "json"):
+        flags = [f"{k}_small" for k in FICHE_RATES]
+        columns = code + FICHE + [c for c in head_count_columns() if c not in FICHE] + flags
+        columns += [c for c in extra if c not in columns]
+        data = shown[columns].astype(object).where(shown[columns].notna(), None)
+        if fmt == "json":
+            return json.dumps(data.to_dict(orient="records"), ensure_ascii=False, indent=2, default=_json)
+        return data.to_csv(index=False, sep=";", lineterminator="\n")
+    text = shown[code + FICHE + extra].astype(object).where(shown[code + FICHE + extra].notna(), None)
+    for key in FICHE_RATES:
+        text[key] = [rate_cell(r, key, threshold) for r in shown.to_dict(orient="records")]
+    headers = {**FICHE_COLUMNS, "certification_code": "Fiche", **{c: label(c) for c in extra}}
+    table = format_table(text.rename(columns=headers))
+    marked = any(shown[f"{k}_small"].any() for k in FICHE_RATES)
+    return table + (f"\n⚠ base de calcul inférieure à {threshold} : taux fragile." if marked else "")
+
+
+def _json(value):
+    return value.item() if hasattr(value, "item") else int(value)
 
 
 def format_table(frame: pd.DataFrame) -> str:

@@ -155,7 +155,14 @@ def _upgrade_candidate_hash(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    for key in ("small_cohort_threshold", "disclosure", "min_response_rate", "window_6m", "window_24m"):
+    con.execute("delete from settings where key = 'disclosure'")  # per audience now: indicators/disclosure.py
+    for key in (
+        "small_cohort_threshold",
+        "min_response_rate",
+        "renewal_notice_days",
+        "window_6m",
+        "window_24m",
+    ):
         value = getattr(settings, key)
         text = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
         con.execute("insert or replace into settings values (?, ?)", [key, text])

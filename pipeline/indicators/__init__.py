@@ -111,7 +111,14 @@ COUNT = {c.key: c for c in COUNTS}
 RATE = {r.key: r for r in RATES}
 
 # The fiche's statistics table, in France Compétences' order and words.
-FICHE = ["year", "certified", "certified_vae", "insertion_rate_6m", "target_job_rate_6m", "target_job_rate_24m"]
+FICHE = [
+    "year",
+    "certified",
+    "certified_vae",
+    "insertion_rate_6m",
+    "target_job_rate_6m",
+    "target_job_rate_24m",
+]
 
 
 def label(key: str) -> str:

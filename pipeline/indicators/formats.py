@@ -1,0 +1,84 @@
+"""French number formats, one place for every output (dashboard, CLI, renewal pack HTML, publication):
+« 1 234 », « 88 % », « 29/33 », « IC 95 % : 71,2–94,1 % », dates jj/mm/aaaa, and a rate cell with its
+head-count and its small-cohort mark."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+NNBSP = "\u202f"  # narrow no-break space: thousands separator
+NBSP = "\u00a0"  # no-break space: before « % »
+DASH = "–"
+SMALL = "⚠"  # a rate whose denominator is under the small-cohort threshold
+
+
+def missing(value) -> bool:
+    return (
+        value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def fr_int(value) -> str:
+    """1234 -> « 1 234 » (narrow no-break space); missing -> « – »."""
+    if missing(value):
+        return DASH
+    return f"{int(value):,}".replace(",", NNBSP)
+
+
+def fr_pct(value) -> str:
+    """88 -> « 88 % »; missing -> « – »."""
+    if missing(value):
+        return DASH
+    return f"{fr_int(value)}{NBSP}%"
+
+
+def fr_decimal(value, digits: int = 1) -> str:
+    if missing(value):
+        return DASH
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def fr_date(value) -> str:
+    """A date as jj/mm/aaaa."""
+    if missing(value):
+        return DASH
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def head_count(n, d) -> str:
+    """« 29/33 » (numerator/denominator)."""
+    return f"{fr_int(n)}/{fr_int(d)}"
+
+
+def interval(low, high) -> str:
+    if missing(low) or missing(high):
+        return ""
+    return f"IC 95 % : {fr_decimal(low)}–{fr_decimal(high)} %".replace(" %", f"{NBSP}%")
+
+
+def secret(threshold: int) -> str:
+    """What a suppressed cell shows (public audience)."""
+    return f"secret statistique (N < {threshold})"
+
+
+def rate_cell(row, rate_key: str, threshold: int) -> str:
+    """« 88 % (29/33) », with « ⚠ » when the denominator is under the threshold; the « secret » text
+    when the row was disclosed to the public and this cell suppressed (see :mod:`.disclosure`)."""
+    from . import RATE
+
+    rate = RATE[rate_key]
+    get = row.get if isinstance(row, dict) else lambda k, default=None: getattr(row, k, default)
+    if get(f"{rate_key}_suppressed", False) is True:
+        return secret(threshold)
+    n, d, value = get(rate.numerator), get(rate.denominator), get(rate_key)
+    if missing(d) or missing(value):
+        return DASH
+    flag = f" {SMALL}" if d < threshold else ""
+    return f"{fr_pct(value)} ({head_count(n, d)}){flag}"

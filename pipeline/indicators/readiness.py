@@ -1,0 +1,114 @@
+"""Renewal readiness: the rules that say what would weaken a France Compétences dossier. The dashboard's
+Certification page lists every item (ok or alert); the renewal pack's « Alertes » sheet lists the alerts.
+Thresholds are settings (``min_response_rate``, ``small_cohort_threshold``, ``renewal_notice_days``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from . import WAVES
+from .formats import fr_date, fr_int, fr_pct, head_count
+
+MIN_PROMOTIONS = 2  # article R.6113-9 of the Code du travail: at least two promotions
+
+
+@dataclass(frozen=True)
+class Item:
+    topic: str
+    text: str
+    ok: bool
+
+
+def check(
+    stats: pd.DataFrame,
+    info: dict,
+    settings,
+    pending_review: int = 0,
+    unmatched_titles: list[str] | None = None,
+    gaps: pd.DataFrame | None = None,
+    today: date | None = None,
+) -> list[Item]:
+    """Every readiness item for one certification, from its ``certification_statistics`` rows."""
+    today = today or date.today()
+    items: list[Item] = []
+    with_6m = stats[stats["respondents_6m"] > 0]
+    items.append(
+        Item(
+            "Promotions",
+            f"{len(with_6m)} promotion(s) avec une enquête à 6 mois (au moins {MIN_PROMOTIONS} exigées, "
+            "article R.6113-9 du code du travail)",
+            len(with_6m) >= MIN_PROMOTIONS,
+        )
+    )
+    for r in stats.sort_values("year", ascending=False).itertuples():
+        for wave, (_, label) in WAVES.items():
+            respondents = getattr(r, f"respondents_{wave}")
+            if not respondents:
+                continue
+            rate = getattr(r, f"response_rate_{wave}")
+            low = rate is not None and not pd.isna(rate) and rate < settings.min_response_rate
+            items.append(
+                Item(
+                    "Taux de réponse",
+                    f"Promotion {r.year}, {label} : {fr_pct(rate)} de réponses "
+                    f"({head_count(respondents, r.certified)})"
+                    + (f", sous le seuil de {settings.min_response_rate} %" if low else ""),
+                    not low,
+                )
+            )
+            den = getattr(r, f"denominator_{wave}")
+            if den < settings.small_cohort_threshold:
+                items.append(
+                    Item(
+                        "Petit effectif",
+                        f"Promotion {r.year}, {label} : base de calcul de {fr_int(den)}, "
+                        f"sous le seuil de {settings.small_cohort_threshold} (taux signalés ⚠)",
+                        False,
+                    )
+                )
+    if pending_review:
+        items.append(
+            Item(
+                "Relecture",
+                f"{fr_int(pending_review)} répondant(s) en emploi dont l'intitulé n'a qu'une correspondance "
+                "approchée : hors métier visé tant qu'un relecteur n'a pas décidé (insertion titles)",
+                False,
+            )
+        )
+    if unmatched_titles:
+        items.append(
+            Item(
+                "Intitulés",
+                f"{len(unmatched_titles)} intitulé(s) de poste sans code ROME, à relire : "
+                + ", ".join(unmatched_titles[:10]),
+                False,
+            )
+        )
+    end = info.get("registration_end_date")
+    if end is None:
+        items.append(
+            Item("Enregistrement", "Date de fin d'enregistrement inconnue (chargez l'export RNCP)", False)
+        )
+    else:
+        days = (end - today).days
+        items.append(
+            Item(
+                "Enregistrement",
+                f"Enregistrement jusqu'au {fr_date(end)} : "
+                + (f"{fr_int(days)} jours restants" if days >= 0 else "échu"),
+                days >= settings.renewal_notice_days,
+            )
+        )
+    if gaps is not None:
+        for g in gaps.itertuples():
+            items.append(
+                Item(
+                    "Publié ≠ calculé",
+                    f"{g.year}, {g.measure} : publié {g.published}, calculé {g.computed} (écart {g.difference:+d})",
+                    False,
+                )
+            )
+    return items
