@@ -484,6 +484,29 @@ def cmd_renewal(args) -> int:
     return 0
 
 
+def cmd_publish(args) -> int:
+    """Write the public results of a certification, for the certifier's website (Qualiopi indicator 2):
+    the fiche's rates and the response rates with their base and 95 % interval, per year. Cells whose
+    base is under the small-cohort threshold (INSERTION_SMALL_COHORT, default 20) are suppressed
+    (« secret statistique ») with everything that would let one recompute them; no per-person list.
+    For the France Compétences dossier use `insertion renewal` (full figures, flagged ⚠).
+
+    Example:
+      insertion publish RNCP34179 --out resultats-RNCP34179.html
+      insertion publish RNCP34179 --years 2017-2018 --out resultats-RNCP34179.csv
+    """
+    from . import publish, renewal, warehouse
+
+    settings = _settings(args)
+    code = args.code.strip().upper()
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        out = publish.publish(
+            con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
+        )
+    print(f"Written {out}")
+    return 0
+
+
 def cmd_generate(args) -> int:
     """Write realistic fictional raw files at national scale: cohort results and both survey waves,
     CSV and XLSX mixed, French headers, a sprinkle of realistic defects. Cohort sizes, insertion rates and
@@ -648,6 +671,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("code", help="RNCP code, e.g. RNCP34179")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
     p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
+    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
+
+    p = add("publish", cmd_publish, "write a certification's public results (HTML or CSV)")
+    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
+    p.add_argument("--out", required=True, metavar="FILE", help="resultats.html or resultats.csv")
     p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
 
     p = add("generate", cmd_generate, "write realistic fictional raw files at national scale")
