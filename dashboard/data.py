@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.indicators import expand
 from pipeline.warehouse import sql_literal
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -108,7 +109,9 @@ class Warehouse:
         return frame
 
     def sql_file(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
-        return self.query((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"), params)
+        """A query of ``dashboard/sql/`` (its ``/* @counts */`` and ``/* @rates */`` markers expanded by
+        the indicators registry)."""
+        return self.query(expand((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")), params)
 
     def run_sql(self, sql: str, row_cap: int = 1000, seconds: float = 10.0) -> tuple[pd.DataFrame, bool]:
         """Run one read-only statement typed by an analyst, at most ``row_cap`` rows and ``seconds``
@@ -141,10 +144,6 @@ class Warehouse:
         frame = self.query("select max(value) as v from settings where key = ?", [key])
         value = frame["v"].iloc[0]
         return default if value is None or pd.isna(value) else value
-
-    def suppress(self) -> bool:
-        """True when the disclosure policy hides rates under the small-cohort threshold."""
-        return self.setting("disclosure", "flag") == "suppress"
 
     def small_cohort_threshold(self) -> int:
         """The disclosure threshold in force at the last build."""

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime
-
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.indicators import RATE
+from pipeline.indicators.disclosure import disclose, small
+from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pages)
+    NBSP,
+    NNBSP,
+    fr_date,
+    fr_decimal,
+    fr_int,
+    fr_pct,
+    head_count,
+    interval,
+    rate_cell,
+)
 from pipeline.labels import ROUTE_LABELS, SITUATION_LABELS  # noqa: F401 (re-exported for the pages)
 
-NNBSP = "\u202f"  # narrow no-break space: thousands separator
-NBSP = "\u00a0"  # no-break space: before « % »
 DASH = "–"
 COLORS = {"insertion": "#1f4e79", "target6": "#2e8b57", "target24": "#c97b12", "other": "#9aa5b1"}
 LAYOUT = dict(
@@ -21,71 +29,39 @@ LAYOUT = dict(
     plot_bgcolor="white",
     legend=dict(orientation="h", y=-0.2),
 )
+# The rates the overview shows, in this order (cards, trend, tables); labels come from the registry.
+CARD_RATES = [
+    "response_rate_6m",
+    "insertion_rate_6m",
+    "target_job_rate_6m",
+    "insertion_rate_24m",
+    "target_job_rate_24m",
+]
+TREND_RATES = {
+    "insertion_rate_6m": "insertion",
+    "target_job_rate_6m": "target6",
+    "target_job_rate_24m": "target24",
+}
 
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def fr_int(value) -> str:
-    """1234 -> « 1 234 » (narrow no-break space); missing -> « – »."""
-    if _missing(value):
-        return DASH
-    return f"{int(value):,}".replace(",", NNBSP)
-
-
-def fr_pct(value) -> str:
-    """88 -> « 88 % »; missing -> « – »."""
-    if _missing(value):
-        return DASH
-    return f"{fr_int(value)}{NBSP}%"
-
-
-def fr_decimal(value, digits: int = 1) -> str:
-    if _missing(value):
-        return DASH
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def fr_date(value) -> str:
-    """A date as jj/mm/aaaa."""
-    if _missing(value) or value is pd.NaT:
-        return DASH
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, (datetime, date, pd.Timestamp)):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-def head_count(n, d) -> str:
-    """« 29/33 » (numerator/denominator)."""
-    return f"{fr_int(n)}/{fr_int(d)}"
-
-
-def interval(low, high) -> str:
-    if _missing(low) or _missing(high):
-        return ""
-    return f"IC 95 % : {fr_decimal(low)}–{fr_decimal(high)} %".replace(" %", f"{NBSP}%")
-
-
-def kpis(row: dict, threshold: int, suppress: bool = False) -> list[dict]:
-    """The overview's KPI cards from one row of outcome sums: label, value, head-count, interval, flag."""
+def kpis(row: dict, threshold: int) -> list[dict]:
+    """The overview's KPI cards from one row of outcome sums: label, value, head-count, interval, flag
+    (the internal audience: every rate with n/N, « ⚠ » under the threshold)."""
     if not row:
         return []
+    row = disclose(pd.DataFrame([row]), "internal", threshold).iloc[0].to_dict()
 
-    def card(label, rate, n, d, low=None, high=None):
-        if suppress and not _missing(d) and d < threshold:
-            rate, low, high = None, None, None
+    def card(key: str) -> dict:
+        rate = RATE[key]
         return {
-            "label": label,
-            "value": fr_pct(rate),
-            "detail": head_count(n, d),
-            "interval": interval(low, high),
-            "small": (not _missing(d)) and d < threshold,
+            "label": rate.short,
+            "value": fr_pct(row[key]),
+            "detail": head_count(row[rate.numerator], row[rate.denominator]),
+            "interval": interval(row[f"{key}_low"], row[f"{key}_high"]),
+            "small": bool(row[f"{key}_small"]),
         }
 
-    return [
+    counts = [
         {
             "label": "Certifiés",
             "value": fr_int(row["certified"]),
@@ -100,32 +76,8 @@ def kpis(row: dict, threshold: int, suppress: bool = False) -> list[dict]:
             "interval": "",
             "small": False,
         },
-        card("Taux de réponse à 6 mois", row["response_rate_6m"], row["respondents_6m"], row["certified"]),
-        card(
-            "Insertion globale à 6 mois",
-            row["insertion_rate_6m"],
-            row["employed_6m"],
-            row["denominator_6m"],
-            row["insertion_rate_6m_low"],
-            row["insertion_rate_6m_high"],
-        ),
-        card(
-            "Métier visé à 6 mois",
-            row["target_job_rate_6m"],
-            row["in_target_6m"],
-            row["denominator_6m"],
-            row["target_job_rate_6m_low"],
-            row["target_job_rate_6m_high"],
-        ),
-        card(
-            "Métier visé à 2 ans",
-            row["target_job_rate_24m"],
-            row["in_target_24m"],
-            row["denominator_24m"],
-            row["target_job_rate_24m_low"],
-            row["target_job_rate_24m_high"],
-        ),
     ]
+    return counts + [card(k) for k in CARD_RATES]
 
 
 def empty_figure(message: str) -> go.Figure:
@@ -145,21 +97,7 @@ def trend_figure(by_year: pd.DataFrame) -> go.Figure:
         return empty_figure("Aucune promotion pour ces filtres")
     fig = go.Figure()
     series = [
-        (
-            "Insertion globale à 6 mois",
-            "insertion_rate_6m",
-            "employed_6m",
-            "denominator_6m",
-            COLORS["insertion"],
-        ),
-        ("Métier visé à 6 mois", "target_job_rate_6m", "in_target_6m", "denominator_6m", COLORS["target6"]),
-        (
-            "Métier visé à 2 ans",
-            "target_job_rate_24m",
-            "in_target_24m",
-            "denominator_24m",
-            COLORS["target24"],
-        ),
+        (RATE[k].short, k, RATE[k].numerator, RATE[k].denominator, COLORS[c]) for k, c in TREND_RATES.items()
     ]
     years = by_year["year"].astype(int).astype(str)
     for name, rate, num, den, color in series:
@@ -261,19 +199,14 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m", thres
     if by_route.empty:
         return empty_figure("Aucune donnée par voie d'accès pour ces filtres")
     fig = go.Figure()
-    den = "denominator_24m" if rate.endswith("24m") else "denominator_6m"
-    num = {
-        "insertion_rate_6m": "employed_6m",
-        "target_job_rate_6m": "in_target_6m",
-        "target_job_rate_24m": "in_target_24m",
-    }[rate]
+    num, den = RATE[rate].numerator, RATE[rate].denominator
     for route, part in by_route.groupby("access_route", sort=True):
         fig.add_trace(
             go.Bar(
                 x=part["year"].astype(int).astype(str),
                 y=part[rate],
                 name=ROUTE_LABELS.get(route, route),
-                marker=dict(opacity=[0.35 if d < threshold else 1.0 for d in part[den]]),
+                marker=dict(opacity=[0.35 if small(d, threshold) else 1.0 for d in part[den]]),
                 customdata=list(zip(part[num].map(fr_int), part[den].map(fr_int), strict=True)),
                 hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>%{fullData.name}</extra>",
             )
@@ -288,24 +221,22 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m", thres
     return fig
 
 
-def rate_columns(r, threshold: int, suppress: bool) -> dict:
-    """The rate cells of a table row of outcome sums (response, insertion and target rates)."""
-    return {
-        "response_6m": rate_cell(r.response_rate_6m, r.respondents_6m, r.certified, 0),
-        "insertion_6m": rate_cell(r.insertion_rate_6m, r.employed_6m, r.denominator_6m, threshold, suppress),
-        "target_6m": rate_cell(r.target_job_rate_6m, r.in_target_6m, r.denominator_6m, threshold, suppress),
-        "target_24m": rate_cell(
-            r.target_job_rate_24m, r.in_target_24m, r.denominator_24m, threshold, suppress
-        ),
-    }
+# Rate cells of the dashboard's tables: column id -> rate of the registry.
+TABLE_RATES = {
+    "response_6m": "response_rate_6m",
+    "insertion_6m": "insertion_rate_6m",
+    "target_6m": "target_job_rate_6m",
+    "insertion_24m": "insertion_rate_24m",
+    "target_24m": "target_job_rate_24m",
+}
 
 
-def rate_cell(rate, n, d, threshold: int, suppress: bool = False) -> str:
-    """A table cell: « 88 % (29/33) », with « ⚠ » when the denominator is under the threshold — or, with the
-    « suppress » disclosure policy, no rate at all for such a denominator."""
-    if _missing(d) or d == 0:
-        return DASH
-    if suppress and d < threshold:
-        return f"secret (N < {threshold})"
-    flag = " ⚠" if d < threshold else ""
-    return f"{fr_pct(rate)} ({head_count(n, d)}){flag}"
+def rate_table_columns() -> list[tuple[str, str]]:
+    """(column id, French header) of the rate cells, labels from the registry."""
+    return [(column, f"{RATE[key].short} (n/N)") for column, key in TABLE_RATES.items()]
+
+
+def rate_columns(r, threshold: int) -> dict:
+    """The rate cells of a table row of outcome sums: « 88 % (29/33) », « ⚠ » under the threshold."""
+    row = r._asdict() if hasattr(r, "_asdict") else dict(r)
+    return {column: rate_cell(row, key, threshold) for column, key in TABLE_RATES.items()}

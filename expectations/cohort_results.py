@@ -9,7 +9,7 @@ import pandas as pd
 from pipeline.normalise import canonical_values
 from pipeline.sources.cohorts import COHORT_RESULTS
 
-from .common import build, expect, identity_checks, in_set, not_null, parses_as_date, table_checks
+from .common import FIELD, build, expect, identity_checks, in_set, not_null, parses_as_date, table_checks
 
 EARLIEST_JURY = dt.date(1990, 1, 1)
 
@@ -32,8 +32,9 @@ def suite(settings=None):
                 min_value=pd.Timestamp(EARLIEST_JURY),
                 max_value=latest,
             ),
-            *not_null("access_route", "an access route (FI, CA, FC, CQ, CL or VAE)"),
-            *in_set("access_route", canonical_values("access_route")),
+            # the route does not say who was certified: a missing or unknown one is set aside (NR)
+            *not_null("access_route", "an access route (FI, CA, FC, CQ, CL or VAE)", severity=FIELD),
+            *in_set("access_route", canonical_values("access_route"), FIELD),
             *not_null("outcome", "an outcome (certifié, partiel or ajourné)"),
             *in_set("outcome", canonical_values("outcome")),
             expect(

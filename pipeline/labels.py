@@ -7,6 +7,7 @@ ROUTE_LABELS = {
     "CQ": "Contrat de professionnalisation",
     "CL": "Candidature individuelle",
     "VAE": "VAE",
+    "NR": "Voie non renseignée",
 }
 SITUATION_LABELS = {
     "employed": "En emploi",

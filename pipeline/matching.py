@@ -20,6 +20,7 @@ from .normalise import norm
 from .warehouse import scalar
 
 FUZZY_CUTOFF = 85
+MATCH_RULE = "own-code"  # what a match yields (the appellation's own ROME code); part of the cache key
 _SLASH = re.compile(r"(\S+)\s*/\s*(\S+)")
 _INCLUSIVE = re.compile(r"(?<=\w)[.·(](e|es|rice|rices|euse|euses|se|ne|le|ère|ere|trice)\)?(?=\W|$)", re.I)
 _ACRONYM = re.compile(r"\s-[A-Z]+-")
@@ -38,9 +39,11 @@ def title_key(title: str) -> str:
 
 
 def appellation_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """normalised variant -> (fiche-level ROME code, appellation label)."""
+    """normalised variant -> (the appellation's own ROME code, appellation label). Its own code, not its
+    parent's: a title is evidence of that code exactly, like a code given in the survey (a wider rule is
+    a per-certification setting, ``target_parent_codes``)."""
     rows = con.execute(
-        "select label, label_short, coalesce(parent_code, rome_code) from rome_appellations order by code_ogr"
+        "select label, label_short, rome_code from rome_appellations order by code_ogr"
     ).fetchall()
     index: dict[str, tuple[str, str]] = {}
     for label, short, code in rows:
@@ -83,6 +86,7 @@ def refresh(con: duckdb.DuckDBPyConnection, scope: list[str] | None = None) -> i
     version = scalar(con, "select max(version) from rome_appellations")
     if version is None:
         return 0
+    version = f"{version}/{MATCH_RULE}"  # cached matches of another ROME version or rule are redone
     con.execute("delete from job_title_matches where rome_version is distinct from ?", [version])
     titles = [
         r[0]

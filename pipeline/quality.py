@@ -106,11 +106,24 @@ def run_details(con: duckdb.DuckDBPyConnection, run_id: int) -> pd.DataFrame:
     return frame
 
 
+def issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """What the figures set aside or decided (view ``quality_issues``), counted per rule and certification."""
+    return con.execute(
+        """
+        select label, certification_code, count(*) as n,
+               string_agg(distinct source_file, ', ' order by source_file) as files
+        from quality_issues group by all order by certification_code, n desc, label
+        """
+    ).df()
+
+
 def quarantine(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pd.DataFrame:
     """Quarantined rows, newest load first, with every reason."""
     frame = con.execute(
         """
-        select load_id, file_name, source_row, kind, reasons
+        select load_id, file_name, source_row, kind,
+               case outcome when 'field' then 'champ écarté, ligne conservée' else 'ligne écartée' end as outcome,
+               reasons
         from quarantine order by load_id desc, source_row limit ?
         """,
         [limit],

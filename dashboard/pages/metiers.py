@@ -7,6 +7,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
+from pipeline.indicators import RATE
 from pipeline.labels import TARGET_METHOD_LABELS as METHODS
 
 dash.register_page(
@@ -72,20 +73,25 @@ def update(certifications, years, routes, sites, wave):
     params = [certifications or [], [int(y) for y in years or []], routes or [], sites or [], int(wave or 6)]
     jobs = wh.sql_file("jobs", params)
     titles = wh.sql_file("titles", params)
-    employed = int(jobs["employed"].sum()) if not jobs.empty else 0
-    in_target = (
-        int(jobs.loc[jobs["in_target"].fillna(False).astype(bool), "employed"].sum()) if employed else 0
-    )
+    outcomes = wh.sql_file("outcomes", params[:4])
+    overall = outcomes[outcomes["grain"] == 3]
+    share_key = "target_share_24m" if int(wave or 6) == 24 else "target_share_6m"
+    row = overall.iloc[0].to_dict() if not overall.empty else {}
+    rate = RATE[share_key]
     share = [
         html.Div(
             className="kpi",
             children=[
-                html.Div("Emplois dans un métier visé", className="kpi-label"),
+                html.Div(rate.label, className="kpi-label"),
+                html.Div(figures.fr_pct(row.get(share_key)), className="kpi-value"),
                 html.Div(
-                    figures.fr_pct(round(100 * in_target / employed) if employed else None),
-                    className="kpi-value",
+                    figures.head_count(row.get(rate.numerator), row.get(rate.denominator)),
+                    className="kpi-detail",
                 ),
-                html.Div(figures.head_count(in_target, employed), className="kpi-detail"),
+                html.Div(
+                    figures.interval(row.get(f"{share_key}_low"), row.get(f"{share_key}_high")),
+                    className="kpi-interval",
+                ),
             ],
         ),
     ]
@@ -99,16 +105,7 @@ def update(certifications, years, routes, sites, wave):
         }
         for r in titles.itertuples()
     ]
-    unmatched = wh.query(
-        """
-        select job_title, sum(employed)::integer as answers
-        from mart_jobs
-        where rome_code is null and job_title is not null
-          and in_filter($1::varchar[], certification_code)
-        group by 1 order by 2 desc, 1
-        """,
-        [certifications or []],
-    )
+    unmatched = wh.sql_file("unmatched", params)
     return (
         share,
         figures.jobs_figure(jobs),

@@ -58,10 +58,7 @@ def layout(**_query):
                     ("year", "Année"),
                     ("certified", "Certifiés"),
                     ("certified_vae", "dont VAE"),
-                    ("response_6m", "Réponse 6 mois"),
-                    ("insertion_6m", "Insertion 6 mois"),
-                    ("target_6m", "Métier visé 6 mois"),
-                    ("target_24m", "Métier visé 2 ans"),
+                    *figures.rate_table_columns(),
                 ],
             ),
         ]
@@ -89,7 +86,7 @@ def outcomes(certifications, years, routes, sites):
 )
 def update(certifications, years, routes, sites):
     frame = outcomes(certifications, years, routes, sites)
-    threshold, suppress = data.get().small_cohort_threshold(), data.get().suppress()
+    threshold = data.get().small_cohort_threshold()
     overall = frame[frame["grain"] == 3]
     if overall.empty:
         return (
@@ -97,14 +94,14 @@ def update(certifications, years, routes, sites):
             figures.empty_figure("Aucune promotion pour ces filtres"),
             [],
         )
-    cards = [kpi_card(c) for c in figures.kpis(overall.iloc[0].to_dict(), threshold, suppress)]
+    cards = [kpi_card(c) for c in figures.kpis(overall.iloc[0].to_dict(), threshold)]
     by_year = frame[frame["grain"] == 1].sort_values("year")
     rows = [
         {
             "year": int(r.year),
             "certified": figures.fr_int(r.certified),
             "certified_vae": figures.fr_int(r.certified_vae),
-            **figures.rate_columns(r, threshold, suppress),
+            **figures.rate_columns(r, threshold),
         }
         for r in by_year.sort_values("year", ascending=False).itertuples()
     ]

@@ -19,6 +19,7 @@ dash.register_page(
 )
 P = "qualite"
 STATUS = {"loaded": "chargé", "rejected": "rejeté"}
+SEVERITY = {"error": "erreur (ligne écartée)", "field": "champ écarté", "warning": "avertissement"}
 
 
 def layout(**_query):
@@ -110,6 +111,14 @@ def layout(**_query):
                     {"if": {"filter_query": "{result} = 'échec'"}, "backgroundColor": "#fde2e1"}
                 ],
             ),
+            html.H2("Règles appliquées aux chiffres"),
+            html.P(
+                "Réponses en double, répondants introuvables parmi les certifiés, réponses hors fenêtre, "
+                "intitulés en attente de relecture… : ce que les chiffres ont écarté ou tranché, et selon "
+                "quelle règle (détail ligne à ligne dans la feuille Qualité du dossier de renouvellement).",
+                className="hint",
+            ),
+            issues_table(),
             html.H2("Quarantaine"),
             html.Div(id=f"{P}-quarantine-empty"),
             components.table(
@@ -119,6 +128,7 @@ def layout(**_query):
                     ("file_name", "Fichier"),
                     ("source_row", "Ligne"),
                     ("kind", "Type"),
+                    ("outcome", "Effet"),
                     ("reasons", "Raisons"),
                 ],
             ),
@@ -142,7 +152,7 @@ def update(run_id):
             {
                 "expectation": r.expectation,
                 "column": r.column,
-                "severity": "erreur" if r.severity == "error" else "avertissement",
+                "severity": SEVERITY.get(r.severity, r.severity),
                 "result": "réussite" if r.result == "ok" else "échec",
                 "unexpected": figures.fr_int(r.unexpected)
                 if r.unexpected is not None and not pd.isna(r.unexpected)
@@ -162,3 +172,17 @@ def update(run_id):
         else ""
     )
     return results, quarantine.astype(object).where(quarantine.notna(), "").to_dict(orient="records"), empty
+
+
+def issues_table():
+    frame = data.get().call(quality.issues)
+    if frame.empty:
+        return components.empty_state("Aucune règle n'a eu à trancher : ni doublon, ni réponse orpheline.")
+    return components.table(
+        f"{P}-issues",
+        [("label", "Règle"), ("certification_code", "Certification"), ("n", "Lignes"), ("files", "Fichiers")],
+        rows=[
+            {**r, "n": figures.fr_int(r["n"])}
+            for r in frame.astype(object).where(frame.notna(), "").to_dict(orient="records")
+        ],
+    )

@@ -6,6 +6,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
+from pipeline.indicators import RATE
 
 dash.register_page(
     __name__,
@@ -17,11 +18,7 @@ dash.register_page(
 )
 P = "voies"
 FILTERS = ["certification", "year", "access_route", "site"]
-RATES = {
-    "insertion_rate_6m": "Insertion globale à 6 mois",
-    "target_job_rate_6m": "Métier visé à 6 mois",
-    "target_job_rate_24m": "Métier visé à 2 ans",
-}
+RATES = {key: RATE[key].short for key in figures.TREND_RATES}
 
 
 def layout(**_query):
@@ -45,10 +42,7 @@ def layout(**_query):
                     ("year", "Année"),
                     ("route", "Voie d'accès"),
                     ("certified", "Certifiés"),
-                    ("response_6m", "Réponse 6 mois"),
-                    ("insertion_6m", "Insertion 6 mois"),
-                    ("target_6m", "Métier visé 6 mois"),
-                    ("target_24m", "Métier visé 2 ans"),
+                    *figures.rate_table_columns(),
                 ],
                 page_size=25,
             ),
@@ -74,13 +68,13 @@ def update(certifications, years, routes, sites, rate):
         "outcomes", [certifications or [], [int(y) for y in years or []], routes or [], sites or []]
     )
     by_route = frame[frame["grain"] == 0].sort_values(["year", "access_route"])
-    threshold, suppress = wh.small_cohort_threshold(), wh.suppress()
+    threshold = wh.small_cohort_threshold()
     rows = [
         {
             "year": int(r.year),
             "route": f"{r.access_route} – {figures.ROUTE_LABELS.get(r.access_route, '')}",
             "certified": figures.fr_int(r.certified),
-            **figures.rate_columns(r, threshold, suppress),
+            **figures.rate_columns(r, threshold),
         }
         for r in by_route.sort_values(["year", "access_route"], ascending=[False, True]).itertuples()
     ]

@@ -1,9 +1,10 @@
--- Job titles of employed respondents for the filters, with how their ROME code and fit were decided.
+-- Job titles of employed respondents for the filters, with how their ROME code and fit were decided
+-- (one line per title and fit: a title can be in target for some answers and not for others).
 select
     job_title,
     any_value(rome_code) as rome_code,
     any_value(rome_label) as rome_label,
-    bool_or(in_target) as in_target,
+    in_target,
     any_value(target_method) as target_method,
     sum(employed)::integer as employed
 from mart_jobs
@@ -13,6 +14,6 @@ where in_filter($1::varchar[], certification_code)
   and in_filter($4::varchar[], site)
   and wave = $5
   and job_title is not null
-group by job_title
-order by employed desc, job_title
+group by job_title, in_target
+order by employed desc, job_title, in_target desc
 limit 50;

@@ -31,6 +31,9 @@ create table if not exists landing_survey_answers (
     target_decision     varchar                  -- in | out | null: adequacy decided by a person
 );
 
+-- A missing or unknown access route is set aside (NULL, shown as NR), not the certified person.
+alter table landing_cohort_results alter column access_route drop not null;
+
 -- Interim referential (replaced by the RNCP export): target ROME codes and per-certification settings.
 create table if not exists ref_target_jobs (
     certification_code  varchar not null,

@@ -22,7 +22,7 @@ select
     certification_code,
     jury_date,
     year(jury_date) as year,
-    access_route,
+    coalesce(access_route, 'NR') as access_route,  -- set aside at ingestion: « non renseignée »
     outcome,
     blocks_validated,
     coalesce(site, 'Non renseigné') as site,

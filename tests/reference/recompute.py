@@ -1,0 +1,455 @@
+"""Independent reference implementation of the France Compétences insertion statistics (test oracle).
+
+Written from design.md §2-§3 and the rules R1-R8 of the brief, without reading the pipeline's code.
+Only the synonym tables pipeline/mappings/{headers,values}.json are loaded (as data).
+
+Choices made where the spec leaves room (the pipeline may legitimately differ on these):
+- Text values and headers are compared after NFKD, removing accents, lower-casing and turning every
+  non-alphanumeric run into one space. Candidate references are only stripped (case kept).
+  Certification codes are stripped and upper-cased before the ^RNCP[0-9]{3,6}$ check.
+- Dates: datetime cells, dd/mm/yyyy, yyyy-mm-dd (optionally followed by a time), and Excel serials
+  (a number, or a string of digits, between 1 and 2958465, day 0 = 1899-12-30). Anything else is invalid.
+- A cohort row whose access route is empty/unknown is kept (no discard rule names it): it counts in the
+  overall table, in a per-route row « NR » (route not given) and not as VAE.
+- Rows exist only for (certification, year[, route]) with at least one certified person.
+- A workbook: the first sheet whose header (searched in its first 30 rows) is a cohort or survey header.
+  A CSV: the first delimiter among ; TAB , whose parse yields such a header in its first 30 rows.
+- Target ROME codes: every RNCP export file (CSV Rome part, XML) is read in file-name order and a file
+  replaces the codes of the fiches it carries; reference_dir/certification_rome.csv only for fiches in
+  no export file. The latest appellation file (by version number) is used.
+- Title matching uses both libelle_appellation_long and _court. A title matching appellations of several
+  ROME codes is in target when any of those codes is a target (all are exact matches).
+- Inclusive writing handled: "Chargé·e", "Chargé.e", "Chargé(e)" (also ·/. between a word and a 1-5
+  letter suffix). Forms "X / Y rest" of labels give "X rest" and "Y rest".
+- Promotion: an integer (or integral float, e.g. 2019.0 from Excel) between 1990 and 2100, else empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+
+MAPPINGS = Path(__file__).resolve().parents[2] / "pipeline" / "mappings"
+HEADERS = json.loads((MAPPINGS / "headers.json").read_text(encoding="utf-8"))
+VALUES = json.loads((MAPPINGS / "values.json").read_text(encoding="utf-8"))
+REQUIRED = {
+    "cohort_results": {"candidate_ref", "certification_code", "jury_date", "access_route", "outcome"},
+    "survey_answers": {"candidate_ref", "certification_code", "wave", "situation"},
+}
+ROUTES = ["FI", "CA", "FC", "CQ", "CL", "VAE", "NR"]
+WAVES = ["6m", "24m"]
+CERT_RE = re.compile(r"^RNCP[0-9]{3,6}$")
+ROME_RE = re.compile(r"^[A-N][0-9]{4}$")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+# ---------------------------------------------------------------- normalisation and value parsing
+def strip_accents(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def norm(s) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", strip_accents(text(s)).lower()).strip()
+
+
+def text(v) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _synonyms(table: dict) -> dict[str, str]:
+    out = {}
+    for canon, spellings in table.items():
+        if canon.startswith("_"):
+            continue
+        for s in [canon, *spellings]:
+            out.setdefault(norm(s), canon)
+    return out
+
+
+HEADER_MAPS = {kind: _synonyms(HEADERS[kind]) for kind in REQUIRED}
+VALUE_MAPS = {field: _synonyms(table) for field, table in VALUES.items() if not field.startswith("_")}
+
+
+def value(field: str, v) -> str | None:
+    """Canonical value, '' when empty, None when unknown."""
+    n = norm(v)
+    return "" if not n else VALUE_MAPS[field].get(n)
+
+
+def parse_date(v) -> dt.date | None:
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return None if pd.isna(v) else v.date()
+    if isinstance(v, dt.date):
+        return v
+    s = text(v)
+    if not s:
+        return None
+    try:
+        if re.fullmatch(r"\d+(\.\d+)?", s):
+            serial = float(s)
+            if 1 <= serial <= 2958465:
+                return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+            return None
+        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?", s)
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", s)
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:  # e.g. 31/02/2020
+        return None
+    return None
+
+
+def parse_promotion(v) -> int | None:
+    s = text(v)
+    if re.fullmatch(r"\d{4}(\.0+)?", s):
+        year = int(float(s))
+        return year if 1990 <= year <= 2100 else None
+    return None
+
+
+def parse_rome(v) -> str:
+    s = re.sub(r"\s+", "", text(v)).upper()
+    return s if ROME_RE.match(s) else ""
+
+
+def cert_code(v) -> str | None:
+    s = text(v).upper()
+    return s if CERT_RE.match(s) else None
+
+
+def is_job_code(code: str) -> bool:
+    return bool(ROME_RE.match(code)) and not code.endswith("00")
+
+
+# ---------------------------------------------------------------- reading cohort / survey files
+def decode(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+def find_header(rows: list[list]) -> tuple[str, int, dict[int, str]] | None:
+    """(kind, header row index, {column index: canonical column}) of the first header row found."""
+    for i, row in enumerate(rows[:30]):
+        for kind, mapping in HEADER_MAPS.items():
+            cols: dict[int, str] = {}
+            for j, cell in enumerate(row):
+                canon = mapping.get(norm(cell))
+                if canon and canon not in cols.values():
+                    cols[j] = canon
+            if REQUIRED[kind] <= set(cols.values()):
+                return kind, i, cols
+    return None
+
+
+def read_table(path: Path) -> tuple[str, pd.DataFrame] | None:
+    """(kind, frame of canonical columns + src_row) or None when the file is neither kind."""
+    if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
+        candidates = [
+            sheet.astype(object).where(sheet.notna(), None).values.tolist()
+            for sheet in pd.read_excel(path, sheet_name=None, header=None, engine="calamine").values()
+        ]
+    else:
+        content = decode(path.read_bytes())
+        candidates = [list(csv.reader(io.StringIO(content), delimiter=d)) for d in (";", "\t", ",")]
+    for rows in candidates:
+        found = find_header(rows)
+        if found:
+            kind, h, cols = found
+            records = []
+            for n, row in enumerate(rows[h + 1 :], start=1):
+                if all(text(c) == "" for c in row):
+                    continue
+                rec = {canon: (row[j] if j < len(row) else None) for j, canon in cols.items()}
+                rec["src_row"] = n
+                records.append(rec)
+            frame = pd.DataFrame(records, columns=[*HEADERS[kind], "src_row"], dtype=object)
+            return kind, frame
+    return None
+
+
+def read_raw(raw_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frames: dict[str, list[pd.DataFrame]] = {"cohort_results": [], "survey_answers": []}
+    for path in sorted(p for p in Path(raw_dir).rglob("*") if p.is_file()):
+        name = path.name.lower()
+        if path.suffix.lower() not in {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls"}:
+            continue
+        if name.startswith(("export_fiches_", "unix_referentiel_", "readme", "provenance")):
+            continue
+        found = read_table(path)
+        if found:
+            kind, frame = found
+            frame["src_file"] = path.name
+            frame["src_path"] = str(path)
+            frames[kind].append(frame)
+    return tuple(pd.concat(f, ignore_index=True) if f else pd.DataFrame() for f in frames.values())
+
+
+# ---------------------------------------------------------------- referentials
+def target_codes(raw_dir: Path, reference_dir: Path) -> dict[str, set[str]]:
+    by_file: list[tuple[str, dict[str, set[str]]]] = []
+    for path in Path(raw_dir).rglob("export_fiches_CSV_Rome_*.csv"):
+        codes: dict[str, set[str]] = {}
+        for row in csv.DictReader(io.StringIO(decode(path.read_bytes())), delimiter=";"):
+            codes.setdefault(text(row["Numero_Fiche"]), set()).add(text(row["Codes_Rome_Code"]))
+        by_file.append((path.name, codes))
+    for path in Path(raw_dir).rglob("export_fiches_RNCP_*.xml"):
+        codes = {}
+        for _, el in ET.iterparse(path):
+            if el.tag == "FICHE":
+                codes[text(el.findtext("NUMERO_FICHE"))] = {
+                    text(c.text) for c in el.findall("CODES_ROME/ROME/CODE")
+                }
+                el.clear()
+        by_file.append((path.name, codes))
+    result: dict[str, set[str]] = {}
+    for _, codes in sorted(by_file, key=lambda t: t[0]):
+        result.update(codes)
+    ref = Path(reference_dir) / "certification_rome.csv"
+    if ref.exists():
+        for row in pd.read_csv(ref, comment="#", dtype=str, keep_default_na=False).itertuples():
+            if row.certification_code not in {k for _, c in by_file for k in c}:
+                result.setdefault(row.certification_code, set()).add(row.rome_code.strip())
+    return {cert: {c for c in codes if is_job_code(c)} for cert, codes in result.items()}
+
+
+def international(reference_dir: Path) -> set[str]:
+    path = Path(reference_dir) / "certifications.csv"
+    if not path.exists():
+        return set()
+    df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
+    return set(df.loc[df["international"].str.strip() == "1", "certification_code"])
+
+
+def title_forms(title: str) -> set[str]:
+    """Normalised forms of a job title or appellation label (gender forms, inclusive writing)."""
+    s = strip_accents(text(title)).lower()
+    forms = {norm(s)}
+    if " / " in s:  # "Chargé / Chargée de promotion" -> "chargé de promotion", "chargée de promotion"
+        left, right = s.split(" / ", 1)
+        n_left = len(left.split())
+        forms |= {norm(right), norm(" ".join([left, *right.split()[n_left:]]))}
+    masc = re.sub(r"(\w)\((\w{1,5})\)", r"\1", s)
+    masc = re.sub(r"(\w)[·•.](\w{1,5})(?:[·•.]s)?\b", r"\1", masc)
+    fem = re.sub(r"(\w)\((\w{1,5})\)", r"\1\2", s)
+    fem = re.sub(r"(\w)[·•.](\w{1,5})(?:[·•.]s)?\b", r"\1\2", fem)
+    return (forms | {norm(masc), norm(fem)}) - {""}
+
+
+def appellation_index(raw_dir: Path) -> dict[str, set[str]]:
+    files = list(Path(raw_dir).rglob("unix_referentiel_appellation_v*_utf8.csv"))
+    if not files:
+        return {}
+    latest = max(files, key=lambda p: int(re.search(r"_v(\d+)", p.name)[1]))
+    index: dict[str, set[str]] = {}
+    for row in pd.read_csv(latest, dtype=str, keep_default_na=False).itertuples():
+        for label in (row.libelle_appellation_long, row.libelle_appellation_court):
+            for form in title_forms(label):
+                index.setdefault(form, set()).add(row.code_rome)
+    return index
+
+
+# ---------------------------------------------------------------- the indicators
+def certified_people(cohort: pd.DataFrame) -> pd.DataFrame:
+    """R1: one row per person, certification and year (latest certified jury of that year)."""
+    rows = []
+    for r in cohort.itertuples():
+        ref, cert, day, outcome = (
+            text(r.candidate_ref),
+            cert_code(r.certification_code),
+            parse_date(r.jury_date),
+            value("outcome", r.outcome),
+        )
+        if ref and cert and day and outcome:
+            rows.append(
+                {
+                    "person": ref,
+                    "cert": cert,
+                    "jury": day,
+                    "outcome": outcome,
+                    "route": value("access_route", r.access_route) or "NR",
+                    "site": text(r.site),
+                    "src_file": r.src_file,
+                    "src_path": r.src_path,
+                    "src_row": r.src_row,
+                }
+            )
+    df = pd.DataFrame(
+        rows,
+        columns=["person", "cert", "jury", "outcome", "route", "site", "src_file", "src_path", "src_row"],
+    )
+    df = df.sort_values(["src_file", "src_path", "src_row"]).drop_duplicates(
+        ["person", "cert", "jury"], keep="last"
+    )
+    df = df[df["outcome"] == "certified"].assign(year=lambda d: d["jury"].map(lambda x: x.year))
+    return df.sort_values("jury").drop_duplicates(["person", "cert", "year"], keep="last")
+
+
+def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, titles) -> pd.DataFrame:
+    """R2-R7: attached, deduplicated answers with their flags."""
+    promos: dict[tuple[str, str], list] = {}
+    for p in people.sort_values("jury").itertuples():
+        promos.setdefault((p.person, p.cert), []).append(p)
+    rows = []
+    for r in survey.itertuples():
+        ref, cert = text(r.candidate_ref), cert_code(r.certification_code)
+        wave = value("wave", r.wave)
+        situation = value("situation", r.situation)
+        if not ref or not cert or not wave or situation is None:
+            continue
+        situation = situation or "no_response"
+        certs = promos.get((ref, cert))
+        if not certs:
+            continue
+        answered, promotion = parse_date(r.answer_date), parse_promotion(r.promotion)
+        if promotion is not None:
+            chosen = [c for c in certs if c.year == promotion]
+        else:
+            before = [c for c in certs if answered and c.jury <= answered]
+            chosen = before or certs
+        if not chosen:
+            continue
+        c = chosen[-1]
+        contract = value("contract_type", r.contract_type) or ""
+        location = value("work_location", r.work_location) or ""
+        decision = value("target_decision", r.target_decision) or ""
+        respondent = situation != "no_response"
+        neutralised = respondent and (
+            situation in {"further_study", "work_study", "unable_to_work"}
+            or (
+                situation in {"employed", "employed_abroad"}
+                and contract in {"apprenticeship", "professionalisation"}
+            )
+            or (
+                cert not in intl
+                and (situation == "employed_abroad" or (situation == "employed" and location == "abroad"))
+            )
+        )
+        employed = respondent and not neutralised and situation in {"employed", "employed_abroad"}
+        in_target = False
+        if employed:
+            if decision:
+                in_target = decision == "in"
+            else:
+                rome = parse_rome(r.rome_code)
+                codes = (
+                    {rome} if rome else set().union(*(titles.get(f, set()) for f in title_forms(r.job_title)))
+                )
+                in_target = bool(codes & targets.get(cert, set()))
+        rows.append(
+            {
+                "cert": cert,
+                "year": c.year,
+                "route": c.route,
+                "person": ref,
+                "wave": f"{wave}m",
+                "respondent": respondent,
+                "answered": answered,
+                "src_file": r.src_file,
+                "src_path": r.src_path,
+                "src_row": r.src_row,
+                "neutralised": neutralised,
+                "employed": employed,
+                "in_target": in_target,
+            }
+        )
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return df
+    # R4: respondents first, latest answer date (empty last), file name sorting last, last row.
+    df["_has_date"] = df["answered"].notna()
+    df["_date"] = df["answered"].map(lambda d: d.toordinal() if d else 0)
+    df = df.sort_values(["respondent", "_has_date", "_date", "src_file", "src_path", "src_row"])
+    return df.drop_duplicates(["person", "cert", "year", "wave"], keep="last")
+
+
+def rate(num: int, den: int):
+    return (200 * num + den) // (2 * den) if den else None  # integer percentage, half up
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple:
+    if not n:
+        return None, None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return round(max(0.0, centre - half) * 100, 1), round(min(1.0, centre + half) * 100, 1)
+
+
+def aggregate(people: pd.DataFrame, answers: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    out = []
+    for key, grp in people.groupby(keys, dropna=True):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(keys, key, strict=True))
+        row["certified"] = len(grp)
+        row["certified_vae"] = int((grp["route"] == "VAE").sum())
+        sel = answers
+        for k, v in zip(keys, key, strict=True):
+            sel = sel[sel[k] == v] if not sel.empty else sel
+        for w in WAVES:
+            a = sel[sel["wave"] == w] if not sel.empty else sel
+            resp, neut, emp, tgt = (
+                int(a[c].sum()) if not a.empty else 0
+                for c in ("respondent", "neutralised", "employed", "in_target")
+            )
+            den = resp - neut
+            row.update(
+                {
+                    f"surveyed_{w}": len(a),
+                    f"respondents_{w}": resp,
+                    f"neutralised_{w}": neut,
+                    f"denominator_{w}": den,
+                    f"employed_{w}": emp,
+                    f"in_target_{w}": tgt,
+                    f"insertion_rate_{w}": rate(emp, den),
+                    f"target_job_rate_{w}": rate(tgt, den),
+                    f"response_rate_{w}": rate(resp, len(grp)),
+                }
+            )
+            row[f"insertion_rate_{w}_low"], row[f"insertion_rate_{w}_high"] = wilson(emp, den)
+            row[f"target_job_rate_{w}_low"], row[f"target_job_rate_{w}_high"] = wilson(tgt, den)
+        out.append(row)
+    df = pd.DataFrame(out)
+    for col in [c for c in df.columns if re.fullmatch(r"(insertion|target_job|response)_rate_\d+m", c)]:
+        df[col] = df[col].astype("Int64")
+    return df.rename(columns={"cert": "certification_code", "route": "access_route"})
+
+
+def recompute(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per certification and year, per certification, year and access route) statistics."""
+    cohort, survey = read_raw(Path(raw_dir))
+    people = certified_people(cohort)
+    answers = (
+        survey_rows(
+            survey,
+            people,
+            target_codes(raw_dir, reference_dir),
+            international(reference_dir),
+            appellation_index(Path(raw_dir)),
+        )
+        if not survey.empty
+        else pd.DataFrame()
+    )
+    overall = aggregate(people, answers, ["cert", "year"])
+    per_route = aggregate(people[people["route"].isin(ROUTES)], answers, ["cert", "year", "route"])
+    return overall, per_route
