@@ -33,7 +33,9 @@ def stats(con, settings, cert=CERT):
 
 
 def test_neutralised_are_removed_from_numerator_and_denominator(con, settings):
-    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test', true)", [CERT])
+    con.execute(
+        "insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test', true)", [CERT]
+    )
     add_people(con, 2020, 10)
     add_people(con, 2020, 2, outcome="partial", start=10)  # not certified: outside the population
     add_people(con, 2020, 1, outcome="failed", start=12)
@@ -88,7 +90,9 @@ def test_rates_round_half_up(con, settings, employed, denominator, expected):
 
 
 def test_reviewer_decision_wins_over_rome_code(con, settings):
-    con.execute("insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test', true)", [CERT])
+    con.execute(
+        "insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test', true)", [CERT]
+    )
     add_people(con, 2022, 4)
     answer(con, 2022, 0, 6, "employed", "M1706")  # in target by ROME code
     answer(con, 2022, 1, 6, "employed", "M1706", decision="out")  # reviewer: not in target
@@ -154,3 +158,105 @@ def test_national_head_counts_do_not_overflow(con):
         "pct(20000000, 25000000)"
     ).fetchall()[0]
     assert row[0] == 87 and 87.2 <= row[1] < row[2] <= 87.7 and row[3] == 80
+
+
+def add_answer(con, person, wave=6, situation="employed", *, load=None, file="a.csv", row=2, **fields):
+    """One survey answer written as a load would (any landing column by name); one load per file name
+    unless ``load`` says otherwise ((load, row) identifies an answer)."""
+    load = load if load is not None else 100 + ord(file[0])
+    values = {"situation": situation, "wave": wave, "certification_code": CERT, **fields}
+    columns = ", ".join(["load_id", "source_file", "source_row", "candidate_hash", *values])
+    marks = ", ".join(["?", "?", "?", "md5(?)::uuid", *["?"] * len(values)])
+    con.execute(
+        f"insert into landing_survey_answers ({columns}) values ({marks})",
+        [load, file, row, person, *values.values()],
+    )
+
+
+def issues(con, issue):
+    return con.execute(
+        "select source_file, source_row from quality_issues where issue = ? order by all", [issue]
+    ).fetchall()
+
+
+def test_one_answer_per_person_promotion_and_wave_by_the_stated_rule(con, settings):
+    add_people(con, 2020, 2)
+    # p2020-0: with and without a promotion, in two files: the latest answer date counts, once
+    add_answer(
+        con, "p2020-0", situation="job_seeking", file="a.csv", promotion=2020, answer_date="2021-01-05"
+    )
+    add_answer(con, "p2020-0", situation="employed", file="b.csv", answer_date="2021-02-01")
+    # p2020-1: a non-response line and an answer: the answer counts
+    add_answer(con, "p2020-1", situation="no_response", file="z.csv")
+    add_answer(con, "p2020-1", situation="employed", file="a.csv", row=3, answer_date="2021-01-10")
+    [row] = stats(con, settings)
+    assert (row["surveyed_6m"], row["respondents_6m"], row["employed_6m"]) == (2, 2, 2)
+    assert issues(con, "answer_superseded") == [("a.csv", 2), ("z.csv", 2)]
+
+
+def test_same_answer_date_the_file_name_decides_not_the_load_order(con, settings):
+    add_people(con, 2020, 1)
+    add_answer(con, "p2020-0", situation="employed", load=9, file="a.csv", answer_date="2021-01-05")
+    add_answer(con, "p2020-0", situation="job_seeking", load=3, file="b.csv", answer_date="2021-01-05")
+    [row] = stats(con, settings)
+    assert (row["respondents_6m"], row["employed_6m"]) == (1, 0)  # b.csv sorts last, whatever loaded last
+
+
+def test_an_answer_attaches_to_the_promotion_it_gives_or_by_its_date(con, settings):
+    add_people(con, 2019, 1, start=0)
+    con.execute(COHORT_SQL, [50, "p2019-0", CERT, "2020-06-15", "FI", "certified"])  # certified again in 2020
+    add_answer(con, "p2019-0", row=2, answer_date="2020-01-10")  # after the 2019 jury only -> 2019
+    add_answer(con, "p2019-0", wave=24, row=3, promotion=2020)  # given -> 2020
+    add_answer(con, "p2019-0", wave=24, row=4, promotion=2018)  # not certified in 2018 -> not counted
+    rows = stats(con, settings)
+    assert [(r["year"], r["respondents_6m"], r["respondents_24m"]) for r in rows] == [
+        (2019, 1, 0),
+        (2020, 0, 1),
+    ]
+    assert issues(con, "answer_not_attached") == [("a.csv", 4)]
+    assert len(issues(con, "certified_in_several_years")) == 2
+
+
+def test_fuzzy_title_match_waits_for_a_review(con, settings):
+    con.execute(
+        "insert into ref_target_jobs values (?, 'M1706', 'Promotion des ventes', 'test', true)", [CERT]
+    )
+    con.execute(
+        "insert into job_title_matches (job_title, title_key, rome_code, appellation, method, score, rome_version) "
+        "values ('Chef promo ventes', 'chef promo ventes', 'M1706', 'Chef de promotion des ventes', 'fuzzy', 88, "
+        "(select coalesce(max(version), '') from rome_appellations) || '/own-code')"
+    )
+    add_people(con, 2020, 1)
+    add_answer(con, "p2020-0", job_title="Chef promo ventes")
+    [row] = stats(con, settings)
+    assert (row["employed_6m"], row["in_target_6m"], row["pending_review_6m"]) == (1, 0, 1)
+    assert con.execute("select status, proposed_rome_code from titles_to_review").fetchall() == [
+        ("proposal", "M1706")
+    ]
+    from pipeline import matching
+
+    matching.review(con, "Chef promo ventes", "C. Moreau", "même métier", rome_code="M1706")
+    [row] = stats(con, settings)
+    assert (row["in_target_6m"], row["pending_review_6m"]) == (1, 0)
+
+
+def test_a_parent_rome_code_counts_only_with_the_certification_setting(con, settings):
+    con.execute("insert into ref_target_jobs values (?, 'A1504', 'Santé animale', 'test', true)", [CERT])
+    con.execute("insert into rome_codes values ('A1507', 'Soins aux animaux', 'A1504', 'test')")
+    add_people(con, 2020, 1)
+    add_answer(con, "p2020-0", rome_code="A1507")
+    assert stats(con, settings)[0]["in_target_6m"] == 0
+    con.execute(
+        "insert into ref_certifications (certification_code, title, source, target_parent_codes) "
+        "values (?, 'Élargie', 'test', true)",
+        [CERT],
+    )
+    assert stats(con, settings)[0]["in_target_6m"] == 1
+
+
+def test_employed_abroad_wins_over_a_french_work_location_and_is_reported(con, settings):
+    add_people(con, 2020, 1)
+    add_answer(con, "p2020-0", situation="employed_abroad", work_location="france")
+    [row] = stats(con, settings)
+    assert (row["neutralised_6m"], row["denominator_6m"]) == (1, 0)
+    assert issues(con, "location_conflict") == [("a.csv", 2)]

@@ -1,15 +1,44 @@
 -- Cross-source expectations, run in the warehouse. One query per check, separated by a line
 -- "-- check: <name> | <severity> | <what is expected>"; each returns the rows that break it.
 
--- check: survey_respondents_are_certified | warning | every survey respondent is found certified for that certification and year in the cohort results
-select s.certification_code, s.wave, s.promotion, s.source_file, s.source_row
-from stg_survey_answers as s
-where not exists (
-    select 1 from fct_certified as c
-    where c.candidate_hash = s.candidate_hash
-      and c.certification_code = s.certification_code
-      and (s.promotion is null or c.year = s.promotion)
-)
+-- check: survey_respondents_are_certified | warning | every survey respondent is found certified for that certification (and promotion, when the answer gives one) in the cohort results
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'answer_not_attached'
+order by all;
+
+-- check: one_answer_per_person_and_wave | warning | one answer per person, certification, promotion and wave (the others are set aside by the stated rule)
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'answer_superseded'
+order by all;
+
+-- check: answers_after_the_jury | warning | every answer dated after the jury of its promotion
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'answer_before_jury'
+order by all;
+
+-- check: answers_within_the_survey_windows | warning | every answer dated within its wave's window (settings window_6m, window_24m)
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'answer_outside_window'
+order by all;
+
+-- check: work_location_agrees_with_situation | warning | no « En emploi à l'étranger » with a work location in France
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'location_conflict'
+order by all;
+
+-- check: job_titles_reviewed | warning | no employed respondent whose title only has a fuzzy ROME match waiting for review
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'pending_review'
+order by all;
+
+-- check: certified_once_per_certification | warning | a person certified once per certification (else counted in each year)
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'certified_in_several_years'
+order by all;
+
+-- check: one_decision_per_jury | warning | one decision per person, certification and jury date
+select certification_code, year, wave, source_file, source_row
+from quality_issues where issue = 'cohort_conflict'
 order by all;
 
 -- check: cohort_certifications_in_referential | error | every certification of the cohort results is in the referential (once one is loaded)
