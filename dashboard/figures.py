@@ -10,6 +10,7 @@ from pipeline.indicators.disclosure import disclose, small
 from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pages)
     NBSP,
     NNBSP,
+    SMALL,
     fr_date,
     fr_decimal,
     fr_int,
@@ -91,7 +92,13 @@ def empty_figure(message: str) -> go.Figure:
     return fig
 
 
-def trend_figure(by_year: pd.DataFrame) -> go.Figure:
+def _hover(part: pd.DataFrame, num: str, den: str, threshold: int) -> list:
+    """n, N and the small-cohort mark of each point (the internal audience's disclosure)."""
+    marks = [f"<br>{SMALL} base < {threshold}" if small(d, threshold) else "" for d in part[den]]
+    return list(zip(part[num].map(fr_int), part[den].map(fr_int), marks, strict=True))
+
+
+def trend_figure(by_year: pd.DataFrame, threshold: int = 20) -> go.Figure:
     """Rates by year with their 95 % Wilson intervals as error bars, head-counts in the hover."""
     if by_year.empty:
         return empty_figure("Aucune promotion pour ces filtres")
@@ -114,8 +121,8 @@ def trend_figure(by_year: pd.DataFrame) -> go.Figure:
                 error_y=dict(
                     type="data", array=high.tolist(), arrayminus=low.tolist(), visible=True, thickness=1
                 ),
-                customdata=list(zip(by_year[num].map(fr_int), by_year[den].map(fr_int), strict=True)),
-                hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>"
+                customdata=_hover(by_year, num, den, threshold),
+                hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}%{customdata[2]}<extra>"
                 + name
                 + "</extra>",
             )
@@ -207,8 +214,9 @@ def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m", thres
                 y=part[rate],
                 name=ROUTE_LABELS.get(route, route),
                 marker=dict(opacity=[0.35 if small(d, threshold) else 1.0 for d in part[den]]),
-                customdata=list(zip(part[num].map(fr_int), part[den].map(fr_int), strict=True)),
-                hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}<extra>%{fullData.name}</extra>",
+                customdata=_hover(part, num, den, threshold),
+                hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}%{customdata[2]}"
+                "<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_layout(

@@ -105,7 +105,7 @@ def update(certifications, years, routes, sites):
         }
         for r in by_year.sort_values("year", ascending=False).itertuples()
     ]
-    return cards, figures.trend_figure(by_year), rows
+    return cards, figures.trend_figure(by_year, threshold), rows
 
 
 @callback(

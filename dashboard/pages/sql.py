@@ -24,7 +24,10 @@ VIEWS = [
     "access_route_statistics",
     "statistics_by_route",
     "fct_certified",
+    "fct_survey_attachments",
     "fct_survey_responses",
+    "quality_issues",
+    "titles_to_review",
     "mart_outcome_counts",
     "mart_jobs",
     "certification_summary",
@@ -55,7 +58,9 @@ def layout(**_query):
             html.H1("Requêtes SQL"),
             html.P(
                 f"Lecture seule sur la dernière version publiée de l'entrepôt : au plus {ROW_CAP} lignes et "
-                f"{SECONDS} secondes par requête ; aucun accès aux fichiers. Tables documentées dans docs/warehouse.md.",
+                f"{SECONDS} secondes par requête ; aucun accès aux fichiers. Tables documentées dans docs/warehouse.md. "
+                "Données brutes, réservées aux analystes : les petits effectifs n'y sont ni signalés ni "
+                "masqués (pour une publication, utilisez « insertion publish »).",
                 className="hint",
             ),
             dcc.Textarea(id=f"{P}-query", value=EXAMPLE, className="sql-box", spellCheck=False),
