@@ -35,6 +35,7 @@ def test_french_formats():
     assert figures.fr_pct(88) == "88\u00a0%"
     assert figures.fr_pct(None) == "–"
     assert figures.fr_date("2022-09-10") == "10/09/2022"
+
     def cell(rate, n, d):
         row = {"insertion_rate_6m": rate, "employed_6m": n, "denominator_6m": d}
         return figures.rate_cell(row, "insertion_rate_6m", 20)
@@ -79,10 +80,14 @@ def test_certification_page_matches_the_fiche_and_published(pages):
     assert [
         (r["year"], r["certified"], r["insertion_rate_6m"], r["target_job_rate_6m"], r["target_job_rate_24m"])
         for r in rows
-    ] == [(2018, "11", "100", "100", "80"), (2017, "35", "88", "70", "78")]
+    ] == [
+        (2018, "11", "100\u00a0% (9/9) ⚠", "100\u00a0% (9/9) ⚠", "80\u00a0% (8/10) ⚠"),
+        (2017, "35", "88\u00a0% (29/33)", "70\u00a0% (23/33)", "78\u00a0% (18/23)"),
+    ]
+    assert rows[1]["insertion_rate_24m"] == "91\u00a0% (21/23)"  # the 2-year global rate too
     assert {r["difference"] for r in compared} == {0}
     assert "Chef de projet e-commerce" in str(summary)
-    assert "Promotions avec une enquête à 6 mois : 2" in str(readiness) and "échu" in str(readiness)
+    assert "2 promotion(s) avec une enquête à 6 mois" in str(readiness) and "échu" in str(readiness)
     assert "RNCP28129" in str(lineage) and "RNCP36743" in str(lineage)
 
 

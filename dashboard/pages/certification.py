@@ -8,6 +8,11 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data, figures
 from pipeline import fiches, stats
+from pipeline.indicators import FICHE, RATE
+from pipeline.indicators import readiness as indicators_readiness
+
+# Beside the fiche's table: the 2-year global rate and the response rates, each with n/N.
+EXTRA_RATES = ["insertion_rate_24m", "response_rate_6m", "response_rate_24m"]
 
 dash.register_page(
     __name__,
@@ -40,16 +45,8 @@ def layout(**_query):
             ),
             components.table(
                 f"{P}-stats",
-                [
-                    ("year", "Année d'obtention"),
-                    ("certified", "Nombre de certifiés"),
-                    ("certified_vae", "dont VAE"),
-                    ("insertion_rate_6m", "Taux d'insertion global à 6 mois (%)"),
-                    ("target_job_rate_6m", "Taux dans le métier visé à 6 mois (%)"),
-                    ("target_job_rate_24m", "Taux dans le métier visé à 2 ans (%)"),
-                    ("detail_6m", "Effectifs 6 mois (n/N)"),
-                    ("detail_24m", "Effectifs 2 ans (n/N)"),
-                ],
+                [(key, stats.FICHE_COLUMNS[key]) for key in FICHE]
+                + [(k, f"{RATE[k].short} (n/N)") for k in EXTRA_RATES],
                 page_size=20,
             ),
             components.table(
@@ -73,6 +70,18 @@ def layout(**_query):
             ),
             html.H2("Préparation du renouvellement"),
             html.Div(id=f"{P}-readiness", className="readiness"),
+            html.Div(
+                className="renewal",
+                children=[
+                    html.Button(
+                        "Télécharger le dossier de renouvellement (Excel)",
+                        id=f"{P}-renewal-button",
+                        className="button-primary",
+                    ),
+                    dcc.Download(id=f"{P}-renewal-download"),
+                    html.Div(id=f"{P}-renewal-message", className="hint"),
+                ],
+            ),
             html.H2("Fiches antérieures et nouvelles"),
             html.Div(id=f"{P}-lineage"),
         ]
@@ -97,19 +106,12 @@ def update(code):
     compare = wh.call(fiches.compare, code)
     rows = [
         {
-            "year": int(r.year),
-            "certified": figures.fr_int(r.certified),
-            "certified_vae": figures.fr_int(r.certified_vae),
-            "insertion_rate_6m": figures.fr_int(r.insertion_rate_6m),
-            "target_job_rate_6m": figures.fr_int(r.target_job_rate_6m),
-            "target_job_rate_24m": figures.fr_int(r.target_job_rate_24m),
-            "detail_6m": f"{figures.head_count(r.employed_6m, r.denominator_6m)} en emploi, "
-            f"{figures.head_count(r.in_target_6m, r.denominator_6m)} métier visé"
-            + (" ⚠" if r.denominator_6m < threshold else ""),
-            "detail_24m": f"{figures.head_count(r.in_target_24m, r.denominator_24m)} métier visé"
-            + (" ⚠" if r.denominator_24m < threshold else ""),
+            "year": int(r["year"]),
+            "certified": figures.fr_int(r["certified"]),
+            "certified_vae": figures.fr_int(r["certified_vae"]),
+            **{k: figures.rate_cell(r, k, threshold) for k in [*stats.FICHE_RATES, *EXTRA_RATES]},
         }
-        for r in table.itertuples()
+        for r in table.to_dict(orient="records")
     ]
     compared = [
         {
@@ -124,7 +126,13 @@ def update(code):
         }
         for r in compare.astype(object).where(compare.notna(), None).to_dict(orient="records")
     ]
-    return summary(code, info), rows, compared, readiness(table, info, threshold), lineage(info)
+    pending = int(table["pending_review_6m"].sum() + table["pending_review_24m"].sum()) if len(table) else 0
+    unmatched = wh.query(
+        "select distinct job_title from titles_to_review where certification_code = ? order by 1", [code]
+    )["job_title"].tolist()
+    gaps = compare[compare["difference"].fillna(0) != 0]
+    items = indicators_readiness.check(table, info, wh_settings(wh), pending, unmatched, gaps)
+    return summary(code, info), rows, compared, readiness(items), lineage(info)
 
 
 @callback(
@@ -140,15 +148,11 @@ def renewal_pack(_clicks, code):
     from pathlib import Path
 
     from pipeline import renewal
-    from pipeline.config import Settings
     from pipeline.errors import InputError
 
     wh = data.get()
-    settings = Settings.load(
-        small_cohort_threshold=wh.small_cohort_threshold(), disclosure=wh.setting("disclosure")
-    )
     try:
-        pack = renewal.build(wh.cursor()[1], code, settings)
+        pack = renewal.build(wh.cursor()[1], code, wh_settings(wh))
     except InputError as exc:
         return None, f"Erreur : {exc}"
     with tempfile.TemporaryDirectory() as folder:
@@ -179,35 +183,20 @@ def summary(code: str, info: dict) -> html.Div:
     )
 
 
-def readiness(table, info: dict, threshold: int) -> html.Div:
-    """Promotions with 6-month data, response rates, registration end date and days left."""
-    with_6m = table[table["respondents_6m"] > 0]
-    days = info.get("days_left")
-    items = [
-        html.Li(
-            f"Promotions avec une enquête à 6 mois : {len(with_6m)} (au moins 2 exigées)",
-            className="ok" if len(with_6m) >= 2 else "alert",
-        ),
-    ]
-    for r in with_6m.itertuples():
-        items.append(
-            html.Li(
-                f"Promotion {int(r.year)} : taux de réponse à 6 mois {figures.fr_pct(r.response_rate_6m)} "
-                f"({figures.head_count(r.respondents_6m, r.certified)})"
-                + (f" — effectif sous le seuil de {threshold}" if r.denominator_6m < threshold else ""),
-                className="alert" if (r.response_rate_6m or 0) < 50 else "ok",
-            )
-        )
-    if info.get("registration_end_date") is not None:
-        text = f"Enregistrement jusqu'au {figures.fr_date(info['registration_end_date'])} : " + (
-            f"{figures.fr_int(days)} jours restants" if days >= 0 else "échu"
-        )
-        items.append(html.Li(text, className="alert" if days < 365 else "ok"))
-    else:
-        items.append(
-            html.Li("Date de fin d'enregistrement inconnue (chargez l'export RNCP).", className="alert")
-        )
-    return html.Ul(items)
+def wh_settings(wh):
+    """The settings in force at the snapshot's build (thresholds of the readiness rules)."""
+    from pipeline.config import Settings
+
+    return Settings.load(
+        small_cohort_threshold=wh.small_cohort_threshold(),
+        min_response_rate=int(wh.setting("min_response_rate", "50")),
+        renewal_notice_days=int(wh.setting("renewal_notice_days", "365")),
+    )
+
+
+def readiness(items) -> html.Ul:
+    """Every readiness item (pipeline/indicators/readiness.py), ok or to act on."""
+    return html.Ul([html.Li(f"{i.topic} — {i.text}", className="ok" if i.ok else "alert") for i in items])
 
 
 def lineage(info: dict) -> html.Div:
