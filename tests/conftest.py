@@ -1,4 +1,11 @@
-"""Shared fixtures: every test gets its own warehouse, key and header-mapping file under tmp_path."""
+"""Shared fixtures: every test gets its own warehouse, key and header-mapping file under tmp_path.
+
+The shipped sample (data/raw/) is built once per test run (``sample_warehouse``) and shared:
+tests that only read it use ``sample_settings`` / ``sample_cli`` (environment pointing at the shared
+warehouse, opened read-only by the commands); tests that write on top of it use ``sample_copy``, a
+private copy of the warehouse and its key in tmp_path. The shared files are checked unchanged at the
+end of the run.
+"""
 
 from __future__ import annotations
 
@@ -27,16 +34,19 @@ def settings(tmp_path, monkeypatch) -> Settings:
     return Settings.load()
 
 
-@pytest.fixture
-def cli(settings, capsys):
-    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
-
+def _runner(capsys):
     def run(*args: str):
         code = main([str(a) for a in args])
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture
+def cli(settings, capsys):
+    """Run the CLI in-process: returns (exit code, stdout, stderr)."""
+    return _runner(capsys)
 
 
 @pytest.fixture
@@ -71,9 +81,20 @@ def content_hash(path: Path) -> str:
         return warehouse.content_hash(c)
 
 
+def _fingerprint(paths: list[Path]) -> dict[str, str]:
+    import hashlib
+
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths if p.is_file()}
+
+
 @pytest.fixture(scope="session")
 def sample_warehouse(tmp_path_factory) -> Settings:
-    """The shipped sample built once into a temporary warehouse (read-only use only)."""
+    """The shipped sample built once into a temporary warehouse (read-only use only).
+
+    Its stdout is kept in ``build-stdout.txt`` beside it (see ``sample_build_output``). At the end of
+    the run the warehouse, its snapshot and its key must be byte for byte unchanged: a test that
+    writes must use ``sample_copy`` instead.
+    """
     import os
     import subprocess
     import sys
@@ -87,7 +108,55 @@ def sample_warehouse(tmp_path_factory) -> Settings:
         "INSERTION_RAW_DIR": str(ROOT / "data" / "raw"),
         "INSERTION_HEADER_MAPPING": str(folder / "header_mapping.csv"),
     }
-    subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "build"], env=env, cwd=ROOT, check=True, capture_output=True
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "build"], env=env, cwd=ROOT, capture_output=True, text=True
     )
-    return Settings.load(warehouse=folder / "warehouse" / "insertion.duckdb", key_file=folder / "key")
+    if done.returncode != 0:
+        pytest.fail(f"building the shared sample failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    (folder / "build-stdout.txt").write_text(done.stdout, encoding="utf-8")
+    sample = Settings.load(warehouse=folder / "warehouse" / "insertion.duckdb", key_file=folder / "key")
+    guarded = [sample.warehouse, sample.snapshot, sample.key_file]
+    before = _fingerprint(guarded)
+    yield sample
+    assert _fingerprint(guarded) == before, "a test wrote to the shared sample warehouse (use sample_copy)"
+
+
+@pytest.fixture(scope="session")
+def sample_build_output(sample_warehouse) -> str:
+    """What `insertion build` printed when it built the shared sample."""
+    return (sample_warehouse.warehouse.parent.parent / "build-stdout.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def sample_settings(sample_warehouse, tmp_path, monkeypatch) -> Settings:
+    """The environment of the shared sample, for READ-ONLY commands (stats, sql, quality, renewal
+    --out tmp, certification, titles...). Not to be combined with ``settings`` / ``cli``."""
+    monkeypatch.setenv("INSERTION_KEY_FILE", str(sample_warehouse.key_file))
+    monkeypatch.setenv("INSERTION_WAREHOUSE", str(sample_warehouse.warehouse))
+    monkeypatch.setenv("INSERTION_REFERENCE_DIR", str(ROOT / "data" / "reference"))
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
+    monkeypatch.setenv("INSERTION_HEADER_MAPPING", str(tmp_path / "header_mapping.csv"))
+    return Settings.load()
+
+
+@pytest.fixture
+def sample_cli(sample_settings, capsys):
+    """Run read-only CLI commands in-process on the shared sample: returns (exit code, stdout, stderr)."""
+    return _runner(capsys)
+
+
+@pytest.fixture
+def sample_copy(settings, sample_warehouse, monkeypatch) -> Settings:
+    """A private copy of the built sample (warehouse, snapshot, Data Docs, key) at the paths of
+    ``settings``, with INSERTION_RAW_DIR on data/raw: as if this test had run `insertion build`.
+    For tests that write on top of the sample; use with ``settings`` / ``cli``."""
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sample_warehouse.warehouse, settings.warehouse)
+    shutil.copyfile(sample_warehouse.snapshot, settings.snapshot)
+    if sample_warehouse.data_docs_dir.is_dir():
+        shutil.copytree(sample_warehouse.data_docs_dir, settings.data_docs_dir)
+    settings.key_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(sample_warehouse.key_file, settings.key_file)
+    settings.key_file.chmod(0o600)
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
+    return Settings.load()

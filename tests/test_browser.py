@@ -212,3 +212,29 @@ def test_sql_page_runs_a_query_and_refuses_writes(server, page):
         assert "Traceback" not in page.locator("#sql-message").inner_text()
     assert not Path("/tmp/insertion-forbidden.csv").exists()
     shot(page, "sql-refused")
+
+
+def test_certification_page_downloads_the_renewal_pack(server, page, tmp_path):
+    import openpyxl
+
+    page.goto(server + "/certification")
+    page.get_by_role("heading", name="Certification").wait_for()
+    page.locator("#certification-certification").click()
+    page.keyboard.type("RNCP34179")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.body.innerText.includes('Chef de projet e-commerce')", timeout=15000)
+    button = page.get_by_role("button", name="Télécharger le dossier de renouvellement (Excel)")
+    assert button.is_visible()
+    with page.expect_download(timeout=30000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "renouvellement-RNCP34179.xlsx"
+    saved = tmp_path / download.suggested_filename  # Playwright keeps downloads without an extension
+    download.save_as(saved)
+    book = openpyxl.load_workbook(saved)
+    assert "Statistiques" in book.sheetnames
+    assert book["Statistiques"]["A1"].value.startswith("RNCP34179")
+    page.wait_for_function(
+        "document.querySelector('#certification-renewal-message').innerText.includes('généré')", timeout=15000
+    )
+    shot(page, "certification-renewal-pack")

@@ -3,7 +3,6 @@
 import json
 import shutil
 
-import pytest
 from conftest import ROOT, content_hash, table_rows
 
 FICHE_RNCP34179 = [  # shared/reference/fiche-RNCP34179-chef-de-projet-e-commerce.txt, "Statistiques"
@@ -12,17 +11,13 @@ FICHE_RNCP34179 = [  # shared/reference/fiche-RNCP34179-chef-de-projet-e-commerc
 ]
 
 
-@pytest.fixture
-def built(cli, settings, monkeypatch):
-    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
-    code, out, err = cli("build")
-    assert code == 0, err
-    return out
+# Read-only checks use the sample built once per run (``sample_settings`` / ``sample_cli``, see
+# conftest.py); tests that write work on a private copy (``sample_copy``) or build their own.
 
 
-def test_sample_reproduces_the_fiche_of_rncp34179(built, settings):
+def test_sample_reproduces_the_fiche_of_rncp34179(sample_settings):
     rows = table_rows(
-        settings.warehouse,
+        sample_settings.warehouse,
         """
         select year, certified, certified_vae, insertion_rate_6m, target_job_rate_6m, target_job_rate_24m
         from certification_statistics where certification_code = 'RNCP34179' order by year desc""",
@@ -30,7 +25,8 @@ def test_sample_reproduces_the_fiche_of_rncp34179(built, settings):
     assert rows == FICHE_RNCP34179
 
 
-def test_stats_command_prints_the_fiche_table(built, cli):
+def test_stats_command_prints_the_fiche_table(sample_cli):
+    cli = sample_cli
     code, out, _ = cli("stats", "RNCP34179")
     assert code == 0
     lines = out.strip().splitlines()
@@ -49,7 +45,8 @@ def test_stats_command_prints_the_fiche_table(built, cli):
     assert "denominator_6m" in header and first.startswith("2018;11;0;100;100;80;")
 
 
-def test_sample_covers_the_other_certifications(built, settings):
+def test_sample_covers_the_other_certifications(sample_settings):
+    settings = sample_settings
     years = dict(
         table_rows(
             settings.warehouse,
@@ -83,7 +80,7 @@ def test_sample_covers_the_other_certifications(built, settings):
     assert untitled[0][0] > 0
 
 
-def test_build_twice_changes_nothing(built, cli, settings):
+def test_build_twice_changes_nothing(sample_copy, cli, settings):
     before = content_hash(settings.warehouse)
     marts = table_rows(settings.warehouse, "select * from certification_statistics order by all")
     code, out, _ = cli("build")
@@ -92,12 +89,14 @@ def test_build_twice_changes_nothing(built, cli, settings):
     assert table_rows(settings.warehouse, "select * from certification_statistics order by all") == marts
 
 
-def test_snapshot_is_published_for_readers(built, settings):
+def test_snapshot_is_published_for_readers(sample_settings):
+    settings = sample_settings
     assert settings.snapshot.exists()
     assert table_rows(settings.snapshot, "select count(*) from certification_statistics")[0][0] > 0
 
 
-def test_sql_is_read_only(built, cli, tmp_path):
+def test_sql_is_read_only(sample_cli, tmp_path):
+    cli = sample_cli
     code, out, _ = cli(
         "sql",
         "select certification_code, count(*) as n from fct_certified group by 1 order by 1",
@@ -137,20 +136,28 @@ def test_default_relative_paths_work(cli, settings, monkeypatch, tmp_path):
 MART_TABLES = ("fct_certified", "fct_survey_responses", "mart_outcome_counts", "mart_jobs")
 
 
-def test_build_with_workers_equals_one_file_at_a_time(built, cli, settings, monkeypatch, tmp_path):
-    """Worker processes check files in parallel; the warehouse is the same as loading one by one."""
+def test_build_with_workers_equals_one_file_at_a_time(sample_warehouse, cli, monkeypatch, tmp_path):
+    """Worker processes check files in parallel; the warehouse is the same as loading one by one.
+    The parallel build is the shared sample (default workers, only read here); the serial one is
+    built here under a copy of the sample's key, so that pseudonymised references agree."""
+    parallel = sample_warehouse.warehouse
+    key = tmp_path / "serial" / "key"
+    key.parent.mkdir()
+    shutil.copyfile(sample_warehouse.key_file, key)
+    monkeypatch.setenv("INSERTION_KEY_FILE", str(key))
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
     monkeypatch.setenv("INSERTION_WORKERS", "1")
     monkeypatch.setenv("INSERTION_WAREHOUSE", str(tmp_path / "serial" / "insertion.duckdb"))
     code, out, err = cli("build")
     assert code == 0, err
     serial = tmp_path / "serial" / "insertion.duckdb"
-    assert content_hash(serial) == content_hash(settings.warehouse)
+    assert content_hash(serial) == content_hash(parallel)
     for table in (*MART_TABLES, "quarantine"):
         query = f"select * from {table} order by all"
-        assert table_rows(serial, query) == table_rows(settings.warehouse, query), table
+        assert table_rows(serial, query) == table_rows(parallel, query), table
 
 
-def test_ingest_refreshes_the_marts_of_the_certifications_it_touches(built, cli, settings, tmp_path):
+def test_ingest_refreshes_the_marts_of_the_certifications_it_touches(sample_copy, cli, settings, tmp_path):
     """`insertion ingest` rebuilds only the touched certifications' rows, with the same result as a full
     rebuild: here a relaunch of the 6-month survey of RNCP34179 where 5 employed people now seek a job."""
     from pipeline import warehouse
@@ -186,7 +193,7 @@ def test_ingest_refreshes_the_marts_of_the_certifications_it_touches(built, cli,
 
 
 def test_build_with_workers_rejects_a_bad_file_and_changes_nothing(
-    built, cli, settings, monkeypatch, tmp_path
+    sample_copy, cli, settings, monkeypatch, tmp_path
 ):
     """A file checked by a worker and rejected: named with its row and column, exit 1, nothing written."""
     raw = tmp_path / "raw-with-bad"

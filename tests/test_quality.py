@@ -5,16 +5,12 @@ from conftest import ROOT
 from pipeline import warehouse
 
 
-def build_sample(cli, monkeypatch):
-    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
-    code, out, err = cli("build")
-    assert code == 0, err
-    return out
-
-
-def test_validate_passes_on_the_sample_and_records_runs(cli, settings, monkeypatch):
-    out = build_sample(cli, monkeypatch)
-    assert "Data Docs:" in out and (settings.data_docs_dir / "index.html").exists()
+def test_validate_passes_on_the_sample_and_records_runs(
+    sample_warehouse, sample_build_output, sample_copy, cli, settings
+):
+    """`validate` records runs: on a private copy of the sample built once per run (conftest.py)."""
+    out = sample_build_output
+    assert "Data Docs:" in out and (sample_warehouse.data_docs_dir / "index.html").exists()
     code, out, _ = cli("validate")
     assert code == 0, out
     assert "No error-level failure." in out
@@ -29,8 +25,7 @@ def test_validate_passes_on_the_sample_and_records_runs(cli, settings, monkeypat
     assert any("RNCP34179_enquete_6_mois.csv" in p.name for p in html)
 
 
-def test_validate_fails_on_an_error_and_names_it(cli, settings, monkeypatch):
-    build_sample(cli, monkeypatch)
+def test_validate_fails_on_an_error_and_names_it(sample_copy, cli, settings):
     with warehouse.connect(settings.warehouse) as con:
         # a row that bypassed the gate, and a certification the referential does not know
         con.execute(
@@ -59,11 +54,11 @@ def test_quality_lists_the_quarantine(cli, settings, fixture_file):
     assert "cohort_bad_rows.csv" in out and "'Code RNCP' = 'RNC34007'" in out
 
 
-def test_commands_that_do_not_validate_do_not_import_great_expectations(cli, settings, monkeypatch):
+def test_commands_that_do_not_validate_do_not_import_great_expectations(sample_settings):
+    """`stats` in a subprocess, on the shared sample (read only) named by the environment."""
     import subprocess
     import sys
 
-    build_sample(cli, monkeypatch)
     code = (
         "import sys; from pipeline.cli import main; main(['stats', 'RNCP34179']); "
         "print('GX LOADED' if 'great_expectations' in sys.modules else 'GX NOT LOADED')"

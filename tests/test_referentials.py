@@ -197,9 +197,8 @@ def test_title_matching_exact_fuzzy_and_unmatched():
     assert out["score"].iloc[0] == 100 and 85 <= out["score"].iloc[1] < 100
 
 
-def test_reviewer_decision_wins_at_the_next_build(cli, settings, monkeypatch):
-    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
-    assert cli("build")[0] == 0
+def test_reviewer_decision_wins_at_the_next_build(sample_copy, cli, settings):
+    """`review` writes: on a private copy of the sample built once per run (conftest.py)."""
     code, out, _ = cli("titles", "--unmatched")
     assert "Métreur aménagement intérieur" in out
     rate = "select sum(in_target_6m + in_target_24m) from certification_statistics where certification_code = 'RNCP35809'"
@@ -246,9 +245,9 @@ def test_reviewer_decision_wins_at_the_next_build(cli, settings, monkeypatch):
     assert cli("review", "X", "--rome", "E110", "--by", "a", "--why", "b")[0] == 2
 
 
-def test_compare_and_certification_summary(cli, settings, monkeypatch):
-    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
-    cli("build")
+def test_compare_and_certification_summary(sample_cli):
+    """Read-only commands on the sample built once per run (conftest.py)."""
+    cli = sample_cli
     code, out, _ = cli("stats", "RNCP34179", "--compare", "--format", "csv")
     lines = out.splitlines()
     assert lines[0] == "year;measure;computed;published;difference;source"

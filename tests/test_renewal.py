@@ -28,12 +28,12 @@ def rows_of(ws, header_row: int = 5) -> list[tuple]:
 
 
 @pytest.fixture
-def built(cli, monkeypatch):
-    monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
-    assert cli("build")[0] == 0
+def cli(sample_cli):
+    """Every test here only reads: the sample built once per run (conftest.py), packs written to tmp_path."""
+    return sample_cli
 
 
-def test_xlsx_has_the_fiche_figures_and_the_jobs(built, cli, tmp_path):
+def test_xlsx_has_the_fiche_figures_and_the_jobs(cli, tmp_path):
     out = tmp_path / "renouvellement-RNCP34179.xlsx"
     code, stdout, err = cli("renewal", "RNCP34179", "--out", out)
     assert code == 0, err
@@ -79,7 +79,7 @@ def test_xlsx_has_the_fiche_figures_and_the_jobs(built, cli, tmp_path):
     assert method["Promotion 2017, enquête à 6 mois : Contrat en alternance"] == "1"
 
 
-def test_same_warehouse_same_content(built, cli, tmp_path):
+def test_same_warehouse_same_content(cli, tmp_path):
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     cli("renewal", "RNCP35809", "--out", a)
     cli("renewal", "RNCP35809", "--out", b)
@@ -94,7 +94,7 @@ def test_same_warehouse_same_content(built, cli, tmp_path):
     assert content(a) == content(b)
 
 
-def test_alerts_for_crafted_cases(built, cli, tmp_path):
+def test_alerts_for_crafted_cases(cli, tmp_path):
     cli("renewal", "RNCP34179", "--years", "2018", "--out", tmp_path / "one.xlsx")
     alerts = [r[1] for r in rows_of(openpyxl.load_workbook(tmp_path / "one.xlsx")["Alertes"])]
     assert any("1 promotion(s) avec une enquête à 6 mois" in a for a in alerts)
@@ -106,7 +106,7 @@ def test_alerts_for_crafted_cases(built, cli, tmp_path):
     assert "Métreur aménagement intérieur" in str(list(adequation.values))
 
 
-def test_suppress_policy_hides_small_rates(built, cli, tmp_path, monkeypatch):
+def test_suppress_policy_hides_small_rates(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("INSERTION_DISCLOSURE", "suppress")
     cli("renewal", "RNCP34179", "--out", tmp_path / "s.xlsx")
     rows = rows_of(openpyxl.load_workbook(tmp_path / "s.xlsx")["Statistiques"])
@@ -114,7 +114,7 @@ def test_suppress_policy_hides_small_rates(built, cli, tmp_path, monkeypatch):
     assert rows[1][:6] == (2017, 35, 0, 88, 70, 78)
 
 
-def test_bad_requests_leave_no_file(built, cli, tmp_path):
+def test_bad_requests_leave_no_file(cli, tmp_path):
     code, _, err = cli("renewal", "RNCP99999", "--out", tmp_path / "x.xlsx")
     assert code == 2 and "unknown certification" in err
     code, _, err = cli("renewal", "RNCP34179", "--years", "2030", "--out", tmp_path / "x.xlsx")
@@ -147,7 +147,7 @@ class Cells(HTMLParser):
             self._row[-1] += data
 
 
-def test_html_has_the_same_figures_and_prints(built, cli, tmp_path):
+def test_html_has_the_same_figures_and_prints(cli, tmp_path):
     out = tmp_path / "renouvellement-RNCP34179.html"
     code, _, err = cli("renewal", "RNCP34179", "--out", tmp_path / "r.xlsx", "--html", out)
     assert code == 0, err
