@@ -40,12 +40,25 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
         render = gate.build_docs if gate is not None else None
         docs = background.submit(render) if render and scope is None else None
         warehouse.build_models(con, settings, scope)
+        _report_issues(con, scope)
         if render and docs is None:
             docs = background.submit(render)
         warehouse.publish_snapshot(con, settings)
     index = docs.result() if docs is not None else None
     if index:
         print(f"Data Docs: {index}")
+
+
+def _report_issues(con, scope: list[str] | None) -> None:
+    """After a refresh: what the figures set aside or decided (view ``quality_issues``), per rule."""
+    rows = con.execute(
+        "select label, count(*) from quality_issues "
+        "where $scope::varchar[] is null or list_contains($scope::varchar[], certification_code) "
+        "group by label order by 2 desc, 1",
+        {"scope": scope},
+    ).fetchall()
+    for label, n in rows:
+        print(f"  warning: {n} × {label} (insertion quality --issues)", flush=True)
 
 
 def cmd_build(args) -> int:
@@ -437,13 +450,16 @@ def cmd_quality(args) -> int:
     Example:
       insertion quality                 # the latest runs
       insertion quality --run 12        # every expectation of run 12, with unexpected counts and samples
-      insertion quality --quarantine    # rows kept out of the warehouse, with their reasons
+      insertion quality --quarantine    # rows and fields set aside, with their reasons
+      insertion quality --issues        # the rules the figures applied (duplicates, orphans, windows…)
     """
     from . import quality, stats, warehouse
 
     settings = _settings(args)
     with warehouse.connect(settings.warehouse, read_only=True) as con:
-        if args.quarantine:
+        if args.issues:
+            frame = quality.issues(con)
+        elif args.quarantine:
             frame = quality.quarantine(con, args.limit)
         elif args.run is not None:
             frame = quality.run_details(con, args.run)
@@ -665,6 +681,9 @@ def _parser() -> argparse.ArgumentParser:
     p = add("quality", cmd_quality, "show the validation history and the quarantine")
     p.add_argument("--run", type=int, metavar="ID", help="show every expectation of one run")
     p.add_argument("--quarantine", action="store_true", help="list quarantined rows and their reasons")
+    p.add_argument(
+        "--issues", action="store_true", help="the rules applied to the figures, per certification"
+    )
     p.add_argument("--limit", type=int, default=50, help="number of lines (default 50)")
 
     p = add("renewal", cmd_renewal, "write the renewal pack (XLSX, HTML) of a certification")

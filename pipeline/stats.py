@@ -56,7 +56,8 @@ def render(
         data = shown[columns].astype(object).where(shown[columns].notna(), None)
         if fmt == "json":
             return json.dumps(data.to_dict(orient="records"), ensure_ascii=False, indent=2, default=_json)
-        return data.to_csv(index=False, sep=";", lineterminator="\n")
+        headers = {c: "Fiche" if c == "certification_code" else label(c) for c in columns}
+        return data.rename(columns=headers).to_csv(index=False, sep=";", lineterminator="\n")
     text = shown[code + FICHE + extra].astype(object).where(shown[code + FICHE + extra].notna(), None)
     for key in FICHE_RATES:
         text[key] = [rate_cell(r, key, threshold) for r in shown.to_dict(orient="records")]

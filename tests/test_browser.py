@@ -147,11 +147,14 @@ def test_overview_filter_updates_figures_table_and_link(server, page):
     with page.expect_download() as info:
         page.get_by_role("button", name="Télécharger CSV").click()
     content = Path(info.value.path()).read_text(encoding="utf-8")
-    assert (
-        content.splitlines()[0]
-        == "Année;Certifiés;dont VAE;Réponse 6 mois;Insertion 6 mois;Métier visé 6 mois;Métier visé 2 ans"
+    assert content.splitlines()[0] == (
+        "Année;Certifiés;dont VAE;Taux de réponse à 6 mois (n/N);Insertion globale à 6 mois (n/N);"
+        "Métier visé à 6 mois (n/N);Insertion globale à 2 ans (n/N);Métier visé à 2 ans (n/N)"
     )
-    assert f"2017;35;0;97{NBSP}% (34/35);88{NBSP}% (29/33);70{NBSP}% (23/33);78{NBSP}% (18/23)" in content
+    assert (
+        f"2017;35;0;97{NBSP}% (34/35);88{NBSP}% (29/33);70{NBSP}% (23/33);91{NBSP}% (21/23);78{NBSP}% (18/23)"
+        in content
+    )
 
 
 def test_shared_link_restores_the_filters(server, page):
@@ -174,8 +177,8 @@ def test_certification_page_shows_the_fiche(server, page):
     page.wait_for_function("document.body.innerText.includes('Chef de projet e-commerce')", timeout=15000)
     rows = table_rows(page, "certification-stats")
     assert [r[:6] for r in rows] == [
-        ["2018", "11", "0", "100", "100", "80"],
-        ["2017", "35", "0", "88", "70", "78"],
+        ["2018", "11", "0", f"100{NBSP}% (9/9) ⚠", f"100{NBSP}% (9/9) ⚠", f"80{NBSP}% (8/10) ⚠"],
+        ["2017", "35", "0", f"88{NBSP}% (29/33)", f"70{NBSP}% (23/33)", f"78{NBSP}% (18/23)"],
     ]
     shot(page, "certification-rncp34179")
 

@@ -31,8 +31,13 @@ def test_stats_command_prints_the_fiche_table(sample_cli):
     assert code == 0
     lines = out.strip().splitlines()
     assert lines[0].startswith("Année d'obtention de la certification | Nombre de certifiés")
-    cells = [[c.strip() for c in line.split("|")] for line in lines[2:]]
-    assert cells == [[str(v) for v in row] for row in FICHE_RNCP34179]
+    cells = [[c.strip() for c in line.split("|")] for line in lines[2:4]]
+    # every rate with its head-count; « ⚠ » where the base is under 20 (2018: 9 and 10)
+    assert cells == [
+        ["2018", "11", "0", "100\u00a0% (9/9) ⚠", "100\u00a0% (9/9) ⚠", "80\u00a0% (8/10) ⚠"],
+        ["2017", "35", "0", "88\u00a0% (29/33)", "70\u00a0% (23/33)", "78\u00a0% (18/23)"],
+    ]
+    assert lines[4] == "⚠ base de calcul inférieure à 20 : taux fragile."
     code, out, _ = cli("stats", "rncp34179", "--format", "json")
     data = json.loads(out)
     assert [(d["year"], d["insertion_rate_6m"], d["target_job_rate_24m"]) for d in data] == [
@@ -42,7 +47,9 @@ def test_stats_command_prints_the_fiche_table(sample_cli):
     code, out, _ = cli("stats", "RNCP34179", "--format", "csv", "--detail")
     header, first = out.splitlines()[:2]
     assert header.split(";")[:2] == ["Année d'obtention de la certification", "Nombre de certifiés"]
-    assert "denominator_6m" in header and first.startswith("2018;11;0;100;100;80;")
+    assert "Base de calcul à 6 mois (répondants − neutralisés)" in header
+    assert "Taux d'insertion global à 2 ans (en %)" in header  # --detail: the 2-year global rate too
+    assert first.startswith("2018;11;0;100;100;80;")
 
 
 def test_sample_covers_the_other_certifications(sample_settings):

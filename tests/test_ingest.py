@@ -54,19 +54,19 @@ def test_same_file_twice_adds_nothing(cli, settings, fixture_file):
 def test_row_problems_go_to_quarantine_and_the_rest_loads(cli, settings, fixture_file):
     code, out, _ = cli("ingest", fixture_file("cohort_bad_rows.csv"))
     assert code == 0
-    assert "3 of 8 rows loaded" in out and "5 quarantined" in out
-    # B1 twice in one file: both rows load (a warning); staging keeps one decision
-    assert table_rows(settings.warehouse, "select source_row from landing_cohort_results order by 1") == [
-        (2,),
-        (7,),
-        (9,),
-    ]
+    assert "4 of 8 rows loaded" in out and "4 quarantined" in out and "1 malformed field(s) set aside" in out
+    # B1 twice in one file: both rows load (a warning); staging keeps one decision.
+    # B4's unknown access route is set aside: B4 stays certified, route « NR »
+    assert table_rows(
+        settings.warehouse, "select source_row, access_route from landing_cohort_results order by 1"
+    ) == [(2, "FI"), (5, None), (7, "FI"), (9, "FI")]
     reasons = dict(
         table_rows(settings.warehouse, "select source_row, reasons from quarantine order by source_row")
     )
     assert "'Code RNCP' = 'RNC34007'" in reasons[3][0] and "RNCP followed by 3 to 6 digits" in reasons[3][0]
     assert "'Date du jury' = '2024-13-45'" in reasons[4][0] and "jj/mm/aaaa" in reasons[4][0]
     assert "'Voie d'accès' = 'Téléportation'" in reasons[5][0]
+    assert table_rows(settings.warehouse, "select outcome from quarantine where source_row = 5") == [("field",)]
     assert "'Résultat' = 'Peut-être'" in reasons[6][0]
     assert 2 not in reasons and 7 not in reasons
     assert "candidate reference" in reasons[8][0]

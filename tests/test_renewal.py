@@ -73,10 +73,15 @@ def test_xlsx_has_the_fiche_figures_and_the_jobs(cli, tmp_path):
     decided = {r[columns.index("Décidé par")] for r in jobs_rows}
     assert "Adéquation saisie dans l'enquête" in decided and "Code ROME de l'enquête" in decided
     alerts = [r[1] for r in rows_of(book["Alertes"])]
-    assert any("base de calcul de 9" in a for a in alerts) and any("échue" in a for a in alerts)
+    assert any("base de calcul de 9" in a for a in alerts) and any(a.endswith(": échu") for a in alerts)
     method = {r[1]: r[2] for r in rows_of(book["Méthodologie"])}
     assert "RNCP34179_jurys_2017-2018.csv" in method and "sha256" in method["RNCP34179_jurys_2017-2018.csv"]
-    assert method["Promotion 2017, enquête à 6 mois : Contrat en alternance"] == "1"
+    assert "Contrat en alternance : 1" in method["Promotion 2017, enquête à 6 mois : neutralisés"]
+    # the head-counts add up: certified = respondents + non-respondents
+    assert method["Promotion 2017, enquête à 6 mois"].startswith("35 certifiés = 34 répondants + 1 non-répondants")
+    for rule in ("Une réponse par personne et par vague", "Rattachement à une promotion", "Code ROME d'un emploi",
+                 "Taux de réponse", "Codes ROME de la fiche", "Réponses hors fenêtre"):
+        assert rule in method, rule
 
 
 def test_same_warehouse_same_content(cli, tmp_path):
@@ -100,18 +105,22 @@ def test_alerts_for_crafted_cases(cli, tmp_path):
     assert any("1 promotion(s) avec une enquête à 6 mois" in a for a in alerts)
     cli("renewal", "RNCP35809", "--out", tmp_path / "low.xlsx")
     alerts = [r[1] for r in rows_of(openpyxl.load_workbook(tmp_path / "low.xlsx")["Alertes"])]
-    assert any("de réponses, sous le seuil de 50 %" in a for a in alerts)
+    assert any("de réponses" in a and "sous le seuil de 50 %" in a for a in alerts)
     assert any("Métreur aménagement intérieur" in a for a in alerts)
     adequation = openpyxl.load_workbook(tmp_path / "low.xlsx")["Adéquation"]
     assert "Métreur aménagement intérieur" in str(list(adequation.values))
 
 
-def test_suppress_policy_hides_small_rates(cli, tmp_path, monkeypatch):
-    monkeypatch.setenv("INSERTION_DISCLOSURE", "suppress")
+def test_the_dossier_keeps_small_rates_and_flags_them(cli, tmp_path):
+    """The France Compétences dossier shows full figures (never suppressed), ⚠ on small bases."""
     cli("renewal", "RNCP34179", "--out", tmp_path / "s.xlsx")
-    rows = rows_of(openpyxl.load_workbook(tmp_path / "s.xlsx")["Statistiques"])
-    assert rows[0][:6] == (2018, 11, 0, None, None, None)  # denominators 9 and 10 < 20
-    assert rows[1][:6] == (2017, 35, 0, 88, 70, 78)
+    sheet = openpyxl.load_workbook(tmp_path / "s.xlsx")["Statistiques"]
+    header = [c.value for c in sheet[5]]
+    rows = rows_of(sheet)
+    assert rows[0][:6] == (2018, 11, 0, 100, 100, 80)  # denominators 9 and 10 < 20: shown, flagged
+    flag = rows[0][header.index("⚠ Base de calcul à 6 mois sous le seuil")]
+    assert flag.startswith("⚠") and "(base 9)" in flag
+    assert rows[1][header.index("⚠ Base de calcul à 6 mois sous le seuil")] in ("", None)
 
 
 def test_bad_requests_leave_no_file(cli, tmp_path):
