@@ -120,7 +120,9 @@ def test_survey_suite_good_and_bad(gate):
 def test_survey_suite_checks_nothing_that_needs_another_source(gate):
     """Answer-after-jury, windows and respondent-certified run in the warehouse (order independence)."""
     suite = gate.suite("survey_answers")
-    columns = {getattr(e, name, None) for e in suite.expectations for name in ("column", "column_A", "column_B")}
+    columns = {
+        getattr(e, name, None) for e in suite.expectations for name in ("column", "column_A", "column_B")
+    }
     assert not columns & {"jury_date", "months_after_jury", "known_in_cohorts"}
 
 

@@ -66,7 +66,9 @@ def test_row_problems_go_to_quarantine_and_the_rest_loads(cli, settings, fixture
     assert "'Code RNCP' = 'RNC34007'" in reasons[3][0] and "RNCP followed by 3 to 6 digits" in reasons[3][0]
     assert "'Date du jury' = '2024-13-45'" in reasons[4][0] and "jj/mm/aaaa" in reasons[4][0]
     assert "'Voie d'accès' = 'Téléportation'" in reasons[5][0]
-    assert table_rows(settings.warehouse, "select outcome from quarantine where source_row = 5") == [("field",)]
+    assert table_rows(settings.warehouse, "select outcome from quarantine where source_row = 5") == [
+        ("field",)
+    ]
     assert "'Résultat' = 'Peut-être'" in reasons[6][0]
     assert 2 not in reasons and 7 not in reasons
     assert "candidate reference" in reasons[8][0]

@@ -78,9 +78,17 @@ def test_xlsx_has_the_fiche_figures_and_the_jobs(cli, tmp_path):
     assert "RNCP34179_jurys_2017-2018.csv" in method and "sha256" in method["RNCP34179_jurys_2017-2018.csv"]
     assert "Contrat en alternance : 1" in method["Promotion 2017, enquête à 6 mois : neutralisés"]
     # the head-counts add up: certified = respondents + non-respondents
-    assert method["Promotion 2017, enquête à 6 mois"].startswith("35 certifiés = 34 répondants + 1 non-répondants")
-    for rule in ("Une réponse par personne et par vague", "Rattachement à une promotion", "Code ROME d'un emploi",
-                 "Taux de réponse", "Codes ROME de la fiche", "Réponses hors fenêtre"):
+    assert method["Promotion 2017, enquête à 6 mois"].startswith(
+        "35 certifiés = 34 répondants + 1 non-répondants"
+    )
+    for rule in (
+        "Une réponse par personne et par vague",
+        "Rattachement à une promotion",
+        "Code ROME d'un emploi",
+        "Taux de réponse",
+        "Codes ROME de la fiche",
+        "Réponses hors fenêtre",
+    ):
         assert rule in method, rule
 
 

@@ -129,7 +129,11 @@ def label(key: str) -> str:
         return COUNT[key].label
     if key in RATE:
         return RATE[key].label
-    for suffix, words in (("_low", "IC 95 % bas"), ("_high", "IC 95 % haut"), ("_small", "⚠ base sous le seuil")):
+    for suffix, words in (
+        ("_low", "IC 95 % bas"),
+        ("_high", "IC 95 % haut"),
+        ("_small", "⚠ base sous le seuil"),
+    ):
         base = key.removesuffix(suffix)
         if base != key and base in RATE:
             return f"{RATE[base].short} : {words}"
