@@ -19,7 +19,7 @@ from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pag
     interval,
     rate_cell,
 )
-from pipeline.labels import ROUTE_LABELS, SITUATION_LABELS  # noqa: F401 (re-exported for the pages)
+from pipeline.labels import ROUTE_LABELS, SITUATION_LABELS, WAVE_LABELS  # noqa: F401 (re-exported for the pages)
 
 DASH = "–"
 COLORS = {"insertion": "#1f4e79", "target6": "#2e8b57", "target24": "#c97b12", "other": "#9aa5b1"}
@@ -167,9 +167,7 @@ def funnel_figure(row: dict, wave: int = 6) -> go.Figure:
             ),
         )
     )
-    fig.update_layout(
-        **LAYOUT, title=f"Du certifié à l'emploi dans le métier visé ({'6 mois' if wave == 6 else '2 ans'})"
-    )
+    fig.update_layout(**LAYOUT, title=f"Du certifié à l'emploi dans le métier visé ({WAVE_LABELS[wave]})")
     return fig
 
 

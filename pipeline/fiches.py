@@ -5,13 +5,10 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-MEASURES = {
-    "certified": "Nombre de certifiés",
-    "certified_vae": "dont VAE",
-    "insertion_rate_6m": "Taux d'insertion global à 6 mois (%)",
-    "target_job_rate_6m": "Taux dans le métier visé à 6 mois (%)",
-    "target_job_rate_24m": "Taux dans le métier visé à 2 ans (%)",
-}
+from .indicators import FICHE
+from .indicators import label as label_of
+
+MEASURES = {key: label_of(key) for key in FICHE if key != "year"}  # the fiche's published figures
 
 
 def _rows(con, sql: str, params: list) -> list[dict]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WAVES = {"6m": (6, "6 mois"), "24m": (24, "2 ans")}
+from ..labels import WAVE_LABELS
+
+WAVES = {f"{months}m": (months, name) for months, name in WAVE_LABELS.items()}  # "6m": (6, "6 mois")
 
 
 @dataclass(frozen=True)
