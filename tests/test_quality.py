@@ -82,3 +82,16 @@ def test_great_expectations_loads_without_scipy_stats_until_it_is_used():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.split()
     assert out == ["_LazyModule", "0.6931"]  # deferred at import, complete on first use
+
+
+def test_every_rule_applied_to_the_figures_is_a_validate_check():
+    import re
+
+    from pipeline.quality import ISSUE_CHECKS
+    from pipeline.warehouse import SQL_DIR
+
+    sql = (SQL_DIR / "marts" / "08_quality_issues.sql").read_text(encoding="utf-8")
+    issues = set(re.findall(r"^select\s+'(\w+)'", sql, re.M)) | set(
+        re.findall(r"^\s+'(\w+)' as issue", sql, re.M)
+    )
+    assert issues == set(ISSUE_CHECKS) and len(issues) == 8

@@ -251,7 +251,7 @@ def test_compare_and_certification_summary(sample_cli):
     code, out, _ = cli("stats", "RNCP34179", "--compare", "--format", "csv")
     lines = out.splitlines()
     assert lines[0] == "year;measure;computed;published;difference;source"
-    assert "2017;Taux d'insertion global à 6 mois (%);88;88;0;fiche page" in lines
+    assert "2017;Taux d'insertion global à 6 mois (en %);88;88;0;fiche page" in lines
     code, out, _ = cli("stats", "RNCP40344", "--compare", "--format", "csv")
     years = {line.split(";")[0] for line in out.splitlines()[1:]}
     assert {"2020", "2024", "2021", "2023"} <= years  # computed-only and both

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..codes import is_job_code
 from ..errors import InputError
+from ..indicators import FICHE
 
 TABLES: dict[str, list[str]] = {
     "rncp_fiches": [
@@ -41,16 +42,7 @@ TABLES: dict[str, list[str]] = {
     "rncp_blocks": ["certification_code", "block_code", "block_title"],
     "rncp_access_routes": ["certification_code", "access_route", "open", "jury_composition"],
     "rncp_lineage": ["old_code", "new_code", "source_fiche"],
-    "published_statistics": [
-        "certification_code",
-        "year",
-        "certified",
-        "certified_vae",
-        "insertion_rate_6m",
-        "target_job_rate_6m",
-        "target_job_rate_24m",
-        "source",
-    ],
+    "published_statistics": ["certification_code", *FICHE, "source"],  # the fiche's table, as published
 }
 KEY = {t: ("source_fiche" if t == "rncp_lineage" else "certification_code") for t in TABLES}
 ROUTES = ("FI", "CA", "FC", "CQ", "CL", "VAE")
