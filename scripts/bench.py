@@ -98,9 +98,6 @@ def synthetic_frame(kind: str, rows: int):
     frame["contract_type"] = pd.Series(np.where(employed, "permanent", None), dtype="string")
     for column in ("working_time", "employer_sector", "work_location", "target_decision"):
         frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
-    frame["jury_date"] = jury.astype("datetime64[us]")
-    frame["months_after_jury"] = (frame["answer_date"] - frame["jury_date"]).dt.days / 30.4375
-    frame["known_in_cohorts"] = True
     return frame
 
 

@@ -45,9 +45,6 @@ def survey_frame(**changes):
             "employer_sector": [None, None],
             "work_location": ["france", None],
             "target_decision": [None, None],
-            "jury_date": pd.to_datetime(["2018-06-15", "2018-06-15"]),
-            "months_after_jury": [6.8, 23.9],
-            "known_in_cohorts": [True, True],
         }
     )
     for column, values in changes.items():

@@ -90,7 +90,7 @@ def test_every_rule_applied_to_the_figures_is_a_validate_check():
     from pipeline.quality import ISSUE_CHECKS
     from pipeline.warehouse import SQL_DIR
 
-    sql = (SQL_DIR / "marts" / "08_quality_issues.sql").read_text(encoding="utf-8")
+    sql = (SQL_DIR / "marts" / "10_quality_issues.sql").read_text(encoding="utf-8")
     issues = set(re.findall(r"^select\s+'(\w+)'", sql, re.M)) | set(
         re.findall(r"^\s+'(\w+)' as issue", sql, re.M)
     )

@@ -31,15 +31,3 @@ select
     r.denominator_24m < t.small_cohort_threshold as small_cohort_24m
 from rated as r
 cross join threshold as t;
-
--- The analysts' contract: the fiche's table, one row per certification and year.
-create or replace view certification_statistics as
-select * exclude (access_route)
-from statistics_by_route
-where access_route = 'ALL';
-
--- The same per access route (FI, CA, FC, CQ, CL, VAE).
-create or replace view access_route_statistics as
-select *
-from statistics_by_route
-where access_route <> 'ALL';
