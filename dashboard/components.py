@@ -260,3 +260,17 @@ def sync_filters(prefix: str, names: list[str]) -> None:
 def synced_store(prefix: str) -> dcc.Store:
     """Place this in a page that calls :func:`sync_filters`."""
     return dcc.Store(id=f"{prefix}-synced", data=False)
+
+
+def kpi_card(card: dict) -> html.Div:
+    """A KPI card (see ``figures.kpis``): label, value, n/N, interval, « ⚠ » under the threshold."""
+    return html.Div(
+        className="kpi" + (" kpi-small" if card["small"] else ""),
+        children=[
+            html.Div(card["label"], className="kpi-label"),
+            html.Div(card["value"], className="kpi-value"),
+            html.Div(card["detail"], className="kpi-detail"),
+            html.Div(card["interval"], className="kpi-interval"),
+            html.Div("⚠ petit effectif" if card["small"] else "", className="kpi-flag"),
+        ],
+    )

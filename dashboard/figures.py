@@ -50,18 +50,6 @@ def kpis(row: dict, threshold: int) -> list[dict]:
     (the internal audience: every rate with n/N, « ⚠ » under the threshold)."""
     if not row:
         return []
-    row = disclose(pd.DataFrame([row]), "internal", threshold).iloc[0].to_dict()
-
-    def card(key: str) -> dict:
-        rate = RATE[key]
-        return {
-            "label": rate.short,
-            "value": fr_pct(row[key]),
-            "detail": head_count(row[rate.numerator], row[rate.denominator]),
-            "interval": interval(row[f"{key}_low"], row[f"{key}_high"]),
-            "small": bool(row[f"{key}_small"]),
-        }
-
     counts = [
         {
             "label": "Certifiés",
@@ -78,7 +66,28 @@ def kpis(row: dict, threshold: int) -> list[dict]:
             "small": False,
         },
     ]
-    return counts + [card(k) for k in CARD_RATES]
+    return counts + [rate_card(row, k, threshold) for k in CARD_RATES]
+
+
+def rate_card(row: dict, key: str, threshold: int, title: str | None = None) -> dict:
+    """One KPI card of a rate (internal audience): value, n/N, interval, and the small-cohort flag."""
+    if not row:
+        return {
+            "label": title or RATE[key].short,
+            "value": DASH,
+            "detail": "",
+            "interval": "",
+            "small": False,
+        }
+    shown = disclose(pd.DataFrame([row]), "internal", threshold).iloc[0].to_dict()
+    rate = RATE[key]
+    return {
+        "label": title or rate.short,
+        "value": fr_pct(shown[key]),
+        "detail": head_count(shown[rate.numerator], shown[rate.denominator]),
+        "interval": interval(shown[f"{key}_low"], shown[f"{key}_high"]),
+        "small": bool(shown[f"{key}_small"]),
+    }
 
 
 def empty_figure(message: str) -> go.Figure:

@@ -60,9 +60,9 @@ def expect_flagged(text: str, value, n, d, small: bool) -> None:
 @pytest.fixture(scope="module")
 def pages(sample_warehouse):
     create_app(sample_warehouse.snapshot, sample_warehouse.data_docs_dir)
-    from dashboard.pages import certification, overview, voies
+    from dashboard.pages import certification, metiers, overview, voies
 
-    return {"overview": overview, "certification": certification, "voies": voies}
+    return {"overview": overview, "certification": certification, "voies": voies, "metiers": metiers}
 
 
 @pytest.mark.parametrize("code", CERTS)
@@ -233,3 +233,24 @@ def test_the_public_policy_is_the_only_one_that_suppresses():
 
     assert AUDIENCES == {"internal": "flag", "dossier": "flag", "public": "suppress", "analyst": "raw"}
     assert (ROOT / "dashboard" / "pages" / "sql.py").read_text(encoding="utf-8").count("brutes") >= 1
+
+
+@pytest.mark.parametrize("code", CERTS)
+def test_dashboard_jobs_share_card_flags_a_small_base(pages, sample_warehouse, code):
+    with warehouse.connect(sample_warehouse.warehouse, read_only=True) as con:
+        years = [
+            y
+            for (y,) in con.execute(
+                "select distinct year from fct_certified where certification_code = ? order by 1", [code]
+            ).fetchall()
+        ]
+        for year in years:
+            for wave in (6, 24):
+                employed, in_target = con.execute(
+                    "select count(*) filter (where employed), count(*) filter (where in_target) "
+                    "from fct_survey_responses where certification_code = ? and year = ? and wave = ?",
+                    [code, year, wave],
+                ).fetchall()[0]
+                [card] = pages["metiers"].update([code], [year], [], [], wave)[0]
+                assert f"{in_target}/{employed}" in str(card)
+                assert ("kpi-small" in card.className) == (0 < employed < THRESHOLD), (year, wave, employed)

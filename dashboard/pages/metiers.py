@@ -77,23 +77,10 @@ def update(certifications, years, routes, sites, wave):
     overall = outcomes[outcomes["grain"] == 3]
     share_key = "target_share_24m" if int(wave or 6) == 24 else "target_share_6m"
     row = overall.iloc[0].to_dict() if not overall.empty else {}
-    rate = RATE[share_key]
     share = [
-        html.Div(
-            className="kpi",
-            children=[
-                html.Div(rate.label, className="kpi-label"),
-                html.Div(figures.fr_pct(row.get(share_key)), className="kpi-value"),
-                html.Div(
-                    figures.head_count(row.get(rate.numerator), row.get(rate.denominator)),
-                    className="kpi-detail",
-                ),
-                html.Div(
-                    figures.interval(row.get(f"{share_key}_low"), row.get(f"{share_key}_high")),
-                    className="kpi-interval",
-                ),
-            ],
-        ),
+        components.kpi_card(
+            figures.rate_card(row, share_key, wh.small_cohort_threshold(), RATE[share_key].label)
+        )
     ]
     title_rows = [
         {

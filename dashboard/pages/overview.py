@@ -94,7 +94,7 @@ def update(certifications, years, routes, sites):
             figures.empty_figure("Aucune promotion pour ces filtres"),
             [],
         )
-    cards = [kpi_card(c) for c in figures.kpis(overall.iloc[0].to_dict(), threshold)]
+    cards = [components.kpi_card(c) for c in figures.kpis(overall.iloc[0].to_dict(), threshold)]
     by_year = frame[frame["grain"] == 1].sort_values("year")
     rows = [
         {
@@ -120,16 +120,3 @@ def update_funnel(certifications, years, routes, sites, wave):
     frame = outcomes(certifications, years, routes, sites)
     overall = frame[frame["grain"] == 3]
     return figures.funnel_figure(overall.iloc[0].to_dict() if not overall.empty else {}, wave or 6)
-
-
-def kpi_card(card: dict) -> html.Div:
-    return html.Div(
-        className="kpi" + (" kpi-small" if card["small"] else ""),
-        children=[
-            html.Div(card["label"], className="kpi-label"),
-            html.Div(card["value"], className="kpi-value"),
-            html.Div(card["detail"], className="kpi-detail"),
-            html.Div(card["interval"], className="kpi-interval"),
-            html.Div("⚠ petit effectif" if card["small"] else "", className="kpi-flag"),
-        ],
-    )
