@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
+from pipeline.labels import WAVE_LABELS
+
 from . import data
 
 
@@ -199,7 +201,7 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
                     html.Label("Enquête", htmlFor=f"{prefix}-wave"),
                     dcc.RadioItems(
                         id=f"{prefix}-wave",
-                        options=[{"label": "à 6 mois", "value": 6}, {"label": "à 2 ans", "value": 24}],
+                        options=[{"label": f"à {name}", "value": m} for m, name in WAVE_LABELS.items()],
                         value=24 if wave == "24" else 6,
                         inline=True,
                     ),

@@ -145,12 +145,23 @@ class Warehouse:
         value = frame["v"].iloc[0]
         return default if value is None or pd.isna(value) else value
 
+    def settings(self):
+        """The settings in force at the snapshot's build (their defaults where it recorded none)."""
+        from pipeline.config import Settings
+        from pipeline.warehouse import SETTINGS_KEYS
+
+        recorded = {k: self.setting(k) for k in SETTINGS_KEYS}
+        base = Settings()
+        values = {
+            k: (tuple(int(x) for x in v.split(",")) if isinstance(getattr(base, k), tuple) else int(v))
+            for k, v in recorded.items()
+            if v is not None
+        }
+        return Settings.load(**values)
+
     def small_cohort_threshold(self) -> int:
         """The disclosure threshold in force at the last build."""
-        frame = self.query(
-            "select coalesce(max(value)::integer, 20) as t from settings where key = 'small_cohort_threshold'"
-        )
-        return int(frame["t"].iloc[0])
+        return self.settings().small_cohort_threshold
 
     def call(self, fn, *args):
         """``fn(cursor, *args)``, cached per snapshot version (for the pipeline's query functions)."""

@@ -107,7 +107,7 @@ def _hover(part: pd.DataFrame, num: str, den: str, threshold: int) -> list:
     return list(zip(part[num].map(fr_int), part[den].map(fr_int), marks, strict=True))
 
 
-def trend_figure(by_year: pd.DataFrame, threshold: int = 20) -> go.Figure:
+def trend_figure(by_year: pd.DataFrame, threshold: int) -> go.Figure:
     """Rates by year with their 95 % Wilson intervals as error bars, head-counts in the hover."""
     if by_year.empty:
         return empty_figure("Aucune promotion pour ces filtres")
@@ -208,7 +208,7 @@ def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> go.Figure:
     return fig
 
 
-def routes_figure(by_route: pd.DataFrame, rate: str = "insertion_rate_6m", threshold: int = 20) -> go.Figure:
+def routes_figure(by_route: pd.DataFrame, rate: str, threshold: int) -> go.Figure:
     """A rate by access route and year, head-counts in the hover; pale bars: denominator under the threshold."""
     if by_route.empty:
         return empty_figure("Aucune donnée par voie d'accès pour ces filtres")

@@ -34,8 +34,14 @@ WAVE_LABELS = {6: "6 mois", 24: "2 ans"}
 TARGET_METHOD_LABELS = {
     "rome_code": "Code ROME de l'enquête",
     "title_exact": "Intitulé : correspondance exacte ROME",
-    "title_fuzzy": "Intitulé : correspondance approchée ROME",
+    "title_fuzzy": "Intitulé : correspondance approchée, en attente de relecture",
     "reviewer": "Décision d'un relecteur",
     "decision": "Adéquation saisie dans l'enquête",
     "none": "Non déterminé",
+}
+NEUTRALISATION_LABELS = {
+    "further_study": "Poursuite d'études",
+    "work_study": "Contrat en alternance",
+    "unable_to_work": "Incapacité de travailler",
+    "abroad": "Emploi à l'étranger",
 }

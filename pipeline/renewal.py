@@ -23,18 +23,13 @@ from .errors import InputError
 from .indicators import FICHE, RATE, WAVES, label, readiness
 from .indicators.disclosure import AUDIENCE_LABELS, disclose
 from .labels import CONTRACT_LABELS as CONTRACTS
+from .labels import NEUTRALISATION_LABELS as REASONS
 from .labels import ROUTE_LABELS as ROUTES
 from .labels import TARGET_METHOD_LABELS as METHODS
 from .labels import WAVE_LABELS as WAVE_NAMES
 from .labels import WORKING_TIME_LABELS as WORKING_TIME
 
 AUDIENCE = "dossier"  # the France Compétences dossier: full figures, n/N, ⚠ under the threshold
-REASONS = {
-    "further_study": "Poursuite d'études",
-    "work_study": "Contrat en alternance",
-    "unable_to_work": "Incapacité de travailler",
-    "abroad": "Emploi à l'étranger",
-}
 
 
 def _wave_columns(w: str) -> list[str]:
@@ -217,8 +212,9 @@ def adequation(con, code: str, years: list[int], stats: pd.DataFrame, threshold:
                count(*)::integer as "Emplois"
         from fct_survey_responses as r
         left join rome_codes as c on c.rome_code = r.rome_code
-        left join certification_target_jobs as t on t.certification_code = r.certification_code
-             and t.rome_code = r.rome_code
+        left join (select certification_code, rome_code, any_value(rome_label) as rome_label
+                   from certification_target_jobs group by all) as t
+             on t.certification_code = r.certification_code and t.rome_code = r.rome_code
         where r.certification_code = ? and list_contains(?, r.year) and r.employed
         group by r.rome_code, t.rome_code
         order by (t.rome_code is null), "Emplois" desc, "Code ROME" nulls last
@@ -384,40 +380,44 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             "Une publication destinée au public se fait avec « insertion publish », qui supprime ces cases.",
         ),
     ]
-    people = con.execute(
-        """
-        select year, wave,
-               any_value(certified)::integer as certified,
-               count(*) filter (where responded)::integer as respondents,
-               count(*) filter (where not responded)::integer as surveyed_silent,
-               count(*) filter (where neutralisation_reason = 'further_study')::integer as further_study,
-               count(*) filter (where neutralisation_reason = 'work_study')::integer as work_study,
-               count(*) filter (where neutralisation_reason = 'unable_to_work')::integer as unable_to_work,
-               count(*) filter (where neutralisation_reason = 'abroad')::integer as abroad,
-               count(*) filter (where not in_window)::integer as outside_window
-        from fct_survey_responses
-        join (select year, count(*) as certified from fct_certified where certification_code = $1 group by year)
-            using (year)
-        where certification_code = $1 and list_contains($2, year)
-        group by year, wave order by year desc, wave
-        """,
+    # the head-counts from the statistics (one owner); only their breakdowns from the answers
+    stats = con.execute(
+        "select * from certification_statistics where certification_code = ? and list_contains(?, year) "
+        "order by year desc",
         [code, years],
     ).df()
-    for r in people.itertuples():
-        wave = f"Promotion {r.year}, enquête à {WAVE_NAMES[r.wave]}"
-        not_surveyed = r.certified - r.respondents - r.surveyed_silent
-        rows.append(
-            (
-                "Effectifs",
-                wave,
-                f"{r.certified} certifiés = {r.respondents} répondants + "
-                f"{r.certified - r.respondents} non-répondants ({r.surveyed_silent} sans réponse, "
-                f"{not_surveyed} sans ligne d'enquête)",
+    detail = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            f"""
+            select year, wave,
+                   {", ".join(f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS)},
+                   count(*) filter (where not in_window)
+            from fct_survey_responses where certification_code = ? and list_contains(?, year)
+            group by year, wave
+            """,
+            [code, years],
+        ).fetchall()
+    }
+    for r in stats.to_dict(orient="records"):
+        for w, (months, name) in WAVES.items():
+            if not r[f"surveyed_{w}"]:
+                continue
+            wave = f"Promotion {r['year']}, enquête à {name}"
+            silent = r[f"surveyed_{w}"] - r[f"respondents_{w}"]
+            rows.append(
+                (
+                    "Effectifs",
+                    wave,
+                    f"{r['certified']} certifiés = {r[f'respondents_{w}']} répondants + "
+                    f"{r[f'non_respondents_{w}']} non-répondants ({silent} sans réponse, "
+                    f"{r['certified'] - r[f'surveyed_{w}']} sans ligne d'enquête)",
+                )
             )
-        )
-        reasons = [f"{REASONS[k]} : {getattr(r, k)}" for k in REASONS if getattr(r, k)]
-        rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
-        rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(r.outside_window)))
+            *by_reason, outside = detail.get((r["year"], months), (0,) * (len(REASONS) + 1))
+            reasons = [f"{label} : {n}" for label, n in zip(REASONS.values(), by_reason, strict=True) if n]
+            rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
+            rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(outside)))
     build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
     rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
     files = con.execute(

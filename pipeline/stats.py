@@ -10,6 +10,7 @@ import numbers
 import duckdb
 import pandas as pd
 
+from .config import Settings
 from .indicators import FICHE, RATE, detail_columns, label
 from .indicators.disclosure import disclose
 from .indicators.formats import rate_cell
@@ -39,13 +40,14 @@ def render(
     fmt: str = "table",
     detail: bool = False,
     with_code: bool = False,
-    threshold: int = 20,
+    threshold: int | None = None,
 ) -> str:
     """The fiche's table as text, CSV or JSON, disclosed as for the France Compétences dossier.
 
     Text: each rate as « 88 % (29/33) », « ⚠ » under the threshold. CSV and JSON: the rates as numbers
     with their numerators, denominators and ``<rate>_small`` flags; ``detail`` adds every other count,
     rate and interval (``pipeline.indicators.detail_columns``)."""
+    threshold = threshold if threshold is not None else Settings().small_cohort_threshold
     shown = disclose(frame, "dossier", threshold)
     code = ["certification_code"] if with_code else []
     extra = [c for c in DETAIL_COLUMNS if c not in FICHE] if detail else []

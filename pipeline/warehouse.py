@@ -154,18 +154,37 @@ def _upgrade_candidate_hash(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+SETTINGS_KEYS = (
+    "small_cohort_threshold",
+    "min_response_rate",
+    "renewal_notice_days",
+    "window_6m",
+    "window_24m",
+)
+# What the per-certification tables read besides their certification's rows: when one of these changes,
+# an incremental refresh would leave the other certifications stale, so everything is rebuilt.
+GLOBAL_INPUTS = ("ref_certifications", "ref_target_jobs")
+
+
+def _settings_rows(settings: Settings) -> list[tuple[str, str]]:
+    rows = []
+    for key in SETTINGS_KEYS:
+        value = getattr(settings, key)
+        rows.append((key, ",".join(map(str, value)) if isinstance(value, tuple) else str(value)))
+    return rows
+
+
 def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute("delete from settings where key = 'disclosure'")  # per audience now: indicators/disclosure.py
-    for key in (
-        "small_cohort_threshold",
-        "min_response_rate",
-        "renewal_notice_days",
-        "window_6m",
-        "window_24m",
-    ):
-        value = getattr(settings, key)
-        text = ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+    for key, text in _settings_rows(settings):
         con.execute("insert or replace into settings values (?, ?)", [key, text])
+
+
+def inputs_digest(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
+    """A digest of the settings and interim reference rows the marts read for every certification."""
+    return hashlib.sha256(
+        (repr(_settings_rows(settings)) + content_hash(con, GLOBAL_INPUTS)).encode()
+    ).hexdigest()
 
 
 def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list[str] | None = None) -> None:
@@ -173,19 +192,25 @@ def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list
 
     ``scope``: the certifications whose cohort or survey rows changed (an incremental load); only their
     rows of the per-certification tables are rebuilt. None rebuilds everything (``insertion build``,
-    referential loads, reviews)."""
+    referential loads, reviews), and so does a change of the settings or interim reference rows since
+    the last build (:func:`inputs_digest`)."""
     from . import matching  # imports this module
 
-    if scope is not None and not scalar(
-        con, "select count(*) from information_schema.tables where table_name = 'fct_survey_attachments'"
+    digest = inputs_digest(con, settings)
+    if scope is not None and (
+        not scalar(
+            con, "select count(*) from information_schema.tables where table_name = 'fct_survey_attachments'"
+        )
+        or scalar(con, "select max(value) from settings where key = 'marts_inputs'") != digest
     ):
-        scope = None  # first build: nothing to refresh in place
+        scope = None  # first build, or global inputs changed: nothing to refresh in place
     con.execute("begin transaction")
     try:
         write_settings(con, settings)
         run_layer(con, "staging")
         matching.refresh(con, scope)
         run_layer(con, "marts", scope)
+        con.execute("insert or replace into settings values ('marts_inputs', ?)", [digest])
         con.execute("commit")
     except Exception:
         con.execute("rollback")

@@ -254,3 +254,21 @@ def test_dashboard_jobs_share_card_flags_a_small_base(pages, sample_warehouse, c
                 [card] = pages["metiers"].update([code], [year], [], [], wave)[0]
                 assert f"{in_target}/{employed}" in str(card)
                 assert ("kpi-small" in card.className) == (0 < employed < THRESHOLD), (year, wave, employed)
+
+
+def test_public_suppression_hides_a_wave_whose_respondents_were_all_neutralised():
+    import pandas as pd
+
+    from pipeline.indicators.disclosure import disclose
+
+    row = {
+        "certified": 40, "certified_vae": 0, "surveyed_6m": 3, "respondents_6m": 3, "neutralised_6m": 3,
+        "denominator_6m": 0, "employed_6m": 0, "in_target_6m": 0, "non_respondents_6m": 37,
+        "insertion_rate_6m": None, "response_rate_6m": 8, "response_rate_6m_low": 2.6,
+        "response_rate_6m_high": 21.5,
+    }  # fmt: skip
+    public = disclose(pd.DataFrame([row]), "public", THRESHOLD).iloc[0]
+    assert public["respondents_6m"] is None and public["neutralised_6m"] is None
+    assert public["response_rate_6m"] is None and bool(public["response_rate_6m_suppressed"])
+    internal = disclose(pd.DataFrame([row]), "internal", THRESHOLD).iloc[0]
+    assert internal["respondents_6m"] == 3 and not internal["insertion_rate_6m_small"]  # no rate to flag

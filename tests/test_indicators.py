@@ -1,8 +1,10 @@
 """SQL models as input rows -> expected rows, with hand-computed figures (design.md §2)."""
 
+import pandas as pd
 import pytest
 
 from pipeline import warehouse
+from pipeline.indicators.disclosure import disclose
 
 CERT = "RNCP99999"
 COHORT_SQL = "insert into landing_cohort_results values (1, 'f.csv', ?, md5(?)::uuid, ?, ?, ?, ?, null, 'Siège')"  # md5: 128 bits
@@ -63,7 +65,9 @@ def test_neutralised_are_removed_from_numerator_and_denominator(con, settings):
     assert (row["employed_6m"], row["in_target_6m"]) == (3, 2)
     assert (row["insertion_rate_6m"], row["target_job_rate_6m"], row["response_rate_6m"]) == (60, 40, 80)
     assert (row["insertion_rate_6m_low"], row["insertion_rate_6m_high"]) == (23.1, 88.2)
-    assert row["small_cohort_6m"] is True
+    assert disclose(pd.DataFrame([row]), "internal", settings.small_cohort_threshold)[
+        "insertion_rate_6m_small"
+    ][0]
 
 
 def test_zero_denominator_is_null_not_zero(con, settings):
@@ -147,8 +151,16 @@ def test_small_cohort_threshold_is_a_setting(con, settings):
     add_people(con, 2020, 3)
     for i in range(3):
         answer(con, 2020, i, 6, "employed")
-    assert stats(con, settings)[0]["small_cohort_6m"] is True
-    assert stats(con, replace(settings, small_cohort_threshold=3))[0]["small_cohort_6m"] is False
+
+    def flagged(threshold):
+        row = stats(con, replace(settings, small_cohort_threshold=threshold))[0]
+        recorded = con.execute("select value::integer from settings where key = 'small_cohort_threshold'")
+        return bool(
+            disclose(pd.DataFrame([row]), "internal", recorded.fetchall()[0][0])["insertion_rate_6m_small"][0]
+        )
+
+    assert flagged(20) is True
+    assert flagged(3) is False
 
 
 def test_national_head_counts_do_not_overflow(con):
@@ -260,3 +272,22 @@ def test_employed_abroad_wins_over_a_french_work_location_and_is_reported(con, s
     [row] = stats(con, settings)
     assert (row["neutralised_6m"], row["denominator_6m"]) == (1, 0)
     assert issues(con, "location_conflict") == [("a.csv", 2)]
+
+
+def test_an_incremental_refresh_rebuilds_everything_when_a_global_input_changed(con, settings):
+    other = "RNCP88888"
+    add_people(con, 2020, 1)
+    add_people(con, 2020, 1, cert=other)
+    add_answer(con, "p2020-0", situation="employed_abroad")
+    add_answer(con, "p2020-0", situation="employed_abroad", certification_code=other, file="b.csv")
+    warehouse.build_models(con, settings)
+    con.execute(
+        "insert into ref_certifications (certification_code, title, international, source) "
+        "values (?, 'Internationale', true, 'test')",
+        [other],
+    )
+    warehouse.build_models(con, settings, scope=[CERT])  # a load that touched CERT only
+    rows = con.execute(
+        "select certification_code, employed_6m from certification_statistics order by 1"
+    ).fetchall()
+    assert rows == [(other, 1), (CERT, 0)]  # the other certification's flag was applied too

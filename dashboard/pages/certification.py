@@ -131,7 +131,7 @@ def update(code):
         "select distinct job_title from titles_to_review where certification_code = ? order by 1", [code]
     )["job_title"].tolist()
     gaps = compare[compare["difference"].fillna(0) != 0]
-    items = indicators_readiness.check(table, info, wh_settings(wh), pending, unmatched, gaps)
+    items = indicators_readiness.check(table, info, wh.settings(), pending, unmatched, gaps)
     return summary(code, info), rows, compared, readiness(items), lineage(info)
 
 
@@ -152,7 +152,7 @@ def renewal_pack(_clicks, code):
 
     wh = data.get()
     try:
-        pack = renewal.build(wh.cursor()[1], code, wh_settings(wh))
+        pack = renewal.build(wh.cursor()[1], code, wh.settings())
     except InputError as exc:
         return None, f"Erreur : {exc}"
     with tempfile.TemporaryDirectory() as folder:
@@ -180,17 +180,6 @@ def summary(code: str, info: dict) -> html.Div:
                 ]
             ),
         ]
-    )
-
-
-def wh_settings(wh):
-    """The settings in force at the snapshot's build (thresholds of the readiness rules)."""
-    from pipeline.config import Settings
-
-    return Settings.load(
-        small_cohort_threshold=wh.small_cohort_threshold(),
-        min_response_rate=int(wh.setting("min_response_rate", "50")),
-        renewal_notice_days=int(wh.setting("renewal_notice_days", "365")),
     )
 
 

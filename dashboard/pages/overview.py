@@ -40,8 +40,8 @@ def layout(**_query):
                             dcc.RadioItems(
                                 id=f"{P}-funnel-wave",
                                 options=[
-                                    {"label": "Enquête à 6 mois", "value": 6},
-                                    {"label": "Enquête à 2 ans", "value": 24},
+                                    {"label": f"Enquête à {name}", "value": m}
+                                    for m, name in figures.WAVE_LABELS.items()
                                 ],
                                 value=6,
                                 inline=True,

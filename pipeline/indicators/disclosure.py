@@ -37,8 +37,14 @@ def policy(audience: str) -> str:
 
 
 def small(denominator, threshold: int) -> bool:
-    """A denominator under the threshold (a zero denominator has no rate to flag)."""
+    """A rate to flag: its denominator is 1 to threshold − 1 (a zero denominator has no rate)."""
     return denominator is not None and not pd.isna(denominator) and 0 < denominator < threshold
+
+
+def hidden(denominator, threshold: int) -> bool:
+    """A public cell to suppress: its base is under the threshold, zero included (all respondents
+    neutralised would otherwise show through the counts)."""
+    return denominator is not None and not pd.isna(denominator) and denominator < threshold
 
 
 def disclose(frame: pd.DataFrame, audience: str, threshold: int) -> pd.DataFrame:
@@ -55,16 +61,26 @@ def disclose(frame: pd.DataFrame, audience: str, threshold: int) -> pd.DataFrame
             out[f"{rate.key}_small"] = [small(d, threshold) for d in out[rate.denominator]]
     if mode != "suppress":
         return out
+    original = frame
     for wave in WAVES:
         den = f"denominator_{wave}"
-        if den not in out:
+        if den not in original:
             continue
-        hidden = pd.Series([small(d, threshold) for d in out[den]], index=out.index)
-        wave_columns = [c.key for c in COUNTS if c.wave == wave]
-        for rate in (r for r in RATES if r.wave == wave):
-            wave_columns += [rate.key, f"{rate.key}_low", f"{rate.key}_high"]
-            out[f"{rate.key}_suppressed"] = hidden
+        # a small wave base hides the whole wave: every count and rate that could recompute the cell
+        wave_hidden = pd.Series([hidden(d, threshold) for d in original[den]], index=out.index)
+        for column in (c.key for c in COUNTS if c.wave == wave and c.key in out):
+            out[column] = out[column].astype("object").where(~wave_hidden, None)
+        for rate in (r for r in RATES if r.wave == wave and r.key in out):
+            # and a rate is hidden too when its own base is small (response rate: certified; share: employed)
+            own = (
+                pd.Series([hidden(d, threshold) for d in original[rate.denominator]], index=out.index)
+                if rate.denominator in original
+                else wave_hidden
+            )
+            gone = wave_hidden | own
+            for column in (rate.key, f"{rate.key}_low", f"{rate.key}_high"):
+                if column in out:
+                    out[column] = out[column].astype("object").where(~gone, None)
+            out[f"{rate.key}_suppressed"] = gone
             out[f"{rate.key}_small"] = False
-        for column in (c for c in wave_columns if c in out):
-            out[column] = out[column].astype("object").where(~hidden, None)
     return out

@@ -72,6 +72,7 @@ def rate_cell(row, rate_key: str, threshold: int) -> str:
     """« 88 % (29/33) », with « ⚠ » when the denominator is under the threshold; the « secret » text
     when the row was disclosed to the public and this cell suppressed (see :mod:`.disclosure`)."""
     from . import RATE
+    from .disclosure import small
 
     rate = RATE[rate_key]
     get = row.get if isinstance(row, dict) else lambda k, default=None: getattr(row, k, default)
@@ -80,5 +81,5 @@ def rate_cell(row, rate_key: str, threshold: int) -> str:
     n, d, value = get(rate.numerator), get(rate.denominator), get(rate_key)
     if missing(d) or missing(value):
         return DASH
-    flag = f" {SMALL}" if d < threshold else ""
+    flag = f" {SMALL}" if small(d, threshold) else ""
     return f"{fr_pct(value)} ({head_count(n, d)}){flag}"

@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 
 from . import WAVES
+from .disclosure import small
 from .formats import fr_date, fr_int, fr_pct, head_count
 
 MIN_PROMOTIONS = 2  # article R.6113-9 of the Code du travail: at least two promotions
@@ -60,7 +61,7 @@ def check(
                 )
             )
             den = getattr(r, f"denominator_{wave}")
-            if den < settings.small_cohort_threshold:
+            if small(den, settings.small_cohort_threshold):
                 items.append(
                     Item(
                         "Petit effectif",

@@ -12,11 +12,6 @@ with sums as (
     group by grouping sets ((certification_code, year), (certification_code, year, access_route))
 ),
 
-threshold as (
-    select coalesce(max(value)::integer, 20) as small_cohort_threshold
-    from settings where key = 'small_cohort_threshold'
-),
-
 rated as (
     select
         *,
@@ -24,10 +19,6 @@ rated as (
     from sums
 )
 
-select
-    r.*,
-    t.small_cohort_threshold,
-    r.denominator_6m < t.small_cohort_threshold as small_cohort_6m,
-    r.denominator_24m < t.small_cohort_threshold as small_cohort_24m
-from rated as r
-cross join threshold as t;
+-- Small cohorts are flagged or suppressed per audience by pipeline/indicators/disclosure.py (the one
+-- owner of that rule); analysts' SQL gets the raw figures.
+select * from rated;

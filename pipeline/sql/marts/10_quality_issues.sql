@@ -66,4 +66,5 @@ select
     certification_code, year(jury_date), null, source_file, source_row
 from landing_cohort_results
 window w as (partition by candidate_hash, certification_code, jury_date)
-qualify min(outcome || '/' || access_route) over w <> max(outcome || '/' || access_route) over w;
+qualify min(outcome || '/' || coalesce(access_route, 'NR')) over w
+    <> max(outcome || '/' || coalesce(access_route, 'NR')) over w;
