@@ -9,12 +9,18 @@
 --   The others stay here with answer_rank > 1 and are reported (survey_answer_issues).
 -- Narrow rows are ranked, so that millions of answers sort within the memory limit.
 create or replace table fct_survey_attachments as
-with answers as (
+with files as (
+    -- the files in name order (then content digest), as integers: cheaper to sort than names
+    select load_id, row_number() over (order by file_name, sha256) as file_order
+    from load_log where status = 'loaded'
+),
+
+answers as (
     select
         s.load_id, s.source_row, s.source_file, s.candidate_hash, s.certification_code, s.promotion, s.wave,
-        s.answer_date, s.responded, l.sha256
+        s.answer_date, s.responded, coalesce(f.file_order, 0) as file_order
     from stg_survey_answers as s
-    left join load_log as l using (load_id)
+    left join files as f using (load_id)
 ),
 
 matches as (
@@ -39,8 +45,6 @@ attached as (
 select
     load_id,
     source_row,
-    source_file,
-    candidate_hash,
     certification_code,
     wave,
     year,
@@ -49,7 +53,7 @@ select
     site,
     case when year is not null then row_number() over (
         partition by candidate_hash, certification_code, year, wave, year is null
-        order by responded desc, answer_date desc nulls last, source_file desc, source_row desc, sha256 desc
+        order by responded desc, answer_date desc nulls last, file_order desc, source_row desc
     ) end as answer_rank,
     case when answer_date is not null and year is not null
         then date_diff('day', jury_date, answer_date) / 30.4375 end as months_after_jury

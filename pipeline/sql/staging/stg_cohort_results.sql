@@ -2,14 +2,20 @@
 -- in several), one is kept by a rule that depends on the set of loaded files, never on their load order:
 -- the file whose name sorts last, then the last row of that file (then the file's content digest).
 create or replace view stg_cohort_results as
-with latest as (
+with files as (
+    -- the files in name order (then content digest), as integers: cheaper to sort than names
+    select load_id, row_number() over (order by file_name, sha256) as file_order
+    from load_log where status = 'loaded'
+),
+
+latest as (
     -- ranked on the key columns only (narrow rows sort fast and within the memory limit), then joined back
     select c.load_id, c.source_row
     from landing_cohort_results as c
-    left join load_log as l using (load_id)
+    left join files as f using (load_id)
     qualify row_number() over (
         partition by c.candidate_hash, c.certification_code, c.jury_date
-        order by c.source_file desc, c.source_row desc, l.sha256 desc
+        order by coalesce(f.file_order, 0) desc, c.source_row desc
     ) = 1
 ),
 
