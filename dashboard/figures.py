@@ -66,12 +66,19 @@ def kpis(row: dict, threshold: int) -> list[dict]:
             "small": False,
         },
     ]
-    return counts + [rate_card(row, k, threshold) for k in CARD_RATES]
+    shown = disclosed(row, threshold)
+    return counts + [rate_card(shown, k) for k in CARD_RATES]
 
 
-def rate_card(row: dict, key: str, threshold: int, title: str | None = None) -> dict:
-    """One KPI card of a rate (internal audience): value, n/N, interval, and the small-cohort flag."""
-    if not row:
+def disclosed(row: dict, threshold: int) -> dict:
+    """One row of counts and rates as the internal audience sees it (``<rate>_small`` flags added)."""
+    return disclose(pd.DataFrame([row]), "internal", threshold).iloc[0].to_dict() if row else {}
+
+
+def rate_card(shown: dict, key: str, title: str | None = None) -> dict:
+    """One KPI card of a rate from a row disclosed for the internal audience (:func:`disclosed`): value,
+    n/N, interval, and the small-cohort flag."""
+    if not shown:
         return {
             "label": title or RATE[key].short,
             "value": DASH,
@@ -79,7 +86,6 @@ def rate_card(row: dict, key: str, threshold: int, title: str | None = None) -> 
             "interval": "",
             "small": False,
         }
-    shown = disclose(pd.DataFrame([row]), "internal", threshold).iloc[0].to_dict()
     rate = RATE[key]
     return {
         "label": title or rate.short,

@@ -73,13 +73,14 @@ def update(certifications, years, routes, sites, wave):
     params = [certifications or [], [int(y) for y in years or []], routes or [], sites or [], int(wave or 6)]
     jobs = wh.sql_file("jobs", params)
     titles = wh.sql_file("titles", params)
-    outcomes = wh.sql_file("outcomes", params[:4])
-    overall = outcomes[outcomes["grain"] == 3]
+    overall = wh.sql_file("totals", params[:4])
     share_key = "target_share_24m" if int(wave or 6) == 24 else "target_share_6m"
     row = overall.iloc[0].to_dict() if not overall.empty else {}
     share = [
         components.kpi_card(
-            figures.rate_card(row, share_key, wh.small_cohort_threshold(), RATE[share_key].label)
+            figures.rate_card(
+                figures.disclosed(row, wh.small_cohort_threshold()), share_key, RATE[share_key].label
+            )
         )
     ]
     title_rows = [
