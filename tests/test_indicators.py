@@ -176,6 +176,11 @@ def add_answer(con, person, wave=6, situation="employed", *, load=None, file="a.
     """One survey answer written as a load would (any landing column by name); one load per file name
     unless ``load`` says otherwise ((load, row) identifies an answer)."""
     load = load if load is not None else 100 + ord(file[0])
+    con.execute(  # the load it came from, as a real load logs it (duplicate rules order files by name)
+        "insert into load_log (load_id, file_path, file_name, sha256, status, started_at, finished_at) "
+        "select ?, ?, ?, md5(?), 'loaded', now(), now() where not exists (select 1 from load_log where load_id = ?)",
+        [load, file, file, file, load],
+    )
     values = {"situation": situation, "wave": wave, "certification_code": CERT, **fields}
     columns = ", ".join(["load_id", "source_file", "source_row", "candidate_hash", *values])
     marks = ", ".join(["?", "?", "?", "md5(?)::uuid", *["?"] * len(values)])

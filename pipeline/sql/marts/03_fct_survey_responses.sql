@@ -3,7 +3,7 @@
 -- with France Compétences' classification: responded, neutralised (and why), employed, in the targeted
 -- occupation (and on what evidence). Definitions: design.md §2.
 create or replace table fct_survey_responses as
-with kept as (
+with kept as materialized (  -- forces the narrow join first (measured: 2x faster at national scale)
     select
         s.*,
         a.year,

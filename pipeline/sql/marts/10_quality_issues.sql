@@ -52,12 +52,13 @@ union all
 select
     'certified_in_several_years',
     'Personne certifiée plusieurs années pour cette certification : comptée dans chacune',
-    c.certification_code, c.year, null, s.source_file, s.source_row
-from (
-    select * from fct_certified
-    qualify count(*) over (partition by candidate_hash, certification_code) > 1
-) as c
-inner join stg_cohort_results as s using (candidate_hash, certification_code, jury_date)
+    c.certification_code, c.year, null, l.source_file, l.source_row
+from fct_certified as c
+inner join (
+    select candidate_hash, certification_code from fct_certified group by all having count(*) > 1
+) as twice using (candidate_hash, certification_code)
+inner join landing_cohort_results as l using (candidate_hash, certification_code, jury_date)
+where l.outcome = 'certified'
 
 union all
 select
