@@ -45,6 +45,7 @@ attached as (
 select
     load_id,
     source_row,
+    source_file,
     certification_code,
     wave,
     year,

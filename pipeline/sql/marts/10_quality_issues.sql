@@ -2,7 +2,7 @@
 -- `insertion validate`: one row per issue (an answer or a cohort row may have several).
 create or replace view quality_issues as
 with answers as (
-    select a.*, s.source_file, s.situation, s.answer_date, s.promotion
+    select a.*, s.situation, s.answer_date, s.promotion
     from fct_survey_attachments as a
     inner join stg_survey_answers as s using (load_id, source_row)
 )
