@@ -1,7 +1,24 @@
 """Independent reference implementation of the France Compétences insertion statistics (test oracle).
 
-Written from design.md §2-§3 and the rules R1-R8 of the brief, without reading the pipeline's code.
+Written from design.md §2-§3 and the rules for open cases stated in docs/warehouse.md (R1-R8 below),
+without reading the pipeline's code.
 Only the synonym tables pipeline/mappings/{headers,values}.json are loaded (as data).
+
+The rules (design.md §2; decisions for open cases as docs/warehouse.md states them):
+R1 certified of year Y: outcome certified; one decision per person, certification and jury date (the
+   file whose name sorts last, then the last row); once per person, certification and year.
+R2 an answer is discarded only for its reference, certification code, wave or an unknown situation;
+   other malformed fields are set aside (empty) and the answer counts.
+R3 promotion: the one the answer gives (if certified that year), else the latest jury on or before the
+   answer date, else the latest; answers of people not certified do not count.
+R4 one answer per person, certification, promotion and wave: respondents first, latest answer date,
+   file name sorting last, last row.
+R5 neutralised: further study, work-study (situation or contract), unable to work, abroad (situation
+   « à l'étranger » wins over a French work location) unless the certification is international.
+R6 employed: respondent, not neutralised, in a job.
+R7 in target: the survey's adequacy answer, else the ROME code (given, else an exact title match) is
+   exactly one of the fiche's job codes; fuzzy matches never count.
+R8 response rate = respondents ÷ certified.
 
 Choices made where the spec leaves room (the pipeline may legitimately differ on these):
 - Text values and headers are compared after NFKD, removing accents, lower-casing and turning every
