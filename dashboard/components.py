@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
+from pipeline.exports import csv_text, safe_frame
 from pipeline.labels import WAVE_LABELS
 
 from . import data
@@ -87,16 +88,14 @@ def export(frame: pd.DataFrame, name: str, fmt: str) -> dict:
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name=name[:31])
+            safe_frame(frame).to_excel(writer, index=False, sheet_name=name[:31])
             sheet = writer.sheets[name[:31]]
             sheet.freeze_panes = "A2"
             for i, column in enumerate(frame.columns, start=1):
                 width = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:, i - 1].head(200)])
                 sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(60, width + 2)
         return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
-    return dcc.send_string(
-        frame.to_csv(index=False, sep=";", lineterminator="\n"), f"{name}.csv", type="text/csv;charset=utf-8"
-    )
+    return dcc.send_string(csv_text(frame), f"{name}.csv", type="text/csv;charset=utf-8")
 
 
 def unavailable(table: str = "mart_outcome_counts") -> html.Div | None:

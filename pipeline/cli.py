@@ -242,9 +242,10 @@ def cmd_stats(args) -> int:
 
 def _render(frame, fmt: str) -> str:
     from . import stats
+    from .exports import csv_text
 
     if fmt == "csv":
-        return frame.to_csv(index=False, sep=";", lineterminator="\n")
+        return csv_text(frame, bom=False)
     if fmt == "json":
         return frame.to_json(orient="records", force_ascii=False, indent=2)
     return stats.format_table(frame.astype(object).where(frame.notna(), None))

@@ -146,7 +146,7 @@ def test_overview_filter_updates_figures_table_and_link(server, page):
     shot(page, "overview-filtered")
     with page.expect_download() as info:
         page.get_by_role("button", name="Télécharger CSV").click()
-    content = Path(info.value.path()).read_text(encoding="utf-8")
+    content = Path(info.value.path()).read_text(encoding="utf-8-sig")  # BOM for French Excel
     assert content.splitlines()[0] == (
         "Année;Certifiés;dont VAE;Taux de réponse à 6 mois (n/N);Insertion globale à 6 mois (n/N);"
         "Métier visé à 6 mois (n/N);Insertion globale à 2 ans (n/N);Métier visé à 2 ans (n/N)"
@@ -197,7 +197,9 @@ def test_sql_page_runs_a_query_and_refuses_writes(server, page):
     assert table_rows(page, "sql-result") == [["2017", "35"], ["2018", "11"]]
     with page.expect_download() as info:
         page.get_by_role("button", name="Télécharger CSV").click()
-    assert Path(info.value.path()).read_text(encoding="utf-8").splitlines() == [
+    raw = Path(info.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: French Excel reads the accents right
+    assert raw.decode("utf-8-sig").splitlines() == [
         "year;certified",
         "2017;35",
         "2018;11",

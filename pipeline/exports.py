@@ -1,0 +1,41 @@
+"""Every CSV and XLSX the product writes goes through here: text that a spreadsheet would run as a formula
+(beginning with ``=``, ``+``, ``-``, ``@``, TAB or CR — OWASP's CSV-injection list) is neutralised, numbers
+stay numbers, and CSV is written for French Excel (UTF-8 with BOM, ``;``)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralise(value):
+    """A text cell a spreadsheet would evaluate gets a leading apostrophe (OWASP); anything else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells are neutralised (numeric columns untouched)."""
+    out = frame.copy()
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def csv_text(frame: pd.DataFrame, bom: bool = True) -> str:
+    """CSV for French Excel: neutralised text, ``;``, with a BOM (``bom=False`` for a terminal)."""
+    buffer = io.StringIO()
+    safe_frame(frame).to_csv(buffer, index=False, sep=";", lineterminator="\r\n" if bom else "\n")
+    return (BOM if bom else "") + buffer.getvalue()
+
+
+def xlsx_value(value):
+    """A value for an openpyxl cell: text neutralised (openpyxl would store ``=…`` as a formula)."""
+    return neutralise(value)
