@@ -156,7 +156,7 @@ def test_downloads_csv_and_xlsx():
 
     frame = pd.DataFrame({"Année": [2018], "Taux": ["100\u00a0%"]})
     csv = components.export(frame, "stats", "csv")
-    assert csv["filename"] == "stats.csv" and csv["content"].splitlines()[0] == "Année;Taux"
+    assert csv["filename"] == "stats.csv" and csv["content"].splitlines()[0] == "\ufeffAnnée;Taux"  # BOM
     xlsx = components.export(frame, "stats", "xlsx")
     import base64
 
