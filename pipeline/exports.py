@@ -23,8 +23,12 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells are neutralised (numeric columns untouched)."""
     out = frame.copy()
     for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
+        if pd.api.types.is_numeric_dtype(out[column]):
+            continue
+        values = out[column]
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).astype(bool)
+        if risky.any():  # only those cells change: the others keep their type (numbers stay numbers)
+            out[column] = values.astype(object).where(~risky, "'" + values[risky].astype(str))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 
@@ -34,8 +38,3 @@ def csv_text(frame: pd.DataFrame, bom: bool = True) -> str:
     buffer = io.StringIO()
     safe_frame(frame).to_csv(buffer, index=False, sep=";", lineterminator="\r\n" if bom else "\n")
     return (BOM if bom else "") + buffer.getvalue()
-
-
-def xlsx_value(value):
-    """A value for an openpyxl cell: text neutralised (openpyxl would store ``=…`` as a formula)."""
-    return neutralise(value)
