@@ -146,18 +146,9 @@ class Warehouse:
         return default if value is None or pd.isna(value) else value
 
     def settings(self):
-        """The settings in force at the snapshot's build (their defaults where it recorded none)."""
-        from pipeline.config import Settings
-        from pipeline.warehouse import SETTINGS_KEYS
-
-        recorded = {k: self.setting(k) for k in SETTINGS_KEYS}
-        base = Settings()
-        values = {
-            k: (tuple(int(x) for x in v.split(",")) if isinstance(getattr(base, k), tuple) else int(v))
-            for k, v in recorded.items()
-            if v is not None
-        }
-        return Settings.load(**values)
+        """The settings in force at the snapshot's build (their defaults where it recorded none), read
+        once per snapshot version."""
+        return self.call(_recorded_settings)
 
     def small_cohort_threshold(self) -> int:
         """The disclosure threshold in force at the last build."""
@@ -181,6 +172,17 @@ class Warehouse:
             return not self.query(f"select 1 from {table} limit 1").empty  # table names are constants
         except duckdb.CatalogException:
             return False
+
+
+def _recorded_settings(cur: duckdb.DuckDBPyConnection):
+    from pipeline.config import Settings, parse_setting
+    from pipeline.warehouse import SETTINGS_KEYS
+
+    base = Settings()
+    rows = cur.execute("select key, value from settings where list_contains(?, key)", [list(SETTINGS_KEYS)])
+    return Settings.load(
+        **{k: parse_setting(getattr(base, k), v) for k, v in rows.fetchall() if v is not None}
+    )
 
 
 _warehouse: Warehouse | None = None

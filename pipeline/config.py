@@ -93,7 +93,7 @@ class Settings:
         for f in fields(cls):
             raw = os.environ.get(f.metadata["env"])
             if raw not in (None, ""):
-                values[f.name] = _parse(f.default, raw)
+                values[f.name] = parse_setting(f.default, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         for k, v in values.items():
             if isinstance(cls.__dataclass_fields__[k].default, Path):
@@ -108,7 +108,8 @@ class Settings:
         )
 
 
-def _parse(default, raw: str):
+def parse_setting(default, raw: str):
+    """The text of a setting (environment, settings table) as the type of its default."""
     if isinstance(default, bool):
         return raw.lower() in {"1", "true", "yes", "oui"}
     if isinstance(default, int):

@@ -6,9 +6,7 @@ statistique », together with everything that would let one recompute it (see
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pandas as pd
 
 from . import fiches, renewal
 from .errors import InputError
+from .exports import csv_text
 from .indicators import FICHE, RATE, label
 from .indicators.disclosure import AUDIENCE_LABELS, disclose
 from .indicators.formats import fr_int, fr_pct, interval, missing, secret
@@ -57,7 +56,7 @@ def _cell(row, key: str, threshold: int) -> str:
 
 
 def to_csv(frame: pd.DataFrame, threshold: int) -> str:
-    """CSV for French Excel (``;``, BOM added by the writer): numbers as numbers, suppressed cells empty
+    """CSV for French Excel (:func:`pipeline.exports.csv_text`: BOM, ``;``): numbers as numbers, suppressed cells empty
     with a « secret statistique » column."""
     headers = {
         "year": label("year"),
@@ -79,11 +78,7 @@ def to_csv(frame: pd.DataFrame, threshold: int) -> str:
     data = frame[columns].astype(object).where(frame[columns].notna(), None)
     for key in RATES:
         data[f"{key}_suppressed"] = data[f"{key}_suppressed"].map({True: "oui", False: ""})
-    buffer = io.StringIO()
-    data.rename(columns=headers).to_csv(
-        buffer, index=False, sep=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
-    )
-    return buffer.getvalue()
+    return csv_text(data.rename(columns=headers))
 
 
 def to_html(frame: pd.DataFrame, code: str, title: str, threshold: int) -> str:
@@ -122,7 +117,7 @@ def publish(con: duckdb.DuckDBPyConnection, code: str, out: Path, threshold: int
         raise InputError(out, "expected a .html or .csv file name")
     frame = table(con, code, threshold, years)
     if suffix == ".csv":
-        text, encoding = to_csv(frame, threshold), "utf-8-sig"
+        text, encoding = to_csv(frame, threshold), "utf-8"  # csv_text starts with the BOM
     else:
         info = fiches.summary(con, code) or {}
         text, encoding = to_html(frame, code, info.get("title") or "", threshold), "utf-8"

@@ -20,7 +20,7 @@ import pandas as pd
 from . import fiches
 from .config import Settings
 from .errors import InputError
-from .exports import xlsx_value
+from .exports import neutralise  # openpyxl would store « =… » text as a formula
 from .indicators import FICHE, RATE, WAVES, label, readiness
 from .indicators.disclosure import AUDIENCE_LABELS, disclose
 from .labels import CONTRACT_LABELS as CONTRACTS
@@ -571,7 +571,7 @@ def write_xlsx(pack: Pack, path: Path) -> None:
                         [
                             None
                             if (v is None or v is pd.NA or (isinstance(v, float) and pd.isna(v)))
-                            else xlsx_value(v.item() if hasattr(v, "item") else v)
+                            else neutralise(v.item() if hasattr(v, "item") else v)
                             for v in row
                         ]
                     )

@@ -175,7 +175,6 @@ def _settings_rows(settings: Settings) -> list[tuple[str, str]]:
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    con.execute("delete from settings where key = 'disclosure'")  # per audience now: indicators/disclosure.py
     for key, text in _settings_rows(settings):
         con.execute("insert or replace into settings values (?, ?)", [key, text])
 

@@ -53,7 +53,7 @@ select
     access_route,
     site,
     case when year is not null then row_number() over (
-        partition by candidate_hash, certification_code, year, wave, year is null
+        partition by candidate_hash, certification_code, year, wave
         order by responded desc, answer_date desc nulls last, file_order desc, source_row desc
     ) end as answer_rank,
     case when answer_date is not null and year is not null

@@ -68,3 +68,5 @@ create table if not exists settings (
     key    varchar primary key,
     value  varchar
 );
+-- upgrade: disclosure is decided per audience now (pipeline/indicators/disclosure.py), not a setting
+delete from settings where key = 'disclosure';
