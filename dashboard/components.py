@@ -9,7 +9,7 @@ import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from pipeline.exports import csv_text, safe_frame
-from pipeline.labels import WAVE_LABELS
+from pipeline.labels import WAVE_LABELS, route_label
 
 from . import data
 
@@ -135,13 +135,11 @@ def filters_search(**values) -> str:
 
 def filter_options() -> dict[str, list[dict]]:
     """Dropdown options for certification, year, access route and site."""
-    from .figures import ROUTE_LABELS
-
     frame = data.get().sql_file("filters")
     out: dict[str, list[dict]] = {"certification": [], "year": [], "access_route": [], "site": []}
     for f, value, label in frame.itertuples(index=False):
         if f == "access_route":
-            label = f"{value} – {ROUTE_LABELS.get(value, value)}"
+            label = route_label(value)
         out[f].append({"label": label, "value": int(value) if f == "year" else value})
     return out
 

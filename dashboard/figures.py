@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from pipeline.indicators import RATE
 from pipeline.indicators.disclosure import disclose, small
@@ -26,10 +25,24 @@ COLORS = {"insertion": "#1f4e79", "target6": "#2e8b57", "target24": "#c97b12", "
 LAYOUT = dict(
     separators=f",{NNBSP}",
     font=dict(family="Marianne, Arial, sans-serif", size=13),
-    margin=dict(l=50, r=20, t=40, b=40),
+    margin=dict(l=50, r=20, t=60, b=40),
     plot_bgcolor="white",
     legend=dict(orientation="h", y=-0.2),
+    # the toolbar stands on the right edge, top to bottom, so that it never hides a title on a phone
+    modebar=dict(orientation="v"),
 )
+
+
+def title(text: str, detail: str = "") -> dict:
+    """A figure title, left-aligned, its detail on a second, smaller line (titles wrap on a phone)."""
+    return dict(
+        text=text + (f"<br><sup>{detail}</sup>" if detail else ""),
+        x=0,
+        xanchor="left",
+        font=dict(size=15),
+    )
+
+
 # The rates the overview shows, in this order (cards, trend, tables); labels come from the registry.
 CARD_RATES = [
     "response_rate_6m",
@@ -96,62 +109,70 @@ def rate_card(shown: dict, key: str, title: str | None = None) -> dict:
     }
 
 
-def empty_figure(message: str) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(
-        **LAYOUT,
+def figure(data: list[dict], **layout) -> dict:
+    """A Plotly figure as a plain dict (what dcc.Graph sends to the browser): building ``go.Figure``
+    objects validates every property in Python and cost half of each callback at national scale.
+    ``tests/test_dashboard.py`` checks every figure against Plotly's own validation."""
+    return {"data": data, "layout": {**LAYOUT, **layout}}
+
+
+def empty_figure(message: str) -> dict:
+    return figure(
+        [],
         xaxis=dict(visible=False),
         yaxis=dict(visible=False),
         annotations=[dict(text=message, showarrow=False, font=dict(size=15))],
     )
-    return fig
 
 
 def _hover(part: pd.DataFrame, num: str, den: str, threshold: int) -> list:
     """n, N and the small-cohort mark of each point (the internal audience's disclosure)."""
     marks = [f"<br>{SMALL} base < {threshold}" if small(d, threshold) else "" for d in part[den]]
-    return list(zip(part[num].map(fr_int), part[den].map(fr_int), marks, strict=True))
+    return [list(t) for t in zip(part[num].map(fr_int), part[den].map(fr_int), marks, strict=True)]
 
 
-def trend_figure(by_year: pd.DataFrame, threshold: int) -> go.Figure:
+def _numbers(values: pd.Series) -> list:
+    """A column as JSON numbers (missing -> None, a gap in the line or bar)."""
+    return [None if pd.isna(v) else float(v) for v in values]
+
+
+def trend_figure(by_year: pd.DataFrame, threshold: int) -> dict:
     """Rates by year with their 95 % Wilson intervals as error bars, head-counts in the hover."""
     if by_year.empty:
         return empty_figure("Aucune promotion pour ces filtres")
-    fig = go.Figure()
-    series = [
-        (RATE[k].short, k, RATE[k].numerator, RATE[k].denominator, COLORS[c]) for k, c in TREND_RATES.items()
-    ]
-    years = by_year["year"].astype(int).astype(str)
-    for name, rate, num, den, color in series:
-        values = by_year[rate].astype("Float64")
-        low = (values - by_year[f"{rate}_low"]).fillna(0)
-        high = (by_year[f"{rate}_high"] - values).fillna(0)
-        fig.add_trace(
-            go.Scatter(
+    years = by_year["year"].astype(int).astype(str).tolist()
+    traces = []
+    for key, color in TREND_RATES.items():
+        rate = RATE[key]
+        values = by_year[key].astype("Float64")
+        low = (values - by_year[f"{key}_low"]).fillna(0)
+        high = (by_year[f"{key}_high"] - values).fillna(0)
+        traces.append(
+            dict(
+                type="scatter",
                 x=years,
-                y=values,
-                name=name,
+                y=_numbers(values),
+                name=rate.short,
                 mode="lines+markers",
-                line=dict(color=color),
+                line=dict(color=COLORS[color]),
                 error_y=dict(
-                    type="data", array=high.tolist(), arrayminus=low.tolist(), visible=True, thickness=1
+                    type="data", array=_numbers(high), arrayminus=_numbers(low), visible=True, thickness=1
                 ),
-                customdata=_hover(by_year, num, den, threshold),
+                customdata=_hover(by_year, rate.numerator, rate.denominator, threshold),
                 hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}%{customdata[2]}<extra>"
-                + name
+                + rate.short
                 + "</extra>",
             )
         )
-    fig.update_layout(
-        **LAYOUT,
-        title="Évolution par année d'obtention (intervalles de confiance à 95 %)",
+    return figure(
+        traces,
+        title=title("Évolution par année d'obtention", "intervalles de confiance à 95 %"),
         yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%", gridcolor="#e5e7eb"),
-        xaxis=dict(type="category"),
+        xaxis=dict(type="category", categoryorder="category ascending"),
     )
-    return fig
 
 
-def funnel_figure(row: dict, wave: int = 6) -> go.Figure:
+def funnel_figure(row: dict, wave: int = 6) -> dict:
     """Certified → surveyed → respondents → not neutralised → employed → in target job."""
     if not row or not row.get("certified"):
         return empty_figure("Aucun certifié pour ces filtres")
@@ -164,82 +185,87 @@ def funnel_figure(row: dict, wave: int = 6) -> go.Figure:
         ("En emploi", row[f"employed_{s}"]),
         ("Dans le métier visé", row[f"in_target_{s}"]),
     ]
-    fig = go.Figure(
-        go.Funnel(
-            y=[s_[0] for s_ in stages],
-            x=[int(s_[1] or 0) for s_ in stages],
-            text=[fr_int(s_[1]) for s_ in stages],
-            textinfo="text",
-            marker=dict(
-                color=[
-                    COLORS["other"],
-                    COLORS["other"],
-                    COLORS["insertion"],
-                    COLORS["insertion"],
-                    COLORS["target6"],
-                    COLORS["target24"],
-                ]
-            ),
-        )
+    colors = ["other", "other", "insertion", "insertion", "target6", "target24"]
+    trace = dict(
+        type="funnel",
+        y=[name for name, _ in stages],
+        x=[0 if pd.isna(v) else int(v) for _, v in stages],
+        text=[fr_int(v) for _, v in stages],
+        textinfo="text",
+        marker=dict(color=[COLORS[c] for c in colors]),
     )
-    fig.update_layout(**LAYOUT, title=f"Du certifié à l'emploi dans le métier visé ({WAVE_LABELS[wave]})")
-    return fig
+    return figure([trace], title=title("Du certifié à l'emploi dans le métier visé", WAVE_LABELS[wave]))
 
 
-def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> go.Figure:
+def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> dict:
     """Employed respondents by ROME code, targeted codes in green."""
     if jobs.empty:
         return empty_figure("Aucun emploi renseigné pour ces filtres")
     data = jobs.head(top).iloc[::-1]
     labels = [
-        (f"{c} – {lab}" if c else "Sans code ROME") + ("" if t else " (hors métier visé)" if c else "")
-        for c, lab, t in zip(data["rome_code"], data["rome_label"].fillna(""), data["in_target"], strict=True)
+        job_label(c, lab, t)
+        for c, lab, t in zip(data["rome_code"], data["rome_label"], data["in_target"], strict=True)
     ]
-    fig = go.Figure(
-        go.Bar(
-            x=data["employed"],
-            y=labels,
-            orientation="h",
-            marker=dict(color=[COLORS["target6"] if t else COLORS["other"] for t in data["in_target"]]),
-            text=data["employed"].map(fr_int),
-            textposition="outside",
-            hovertemplate="%{y}<br>%{x} emploi(s)<extra></extra>",
-        )
+    trace = dict(
+        type="bar",
+        x=[int(v) for v in data["employed"]],
+        y=labels,
+        orientation="h",
+        marker=dict(color=[COLORS["target6"] if t else COLORS["other"] for t in data["in_target"]]),
+        text=[fr_int(v) for v in data["employed"]],
+        textposition="outside",
+        cliponaxis=False,
+        hovertemplate="%{y}<br>%{x} emploi(s)<extra></extra>",
     )
-    fig.update_layout(
-        **{**LAYOUT, "margin": dict(l=320, r=40, t=40, b=40)},
-        title="Emplois occupés par code ROME (en vert : métiers visés)",
+    return figure(
+        [trace],
+        margin=dict(l=10, r=40, t=60, b=40),
+        yaxis=dict(automargin=True),
+        title=title("Emplois occupés par code ROME", "en vert : métiers visés"),
         height=max(350, 28 * len(data) + 120),
     )
-    return fig
 
 
-def routes_figure(by_route: pd.DataFrame, rate: str, threshold: int) -> go.Figure:
+def job_label(code, label, in_target, width: int = 48) -> str:
+    """« M1607 – Secrétariat » (shortened for the axis); a job without a code: « Sans code ROME »."""
+    if pd.isna(code) or not code:
+        return "Sans code ROME"
+    text = f"{code} – {label}" if isinstance(label, str) and label else str(code)
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text + ("" if in_target else " (hors métier visé)")
+
+
+def routes_figure(by_route: pd.DataFrame, rate: str, threshold: int) -> dict:
     """A rate by access route and year, head-counts in the hover; pale bars: denominator under the threshold."""
     if by_route.empty:
         return empty_figure("Aucune donnée par voie d'accès pour ces filtres")
-    fig = go.Figure()
     num, den = RATE[rate].numerator, RATE[rate].denominator
+    traces = []
     for route, part in by_route.groupby("access_route", sort=True):
-        fig.add_trace(
-            go.Bar(
-                x=part["year"].astype(int).astype(str),
-                y=part[rate],
+        traces.append(
+            dict(
+                type="bar",
+                x=part["year"].astype(int).astype(str).tolist(),
+                y=_numbers(part[rate]),
                 name=ROUTE_LABELS.get(route, route),
                 marker=dict(opacity=[0.35 if small(d, threshold) else 1.0 for d in part[den]]),
+                # the value on each bar: « 0 % » is a result, an empty slot is a missing one
+                text=[fr_pct(v) for v in part[rate]],
+                textposition="outside",
+                cliponaxis=False,
                 customdata=_hover(part, num, den, threshold),
                 hovertemplate="%{x} : %{y} %<br>%{customdata[0]} sur %{customdata[1]}%{customdata[2]}"
                 "<extra>%{fullData.name}</extra>",
             )
         )
-    fig.update_layout(
-        **LAYOUT,
+    return figure(
+        traces,
         barmode="group",
-        yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%"),
-        xaxis=dict(type="category"),
-        title=f"Par voie d'accès et année d'obtention (barres pâles : base de calcul < {threshold})",
+        yaxis=dict(range=[0, 112], ticksuffix=f"{NBSP}%"),
+        xaxis=dict(type="category", categoryorder="category ascending"),
+        title=title("Par voie d'accès et année d'obtention", f"barres pâles : base de calcul < {threshold}"),
     )
-    return fig
 
 
 # Rate cells of the dashboard's tables: column id -> rate of the registry.

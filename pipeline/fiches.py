@@ -61,7 +61,12 @@ def lineage(con: duckdb.DuckDBPyConnection, code: str) -> list[dict]:
         """,
         [code, code],
     )
-    titles = dict(con.execute("select certification_code, title from certification_summary").fetchall())
+    titles = dict(
+        con.execute(
+            "select certification_code, title from certification_summary where list_contains(?, certification_code)",
+            [[r["certification_code"] for r in rows]],
+        ).fetchall()
+    )
     for r in rows:
         r["title"] = titles.get(r["certification_code"])
     return rows

@@ -9,6 +9,14 @@ ROUTE_LABELS = {
     "VAE": "VAE",
     "NR": "Voie non renseignée",
 }
+
+
+def route_label(code: str) -> str:
+    """« CA – Apprentissage »; a code that is its own label (« VAE ») is not repeated."""
+    label = ROUTE_LABELS.get(code, code)
+    return code if label == code else f"{code} – {label}"
+
+
 SITUATION_LABELS = {
     "employed": "En emploi",
     "employed_abroad": "En emploi à l'étranger",

@@ -83,6 +83,17 @@ SCOPED_SOURCES = (
 )
 
 
+def scoped_tables() -> tuple[str, ...]:
+    """The per-certification tables of the marts (marked ``-- scope: certification_code``)."""
+    found = []
+    for path in sql_files("marts"):
+        sql = path.read_text(encoding="utf-8")
+        match = _TABLE.search(sql) if SCOPED in sql else None
+        if match:
+            found.append(match.group(1))
+    return tuple(found)
+
+
 def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | None = None) -> None:
     """Run the SQL files of a layer. With ``scope`` (certification codes), the tables marked
     ``-- scope: certification_code`` are only refreshed for those certifications: their rows are deleted,
@@ -124,6 +135,22 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     upgrade a warehouse written by an earlier version."""
     run_layer(con, "schema")
     _upgrade_candidate_hash(con)
+    _upgrade_views_to_tables(con)
+
+
+# Marts that were views in earlier versions and are tables now (the next build creates them).
+NOW_TABLES = ("statistics_by_route",)
+
+
+def _upgrade_views_to_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name in NOW_TABLES:
+        if scalar(
+            con,
+            "select count(*) from information_schema.tables where table_name = ? and table_type = 'VIEW' "
+            "and table_schema = 'main' and table_catalog = current_database()",
+            [name],
+        ):
+            con.execute(f"drop view {name}")
 
 
 def _upgrade_candidate_hash(con: duckdb.DuckDBPyConnection) -> None:
@@ -197,9 +224,13 @@ def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list
 
     digest = inputs_digest(con, settings)
     if scope is not None and (
-        not scalar(
-            con, "select count(*) from information_schema.tables where table_name = 'fct_survey_attachments'"
+        scalar(
+            con,
+            "select count(*) from information_schema.tables where list_contains(?, table_name) "
+            "and table_type = 'BASE TABLE'",
+            [list(scoped_tables())],
         )
+        < len(scoped_tables())
         or scalar(con, "select max(value) from settings where key = 'marts_inputs'") != digest
     ):
         scope = None  # first build, or global inputs changed: nothing to refresh in place

@@ -7,6 +7,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import plotly.graph_objects as go
+
 from dashboard import components, data, figures
 from dashboard.app import create_app
 
@@ -56,7 +58,7 @@ def test_overview_kpis_table_and_trend_follow_the_filters(pages):
     ]
     texts = str(cards)
     assert "46" in texts and "38/42" in texts  # certified, insertion numerator/denominator over both years
-    assert [t.name for t in trend.data] == [
+    assert [t.name for t in go.Figure(trend).data] == [
         "Insertion globale à 6 mois",
         "Métier visé à 6 mois",
         "Métier visé à 2 ans",
@@ -71,7 +73,7 @@ def test_overview_kpis_table_and_trend_follow_the_filters(pages):
 
 
 def test_overview_funnel(pages):
-    funnel = pages["overview"].update_funnel(["RNCP34179"], [2017], [], [], 6)
+    funnel = go.Figure(pages["overview"].update_funnel(["RNCP34179"], [2017], [], [], 6))
     assert list(funnel.data[0].x) == [35, 35, 34, 33, 29, 23]
 
 
@@ -95,7 +97,7 @@ def test_metiers_and_voies(pages):
     share, jobs, titles, unmatched = pages["metiers"].update(["RNCP34179"], [2017], [], [], 6)
     assert "23/29" in str(share)  # in target / employed, 2017 at 6 months
     assert any(t["job_title"] == "Community manager" and t["in_target"] == "oui" for t in titles)
-    assert jobs.data[0].orientation == "h"
+    assert go.Figure(jobs).data[0].orientation == "h"
     # « Webmaster e-business » has no ROME code but its fit was answered in the survey: nothing to review
     assert unmatched == []
     *_, unmatched = pages["metiers"].update(["RNCP35809"], [], [], [], 6)
@@ -104,6 +106,7 @@ def test_metiers_and_voies(pages):
     *_, unmatched_2 = pages["metiers"].update(["RNCP35809"], [2020], [], [], 6)
     assert {u["job_title"] for u in unmatched_2} < everywhere  # the year filter applies
     graph, rows = pages["voies"].update(["RNCP34179"], [2017], [], [], "insertion_rate_6m")
+    graph = go.Figure(graph)
     assert {r["route"].split(" –")[0] for r in rows} == {"FI", "CA", "CQ", "FC", "CL"}
     assert sum(int(r["certified"]) for r in rows) == 35
     assert len(graph.data) == 5
@@ -224,3 +227,29 @@ def test_data_docs_are_served_from_a_relative_folder(sample_warehouse, app, tmp_
     client = make(sample_warehouse.snapshot, Path("docs")).server.test_client()
     assert client.get("/data-docs/index.html").data == b"<html>Data Docs</html>"
     assert client.get("/data-docs/../../etc/passwd").status_code == 404
+
+
+def test_every_figure_passes_plotly_validation(pages):
+    """The figures are plain dicts (fast); Plotly's own validation must accept each of them, with data
+    and without (go.Figure raises on any unknown or ill-typed property)."""
+    overview, metiers, voies = pages["overview"], pages["metiers"], pages["voies"]
+    made = [
+        overview.update(["RNCP34179"], [], [], [])[1],
+        overview.update(["RNCP00000"], [], [], [])[1],
+        overview.update_funnel(["RNCP34179"], [], [], [], 24),
+        metiers.update([], [], [], [], 6)[1],
+        voies.update([], [], [], [], "target_job_rate_6m")[0],
+        figures.empty_figure("vide"),
+    ]
+    for fig in made:
+        go.Figure(fig)
+    years = go.Figure(voies.update([], [], [], [], "insertion_rate_6m")[0]).layout.xaxis
+    assert years.categoryorder == "category ascending"  # 2020, 2021, … whatever the first route holds
+
+
+def test_job_label_of_a_job_without_code():
+    import math
+
+    assert figures.job_label(None, None, False) == "Sans code ROME"
+    assert figures.job_label(math.nan, math.nan, False) == "Sans code ROME"  # not « nan – nan »
+    assert figures.job_label("M1607", "Secrétariat", True) == "M1607 – Secrétariat"

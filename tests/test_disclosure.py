@@ -9,6 +9,7 @@ import csv
 import io
 
 import openpyxl
+import plotly.graph_objects as go
 import pytest
 from conftest import ROOT
 
@@ -83,7 +84,7 @@ def test_dashboard_overview_flags_every_small_rate_in_cards_tables_charts_and_do
     download = components.export(__import__("pandas").DataFrame(rows)[[c["id"] for c in table]], "t", "csv")
     assert download["content"].count("⚠") == sum(r[c].count("⚠") for r in rows for c in columns)
     # the trend's hover marks the small points
-    for trace in trend.data:
+    for trace in go.Figure(trend).data:
         rate = next(k for k in FICHE_RATES if pages["overview"].figures.RATE[k].short == trace.name)
         for year, custom in zip(trace.x, trace.customdata, strict=True):
             value, n, d, small = cells[(code, int(year), "ALL", rate)]

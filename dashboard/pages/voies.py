@@ -7,6 +7,7 @@ from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
 from pipeline.indicators import RATE
+from pipeline.labels import route_label
 
 dash.register_page(
     __name__,
@@ -72,7 +73,7 @@ def update(certifications, years, routes, sites, rate):
     rows = [
         {
             "year": int(r.year),
-            "route": f"{r.access_route} – {figures.ROUTE_LABELS.get(r.access_route, '')}",
+            "route": route_label(r.access_route),
             "certified": figures.fr_int(r.certified),
             **figures.rate_columns(r, threshold),
         }

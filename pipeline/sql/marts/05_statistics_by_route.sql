@@ -1,7 +1,9 @@
--- Indicators per certification and year, overall (access_route = 'ALL') and per access route.
+-- scope: certification_code (rows of one certification depend only on that certification's rows)
+-- Indicators per certification and year, overall (access_route = 'ALL') and per access route; a table,
+-- sorted by certification, so that the dashboard's Certification page reads a few rows, not the marts.
 -- Definitions: design.md §2; every count and rate, its label and its formula: pipeline/indicators/.
 -- The @counts and @rates markers below are replaced by the registry's select lists.
-create or replace view statistics_by_route as
+create or replace table statistics_by_route as
 with sums as (
     select
         certification_code,
@@ -21,4 +23,5 @@ rated as (
 
 -- Small cohorts are flagged or suppressed per audience by pipeline/indicators/disclosure.py (the one
 -- owner of that rule); analysts' SQL gets the raw figures.
-select * from rated;
+select * from rated
+order by certification_code, year, access_route;

@@ -35,12 +35,13 @@ select certification_code, related_code, max(distance) as distance
 from predecessors
 group by all;
 
--- What is known of each certification: the RNCP fiche when loaded, else the interim file.
+-- What is known of each certification: the RNCP fiche when loaded, else the interim file. Its codes come
+-- from the marts, never from staging: the dashboard reads this view at every change of certification.
 create or replace view certification_summary as
 with codes as (
     select certification_code from rncp_fiches
     union select certification_code from ref_certifications
-    union select distinct certification_code from stg_cohort_results
+    union select distinct certification_code from mart_outcome_counts
 )
 
 select
