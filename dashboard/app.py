@@ -12,9 +12,9 @@ from pathlib import Path
 
 import dash
 from dash import Dash, dcc, html
-from flask import Response, abort, request, send_from_directory
+from flask import Response, request
 
-from . import data
+from . import data, datadocs
 
 HERE = Path(__file__).parent
 
@@ -64,14 +64,7 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
         ],
     )
     server = app.server
-    docs = Path(data_docs).resolve() if data_docs else None
-
-    @server.route("/data-docs/")
-    @server.route("/data-docs/<path:name>")
-    def data_docs_files(name: str = "index.html"):
-        if docs is None or not (docs / name).is_file():
-            abort(404)
-        return send_from_directory(docs, name)
+    datadocs.register(server, data_docs)  # Data Docs rendered offline (dashboard/datadocs.py)
 
     if password:
         expected = base64.b64encode(f"insertion:{password}".encode()).decode()
