@@ -8,6 +8,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
 from pipeline import quality
+from pipeline.quality_labels import expectation_label, message_fr, reasons_fr, suite_label
 
 dash.register_page(
     __name__,
@@ -69,7 +70,7 @@ def layout(**_query):
                     {
                         "load_id": int(r.load_id),
                         "file_name": r.file_name,
-                        "kind": r.kind,
+                        "kind": suite_label(r.kind),
                         "status": STATUS.get(r.status, r.status),
                         "rows": " / ".join(
                             figures.fr_int(v)
@@ -77,7 +78,7 @@ def layout(**_query):
                         ),
                         "started": figures.fr_date(r.started_at) + r.started_at.strftime(" %H:%M"),
                         "dropped": r.dropped or "",
-                        "message": r.message or "",
+                        "message": reasons_fr(r.message, "; "),
                     }
                     for r in loads.itertuples()
                 ],
@@ -88,7 +89,8 @@ def layout(**_query):
                 "Exécution",
                 [
                     {
-                        "label": f"n° {r.run_id} — {r.started} — {r.suite} — {r.file} — {'réussie' if r.result == 'ok' else 'ÉCHEC'}",
+                        "label": f"n° {r.run_id} — {r.started} — {suite_label(r.suite)} — {run_file(r.file)} — "
+                        + ("réussie" if r.result == "ok" else "ÉCHEC"),
                         "value": int(r.run_id),
                     }
                     for r in runs.itertuples()
@@ -150,7 +152,7 @@ def update(run_id):
         if details is None
         else [
             {
-                "expectation": r.expectation,
+                "expectation": expectation_label(r.expectation),
                 "column": r.column,
                 "severity": SEVERITY.get(r.severity, r.severity),
                 "result": "réussite" if r.result == "ok" else "échec",
@@ -158,12 +160,13 @@ def update(run_id):
                 if r.unexpected is not None and not pd.isna(r.unexpected)
                 else "",
                 "samples": r.sample_values,
-                "description": r.description,
+                "description": message_fr(r.description),
             }
             for r in details.itertuples()
         ]
     )
     quarantine = wh.call(quality.quarantine, 1000)
+    quarantine["reasons"] = quarantine["reasons"].map(lambda text: reasons_fr(text, " | "))
     empty = (
         components.empty_state(
             "Aucune ligne en quarantaine : toutes les lignes lues ont passé les contrôles."
@@ -172,6 +175,11 @@ def update(run_id):
         else ""
     )
     return results, quarantine.astype(object).where(quarantine.notna(), "").to_dict(orient="records"), empty
+
+
+def run_file(name: str) -> str:
+    """The file a run validated; the warehouse-wide runs of ``insertion validate`` have none."""
+    return "(entrepôt entier)" if name == "(warehouse)" else name
 
 
 def issues_table():
