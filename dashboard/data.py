@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.indicators import expand
+from pipeline.indicators import add_rates, expand
 from pipeline.warehouse import sql_literal
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -24,13 +24,6 @@ SQL_DIR = Path(__file__).parent / "sql"
 
 class NoWarehouse(RuntimeError):
     """No snapshot to read yet."""
-
-
-class QueryRefused(ValueError):
-    """An analyst's query that the SQL page does not run (the message says why, in French)."""
-
-
-READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 
 
 class Warehouse:
@@ -85,59 +78,32 @@ class Warehouse:
             local.cursor.execute(f"use {alias}")
         return current, local.cursor
 
-    def fresh_cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor of its own (the SQL page interrupts it on time-out)."""
-        self.cursor()
-        with self._lock:
-            cur, alias = self._base.cursor(), self._alias
-        cur.execute(f"use {alias}")
-        return cur
-
     def query(self, sql: str, params: list | tuple = ()) -> pd.DataFrame:
         """Run a parameterised query (cached per snapshot version); callers must not modify the result."""
+        return self._cached(("query", sql, repr(params)), lambda cur: cur.execute(sql, list(params)).df())
+
+    def _cached(self, key: tuple, compute):
+        """``compute(cursor)``, kept in a least-recently-used cache per snapshot version."""
         version, cur = self.cursor()
-        key = (version, sql, repr(params))
+        key = (version, *key)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        frame = cur.execute(sql, list(params)).df()
+        result = compute(cur)
         with self._lock:
-            self._cache[key] = frame
+            self._cache[key] = result
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return frame
+        return result
 
     def sql_file(self, name: str, params: list | tuple = ()) -> pd.DataFrame:
-        """A query of ``dashboard/sql/`` (its ``/* @counts */`` and ``/* @rates */`` markers expanded by
-        the indicators registry)."""
-        return self.query(expand((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")), params)
-
-    def run_sql(self, sql: str, row_cap: int = 1000, seconds: float = 10.0) -> tuple[pd.DataFrame, bool]:
-        """Run one read-only statement typed by an analyst, at most ``row_cap`` rows and ``seconds``
-        seconds. Returns (rows, truncated). Raises :class:`QueryRefused` or ``duckdb.Error``."""
-        try:
-            statements = duckdb.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise QueryRefused(str(exc)) from exc
-        if len(statements) != 1:
-            raise QueryRefused("Une seule requête à la fois, s'il vous plaît.")
-        if statements[0].type not in READ_STATEMENTS:
-            kind = str(statements[0].type).split(".")[-1]
-            raise QueryRefused(f"Seules les requêtes de lecture (SELECT) sont permises ici ; reçu : {kind}.")
-        cur = self.fresh_cursor()
-        timer = threading.Timer(seconds, cur.interrupt)
-        timer.start()
-        try:
-            result = cur.execute(sql)
-            rows = result.fetchmany(row_cap + 1)
-            columns = [d[0] for d in result.description]
-        except duckdb.InterruptException as exc:
-            raise QueryRefused(f"Requête interrompue : plus de {seconds:g} secondes.") from exc
-        finally:
-            timer.cancel()
-            cur.close()
-        return pd.DataFrame(rows[:row_cap], columns=columns), len(rows) > row_cap
+        """A query of ``dashboard/sql/`` (its ``/* @counts */`` and ``/* @derived */`` markers expanded by
+        the indicators registry, which then adds the rates: :func:`pipeline.indicators.add_rates`)."""
+        text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        if "/* @derived */" not in text:
+            return self.query(expand(text), params)
+        return self.call(_with_rates, expand(text), tuple(map(tuple, params)))
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         """A setting in force at the last build (``settings`` table)."""
@@ -156,15 +122,7 @@ class Warehouse:
 
     def call(self, fn, *args):
         """``fn(cursor, *args)``, cached per snapshot version (for the pipeline's query functions)."""
-        version, cur = self.cursor()
-        key = (version, fn.__module__, fn.__qualname__, repr(args))
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-        result = fn(cur, *args)
-        with self._lock:
-            self._cache[key] = result
-        return result
+        return self._cached((fn.__module__, fn.__qualname__, repr(args)), lambda cur: fn(cur, *args))
 
     def has_rows(self, table: str) -> bool:
         """False when a table is missing or empty (pages then explain why they are empty)."""
@@ -172,6 +130,10 @@ class Warehouse:
             return not self.query(f"select 1 from {table} limit 1").empty  # table names are constants
         except duckdb.CatalogException:
             return False
+
+
+def _with_rates(cur: duckdb.DuckDBPyConnection, sql: str, params: tuple):
+    return add_rates(cur, cur.execute(sql, [list(p) for p in params]).df())
 
 
 def _recorded_settings(cur: duckdb.DuckDBPyConnection):

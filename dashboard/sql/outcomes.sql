@@ -1,6 +1,7 @@
 -- Outcome head-counts and rates for the dashboard's filters ($1 certifications, $2 years, $3 access
 -- routes, $4 sites; an empty list means all), at three grains: overall (year and access_route null),
--- by year, and by year and access route. The @counts and @rates markers are the registry's select lists.
+-- by year, and by year and access route. The @counts and @derived markers are the registry's select
+-- lists; the rates and their intervals are added by pipeline.indicators.add_rates.
 with filtered as (
     select *
     from mart_outcome_counts
@@ -20,10 +21,10 @@ sums as (
     group by grouping sets ((), (year), (year, access_route))
 )
 
--- every derived count, rate and interval from the registry (pipeline/indicators)
+-- the derived counts from the registry (pipeline/indicators); Warehouse.sql_file adds the rates
 select
     *,
-    /* @rates */
+    /* @derived */
 from sums
 where certified is not null
 order by grain desc, year, access_route;

@@ -1,6 +1,7 @@
 -- Outcome head-counts and rates over everything the filters keep ($1 certifications, $2 years, $3 access
 -- routes, $4 sites; an empty list means all): one row (the overall grain of outcomes.sql, without its
--- breakdowns). The @counts and @rates markers are the registry's select lists.
+-- breakdowns). The @counts and @derived markers are the registry's select
+-- lists; the rates and their intervals are added by pipeline.indicators.add_rates.
 with sums as (
     select
         /* @counts */
@@ -13,6 +14,6 @@ with sums as (
 
 select
     *,
-    /* @rates */
+    /* @derived */
 from sums
 where certified is not null;
