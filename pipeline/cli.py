@@ -383,32 +383,70 @@ def cmd_review(args) -> int:
 
 
 def cmd_sql(args) -> int:
-    """Run one read-only SQL query on the warehouse and print the result.
+    """Run one read-only SQL query on the published snapshot of the warehouse and print the result.
 
-    The connection cannot write, attach, install extensions or read files. Tables and views are
-    documented in docs/warehouse.md.
+    Accepted: one SELECT (FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW included), or EXPLAIN [ANALYZE] of one.
+    The connection cannot write, attach, install extensions, read files or spill to disk; functions that
+    reveal settings or paths (current_setting, duckdb_settings, duckdb_databases...) are refused. The
+    query stops after --timeout seconds and prints at most --max-rows rows (and 50 MB of text).
+    A refused or failed query prints a French message on stderr and exits with status 2.
+    CSV is for French Excel (';', UTF-8 with a BOM unless printed to a terminal), formula-like text
+    neutralised. Tables and views are documented in docs/warehouse.md.
 
     Example:
       insertion sql "select * from certification_statistics order by certification_code, year"
       insertion sql --format csv "select * from access_route_statistics" > routes.csv
+      insertion sql --file requete.sql --timeout 300 --max-rows 1000000 --format csv > extrait.csv
+      echo "select count(*) from fct_certified" | insertion sql -
     """
-    import duckdb
+    from . import stats, usersql
+    from .exports import csv_text
 
-    from . import stats, warehouse
-
+    max_bytes = 50_000_000
     settings = _settings(args)
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    if args.timeout <= 0 or args.max_rows < 1:
+        print("--timeout et --max-rows doivent être positifs.", file=sys.stderr)
+        return 2
+    if args.file is not None:
+        if args.query is not None:
+            print("Donnez la requête en argument ou avec --file, pas les deux.", file=sys.stderr)
+            return 2
         try:
-            frame = con.execute(args.query).df()
-        except duckdb.Error as exc:
-            print(f"SQL error: {exc}", file=sys.stderr)
-            return 1
+            sql = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"Lecture impossible de {args.file} : {exc}", file=sys.stderr)
+            return 2
+    elif args.query == "-" or (args.query is None and not sys.stdin.isatty()):
+        sql = sys.stdin.read()
+    elif args.query is None:
+        print(
+            "Donnez une requête : en argument, avec --file PATH, ou « - » pour l'entrée standard.",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        sql = args.query
+    try:
+        result = usersql.execute(
+            settings.snapshot,
+            sql,
+            seconds=args.timeout,
+            max_rows=args.max_rows,
+            max_bytes=max_bytes,
+            memory_limit=settings.memory_limit,
+        )
+    except usersql.QueryRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    frame = result.frame()
     if args.format == "csv":
-        print(frame.to_csv(index=False, lineterminator="\n"), end="")
+        sys.stdout.write(csv_text(frame, bom=not sys.stdout.isatty()))
     elif args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:
         print(stats.format_table(frame.astype(object).where(frame.notna(), None)))
+    if result.truncated:
+        print(f"Attention : {result.truncated}.", file=sys.stderr)
     return 0
 
 
@@ -724,8 +762,15 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     p = add("sql", cmd_sql, "run a read-only SQL query")
-    p.add_argument("query")
+    p.add_argument("query", nargs="?", help="the query; '-' (or nothing) reads it from stdin")
+    p.add_argument("--file", metavar="PATH", help="read the query from a file ('-' for stdin)")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="stop the query after (default 60)"
+    )
+    p.add_argument(
+        "--max-rows", type=int, default=100_000, metavar="N", help="print at most N rows (default 100000)"
+    )
     return parser
 
 

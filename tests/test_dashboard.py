@@ -146,12 +146,16 @@ def test_sql_page_runs_reads_and_refuses_the_rest(pages, tmp_path):
     assert "no_such_table" in message and "Traceback" not in message
 
 
-def test_sql_row_cap_and_time_limit(sample_warehouse, app):
-    wh = data.get()
-    frame, truncated = wh.run_sql("select * from range(5000)", row_cap=100)
-    assert len(frame) == 100 and truncated
-    with pytest.raises(data.QueryRefused, match="interrompue"):
-        wh.run_sql("select count(*) from range(100000000000)", seconds=0.5)
+def test_sql_row_cap_and_time_limit(pages, monkeypatch):
+    sql = pages["sql"]
+    monkeypatch.setattr(sql, "ROW_CAP", 100)
+    rows, _, message, css = sql.run(1, "select * from range(5000)")
+    assert len(rows) == 100 and css == "sql-message ok" and "100 premières lignes" in message
+    monkeypatch.setattr(sql, "SECONDS", 0.5)
+    rows, _, message, css = sql.run(1, "select count(*) from range(100000000000)")
+    assert rows == [] and message == "Erreur : Requête interrompue : plus de 0.5 secondes."
+    rows, _, message, _ = sql.run(1, "explain analyze create table memory.main.t as select 1")
+    assert rows == [] and "reçu : EXPLAIN ANALYZE CREATE" in message
 
 
 def test_downloads_csv_and_xlsx():

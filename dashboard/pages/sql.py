@@ -1,12 +1,15 @@
-"""SQL: read-only queries for analysts, with a row cap, a time limit and the documented views."""
+"""SQL: read-only queries for analysts, with a row cap, a size cap, a time limit and the documented views.
+
+Each query runs in a worker process of its own (:func:`pipeline.usersql.run_isolated`), so a slow one
+never holds the page callbacks' threads, cores or DuckDB connection; two at most run at once."""
 
 from __future__ import annotations
 
 import dash
-import duckdb
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data
+from pipeline import usersql
 
 dash.register_page(
     __name__,
@@ -19,6 +22,7 @@ dash.register_page(
 P = "sql"
 ROW_CAP = 1000
 SECONDS = 10
+MAX_BYTES = 2_000_000  # rendered text sent to the browser
 VIEWS = [
     "certification_statistics",
     "access_route_statistics",
@@ -57,8 +61,8 @@ def layout(**_query):
         [
             html.H1("Requêtes SQL"),
             html.P(
-                f"Lecture seule sur la dernière version publiée de l'entrepôt : au plus {ROW_CAP} lignes et "
-                f"{SECONDS} secondes par requête ; aucun accès aux fichiers. Tables documentées dans docs/warehouse.md. "
+                f"Lecture seule sur la dernière version publiée de l'entrepôt : au plus {ROW_CAP} lignes "
+                f"({MAX_BYTES // 1_000_000} Mo) et {SECONDS} secondes par requête ; aucun accès aux fichiers. Tables documentées dans docs/warehouse.md. "
                 "Données brutes, réservées aux analystes : les petits effectifs n'y sont ni signalés ni "
                 "masqués (pour une publication, utilisez « insertion publish »).",
                 className="hint",
@@ -89,15 +93,17 @@ def run(_clicks, query):
     if not (query or "").strip():
         return [], [], "Saisissez une requête.", "sql-message error"
     try:
-        frame, truncated = data.get().run_sql(query, ROW_CAP, SECONDS)
-    except (data.QueryRefused, duckdb.Error) as exc:
-        return [], [], f"Erreur : {exc}", "sql-message error"
+        result = usersql.run_isolated(data.get().path, query, SECONDS, ROW_CAP, MAX_BYTES)
+    except usersql.QueryRefused as exc:
+        text = str(exc)
+        return [], [], text if text.startswith("Erreur") else f"Erreur : {text}", "sql-message error"
+    frame = result.frame()
     shown = frame.astype(object).where(frame.notna(), None)
     for column in shown.columns:
         shown[column] = shown[column].map(
             lambda v: v if v is None or isinstance(v, (int, float, str, bool)) else str(v)
         )
-    message = f"{len(frame)} ligne(s)" + (f" — limitée(s) aux {ROW_CAP} premières" if truncated else "")
+    message = f"{len(frame)} ligne(s)" + (f" — {result.truncated}" if result.truncated else "")
     return (
         shown.to_dict(orient="records"),
         [{"name": c, "id": c} for c in frame.columns],
