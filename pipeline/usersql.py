@@ -13,10 +13,10 @@ Three layers:
   ``max_rows`` rows or ``max_bytes`` of rendered text, saying which limit cut the result.
 
 :func:`run_isolated` is how a web server runs them: each query in a worker process of its own at the
-lowest CPU priority (``nice`` 19, and Linux's ``SCHED_IDLE``: it runs on a core nothing else wants),
-killed if it outlives its time limit, at most :data:`MAX_RUNNING` at once per server (the next one is
-refused at once, never queued), so page callbacks keep their threads, their DuckDB connection and
-first call on the cores.
+lowest CPU priority (``nice`` 19, and Linux's ``SCHED_IDLE``: it runs on a core nothing else wants;
+all workers share one core, the last), killed if it outlives its time limit, at most
+:data:`MAX_RUNNING` at once per server (the next one is refused at once, never queued), so page
+callbacks keep their threads, their DuckDB connection and first call on the cores.
 
 A connection can still create TEMP tables or ``ATTACH ':memory:'`` (DuckDB allows both with file
 access off); the check refuses them, and each query has its own connection (its own process on the
@@ -463,6 +463,10 @@ def _serve_one(stdin, stdout) -> None:
         os.nice(NICENESS)
     with contextlib.suppress(OSError, AttributeError):  # Linux: run only when a core is otherwise idle
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    with contextlib.suppress(OSError, AttributeError):  # every worker on one core: the others stay free
+        cores = sorted(os.sched_getaffinity(0))
+        if len(cores) > 1:
+            os.sched_setaffinity(0, {cores[-1]})
     try:
         result = execute(Path(snapshot), sql, seconds, max_rows, max_bytes, memory_limit)
         answer = ("ok", result.columns, result.rows, result.truncated, result.seconds)
