@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import dash
-from dash import Dash, dcc, html
+from dash import Dash, Input, Output, dcc, html
 from flask import Response, request
 
 from . import data, datadocs
@@ -48,11 +48,12 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
                                 page["name"],
                                 href=page["relative_path"],
                                 className="nav-link",
-                                id=f"nav-{page['module'].split('.')[-1]}",
+                                id=nav_id(page),
                             )
                             for page in dash.page_registry.values()
                         ],
                     ),
+                    html.Div(id="data-date", className="data-date"),
                 ],
             ),
             html.Main(dash.page_container, className="main"),
@@ -63,16 +64,37 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
             ),
         ],
     )
+    pages = list(dash.page_registry.values())
+
+    @app.callback(
+        *[Output(nav_id(page), "href") for page in pages],
+        *[Output(nav_id(page), "className") for page in pages],
+        Output("data-date", "children"),
+        Input("url", "pathname"),
+        Input("url", "hash"),
+    )
+    def navigation(pathname, fragment):
+        """The menu carries the filters (the link's fragment) to every page and marks the current page;
+        the header says how recent the data is."""
+        current = (pathname or "/").rstrip("/") or "/"
+        hrefs = [page["relative_path"] + (fragment or "") for page in pages]
+        classes = [
+            "nav-link active" if (page["relative_path"].rstrip("/") or "/") == current else "nav-link"
+            for page in pages
+        ]
+        return (*hrefs, *classes, data_date())
+
     server = app.server
     datadocs.register(server, data_docs)  # Data Docs rendered offline (dashboard/datadocs.py)
 
     if password:
-        expected = base64.b64encode(f"insertion:{password}".encode()).decode()
+        expected = b"Basic " + base64.b64encode(f"insertion:{password}".encode())
 
         @server.before_request
         def basic_auth():
-            header = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(header, f"Basic {expected}"):
+            # compared as bytes: a header with non-ASCII characters is a wrong password (401), not a 500
+            header = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
+            if not hmac.compare_digest(header, expected):
                 return Response(
                     "Authentification requise.",
                     401,
@@ -81,6 +103,23 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
             return None
 
     return app
+
+
+def nav_id(page: dict) -> str:
+    return f"nav-{page['module'].split('.')[-1]}"
+
+
+def data_date() -> str:
+    """« Données au 29/11/2026 » : the day the snapshot was published (by the last build or load)."""
+    from datetime import datetime
+
+    from pipeline.indicators.formats import fr_date
+
+    try:
+        published = datetime.fromtimestamp(data.get().version() / 1e9)
+    except data.NoWarehouse:
+        return "Aucune donnée publiée"
+    return f"Données au {fr_date(published.date())}"
 
 
 def serve(

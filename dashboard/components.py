@@ -9,6 +9,7 @@ import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
 
 from pipeline.exports import csv_text, safe_frame
+from pipeline.indicators.formats import parse_int, parse_rate_cell
 from pipeline.labels import WAVE_LABELS, route_label
 
 from . import data
@@ -72,30 +73,108 @@ def table_id(name: str) -> dict:
     Input({"type": "download-button", "table": MATCH, "format": ALL}, "n_clicks"),
     State({"type": "table", "table": MATCH}, "data"),
     State({"type": "table", "table": MATCH}, "columns"),
+    State("url", "pathname"),
+    State("url", "hash"),
     prevent_initial_call=True,
 )
-def download(_clicks, rows, columns):
-    """Every table's CSV (UTF-8 with BOM, ';', as French spreadsheets expect) or XLSX download."""
+def download(_clicks, rows, columns, pathname, fragment):
+    """Every table's CSV (UTF-8 with BOM, ';', as French spreadsheets expect) or XLSX download: numbers
+    as numbers, each rate as a percentage with its n and N, named after what it holds."""
     if not ctx.triggered_id or not rows:
         return None
     fmt, name = ctx.triggered_id["format"], ctx.triggered_id["table"]
-    frame = pd.DataFrame(rows)[[c["id"] for c in columns]]
+    frame = pd.DataFrame(rows).reindex(columns=[c["id"] for c in columns])
     frame.columns = [c["name"] for c in columns]
-    return export(frame, name, fmt)
+    return export(typed(frame), file_name(pathname, name, fragment), fmt)
+
+
+PAGES = {
+    "": "vue-d-ensemble",
+    "certification": "certification",
+    "metiers": "metiers",
+    "voies": "voies-d-acces",
+}
+PAGES |= {"qualite": "qualite", "sql": "sql"}
+# Each table's part of a download's file name (tables are named ``<page prefix>-<table>``).
+TABLES = {
+    "years": "par-annee",
+    "stats": "statistiques",
+    "compare": "calcule-et-publie",
+    "titles": "intitules",
+    "unmatched": "intitules-a-relire",
+    "routes": "par-voie",
+    "loads": "chargements",
+    "results": "resultats-de-validation",
+    "quarantine": "quarantaine",
+    "issues": "anomalies",
+    "result": "resultat",
+}
+PERCENT = " (%)"  # the header suffix of a rate's column in a download
+
+
+def file_name(pathname: str | None, table: str, fragment: str | None = None, today=None) -> str:
+    """« metiers_intitules_RNCP34179_2017_2026-11-29 »: page, table, filters of the link, date."""
+    from datetime import date
+
+    page = PAGES.get((pathname or "/").strip("/"), "tableau")
+    part = table.split("-", 1)[-1]
+    part = TABLES.get(part, part)
+    chosen = selection(fragment)
+    filters = [
+        "-".join(map(str, chosen[key]))
+        for key in ("certification", "year", "access_route", "site")
+        if chosen.get(key)
+    ]
+    if chosen.get("wave") and page == "metiers":
+        filters.append(f"{chosen['wave'][0]}-mois")
+    text = "_".join([page, part, *filters, (today or date.today()).isoformat()])
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in text)[:150]
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells the page shows, typed for a spreadsheet: « 1 234 » -> 1234; « 88 % (29/33) ⚠ » -> the
+    rate (header suffixed « (%) », a fraction written with a % format), n, N and the small-cohort mark."""
+    out = {}
+    for column in frame.columns:
+        values = [v for v in frame[column] if v not in (None, "", "–")]
+        if values and all(parse_rate_cell(v) for v in values):
+            cells = [parse_rate_cell(v) for v in frame[column]]
+            base = column.removesuffix(" (n/N)")
+            out[base + PERCENT] = [c[0] / 100 if c else None for c in cells]
+            out[f"{base} : n"] = pd.array([c[1] if c else None for c in cells], dtype="Int64")
+            out[f"{base} : N"] = pd.array([c[2] if c else None for c in cells], dtype="Int64")
+            out[f"{base} : ⚠ petit effectif"] = ["oui" if c and c[3] else "" for c in cells]
+        elif values and all(parse_int(v) is not None for v in values):
+            out[column] = pd.array([parse_int(v) for v in frame[column]], dtype="Int64")
+        else:
+            out[column] = frame[column]
+    return pd.DataFrame(out)
 
 
 def export(frame: pd.DataFrame, name: str, fmt: str) -> dict:
+    """``frame`` as ``name``.xlsx or ``name``.csv; columns whose header ends with « (%) » hold fractions,
+    shown with a % format in Excel and as percentages in the CSV."""
+    percent = [c for c in frame.columns if str(c).endswith(PERCENT)]
     if fmt == "xlsx":
         buffer = io.BytesIO()
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            safe_frame(frame).to_excel(writer, index=False, sheet_name=name[:31])
-            sheet = writer.sheets[name[:31]]
+            sheet_name = name.split("_")[1][:31] if "_" in name else name[:31]
+            safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet_name)
+            sheet = writer.sheets[sheet_name]
             sheet.freeze_panes = "A2"
             for i, column in enumerate(frame.columns, start=1):
+                letter = sheet.cell(row=1, column=i).column_letter
                 width = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:, i - 1].head(200)])
-                sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(60, width + 2)
+                sheet.column_dimensions[letter].width = min(60, width + 2)
+                if column in percent:
+                    for cell in sheet[letter][1:]:
+                        cell.number_format = "0%"
         return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
-    return dcc.send_string(csv_text(frame), f"{name}.csv", type="text/csv;charset=utf-8")
+    shown = frame.copy()
+    for column in percent:
+        shown[column] = [None if v is None or pd.isna(v) else round(v * 100) for v in shown[column]]
+        shown[column] = shown[column].astype("Int64")
+    return dcc.send_string(csv_text(shown), f"{name}.csv", type="text/csv;charset=utf-8")
 
 
 def unavailable(table: str = "mart_outcome_counts") -> html.Div | None:
@@ -144,8 +223,28 @@ def filter_options() -> dict[str, list[dict]]:
     return out
 
 
-def select(component_id: str, label: str, options: list[dict], value) -> html.Div:
-    """One wide single-choice dropdown in a filter band (a page's certification, a validation run)."""
+# The texts of every dropdown, in French (Dash's defaults are English).
+DROPDOWN_LABELS = {
+    "select_all": "Tout sélectionner",
+    "deselect_all": "Tout désélectionner",
+    "selected_count": "{num_selected} sélectionné(s)",
+    "search": "Rechercher (code ou intitulé)",
+    "clear_search": "Effacer la recherche",
+    "clear_selection": "Effacer la sélection",
+    "no_options_found": "Aucun résultat",
+}
+
+
+def dropdown(component_id: str, options: list[dict], value, **kwargs) -> dcc.Dropdown:
+    """A searchable dropdown with French texts (search by any part of the label: code or title)."""
+    return dcc.Dropdown(
+        id=component_id, options=options, value=value, labels=DROPDOWN_LABELS, searchable=True, **kwargs
+    )
+
+
+def select(component_id: str, label: str, options: list[dict], value, synced: str | None = None) -> html.Div:
+    """One wide single-choice dropdown in a filter band (a page's certification, a validation run);
+    ``synced``: the page prefix whose filters follow the link (:func:`sync_filters`)."""
     return html.Div(
         className="filters",
         children=[
@@ -153,9 +252,10 @@ def select(component_id: str, label: str, options: list[dict], value) -> html.Di
                 className="filter filter-wide",
                 children=[
                     html.Label(label, htmlFor=component_id),
-                    dcc.Dropdown(id=component_id, options=options, value=value, clearable=False),
+                    dropdown(component_id, options, value, clearable=False, placeholder="Choisissez…"),
                 ],
-            )
+            ),
+            *([synced_store(synced)] if synced else []),
         ],
     )
 
@@ -164,7 +264,7 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
     """Certification(s), years, access routes and sites; ids ``<prefix>-certification`` etc."""
     options = filter_options()
 
-    def dropdown(name, label, placeholder):
+    def field(name, label, placeholder):
         values = selected.get(name, [])
         if name == "year":
             values = [int(v) for v in values if str(v).isdigit()]
@@ -172,21 +272,15 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
             className="filter",
             children=[
                 html.Label(label, htmlFor=f"{prefix}-{name}"),
-                dcc.Dropdown(
-                    id=f"{prefix}-{name}",
-                    options=options[name],
-                    value=values,
-                    multi=True,
-                    placeholder=placeholder,
-                ),
+                dropdown(f"{prefix}-{name}", options[name], values, multi=True, placeholder=placeholder),
             ],
         )
 
     children = [
-        dropdown("certification", "Certification(s)", "Toutes les certifications"),
-        dropdown("year", "Années d'obtention", "Toutes les années"),
-        dropdown("access_route", "Voies d'accès", "Toutes les voies"),
-        dropdown("site", "Sites", "Tous les sites"),
+        field("certification", "Certification(s)", "Toutes les certifications"),
+        field("year", "Années d'obtention", "Toutes les années"),
+        field("access_route", "Voies d'accès", "Toutes les voies"),
+        field("site", "Sites", "Tous les sites"),
     ]
     children.append(synced_store(prefix))
     if with_wave:
@@ -223,10 +317,13 @@ def selection(fragment: str | None) -> dict[str, list]:
     return {name: parsed.get(key, []) for name, key in FILTER_KEYS.items()}
 
 
-def sync_filters(prefix: str, names: list[str]) -> None:
-    """Keep a page's filters and the URL fragment in step: a shared link restores the filters when the
-    page is drawn (``<prefix>-synced`` is still false), and every change of a filter is written back to
-    the link. The filter values are always returned, so the page's callbacks run after this one."""
+def sync_filters(prefix: str, names: list[str], single: tuple[str, ...] = ()) -> None:
+    """Keep a page's filters and the URL fragment in step. When the page is drawn (``<prefix>-synced``
+    still false) the filters take the link's values (a link pasted into the address bar of an open page
+    redraws it: ``assets/links.js``); every change of a filter is written back to the link, keeping the keys of other pages
+    (so the menu carries every filter from page to page). ``single``: filters holding one value (the
+    Certification page's certification: the first of the link's). The filter values are always
+    returned, so the page's callbacks run after this one."""
 
     @callback(
         *[Output(f"{prefix}-{n}", "value") for n in names],
@@ -239,26 +336,49 @@ def sync_filters(prefix: str, names: list[str]) -> None:
     )
     def sync(*args):
         *values, fragment, synced = args
-        if not synced:
+        if not synced or ctx.triggered_id == "url":
             chosen = selection(fragment)
             restored = []
             for name, current in zip(names, values, strict=True):
-                wanted = chosen.get(name) or []
-                if name == "year":
-                    wanted = [int(v) for v in wanted if str(v).isdigit()]
-                if name == "wave":
-                    wanted = int(wanted[0]) if wanted and str(wanted[0]).isdigit() else None
-                restored.append(wanted if wanted not in ([], None) else current)
+                wanted = _typed(name, chosen.get(name) or [], name in single)
+                if wanted in (
+                    [],
+                    None,
+                ):  # not in the link: the page's default when drawn, « all » when pasted
+                    wanted = current if not synced or name in single or name == "wave" else []
+                restored.append(wanted)
             return (*restored, no_update, True)
-        link = filters_search(**{FILTER_KEYS[n]: v for n, v in zip(names, values, strict=True)})
+        kept = parse_filters((fragment or "").lstrip("#"))
+        for name, value in zip(names, values, strict=True):
+            kept[FILTER_KEYS[name]] = value if isinstance(value, list) else [] if value is None else [value]
+        link = filters_search(**kept)
         return (*values, "#" + link.lstrip("?"), True)
 
     return sync
 
 
+def _typed(name: str, wanted: list, single: bool):
+    """A filter's values from the link, typed as its dropdown holds them."""
+    if name == "year":
+        wanted = [int(v) for v in wanted if str(v).isdigit()]
+    if name == "wave":
+        return int(wanted[0]) if wanted and str(wanted[0]).isdigit() else None
+    if single:
+        return wanted[0] if wanted else None
+    return wanted
+
+
 def synced_store(prefix: str) -> dcc.Store:
     """Place this in a page that calls :func:`sync_filters`."""
     return dcc.Store(id=f"{prefix}-synced", data=False)
+
+
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def graph(component_id: str, **kwargs) -> dcc.Graph:
+    """A chart that fits its column (phones included), toolbar without Plotly's logo."""
+    return dcc.Graph(id=component_id, config=GRAPH_CONFIG, **kwargs)
 
 
 def kpi_card(card: dict) -> html.Div:

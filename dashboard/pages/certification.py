@@ -35,7 +35,7 @@ def layout(**_query):
     return html.Div(
         [
             html.H1("Certification"),
-            components.select(f"{P}-certification", "Certification", options, options[0]["value"]),
+            components.select(f"{P}-certification", "Certification", options, options[0]["value"], synced=P),
             html.Div(id=f"{P}-summary", className="summary"),
             html.H2("Statistiques, telles que France Compétences les publie"),
             html.P(
@@ -86,6 +86,9 @@ def layout(**_query):
             html.Div(id=f"{P}-lineage"),
         ]
     )
+
+
+components.sync_filters(P, ["certification"], single=("certification",))
 
 
 @callback(

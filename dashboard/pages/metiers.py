@@ -4,7 +4,7 @@ titles awaiting review."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
 from pipeline.indicators import RATE
@@ -31,7 +31,7 @@ def layout(**_query):
             html.H1("Métiers exercés (codes ROME)"),
             components.filter_bar(P, {}, with_wave=True),
             html.Div(id=f"{P}-share", className="kpis"),
-            dcc.Graph(id=f"{P}-jobs", config={"displaylogo": False}),
+            components.graph(f"{P}-jobs"),
             html.H2("Intitulés de poste les plus fréquents"),
             components.table(
                 f"{P}-titles",

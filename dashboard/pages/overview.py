@@ -31,9 +31,7 @@ def layout(**_query):
             html.Div(
                 className="row",
                 children=[
-                    dcc.Graph(
-                        id=f"{P}-trend", className="graph", config={"displaylogo": False, "locale": "fr"}
-                    ),
+                    components.graph(f"{P}-trend", className="graph"),
                     html.Div(
                         className="graph",
                         children=[
@@ -46,7 +44,7 @@ def layout(**_query):
                                 value=6,
                                 inline=True,
                             ),
-                            dcc.Graph(id=f"{P}-funnel", config={"displaylogo": False}),
+                            components.graph(f"{P}-funnel"),
                         ],
                     ),
                 ],

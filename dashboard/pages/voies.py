@@ -36,7 +36,7 @@ def layout(**_query):
                 value="insertion_rate_6m",
                 inline=True,
             ),
-            dcc.Graph(id=f"{P}-graph", config={"displaylogo": False}),
+            components.graph(f"{P}-graph"),
             components.table(
                 f"{P}-routes",
                 [

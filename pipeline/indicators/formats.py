@@ -5,6 +5,7 @@ head-count and its small-cohort mark."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -83,3 +84,28 @@ def rate_cell(row, rate_key: str, threshold: int) -> str:
         return DASH
     flag = f" {SMALL}" if small(d, threshold) else ""
     return f"{fr_pct(value)} ({head_count(n, d)}){flag}"
+
+
+# Reading the formats back: a download turns the cells the dashboard shows into typed columns.
+_INT = re.compile(rf"^-?\d{{1,3}}(?:[{NNBSP} ]\d{{3}})*$|^-?\d+$")
+_RATE = re.compile(rf"^(\d+){NBSP}% \(([\d{NNBSP}]+)/([\d{NNBSP}]+)\)( {SMALL})?$")
+
+
+def parse_int(text) -> int | None:
+    """« 1 234 » -> 1234; anything else -> None."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int):
+        return text
+    if isinstance(text, str) and _INT.match(text.strip()):
+        return int(text.strip().replace(NNBSP, "").replace(" ", ""))
+    return None
+
+
+def parse_rate_cell(text) -> tuple[int, int, int, bool] | None:
+    """« 88 % (29/33) ⚠ » (:func:`rate_cell`) -> (88, 29, 33, True); anything else -> None."""
+    match = _RATE.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    value, n, d, flag = match.groups()
+    return int(value), int(n.replace(NNBSP, "")), int(d.replace(NNBSP, "")), bool(flag)
