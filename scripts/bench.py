@@ -329,7 +329,7 @@ def callbacks(snapshot: str, repeat: int) -> dict:
     from dashboard.app import create_app
 
     create_app(Path(snapshot))
-    from dashboard.pages import metiers, overview, voies
+    from dashboard.pages import certification, metiers, overview, voies
 
     wh = data.get()
     codes = list(
@@ -337,7 +337,13 @@ def callbacks(snapshot: str, repeat: int) -> dict:
     )
     years = sorted(int(y) for y in wh.query("select distinct year from mart_outcome_counts")["year"])
     rng = random.Random(3)
-    timings: dict[str, list[float]] = {"overview": [], "funnel": [], "metiers": [], "voies": []}
+    timings: dict[str, list[float]] = {
+        "overview": [],
+        "funnel": [],
+        "metiers": [],
+        "voies": [],
+        "certification": [],
+    }
     for i in range(repeat):
         certs = [] if i % 4 == 0 else rng.sample(codes, min(len(codes), 1 + i % 3))
         ys = [] if i % 3 == 0 else [rng.choice(years)]
@@ -346,6 +352,7 @@ def callbacks(snapshot: str, repeat: int) -> dict:
             ("funnel", overview.update_funnel, (6,)),
             ("metiers", metiers.update, (6,)),
             ("voies", voies.update, ("insertion_rate_6m",)),
+            ("certification", lambda *_: certification.update(rng.choice(codes)), ()),
         )
         for name, call, extra in calls:
             wh._cache.clear()
@@ -356,6 +363,70 @@ def callbacks(snapshot: str, repeat: int) -> dict:
         name: {"p50": statistics.median(v), "p95": sorted(v)[max(0, int(len(v) * 0.95) - 1)]}
         for name, v in timings.items()
     }
+
+
+def sql_isolation(snapshot: str, repeat: int, seconds: int) -> dict:
+    """Page callbacks (uncached) alone, then while two analysts' queries of ``seconds`` run in their workers
+    (the SQL page's limit of two at once): how much a running SQL query delays a page."""
+    import threading
+
+    from dashboard import data
+    from dashboard.app import create_app
+    from pipeline import usersql
+
+    create_app(Path(snapshot))
+    from dashboard.pages import metiers, overview, voies
+
+    wh = data.get()
+
+    def pages() -> list[float]:
+        out = []
+        for i in range(repeat):
+            for call in (
+                lambda: overview.update([], [], [], []),
+                lambda i=i: metiers.update([], [], [], [], 6 if i % 2 else 24),
+                lambda: voies.update([], [], [], [], "insertion_rate_6m"),
+            ):
+                wh._cache.clear()
+                t = time.perf_counter()
+                call()
+                out.append(time.perf_counter() - t)
+        return out
+
+    alone = pages()
+    slow = "select count(*) from fct_certified as a, fct_certified as b where a.year + b.year = -1"
+    workers = [
+        threading.Thread(
+            target=lambda: _ignore(usersql.run_isolated, Path(snapshot), slow, seconds, 10, 10**6)
+        )
+        for _ in range(2)
+    ]
+    for w in workers:
+        w.start()
+    time.sleep(2)  # the workers have started their queries
+    busy = pages()
+    for w in workers:
+        w.join()
+    return {
+        "alone_p50": statistics.median(alone),
+        "alone_p95": sorted(alone)[max(0, int(len(alone) * 0.95) - 1)],
+        "busy_p50": statistics.median(busy),
+        "busy_p95": sorted(busy)[max(0, int(len(busy) * 0.95) - 1)],
+    }
+
+
+def _ignore(fn, *args):
+    import contextlib
+
+    with contextlib.suppress(Exception):  # the query is stopped by its time limit: expected
+        fn(*args)
+
+
+def load(snapshot: str, users: int, calls: int) -> dict:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from loadtest import load_test
+
+    return load_test(snapshot, users, calls)
 
 
 def national_rncp(fiches: int, folder: str) -> dict:
@@ -516,6 +587,12 @@ def main() -> None:
     watched = watch_latency(env, raw, [second_wave(s, 10_000) for s in surveys[1 : 2 if args.quick else 4]])
     print("dashboard callbacks…", flush=True)
     cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), 5 if args.quick else 40)
+    snapshot = str(work / "w" / "insertion.snapshot.duckdb")
+    print("dashboard while two SQL queries run…", flush=True)
+    isolation = child("sql_isolation", snapshot, 3 if args.quick else 10, 6 if args.quick else 30)
+    users = 5 if args.quick else 20
+    print(f"{users} users at once…", flush=True)
+    crowd = child("load", snapshot, users, 10)
     print("renewal pack…", flush=True)
     biggest = run_cli(
         [
@@ -562,6 +639,27 @@ def main() -> None:
     )
     dash = "## Dashboard callbacks (uncached, on the national warehouse)\n\n| callback | p50 | p95 |\n|---|---:|---:|\n"
     dash += "".join(f"| {k} | {v['p50'] * 1000:.0f} ms | {v['p95'] * 1000:.0f} ms |\n" for k, v in cb.items())
+    dash += (
+        "\nWhile two analysts' queries run (the SQL page's limit; each in its own worker process, "
+        "low priority): page callbacks p50 "
+        f"**{isolation['busy_p50'] * 1000:.0f} ms** (alone {isolation['alone_p50'] * 1000:.0f} ms), p95 "
+        f"**{isolation['busy_p95'] * 1000:.0f} ms** (alone {isolation['alone_p95'] * 1000:.0f} ms): "
+        f"a delay of {(isolation['busy_p95'] - isolation['alone_p95']) * 1000:+.0f} ms at p95 (target ≤ 100 ms).\n"
+    )
+    o = crowd["overall"]
+    dash += (
+        f"\n## {crowd['users']} users at once (`scripts/loadtest.py`, `insertion serve --prod`)\n\n"
+        f"Each user draws a page, then sends {crowd['calls']} callbacks with fresh filters, over HTTP with "
+        "the browser's payloads, all at the same time. "
+        f"Overall: p50 **{o['p50'] * 1000:.0f} ms**, p95 **{o['p95'] * 1000:.0f} ms**, max "
+        f"{o['max'] * 1000:.0f} ms over {o['n']} requests in {crowd['wall']:.1f} s; "
+        f"errors: **{len(crowd['errors'])}** (target: p95 < 1 s, no error).\n\n"
+        "| request | n | p50 | p95 | max |\n|---|---:|---:|---:|---:|\n"
+        + "".join(
+            f"| {k} | {v['n']} | {v['p50'] * 1000:.0f} ms | {v['p95'] * 1000:.0f} ms | {v['max'] * 1000:.0f} ms |\n"
+            for k, v in crowd["by_callback"].items()
+        )
+    )
     header = (
         "# Performance\n\n"
         f"Written by `make bench{' QUICK=1' if args.quick else ''}` on {datetime.now():%d/%m/%Y %H:%M}. "

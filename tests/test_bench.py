@@ -62,5 +62,7 @@ def test_bench_quick_runs(tmp_path):
         "## Great Expectations",
         "ingest / DuckDB `read_csv` floor",
         "RNCP XML export",
+        "users at once",
+        "While two analysts' queries run",
     ):
         assert section in text
