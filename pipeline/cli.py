@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -33,6 +34,13 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
 
     from . import warehouse
 
+    waiting, codes = warehouse.pending(con)
+    if waiting:
+        print(
+            "  refreshing the statistics of an interrupted load too: "
+            + ("every certification" if codes is None else ", ".join(codes)),
+            flush=True,
+        )
     # GX renders the docs (Python, one core) while DuckDB works without the GIL. A full rebuild of the
     # marts is long and the rendering hides behind it; an incremental refresh takes both cores for under
     # a second, so the rendering waits for it and overlaps the snapshot copy (kernel I/O) instead.
@@ -47,6 +55,60 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
     index = docs.result() if docs is not None else None
     if index:
         print(f"Data Docs: {index}")
+
+
+def _settle_pending(settings: Settings) -> None:
+    """Finish the refresh of a load that was killed after committing its rows (``pending_refresh``), so
+    that no command reads statistics older than the rows. Skipped while another process writes (that
+    process refreshes at its end)."""
+    import duckdb
+
+    from . import warehouse
+
+    if not settings.warehouse.exists():
+        return
+    try:
+        with warehouse.connect(settings.warehouse, read_only=True) as con:
+            waiting, _ = warehouse.pending(con)
+    except (warehouse.WarehouseBusy, duckdb.CatalogException):  # being written, or older than the mark
+        return
+    if not waiting:
+        return
+    print(
+        "Un chargement interrompu a laissé des statistiques à rafraîchir : rafraîchissement…",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        with _open(settings) as con:
+            _finish(con, settings, scope=[])
+    except warehouse.WarehouseBusy:
+        return
+
+
+@contextlib.contextmanager
+def _reader(settings: Settings):
+    """A read-only connection on the published snapshot (as the dashboard reads it), so that reading
+    never waits for a build that is writing; says on stderr when the snapshot was published."""
+    from datetime import datetime
+
+    from . import warehouse
+
+    _settle_pending(settings)
+    path = settings.snapshot if settings.snapshot.exists() else settings.warehouse
+    with warehouse.connect(path, read_only=True) as con:
+        if path == settings.snapshot:
+            published = datetime.fromtimestamp(path.stat().st_mtime)
+            minutes = int((datetime.now() - published).total_seconds() // 60)
+            age = (
+                "à l'instant"
+                if minutes < 1
+                else f"il y a {minutes} min"
+                if minutes < 120
+                else (f"il y a {minutes // 60} h" if minutes < 48 * 60 else f"il y a {minutes // 1440} jours")
+            )
+            print(f"Données publiées le {published:%d/%m/%Y à %H:%M} ({age}).", file=sys.stderr)
+        yield con
 
 
 def _report_issues(con, scope: list[str] | None) -> None:
@@ -71,12 +133,11 @@ def cmd_build(args) -> int:
       insertion build --raw-dir /path/to/exports --warehouse /tmp/w.duckdb
     """
     from .ingest import ingest_files, raw_files
-    from .pseudonymise import load_key
+    from .pseudonymise import warehouse_key
     from .validation import Gate, preload
 
     preload()
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
-    key = load_key(settings.key_file)
     files = raw_files(settings.raw_dir, settings)
     gate = Gate(settings)
 
@@ -90,6 +151,7 @@ def cmd_build(args) -> int:
         )
 
     with _open(settings) as con:
+        key = warehouse_key(con, settings.key_file)
         reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
         _finish(con, settings, gate)
     rejected = sum(r.status == "rejected" for r in reports)
@@ -109,15 +171,15 @@ def cmd_ingest(args) -> int:
       insertion ingest --kind survey_answers export-limesurvey.csv
     """
     from .ingest import ingest_file, touched_certifications
-    from .pseudonymise import load_key
+    from .pseudonymise import warehouse_key
     from .validation import Gate, preload
 
     preload()
     settings = _settings(args)
-    key = load_key(settings.key_file)
     reports = []
     gate = Gate(settings)
     with _open(settings) as con:
+        key = warehouse_key(con, settings.key_file)
         for path in args.files:
             report = ingest_file(con, Path(path), settings, key, kind=args.kind, gate=gate)
             reports.append(report)
@@ -155,7 +217,7 @@ def cmd_watch(args) -> int:
     import time
 
     from .ingest import ingest_file, touched_certifications
-    from .pseudonymise import load_key
+    from .pseudonymise import warehouse_key
     from .validation import Gate, preload
     from .warehouse import WarehouseBusy
     from .watch import Arrivals
@@ -165,7 +227,8 @@ def cmd_watch(args) -> int:
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     if not settings.raw_dir.is_dir():
         raise FileNotFoundError(f"{settings.raw_dir}: no such folder to watch")
-    key = load_key(settings.key_file)
+    with _open(settings) as con:
+        key = warehouse_key(con, settings.key_file)
     gate = Gate(settings)
     arrivals = Arrivals(settings.raw_dir, settings)
     print(f"Watching {settings.raw_dir} every {args.interval:g} s (Ctrl-C to stop).", flush=True)
@@ -214,11 +277,11 @@ def cmd_stats(args) -> int:
       insertion stats RNCP34179 --compare
       insertion stats RNCP34179 --lineage
     """
-    from . import fiches, stats, warehouse
+    from . import fiches, stats
 
     settings = _settings(args)
     code = args.code.strip().upper()
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    with _reader(settings) as con:
         if args.compare:
             frame = fiches.compare(con, code)
         elif args.lineage:
@@ -242,10 +305,10 @@ def cmd_stats(args) -> int:
 
 def _render(frame, fmt: str) -> str:
     from . import stats
-    from .exports import csv_text
+    from .exports import bom_for_stdout, csv_text
 
     if fmt == "csv":
-        return csv_text(frame, bom=False)
+        return csv_text(frame, bom=bom_for_stdout())
     if fmt == "json":
         return frame.to_json(orient="records", force_ascii=False, indent=2)
     return stats.format_table(frame.astype(object).where(frame.notna(), None))
@@ -258,11 +321,11 @@ def cmd_certification(args) -> int:
     Example:
       insertion certification RNCP34179
     """
-    from . import fiches, warehouse
+    from . import fiches
 
     settings = _settings(args)
     code = args.code.strip().upper()
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    with _reader(settings) as con:
         info = fiches.summary(con, code)
     if info is None:
         print(f"{code}: unknown certification (load the RNCP export, or check the code)", file=sys.stderr)
@@ -320,10 +383,9 @@ def cmd_titles(args) -> int:
       insertion titles --unmatched
       insertion titles --format csv > titles.csv
     """
-    from . import warehouse
 
     settings = _settings(args)
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    with _reader(settings) as con:
         if args.unmatched:
             frame = con.execute(
                 """
@@ -400,7 +462,7 @@ def cmd_sql(args) -> int:
       echo "select count(*) from fct_certified" | insertion sql -
     """
     from . import stats, usersql
-    from .exports import csv_text
+    from .exports import bom_for_stdout, csv_text
 
     max_bytes = 50_000_000
     settings = _settings(args)
@@ -440,7 +502,7 @@ def cmd_sql(args) -> int:
         return 2
     frame = result.frame()
     if args.format == "csv":
-        sys.stdout.write(csv_text(frame, bom=not sys.stdout.isatty()))
+        sys.stdout.write(csv_text(frame, bom=bom_for_stdout()))
     elif args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:
@@ -462,6 +524,7 @@ def cmd_validate(args) -> int:
       insertion validate --failed-only
     """
     from . import quality, stats, warehouse
+    from .pseudonymise import check_key
     from .validation import Gate
 
     settings = _settings(args)
@@ -470,6 +533,7 @@ def cmd_validate(args) -> int:
         warehouse.build_models(con, settings)
         verdicts = quality.validate_warehouse(con, gate)
         warehouse.publish_snapshot(con, settings)
+        key_problem = check_key(con, settings.key_file)
     table = quality.summary(verdicts)
     if args.failed_only:
         table = table[table["result"] != "ok"]
@@ -479,7 +543,9 @@ def cmd_validate(args) -> int:
         print(f"Data Docs: {docs}")
     failed = [o for v in verdicts for o in v.outcomes if not o.success and o.severity == "error"]
     print(f"{len(failed)} error-level expectation(s) failed." if failed else "No error-level failure.")
-    return 1 if failed else 0
+    if key_problem:
+        print(f"Erreur : {key_problem} (README, « Clé de pseudonymisation »).", file=sys.stderr)
+    return 1 if failed or key_problem else 0
 
 
 def cmd_quality(args) -> int:
@@ -492,10 +558,10 @@ def cmd_quality(args) -> int:
       insertion quality --quarantine    # rows and fields set aside, with their reasons
       insertion quality --issues        # the rules the figures applied (duplicates, orphans, windows…)
     """
-    from . import quality, stats, warehouse
+    from . import quality, stats
 
     settings = _settings(args)
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    with _reader(settings) as con:
         if args.issues:
             frame = quality.issues(con)
         elif args.quarantine:
@@ -522,11 +588,11 @@ def cmd_renewal(args) -> int:
       insertion renewal RNCP34179 --out renouvellement-RNCP34179.xlsx
       insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
     """
-    from . import renewal, warehouse
+    from . import renewal
 
     settings = _settings(args)
     code = args.code.strip().upper()
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    with _reader(settings) as con:
         pack = renewal.build(con, code, settings, renewal.parse_years(args.years))
     renewal.write_xlsx(pack, Path(args.out))
     print(f"Written {args.out} ({', '.join(pack.sheets)})")
@@ -550,11 +616,11 @@ def cmd_publish(args) -> int:
       insertion publish RNCP34179 --out resultats-RNCP34179.html
       insertion publish RNCP34179 --years 2017-2018 --out resultats-RNCP34179.csv
     """
-    from . import publish, renewal, warehouse
+    from . import publish, renewal
 
     settings = _settings(args)
     code = args.code.strip().upper()
-    with warehouse.connect(settings.warehouse, read_only=True) as con:
+    with _reader(settings) as con:
         out = publish.publish(
             con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
         )
@@ -624,6 +690,7 @@ def cmd_serve(args) -> int:
     if not settings.snapshot.exists():
         print(f"error: {settings.snapshot} does not exist; run `insertion build` first", file=sys.stderr)
         return 2
+    _settle_pending(settings)
     serve(settings.snapshot, settings.data_docs_dir, host=args.host, port=args.port, prod=args.prod)
     return 0
 

@@ -5,6 +5,7 @@ stay numbers, and CSV is written for French Excel (UTF-8 with BOM, ``;``)."""
 from __future__ import annotations
 
 import io
+import sys
 
 import pandas as pd
 
@@ -31,6 +32,12 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values.astype(object).where(~risky, "'" + values[risky].astype(str))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
+
+
+def bom_for_stdout() -> bool:
+    """CSV printed by a command gets the BOM when it goes to a file or a pipe (``> routes.csv``), not
+    when it is read on a terminal."""
+    return not sys.stdout.isatty()
 
 
 def csv_text(frame: pd.DataFrame, bom: bool = True) -> str:

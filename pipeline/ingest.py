@@ -238,6 +238,11 @@ def write_checked(con: duckdb.DuckDBPyConnection, checked: Checked, sha: str, ga
             [load_id, path.name],
         )
         con.unregister("landing_batch")
+        con.execute(
+            f"insert into pending_refresh select distinct load_id, certification_code from {batch.kind.table} "
+            "where load_id = ?",
+            [load_id],
+        )
         if bad_rows:
             _quarantine(con, load_id, path, batch, failures, verdict.outcomes, "row")
         if not set_aside.empty:
@@ -282,6 +287,7 @@ def _ingest_referential(con, path: Path, kind: str, gate, sha, started, t0) -> L
         _progress("")
         report.load_id = load_id
         report.message = "; ".join(report.warnings)
+        con.execute("insert into pending_refresh values (?, null)", [load_id])
         _log(con, load_id, path, sha, report, None, started, t0)
         validation.record(con, verdict, load_id, "file")
         con.execute("commit")

@@ -12,6 +12,7 @@ while nobody holding only the warehouse can get back to the reference.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -34,6 +35,64 @@ def load_key(path: Path) -> bytes:
     if len(key) < 32:
         raise ValueError(f"{path}: the pseudonymisation key is too short (expected 64 hex characters)")
     return key.encode()
+
+
+FINGERPRINT_KEY = "key_fingerprint"  # its row in the warehouse's settings table
+
+
+class KeyMismatch(ValueError):
+    """The key file is missing or is not the key the warehouse's people were pseudonymised with."""
+
+
+def fingerprint(key: bytes) -> str:
+    """A short public mark of the key (an HMAC of a fixed text: it does not reveal the key)."""
+    return hmac.new(key, b"insertion-professionnelle/key-fingerprint/v1", "sha256").hexdigest()[:16]
+
+
+def warehouse_key(con: duckdb.DuckDBPyConnection, path: Path) -> bytes:
+    """The key for loads into this warehouse: the file's key when its fingerprint is the one recorded
+    (recorded at the first load). A warehouse that already holds pseudonymised people never gets a new
+    key: a missing or different key file is refused (:class:`KeyMismatch`), since its digests would link
+    nobody to the people already loaded."""
+    from .indicators.formats import fr_int
+
+    stored = con.execute("select max(value) from settings where key = ?", [FINGERPRINT_KEY]).fetchone()[0]
+    people = con.execute(
+        "select (select count(*) from landing_cohort_results) + (select count(*) from landing_survey_answers)"
+    ).fetchone()[0]
+    restore = (
+        "Restaurez ce fichier depuis votre sauvegarde (ou indiquez son emplacement dans INSERTION_KEY_FILE) ; "
+        "voir « Clé de pseudonymisation » dans le README."
+    )
+    if not path.exists() and (stored or people):
+        raise KeyMismatch(
+            f"Clé de pseudonymisation introuvable : {path}. L'entrepôt contient {fr_int(people)} lignes de personnes "
+            f"pseudonymisées avec la clé d'empreinte {stored or '(non enregistrée)'} : une nouvelle clé ne les "
+            f"relierait plus aux fichiers suivants, aucune n'a été créée. {restore}"
+        )
+    key = load_key(path)  # created here only for a warehouse that holds nobody yet
+    mark = fingerprint(key)
+    if stored and stored != mark:
+        raise KeyMismatch(
+            f"La clé {path} (empreinte {mark}) n'est pas celle de cet entrepôt (empreinte {stored}) : "
+            f"les personnes chargées avec l'autre clé ne se relieraient plus. {restore}"
+        )
+    if not stored:
+        con.execute("insert or replace into settings values (?, ?)", [FINGERPRINT_KEY, mark])
+    return key
+
+
+def check_key(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """What is wrong with the key file for this warehouse (for ``insertion validate``), or None."""
+    stored = con.execute("select max(value) from settings where key = ?", [FINGERPRINT_KEY]).fetchone()[0]
+    if not path.exists():
+        return f"clé de pseudonymisation introuvable : {path}" + (
+            f" (empreinte attendue {stored})" if stored else ""
+        )
+    mark = fingerprint(path.read_text().strip().encode())
+    if stored and stored != mark:
+        return f"la clé {path} (empreinte {mark}) n'est pas celle de l'entrepôt (empreinte {stored})"
+    return None
 
 
 # What a reference is, whatever its case and surrounding blanks: ' ab-12 ' == 'AB-12'.

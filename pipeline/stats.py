@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from .config import Settings
-from .exports import csv_text
+from .exports import bom_for_stdout, csv_text
 from .indicators import FICHE, RATE, detail_columns, label
 from .indicators.disclosure import disclose
 from .indicators.formats import rate_cell
@@ -60,7 +60,7 @@ def render(
         if fmt == "json":
             return json.dumps(data.to_dict(orient="records"), ensure_ascii=False, indent=2, default=_json)
         headers = {c: "Fiche" if c == "certification_code" else label(c) for c in columns}
-        return csv_text(data.rename(columns=headers), bom=False)
+        return csv_text(data.rename(columns=headers), bom=bom_for_stdout())
     text = shown[code + FICHE + extra].astype(object).where(shown[code + FICHE + extra].notna(), None)
     for key in FICHE_RATES:
         text[key] = [rate_cell(r, key, threshold) for r in shown.to_dict(orient="records")]

@@ -213,6 +213,26 @@ def inputs_digest(con: duckdb.DuckDBPyConnection, settings: Settings) -> str:
     ).hexdigest()
 
 
+def pending(con: duckdb.DuckDBPyConnection) -> tuple[bool, list[str] | None]:
+    """(anything pending, scope): the certifications of loads committed without their refresh (a load
+    killed before it; table ``pending_refresh``); scope None when a referential is among them."""
+    rows = con.execute("select distinct certification_code from pending_refresh").fetchall()
+    if not rows:
+        return False, []
+    codes = [code for (code,) in rows]
+    return True, (None if None in codes else sorted(codes))
+
+
+def with_pending(con: duckdb.DuckDBPyConnection, scope: list[str] | None) -> list[str] | None:
+    """``scope`` widened to the certifications of every pending load."""
+    waiting, codes = pending(con)
+    if not waiting:
+        return scope
+    if scope is None or codes is None:
+        return None
+    return sorted(set(scope) | set(codes))
+
+
 def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list[str] | None = None) -> None:
     """Rebuild staging views, job-title matches and marts from the landing tables, in one transaction.
 
@@ -222,6 +242,8 @@ def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list
     the last build (:func:`inputs_digest`)."""
     from . import matching  # imports this module
 
+    if scope is not None:
+        scope = with_pending(con, scope)
     digest = inputs_digest(con, settings)
     if scope is not None and (
         scalar(
@@ -241,6 +263,7 @@ def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list
         matching.refresh(con, scope)
         run_layer(con, "marts", scope)
         con.execute("insert or replace into settings values ('marts_inputs', ?)", [digest])
+        con.execute("delete from pending_refresh")  # the scope covers every pending load (see pending())
         con.execute("commit")
     except Exception:
         con.execute("rollback")

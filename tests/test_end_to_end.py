@@ -45,7 +45,8 @@ def test_stats_command_prints_the_fiche_table(sample_cli):
         (2017, 88, 78),
     ]
     code, out, _ = cli("stats", "RNCP34179", "--format", "csv", "--detail")
-    header, first = out.splitlines()[:2]
+    assert out.startswith("\ufeff")  # printed to a file or a pipe: the BOM French Excel needs
+    header, first = out.removeprefix("\ufeff").splitlines()[:2]
     assert header.split(";")[:2] == ["Année d'obtention de la certification", "Nombre de certifiés"]
     assert "Base de calcul à 6 mois (répondants − neutralisés)" in header
     assert "Taux d'insertion global à 2 ans (en %)" in header  # --detail: the 2-year global rate too

@@ -249,7 +249,7 @@ def test_compare_and_certification_summary(sample_cli):
     """Read-only commands on the sample built once per run (conftest.py)."""
     cli = sample_cli
     code, out, _ = cli("stats", "RNCP34179", "--compare", "--format", "csv")
-    lines = out.splitlines()
+    lines = out.removeprefix("\ufeff").splitlines()
     assert lines[0] == "year;measure;computed;published;difference;source"
     assert "2017;Taux d'insertion global à 6 mois (en %);88;88;0;fiche page" in lines
     code, out, _ = cli("stats", "RNCP40344", "--compare", "--format", "csv")

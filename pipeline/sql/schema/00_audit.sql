@@ -70,3 +70,12 @@ create table if not exists settings (
 );
 -- upgrade: disclosure is decided per audience now (pipeline/indicators/disclosure.py), not a setting
 delete from settings where key = 'disclosure';
+
+-- Loads whose rows are committed but whose statistics are not refreshed yet, written in the load's own
+-- transaction and cleared in the refresh's: a load killed between the two leaves its mark, and the next
+-- command that writes (ingest, build, watch, serve, stats) finishes the refresh first. certification_code
+-- null: a referential, everything is refreshed.
+create table if not exists pending_refresh (
+    load_id            integer not null,
+    certification_code varchar
+);
