@@ -9,14 +9,24 @@ import pandas as pd
 from pipeline.normalise import canonical_values
 from pipeline.sources.cohorts import COHORT_RESULTS
 
-from .common import FIELD, build, expect, identity_checks, in_set, not_null, parses_as_date, table_checks
+from .common import (
+    FIELD,
+    build,
+    expect,
+    identity_checks,
+    in_set,
+    not_in_future,
+    not_null,
+    parses_as_date,
+    table_checks,
+)
 
 EARLIEST_JURY = dt.date(1990, 1, 1)
 
 
 def suite(settings=None):
-    """The cohort-results suite; ``settings`` is accepted for symmetry with the survey suite."""
-    latest = pd.Timestamp(dt.date.today().replace(year=dt.date.today().year + 1))
+    """The cohort-results suite; ``settings`` is accepted for symmetry with the survey suite. A jury date
+    after today is an error: the decision has not been taken yet, so nobody is certified by it."""
     return build(
         "cohort_results",
         [
@@ -27,11 +37,11 @@ def suite(settings=None):
             expect(
                 "ExpectColumnValuesToBeBetween",
                 "error",
-                f"a jury date between {EARLIEST_JURY:%d/%m/%Y} and {latest:%d/%m/%Y}",
+                f"a jury date from {EARLIEST_JURY:%d/%m/%Y}",
                 column="jury_date",
                 min_value=pd.Timestamp(EARLIEST_JURY),
-                max_value=latest,
             ),
+            *not_in_future("jury_date", "a jury date"),
             # the route does not say who was certified: a missing or unknown one is set aside (NR)
             *not_null("access_route", "an access route (FI, CA, FC, CQ, CL or VAE)", severity=FIELD),
             *in_set("access_route", canonical_values("access_route"), FIELD),

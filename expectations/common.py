@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import great_expectations as gx
+import pandas as pd
 
+from pipeline import validation
 from pipeline.codes import RNCP_CODE, ROME_CODE  # noqa: F401 (re-exported for the suites)
 
 # Severity of a check on a field that does not define the row: the field is set aside, the row kept.
@@ -66,6 +68,43 @@ def parses_as_date(column: str, severity: str = "error") -> list:
             column=f"{column}_unparsed",
         )
     ]
+
+
+def not_in_future(column: str, message: str, severity: str = "error") -> list:
+    """A date no later than today (:func:`pipeline.validation.today`, read when the suite is built, and
+    the gate builds its suites again when the day changes)."""
+    today = validation.today()
+    return [
+        expect(
+            "ExpectColumnValuesToBeBetween",
+            severity,
+            f"{message} not after today ({today:%d/%m/%Y})",
+            column=column,
+            max_value=pd.Timestamp(today),
+        )
+    ]
+
+
+NUL_MESSAGE = "text without a NUL byte (0x00, a stray control character in the file)"
+CUT_MESSAGE = (
+    "a complete last row: the file seems cut off at its last line "
+    "(fewer fields than the header and no line end); export it again"
+)
+
+
+def defect_checks(markers: tuple[str, ...], define_row: tuple[str, ...]) -> list:
+    """The checks of the defect columns the reader added to a batch (pipeline/validation.py): a stray NUL
+    byte removes the row when it is in a field that defines the row (``define_row``), else sets that
+    field aside; a last row cut short is removed."""
+    checks = []
+    for marker in markers:
+        if marker == validation.CUT_ROW:
+            checks.append(expect("ExpectColumnValuesToBeNull", "error", CUT_MESSAGE, column=marker))
+        else:
+            column = marker.removesuffix(validation.NUL_SUFFIX)
+            severity = "error" if column in define_row else FIELD
+            checks.append(expect("ExpectColumnValuesToBeNull", severity, NUL_MESSAGE, column=marker))
+    return checks
 
 
 def build(name: str, expectations: list):

@@ -15,6 +15,7 @@ from .common import (
     expect,
     identity_checks,
     in_set,
+    not_in_future,
     not_null,
     parses_as_date,
     table_checks,
@@ -30,7 +31,8 @@ def suite(settings: Settings | None = None):
 
     Severities: ``error`` removes the answer (only the fields that say who, which certification, which
     wave and which situation); ``field`` sets the failing field aside (NULL, reported in the quarantine)
-    and keeps the answer; ``warning`` loads and reports."""
+    and keeps the answer (a malformed answer date or one after today, among others); ``warning`` loads
+    and reports."""
     return build(
         "survey_answers",
         [
@@ -59,6 +61,8 @@ def suite(settings: Settings | None = None):
                 max_value=2100,
             ),
             *parses_as_date("answer_date", FIELD),
+            # like a malformed answer date, one in the future is set aside (the answer still counts)
+            *not_in_future("answer_date", "an answer date", FIELD),
             expect(
                 "ExpectCompoundColumnsToBeUnique",
                 "warning",

@@ -23,7 +23,15 @@ from .batch import Batch, header_score, prepare
 from .config import Settings
 from .errors import InputError
 from .pseudonymise import load_key
-from .readers import EXCEL_SUFFIXES, RawTable, detect_delimiter, detect_encoding, excel_head_rows, read_table
+from .readers import (
+    EXCEL_SUFFIXES,
+    RawTable,
+    detect_delimiter,
+    detect_encoding,
+    excel_head_rows,
+    mark_defects,
+    read_table,
+)
 from .sources import KINDS, MODULES
 from .warehouse import scalar
 
@@ -93,7 +101,7 @@ def read_batch(path: Path, settings: Settings, key: bytes, kind: str | None = No
         kinds = [KINDS[kind]] if kind else list(KINDS.values())
         return max(header_score(headers, k, settings.header_mapping) for k in kinds)
 
-    raw: RawTable = read_table(path, score)
+    raw: RawTable = read_table(path, score, cut_last_row="quarantine")
     name = kind or detect_kind(list(raw.frame.columns), settings.header_mapping)
     if name is None:
         raise InputError(
@@ -103,8 +111,9 @@ def read_batch(path: Path, settings: Settings, key: bytes, kind: str | None = No
             "map yours in data/header_mapping.csv, or force the kind with --kind",
             row=1,
         )
-    batch = prepare(raw, KINDS[name], key, settings.header_mapping)
-    return MODULES[name].type_batch(batch)
+    batch = MODULES[name].type_batch(prepare(raw, KINDS[name], key, settings.header_mapping))
+    mark_defects(raw, batch)  # a stray NUL byte, a last row cut short: quarantined, never loaded
+    return batch
 
 
 def _log(con, load_id, path, sha, report: LoadReport, batch: Batch | None, started: datetime, t0: float):

@@ -61,6 +61,26 @@ _MESSAGES: list[tuple[str, str]] = [
     (r"a fiche number RNCP followed by 3 to 6 digits", "un numéro de fiche : RNCP suivi de 3 à 6 chiffres"),
     (r"a date jj/mm/aaaa or aaaa-mm-jj", "une date jj/mm/aaaa ou aaaa-mm-jj"),
     (r"a jury date between (\S+) and (\S+)", r"une date de jury entre le \1 et le \2"),
+    (r"a jury date from (\S+)", r"une date de jury à partir du \1"),
+    (
+        r"a jury date not after today \((\S+)\)",
+        r"une date de jury qui ne soit pas dans le futur (au plus tard aujourd'hui, le \1)",
+    ),
+    (
+        r"an answer date not after today \((\S+)\)",
+        r"une date de réponse qui ne soit pas dans le futur (au plus tard aujourd'hui, le \1)",
+    ),
+    # defects the reader marks (pipeline/validation.py, expectations/common.py: defect_checks)
+    (
+        r"text without a NUL byte \(0x00, a stray control character in the file\)",
+        "un texte sans octet NUL (0x00, caractère de contrôle égaré dans le fichier)",
+    ),
+    (
+        r"a complete last row: the file seems cut off at its last line "
+        r"\(fewer fields than the header and no line end\); export it again",
+        "une dernière ligne complète : le fichier semble tronqué à sa dernière ligne (moins de champs que "
+        "l'en-tête et pas de fin de ligne) ; exportez-le à nouveau",
+    ),
     (r"an access route \((.+) or (\w+)\)", r"une voie d'accès (\1 ou \2)"),
     (r"an outcome \((.+) or (\w+)\)", r"un résultat (\1 ou \2)"),
     (

@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +28,33 @@ TABLE_LEVEL = {
     "expect_table_row_count_to_be_between",
     "expect_table_columns_to_match_set",
 }
+
+# Columns the reader adds to a batch where it found a defect that no field check can see, each checked by
+# an expectation of its own (expectations/common.py: defect_checks): ``<column>_nul`` holds the value of
+# ``<column>`` that has a stray NUL byte; ``last_row_cut`` marks a last row cut short (file truncated).
+NUL_SUFFIX = "_nul"
+CUT_ROW = "last_row_cut"
+_SUFFIXES = ("_unparsed", NUL_SUFFIX)
+
+
+def today() -> date:
+    """Today, read at each validation (never frozen at import): dates after it are in the future.
+    ``INSERTION_TODAY=2026-11-29`` sets it (tests, replaying a past load)."""
+    fixed = os.environ.get("INSERTION_TODAY", "").strip()
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError as exc:
+            raise ValueError(f"INSERTION_TODAY={fixed!r}: expected a date aaaa-mm-jj") from exc
+    return date.today()
+
+
+def field_of(column: str | None) -> str:
+    """The batch column a check is about (a marker column stands for the field it marks)."""
+    column = column or ""
+    for suffix in _SUFFIXES:
+        column = column.removesuffix(suffix)
+    return column
 
 
 @dataclass
@@ -50,7 +78,8 @@ class Outcome:
         return self.expectation_type in TABLE_LEVEL or self.error is not None
 
     def reason(self) -> str:
-        what = f"column {self.column!r}: " if self.column else ""
+        column = (self.column or "").removesuffix(NUL_SUFFIX)
+        what = f"column {column!r}: " if column else ""
         return f"{what}expected {self.message} [{self.expectation_type}]"
 
 
@@ -79,7 +108,7 @@ class Verdict:
         ``error``: the row is not loaded; ``field``: the failing column is set aside (NULL) and the row
         loads; ``warning``: loaded and reported."""
         records = [
-            (row, o.expectation_type, o.reason(), (o.column or "").removesuffix("_unparsed"))
+            (row, o.expectation_type, o.reason(), field_of(o.column))
             for o in self.outcomes
             if not o.success and o.severity == severity and not o.table_level
             for row in o.rows
@@ -161,6 +190,8 @@ class Gate:
         self.settings = settings
         self._context = None
         self._suites: dict[str, object] = {}
+        self._built_on: dict[str, date] = {}  # the day each suite was built (suites compare with today)
+        self._with_defects: dict[tuple, object] = {}
         self.kept: list = []  # identifiers of the results stored and not rendered yet
 
     @property
@@ -171,17 +202,39 @@ class Gate:
         return self._context
 
     def suite(self, kind: str):
-        """The suite of an input kind (``expectations/<kind>.py``), bound to this context."""
-        if kind not in self._suites:
-            _ = self.context  # suites attach to the current context
-            from expectations import SUITES
-
-            module, function = SUITES[kind]
-            self._suites[kind] = getattr(importlib.import_module(module), function)(self.settings)
+        """The suite of an input kind (``expectations/<kind>.py``), bound to this context; built again
+        when the day has changed since (a long-running gate, as in ``insertion watch``)."""
+        day = today()
+        if kind not in self._suites or self._built_on.get(kind) != day:
+            self._suites[kind] = self._build(kind)
+            self._built_on[kind] = day
         return self._suites[kind]
 
+    def _build(self, kind: str):
+        _ = self.context  # suites attach to the current context
+        from expectations import SUITES
+
+        module, function = SUITES[kind]
+        return getattr(importlib.import_module(module), function)(self.settings)
+
     def validate(self, frame: pd.DataFrame, kind: str) -> Verdict:
-        return validate_frame(self.context, frame, self.suite(kind))
+        """Validate a batch with its kind's suite, plus one check per defect column the reader added
+        (a stray NUL byte in a field, a last row cut short), when the batch has any."""
+        markers = tuple(c for c in frame.columns if c == CUT_ROW or c.endswith(NUL_SUFFIX))
+        suite = self.suite(kind)
+        if markers:
+            key = (kind, self._built_on[kind], markers)
+            if key not in self._with_defects:
+                from expectations.common import defect_checks
+
+                from .sources import MODULES
+
+                extended = self._build(kind)
+                for expectation in defect_checks(markers, getattr(MODULES.get(kind), "DEFINE_ROW", ())):
+                    extended.add_expectation(expectation)
+                self._with_defects[key] = extended
+            suite = self._with_defects[key]
+        return validate_frame(self.context, frame, suite)
 
     def keep(self, verdict: Verdict, run_name: str, batch: str) -> None:
         """Store a run's GX result for the Data Docs."""

@@ -26,6 +26,10 @@ COHORT_RESULTS = Kind(
     key=("candidate_hash", "certification_code", "jury_date"),
 )
 
+# the fields that say who, which certification and what was decided: a defect there removes the row
+# (a stray NUL byte, as for the suite's checks); elsewhere it sets the field aside
+DEFINE_ROW = ("candidate_hash", "certification_code", "jury_date", "outcome")
+
 
 def type_batch(batch: Batch) -> Batch:
     """Cohort-specific typing: certification codes without spaces, upper case."""

@@ -59,16 +59,49 @@ RS_EXPORT = re.compile(r"export[-_]fiches[-_]RS", re.I)
 
 
 def detect(path: Path) -> bool:
-    """True for an RNCP/RS export (zip, XML flow or CSV part)."""
+    """True for an RNCP/RS export (zip, XML flow or CSV part).
+
+    An XML file is told by its first element, found after its prolog (declaration, comments, processing
+    instructions, DOCTYPE with its internal subset, however long), never by a fixed window of bytes. A
+    ``.xml`` file that is XML but not the RNCP flow is still taken here, so that reading it says why."""
     name = path.name
     if RS_EXPORT.search(name) or CSV_PART.search(name):
         return True
-    if path.suffix.lower() == ".zip":
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
         return True
-    if path.suffix.lower() == ".xml":
+    if not _starts_like_xml(path):
+        return False
+    return suffix == ".xml" or xml_root(path) == "FICHES"
+
+
+_XML_STARTS = (b"<?xml", b"<!DOCTYPE", b"<!--", b"<FICHES")
+
+
+def _starts_like_xml(path: Path) -> bool:
+    """Whether the file begins as an XML document (after a byte-order mark and blank space)."""
+    try:
         with path.open("rb") as fh:
-            return b"<FICHES" in fh.read(4096)
-    return False
+            head = fh.read(512)
+    except OSError:
+        return False
+    for bom, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[2:].decode(encoding, errors="ignore").encode("utf-8")
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(_XML_STARTS) or (head[:1] == b"<" and head[1:2].isalpha())
+
+
+def xml_root(path: Path) -> str | None:
+    """The name of the document's first element (read up to it, streamed), or None when the file is not
+    well-formed before it."""
+    try:
+        with path.open("rb") as fh:
+            for _, element in iterparse(fh, events=("start",)):
+                return element.tag
+    except (SyntaxError, OSError):  # ParseError
+        return None
+    return None
 
 
 def _date(text: str | None):
@@ -342,7 +375,7 @@ def iter_export(path: Path) -> Iterator[tuple[str, dict[str, list[tuple]]]]:
                             parse_part(part, _read_part(io.TextIOWrapper(stream, "utf-8-sig"), label), label),
                         )
         return
-    if path.suffix.lower() == ".xml":
+    if path.suffix.lower() == ".xml" or (_starts_like_xml(path) and xml_root(path) == "FICHES"):
         with path.open("rb") as stream:
             for rows in iter_xml(stream, str(path)):
                 yield str(path), rows

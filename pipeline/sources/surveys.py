@@ -40,6 +40,10 @@ SURVEY_ANSWERS = Kind(
     key=("candidate_hash", "certification_code", "wave"),
 )
 
+# the fields that say who, which certification, which wave and which situation: a defect there removes
+# the answer (a stray NUL byte, as for the suite's checks); elsewhere it sets the field aside
+DEFINE_ROW = ("candidate_hash", "certification_code", "wave", "situation")
+
 
 def type_batch(batch: Batch) -> Batch:
     """Survey-specific typing: empty situation means no answer; ROME and RNCP codes upper case."""
