@@ -39,6 +39,7 @@ class RawTable:
     # a last row cut short (no final line break, fewer fields than the header), when the reader was asked
     # to keep it: its index in ``frame`` and the number of fields it has (quarantined, not loaded)
     cut_row: tuple[int, int] | None = None
+    has_nul: bool | None = None  # whether the text holds a NUL byte (None: not known, look at each cell)
 
 
 def detect_encoding(data: bytes, path: Path) -> str:
@@ -160,6 +161,7 @@ def read_csv(path: Path, cut_last_row: str = "reject") -> RawTable:
     cut_source = int(source_row.iloc[-1]) if cut is not None else None
     frame, source_row = _drop_blank_rows(frame, source_row, keep=cut_source)
     table = RawTable(path, frame, source_row, encoding=encoding, delimiter=delimiter)
+    table.has_nul = "\x00" in text  # one pass over the text, so that clean files skip the cell scan
     if cut is not None:
         index = int(source_row[source_row == cut_source].index[0])
         table.cut_row = (index, cut)
@@ -362,7 +364,7 @@ def mark_defects(raw: RawTable, batch) -> None:
     from .validation import CUT_ROW, NUL_SUFFIX
 
     frame, original = batch.frame, batch.original
-    nul = nul_cells(raw.frame)
+    nul = nul_cells(raw.frame) if raw.has_nul is not False else {}
     if nul:
         for column, header in list(batch.mapped.items()):
             if header in nul and not column.endswith(NUL_SUFFIX) and column != CUT_ROW:
