@@ -105,6 +105,14 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
     return app
 
 
+def ready(app: Dash) -> Dash:
+    """Let Dash finish its set-up (it registers the callbacks at the first request it serves) before the
+    server takes connections: the browser's first, concurrent requests to a fresh process raced that
+    set-up and could get an incomplete list of callbacks (the page then stayed blank)."""
+    app.server.test_client().get("/_dash-dependencies")
+    return app
+
+
 def nav_id(page: dict) -> str:
     return f"nav-{page['module'].split('.')[-1]}"
 
@@ -123,21 +131,45 @@ def data_date() -> str:
 
 
 def serve(
-    snapshot: Path, data_docs: Path, host: str = "127.0.0.1", port: int = 8050, prod: bool = False
+    snapshot: Path,
+    data_docs: Path,
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    prod: bool = False,
+    workers: int | None = None,
 ) -> None:
-    """Run the dashboard: Dash's development server, or waitress with ``prod``. Binding anything but
-    the loopback needs ``INSERTION_DASHBOARD_PASSWORD`` (basic auth, user ``insertion``)."""
+    """Run the dashboard: Dash's development server, or with ``prod`` gunicorn: ``workers`` processes
+    (default: two per core — Python runs one callback at a time per process, and 20 users at once were
+    served faster by 4 processes than by 2 on 2 cores: docs/performance.md) of 8 threads each, every
+    process with its own read-only connection to the snapshot. Binding anything but the loopback needs
+    ``INSERTION_DASHBOARD_PASSWORD`` (basic auth, user ``insertion``)."""
     password = os.environ.get("INSERTION_DASHBOARD_PASSWORD") or None
     if host not in ("127.0.0.1", "localhost", "::1") and not password:
         raise SystemExit(
             f"Refusing to listen on {host} without a password: set INSERTION_DASHBOARD_PASSWORD "
             "(HTTP basic auth, user « insertion »), or keep the default --host 127.0.0.1."
         )
-    app = create_app(snapshot, data_docs, password)
     print(f"Tableau de bord : http://{host}:{port}/ (Ctrl+C pour arrêter)", flush=True)
-    if prod:
-        from waitress import serve as waitress_serve
+    if not prod:
+        ready(create_app(snapshot, data_docs, password)).run(host=host, port=port, debug=False)
+        return
+    from gunicorn.app.base import BaseApplication
 
-        waitress_serve(app.server, host=host, port=port, threads=8)
-    else:
-        app.run(host=host, port=port, debug=False)
+    class Server(BaseApplication):
+        def load_config(self):
+            options = {
+                "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                "workers": workers or 2 * (os.cpu_count() or 1),
+                "worker_class": "gthread",
+                "threads": 8,
+                "timeout": 120,
+                "graceful_timeout": 10,
+                "loglevel": "warning",
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # in each worker, after the fork: its own DuckDB connection and caches
+            return ready(create_app(snapshot, data_docs, password)).server
+
+    Server().run()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 from urllib.parse import parse_qs, urlencode
 
 import pandas as pd
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, dash_table, dcc, html, no_update
+from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dash_table, dcc, html
 
 from pipeline.exports import csv_text, safe_frame
 from pipeline.indicators.formats import parse_int, parse_rate_cell
@@ -318,54 +319,22 @@ def selection(fragment: str | None) -> dict[str, list]:
 
 
 def sync_filters(prefix: str, names: list[str], single: tuple[str, ...] = ()) -> None:
-    """Keep a page's filters and the URL fragment in step. When the page is drawn (``<prefix>-synced``
-    still false) the filters take the link's values (a link pasted into the address bar of an open page
-    redraws it: ``assets/links.js``); every change of a filter is written back to the link, keeping the keys of other pages
-    (so the menu carries every filter from page to page). ``single``: filters holding one value (the
-    Certification page's certification: the first of the link's). The filter values are always
-    returned, so the page's callbacks run after this one."""
-
-    @callback(
+    """Keep a page's filters and the URL fragment in step, in the browser (``assets/filters.js``): when
+    the page is drawn (``<prefix>-synced`` still false) the filters take the link's values — a link pasted
+    into the address bar of an open page redraws it (``assets/links.js``) — and every change of a filter
+    is written back to the link, keeping the keys of other pages (so the menu carries every filter from
+    page to page). ``single``: filters holding one value (the Certification page's certification: the
+    first of the link's). The filter values are always returned, so the page's callbacks run after."""
+    spec = {"names": names, "keys": {n: FILTER_KEYS[n] for n in names}, "single": list(single)}
+    clientside_callback(
+        f"function () {{ return window.insertionFilters.sync({json.dumps(spec)}, arguments); }}",
         *[Output(f"{prefix}-{n}", "value") for n in names],
         Output("url", "hash", allow_duplicate=True),
         Output(f"{prefix}-synced", "data"),
         *[Input(f"{prefix}-{n}", "value") for n in names],
-        State("url", "hash"),
         State(f"{prefix}-synced", "data"),
         prevent_initial_call="initial_duplicate",
     )
-    def sync(*args):
-        *values, fragment, synced = args
-        if not synced or ctx.triggered_id == "url":
-            chosen = selection(fragment)
-            restored = []
-            for name, current in zip(names, values, strict=True):
-                wanted = _typed(name, chosen.get(name) or [], name in single)
-                if wanted in (
-                    [],
-                    None,
-                ):  # not in the link: the page's default when drawn, « all » when pasted
-                    wanted = current if not synced or name in single or name == "wave" else []
-                restored.append(wanted)
-            return (*restored, no_update, True)
-        kept = parse_filters((fragment or "").lstrip("#"))
-        for name, value in zip(names, values, strict=True):
-            kept[FILTER_KEYS[name]] = value if isinstance(value, list) else [] if value is None else [value]
-        link = filters_search(**kept)
-        return (*values, "#" + link.lstrip("?"), True)
-
-    return sync
-
-
-def _typed(name: str, wanted: list, single: bool):
-    """A filter's values from the link, typed as its dropdown holds them."""
-    if name == "year":
-        wanted = [int(v) for v in wanted if str(v).isdigit()]
-    if name == "wave":
-        return int(wanted[0]) if wanted and str(wanted[0]).isdigit() else None
-    if single:
-        return wanted[0] if wanted else None
-    return wanted
 
 
 def synced_store(prefix: str) -> dcc.Store:
@@ -373,7 +342,7 @@ def synced_store(prefix: str) -> dcc.Store:
     return dcc.Store(id=f"{prefix}-synced", data=False)
 
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
 def graph(component_id: str, **kwargs) -> dcc.Graph:

@@ -64,6 +64,7 @@ class Warehouse:
                 for statement in (
                     f"use {alias}",
                     "set enable_external_access = false",
+                    "set threads = 1",
                     "set autoinstall_known_extensions = false",
                     "set autoload_known_extensions = false",
                     "set lock_configuration = true",

@@ -676,7 +676,7 @@ def cmd_generate(args) -> int:
 def cmd_serve(args) -> int:
     """Serve the dashboard over the published read-only snapshot of the warehouse.
 
-    Dash's development server by default; --prod uses waitress (multi-threaded WSGI). Binds
+    Dash's development server by default; --prod uses gunicorn (two processes per core, 8 threads each). Binds
     127.0.0.1; any other --host needs INSERTION_DASHBOARD_PASSWORD (HTTP basic auth, user « insertion »).
     `insertion build` can run meanwhile: the dashboard picks up the new snapshot without restart.
 
@@ -691,7 +691,14 @@ def cmd_serve(args) -> int:
         print(f"error: {settings.snapshot} does not exist; run `insertion build` first", file=sys.stderr)
         return 2
     _settle_pending(settings)
-    serve(settings.snapshot, settings.data_docs_dir, host=args.host, port=args.port, prod=args.prod)
+    serve(
+        settings.snapshot,
+        settings.data_docs_dir,
+        host=args.host,
+        port=args.port,
+        prod=args.prod,
+        workers=args.workers,
+    )
     return 0
 
 
@@ -825,8 +832,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8050)
     p.add_argument(
-        "--prod", action="store_true", help="serve with waitress instead of Dash's development server"
+        "--prod",
+        action="store_true",
+        help="serve with gunicorn (two processes per core, 8 threads each) instead of Dash's development server",
     )
+    p.add_argument("--workers", type=int, help="with --prod: number of processes (default: two per core)")
 
     p = add("sql", cmd_sql, "run a read-only SQL query")
     p.add_argument("query", nargs="?", help="the query; '-' (or nothing) reads it from stdin")

@@ -139,7 +139,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # Marts that were views in earlier versions and are tables now (the next build creates them).
-NOW_TABLES = ("statistics_by_route",)
+NOW_TABLES = ("statistics_by_route", "titles_to_review")
 
 
 def _upgrade_views_to_tables(con: duckdb.DuckDBPyConnection) -> None:

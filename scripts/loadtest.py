@@ -189,12 +189,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(snapshot: Path) -> tuple[subprocess.Popen, str]:
+def serve(snapshot: Path, workers: int | None = None) -> tuple[subprocess.Popen, str]:
     """``insertion serve --prod`` over ``snapshot`` (its warehouse path: the snapshot's sibling)."""
     port = free_port()
     warehouse = Path(snapshot).with_name(Path(snapshot).name.replace(".snapshot", ""))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "serve", "--prod", "--port", str(port)],
+        [sys.executable, "-m", "pipeline.cli", "serve", "--prod", "--port", str(port)]
+        + (["--workers", str(workers)] if workers else []),
         env={**os.environ, "INSERTION_WAREHOUSE": str(warehouse)},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -217,17 +218,20 @@ def filter_values(snapshot: Path) -> tuple[list[str], list[int]]:
     import duckdb
 
     with duckdb.connect(str(snapshot), read_only=True) as con:
-        codes = [c for (c,) in con.execute("select distinct certification_code from mart_outcome_counts").fetchall()]
+        codes = [
+            c
+            for (c,) in con.execute("select distinct certification_code from mart_outcome_counts").fetchall()
+        ]
         years = [int(y) for (y,) in con.execute("select distinct year from mart_outcome_counts").fetchall()]
     return sorted(codes), sorted(years)
 
 
-def load_test(snapshot: str, users: int = 20, calls: int = 10) -> dict:
+def load_test(snapshot: str, users: int = 20, calls: int = 10, workers: int | None = None) -> dict:
     """Start a server on ``snapshot``, warm it with one request, run the load test, stop the server."""
     codes, years = filter_values(Path(snapshot))
-    proc, url = serve(Path(snapshot))
+    proc, url = serve(Path(snapshot), workers)
     try:
-        run(url, 1, 1, codes, years)  # first request opens the snapshot
+        run(url, 4, 2, codes, years)  # every worker process opens the snapshot before the measure
         return run(url, users, calls, codes, years)
     finally:
         proc.terminate()
@@ -243,8 +247,9 @@ def main() -> None:
     )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--calls", type=int, default=10, help="callbacks per user after the layout")
+    parser.add_argument("--workers", type=int, help="server processes (default: the server's, one per core)")
     args = parser.parse_args()
-    result = load_test(str(args.snapshot), args.users, args.calls)
+    result = load_test(str(args.snapshot), args.users, args.calls, args.workers)
     print(json.dumps(result, indent=2))
     raise SystemExit(1 if result["errors"] else 0)
 

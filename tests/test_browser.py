@@ -103,6 +103,19 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def choose(page, component: str, text: str) -> None:
+    """Open a dropdown, type (the keys go to its search box), wait for the list to narrow, press Enter."""
+    page.locator(f"#{component}").click()
+    page.keyboard.type(text)
+    page.wait_for_function(
+        "t => { const o = document.querySelectorAll('.dash-dropdown-option');"
+        " return o.length === 1 && o[0].innerText.includes(t); }",
+        arg=text,
+        timeout=10000,
+    )
+    page.keyboard.press("Enter")
+
+
 def table_rows(page, name: str) -> list[list[str]]:
     page.wait_for_function(f"document.querySelectorAll('[id*=\"{name}\"] td').length > 0", timeout=15000)
     return page.eval_on_selector_all(
@@ -135,9 +148,7 @@ def test_overview_filter_updates_figures_table_and_link(server, page):
     page.get_by_role("heading", name="Vue d'ensemble").wait_for()
     before = table_rows(page, "overview-years")
     assert {r[0] for r in before} >= {"2017", "2018", "2019", "2024"}
-    page.locator("#overview-certification").click()
-    page.keyboard.type("RNCP34179")
-    page.keyboard.press("Enter")
+    choose(page, "overview-certification", "RNCP34179")
     page.wait_for_function("document.querySelectorAll('[id*=\"overview-years\"] tr:has(td)').length === 2")
     rows = table_rows(page, "overview-years")
     assert rows[1][:5] == ["2017", "35", "0", f"97{NBSP}% (34/35)", f"88{NBSP}% (29/33)"]
@@ -148,7 +159,9 @@ def test_overview_filter_updates_figures_table_and_link(server, page):
     with page.expect_download() as info:
         page.get_by_role("button", name="Télécharger CSV").click()
     download = info.value
-    assert re.fullmatch(r"vue-d-ensemble_par-annee_RNCP34179_\d{4}-\d\d-\d\d\.csv", download.suggested_filename)
+    assert re.fullmatch(
+        r"vue-d-ensemble_par-annee_RNCP34179_\d{4}-\d\d-\d\d\.csv", download.suggested_filename
+    )
     content = Path(download.path()).read_text(encoding="utf-8-sig")  # BOM for French Excel
     header = content.splitlines()[0].split(";")
     assert header[:7] == [
@@ -179,9 +192,7 @@ def test_shared_link_restores_the_filters(server, page):
 def test_certification_page_shows_the_fiche(server, page):
     page.goto(server + "/certification")
     page.get_by_role("heading", name="Certification").wait_for()
-    page.locator("#certification-certification").click()
-    page.keyboard.type("RNCP34179")
-    page.keyboard.press("Enter")
+    choose(page, "certification-certification", "RNCP34179")
     page.wait_for_function("document.body.innerText.includes('Chef de projet e-commerce')", timeout=15000)
     rows = table_rows(page, "certification-stats")
     assert [r[:6] for r in rows] == [
@@ -232,9 +243,7 @@ def test_certification_page_downloads_the_renewal_pack(server, page, tmp_path):
 
     page.goto(server + "/certification")
     page.get_by_role("heading", name="Certification").wait_for()
-    page.locator("#certification-certification").click()
-    page.keyboard.type("RNCP34179")
-    page.keyboard.press("Enter")
+    choose(page, "certification-certification", "RNCP34179")
     page.wait_for_function("document.body.innerText.includes('Chef de projet e-commerce')", timeout=15000)
     button = page.get_by_role("button", name="Télécharger le dossier de renouvellement (Excel)")
     assert button.is_visible()

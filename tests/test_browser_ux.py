@@ -6,7 +6,7 @@ date of the data, a phone screen without sideways scroll, typed downloads named 
 import re
 
 import pytest
-from test_browser import NBSP, browser, page, server, shot, table_rows  # noqa: F401 (fixtures)
+from test_browser import NBSP, browser, choose, page, server, shot, table_rows  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 PAGES = ["/", "/certification", "/metiers", "/voies", "/qualite", "/sql"]
@@ -36,9 +36,7 @@ def test_filters_follow_the_menu_and_the_certification_page(server, page):
     page.wait_for_function("document.body.innerText.includes('Chef de projet e-commerce')", timeout=15000)
     assert "cert=RNCP34179" in page.url
     # choosing another certification there changes the link, the other filters stay
-    page.locator("#certification-certification").click()
-    page.keyboard.type("RNCP35809")
-    page.keyboard.press("Enter")
+    choose(page, "certification-certification", "RNCP35809")
     page.wait_for_function("location.hash.includes('cert=RNCP35809')", timeout=15000)
     assert "year=2017" in page.url
     page.locator("#nav-overview").click()

@@ -5,9 +5,8 @@ import shutil
 from pathlib import Path
 
 import openpyxl
-import pytest
-
 import plotly.graph_objects as go
+import pytest
 
 from dashboard import components, data, figures
 from dashboard.app import create_app

@@ -72,7 +72,7 @@ def test_download_of_a_table_is_typed():
     assert sheet["G2"].data_type == "s" and sheet["G2"].value.startswith("'=")  # text, never a formula
     csv = components.export(frame, "voies_par-voie", "csv")["content"]
     assert csv.startswith("\ufeffAnnée;Certifiés;Insertion globale à 6 mois (%);")
-    assert '2018;1204;100;9;9;oui;"\'=HYPERLINK' in csv
+    assert "2018;1204;100;9;9;oui;\"'=HYPERLINK" in csv
 
 
 def test_file_names_say_what_they_hold():

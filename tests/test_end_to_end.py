@@ -207,11 +207,13 @@ def test_build_with_workers_rejects_a_bad_file_and_changes_nothing(
     raw = tmp_path / "raw-with-bad"
     shutil.copytree(ROOT / "data" / "raw", raw)
     shutil.copyfile(ROOT / "tests" / "fixtures" / "bad" / "missing_column.csv", raw / "cohortes" / "zz.csv")
-    shutil.copyfile(ROOT / "tests" / "fixtures" / "bad" / "truncated.csv", raw / "cohortes" / "zy.csv")
+    shutil.copyfile(
+        ROOT / "tests" / "fixtures" / "bad" / "duplicated_headers.csv", raw / "cohortes" / "zy.csv"
+    )
     monkeypatch.setenv("INSERTION_RAW_DIR", str(raw))
     before = content_hash(settings.warehouse)
     code, out, err = cli("build")
     assert code == 1
     assert "REJECTED" in err and "zz.csv, row 1, column 'access_route'" in err
-    assert "zy.csv" in err and "truncated" in err
+    assert "zy.csv" in err and "duplicated header" in err
     assert content_hash(settings.warehouse) == before
