@@ -90,25 +90,33 @@ def _settle_pending(settings: Settings) -> None:
 def _reader(settings: Settings):
     """A read-only connection on the published snapshot (as the dashboard reads it), so that reading
     never waits for a build that is writing; says on stderr when the snapshot was published."""
-    from datetime import datetime
-
     from . import warehouse
 
-    _settle_pending(settings)
-    path = settings.snapshot if settings.snapshot.exists() else settings.warehouse
+    path = _published(settings)
     with warehouse.connect(path, read_only=True) as con:
-        if path == settings.snapshot:
-            published = datetime.fromtimestamp(path.stat().st_mtime)
-            minutes = int((datetime.now() - published).total_seconds() // 60)
-            age = (
-                "à l'instant"
-                if minutes < 1
-                else f"il y a {minutes} min"
-                if minutes < 120
-                else (f"il y a {minutes // 60} h" if minutes < 48 * 60 else f"il y a {minutes // 1440} jours")
-            )
-            print(f"Données publiées le {published:%d/%m/%Y à %H:%M} ({age}).", file=sys.stderr)
         yield con
+
+
+def _published(settings: Settings) -> Path:
+    """The file read commands read: the snapshot (after finishing an interrupted refresh), with a line
+    on stderr saying when it was published; the warehouse itself when no snapshot was published yet."""
+    from datetime import datetime
+
+    _settle_pending(settings)
+    if not settings.snapshot.exists():
+        return settings.warehouse
+    published = datetime.fromtimestamp(settings.snapshot.stat().st_mtime)
+    minutes = int((datetime.now() - published).total_seconds() // 60)
+    if minutes < 1:
+        age = "à l'instant"
+    elif minutes < 120:
+        age = f"il y a {minutes} min"
+    elif minutes < 48 * 60:
+        age = f"il y a {minutes // 60} h"
+    else:
+        age = f"il y a {minutes // 1440} jours"
+    print(f"Données publiées le {published:%d/%m/%Y à %H:%M} ({age}).", file=sys.stderr)
+    return settings.snapshot
 
 
 def _report_issues(con, scope: list[str] | None) -> None:
@@ -490,7 +498,7 @@ def cmd_sql(args) -> int:
         sql = args.query
     try:
         result = usersql.execute(
-            settings.snapshot,
+            _published(settings),
             sql,
             seconds=args.timeout,
             max_rows=args.max_rows,
