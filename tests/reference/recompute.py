@@ -48,6 +48,7 @@ import datetime as dt
 import io
 import json
 import math
+import os
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -104,6 +105,18 @@ def value(field: str, v) -> str | None:
     """Canonical value, '' when empty, None when unknown."""
     n = norm(v)
     return "" if not n else VALUE_MAPS[field].get(n)
+
+
+def today() -> dt.date:
+    """The day the data is validated (INSERTION_TODAY=aaaa-mm-jj fixes it, as for the pipeline)."""
+    fixed = os.environ.get("INSERTION_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def not_future(day: dt.date | None) -> dt.date | None:
+    """Issue #14: a jury or answer date after today is not a usable date (the jury row is set aside; the
+    answer keeps its other fields, its date counts as missing)."""
+    return day if day is None or day <= today() else None
 
 
 def parse_date(v) -> dt.date | None:
@@ -294,7 +307,7 @@ def certified_people(cohort: pd.DataFrame) -> pd.DataFrame:
         ref, cert, day, outcome = (
             text(r.candidate_ref),
             cert_code(r.certification_code),
-            parse_date(r.jury_date),
+            not_future(parse_date(r.jury_date)),
             value("outcome", r.outcome),
         )
         if ref and cert and day and outcome:
@@ -338,7 +351,7 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
         certs = promos.get((ref, cert))
         if not certs:
             continue
-        answered, promotion = parse_date(r.answer_date), parse_promotion(r.promotion)
+        answered, promotion = not_future(parse_date(r.answer_date)), parse_promotion(r.promotion)
         if promotion is not None:
             chosen = [c for c in certs if c.year == promotion]
         else:
