@@ -94,8 +94,9 @@ PAGES = {
     "certification": "certification",
     "metiers": "metiers",
     "voies": "voies-d-acces",
+    "qualite": "qualite",
+    "sql": "sql",
 }
-PAGES |= {"qualite": "qualite", "sql": "sql"}
 # Each table's part of a download's file name (tables are named ``<page prefix>-<table>``).
 TABLES = {
     "years": "par-annee",

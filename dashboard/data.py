@@ -104,7 +104,7 @@ class Warehouse:
         text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
         if "/* @derived */" not in text:
             return self.query(expand(text), params)
-        return self.call(_with_rates, expand(text), tuple(map(tuple, params)))
+        return self.call(_with_rates, expand(text), list(params))
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         """A setting in force at the last build (``settings`` table)."""
@@ -133,8 +133,8 @@ class Warehouse:
             return False
 
 
-def _with_rates(cur: duckdb.DuckDBPyConnection, sql: str, params: tuple):
-    return add_rates(cur, cur.execute(sql, [list(p) for p in params]).df())
+def _with_rates(cur: duckdb.DuckDBPyConnection, sql: str, params: list):
+    return add_rates(cur, cur.execute(sql, params).df())
 
 
 def _recorded_settings(cur: duckdb.DuckDBPyConnection):

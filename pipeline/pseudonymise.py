@@ -49,6 +49,11 @@ def fingerprint(key: bytes) -> str:
     return hmac.new(key, b"insertion-professionnelle/key-fingerprint/v1", "sha256").hexdigest()[:16]
 
 
+def recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the key the warehouse's people were pseudonymised with (None before a load)."""
+    return con.execute("select max(value) from settings where key = ?", [FINGERPRINT_KEY]).fetchone()[0]
+
+
 def warehouse_key(con: duckdb.DuckDBPyConnection, path: Path) -> bytes:
     """The key for loads into this warehouse: the file's key when its fingerprint is the one recorded
     (recorded at the first load). A warehouse that already holds pseudonymised people never gets a new
@@ -56,7 +61,7 @@ def warehouse_key(con: duckdb.DuckDBPyConnection, path: Path) -> bytes:
     nobody to the people already loaded."""
     from .indicators.formats import fr_int
 
-    stored = con.execute("select max(value) from settings where key = ?", [FINGERPRINT_KEY]).fetchone()[0]
+    stored = recorded_fingerprint(con)
     people = con.execute(
         "select (select count(*) from landing_cohort_results) + (select count(*) from landing_survey_answers)"
     ).fetchone()[0]
@@ -84,7 +89,7 @@ def warehouse_key(con: duckdb.DuckDBPyConnection, path: Path) -> bytes:
 
 def check_key(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
     """What is wrong with the key file for this warehouse (for ``insertion validate``), or None."""
-    stored = con.execute("select max(value) from settings where key = ?", [FINGERPRINT_KEY]).fetchone()[0]
+    stored = recorded_fingerprint(con)
     if not path.exists():
         return f"clé de pseudonymisation introuvable : {path}" + (
             f" (empreinte attendue {stored})" if stored else ""

@@ -75,7 +75,10 @@ def dependencies(client: Client) -> dict[str, dict]:
 
 def payload(dep: dict, values: dict) -> dict:
     outputs = _split_outputs(dep["output"])
-    inputs = [{"id": i["id"], "property": i["property"], "value": values(i["id"])} for i in dep["inputs"]]
+    inputs = [
+        {"id": i["id"], "property": i["property"], "value": values(i["id"], i["property"])}
+        for i in dep["inputs"]
+    ]
     return {
         "output": dep["output"],
         "outputs": outputs if dep["output"].startswith("..") else outputs[0],
@@ -91,7 +94,7 @@ def filters(rng: random.Random, codes: list[str], years: list[int]):
     picked_years = [] if rng.random() < 0.4 else [rng.choice(years)]
     single = rng.choice(codes)
 
-    def value(component: str):
+    def value(component: str, _property: str):
         if component == "certification-certification":
             return single
         if component.endswith("-certification"):
@@ -120,16 +123,7 @@ def user(
         client.get(page)
         client.get("/_dash-layout")
         client.post(
-            payload(
-                deps["_pages_content.children"],
-                lambda i: page if i == "_pages_location" else "",
-            )
-            | {
-                "inputs": [
-                    {"id": "_pages_location", "property": "pathname", "value": page},
-                    {"id": "_pages_location", "property": "search", "value": ""},
-                ]
-            }
+            payload(deps["_pages_content.children"], lambda _, prop: page if prop == "pathname" else "")
         )
         out.append(("layout", time.perf_counter() - t))
     except Exception as exc:  # noqa: BLE001 (every failure is reported)
