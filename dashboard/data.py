@@ -106,12 +106,6 @@ class Warehouse:
             return self.query(expand(text), params)
         return self.call(_with_rates, expand(text), list(params))
 
-    def setting(self, key: str, default: str | None = None) -> str | None:
-        """A setting in force at the last build (``settings`` table)."""
-        frame = self.query("select max(value) as v from settings where key = ?", [key])
-        value = frame["v"].iloc[0]
-        return default if value is None or pd.isna(value) else value
-
     def settings(self):
         """The settings in force at the snapshot's build (their defaults where it recorded none), read
         once per snapshot version."""
