@@ -92,6 +92,15 @@ CUT_MESSAGE = (
 )
 
 
+TOKEN_MESSAGES = {
+    "token_unknown": "a token issued for this certification and wave (pipeline/tokens.py): this one names nobody "
+    "of the campaign (a typo, another survey, or a token made with another key)",
+    "token_expired": "an answer sent no later than the token's last valid day (the close of the wave's window)",
+    "token_twice": "one answer per participant: this participant answered again later in the file "
+    "(the later answer is kept)",
+}
+
+
 def defect_checks(markers: tuple[str, ...], define_row: tuple[str, ...]) -> list:
     """The checks of the defect columns the reader added to a batch (pipeline/validation.py): a stray NUL
     byte removes the row when it is in a field that defines the row (``define_row``), else sets that
@@ -100,6 +109,10 @@ def defect_checks(markers: tuple[str, ...], define_row: tuple[str, ...]) -> list
     for marker in markers:
         if marker == validation.CUT_ROW:
             checks.append(expect("ExpectColumnValuesToBeNull", "error", CUT_MESSAGE, column=marker))
+        elif marker in TOKEN_MESSAGES:
+            checks.append(
+                expect("ExpectColumnValuesToBeNull", "error", TOKEN_MESSAGES[marker], column=marker)
+            )
         else:
             column = marker.removesuffix(validation.NUL_SUFFIX)
             severity = "error" if column in define_row else FIELD

@@ -35,7 +35,8 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
     from . import warehouse
 
     waiting, codes = warehouse.pending(con)
-    if waiting:
+    # this command's own loads are pending too until the refresh: say so only for others' (a killed load)
+    if waiting and scope is not None and (codes is None or set(codes) - set(scope)):
         print(
             "  refreshing the statistics of an interrupted load too: "
             + ("every certification" if codes is None else ", ".join(codes)),
@@ -176,7 +177,8 @@ def cmd_ingest(args) -> int:
 
     Example:
       insertion ingest exports/jury-2024.csv exports/enquete-6-mois.xlsx
-      insertion ingest --kind survey_answers export-limesurvey.csv
+      insertion ingest --kind survey_answers enquete-forms.csv
+      insertion ingest reponses-limesurvey.csv --mapping reponses-limesurvey.mapping.json
     """
     from .ingest import ingest_file, touched_certifications
     from .pseudonymise import warehouse_key
@@ -189,7 +191,9 @@ def cmd_ingest(args) -> int:
     with _open(settings) as con:
         key = warehouse_key(con, settings.key_file)
         for path in args.files:
-            report = ingest_file(con, Path(path), settings, key, kind=args.kind, gate=gate)
+            report = ingest_file(
+                con, Path(path), settings, key, kind=args.kind, gate=gate, mapping=args.mapping
+            )
             reports.append(report)
             _print_report(report)
         _finish(con, settings, gate, scope=touched_certifications(con, reports))
@@ -757,6 +761,12 @@ def _parser() -> argparse.ArgumentParser:
         choices=["cohort_results", "survey_answers", "rncp", "rome_codes", "rome_appellations"],
         help="force the kind of the files",
     )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.json",
+        help="mapping of a LimeSurvey responses export (default: <export>.mapping.json beside it)",
+    )
 
     p = add("watch", cmd_watch, "load new files of data/raw/ as they arrive")
     p.add_argument("--raw-dir", metavar="DIR", help="folder to watch (default data/raw)")
@@ -795,6 +805,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--certification", metavar="CODE", help="the decision holds for this certification only")
     p.add_argument("--by", required=True, metavar="NAME", help="who decides")
     p.add_argument("--why", required=True, metavar="TEXT", help="why")
+
+    from .survey_cli import register as register_survey
+
+    register_survey(add)
 
     p = add("validate", cmd_validate, "re-run every suite over the warehouse")
     p.add_argument("--failed-only", action="store_true", help="list only the expectations that failed")

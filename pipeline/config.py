@@ -76,6 +76,19 @@ class Settings:
         "INSERTION_WINDOW_24M",
         "Months after the jury in which a 2-year answer is expected (min,max).",
     )
+    # survey campaigns (pipeline/campaigns.py)
+    contacts_dir: Path = _setting(
+        Path("data/contacts"),
+        "INSERTION_CONTACTS_DIR",
+        "Folder of contact files (reference, names, e-mail) read only to write a participants file; "
+        "never loaded into the warehouse. Cohort files under the raw folder are read too.",
+    )
+    nonresponse_gap: int = _setting(
+        15,
+        "INSERTION_NONRESPONSE_GAP",
+        "Points of response rate between a group (access route, site) and its whole promotion from which "
+        "the non-response check flags a risk of bias.",
+    )
 
     @property
     def snapshot(self) -> Path:

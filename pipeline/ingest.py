@@ -32,7 +32,7 @@ from .readers import (
     mark_defects,
     read_table,
 )
-from .sources import KINDS, MODULES
+from .sources import KINDS, MODULES, limesurvey
 from .warehouse import scalar
 
 SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".xml"} | EXCEL_SUFFIXES
@@ -92,16 +92,25 @@ def detect_kind(headers: list[str], user_mapping: Path | None = None) -> str | N
     return best
 
 
-def read_batch(path: Path, settings: Settings, key: bytes, kind: str | None = None) -> Batch:
-    """Read and type one file. Raises :class:`InputError` when it cannot be read or its kind is unknown."""
+def read_batch(
+    path: Path, settings: Settings, key: bytes, kind: str | None = None, mapping: Path | None = None
+) -> Batch:
+    """Read and type one file. Raises :class:`InputError` when it cannot be read or its kind is unknown.
+    A LimeSurvey responses export is read through its mapping file (``mapping``, else found beside it:
+    :mod:`pipeline.sources.limesurvey`)."""
     if kind is not None and kind not in KINDS:
         raise InputError(path, f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
 
     def score(headers: list[str]) -> int:
         kinds = [KINDS[kind]] if kind else list(KINDS.values())
-        return max(header_score(headers, k, settings.header_mapping) for k in kinds)
+        own = limesurvey.header_score(headers) if kind in (None, "survey_answers") else 0
+        return max(own, *(header_score(headers, k, settings.header_mapping) for k in kinds))
 
     raw: RawTable = read_table(path, score, cut_last_row="quarantine")
+    if kind in (None, "survey_answers") and limesurvey.is_export(raw.frame.columns):
+        batch = MODULES["survey_answers"].type_batch(limesurvey.prepare(raw, key, mapping))
+        mark_defects(raw, batch)
+        return batch
     name = kind or detect_kind(list(raw.frame.columns), settings.header_mapping)
     if name is None:
         raise InputError(
@@ -156,12 +165,14 @@ class Checked:
     seconds: float = 0.0
 
 
-def check_file(path: Path, settings: Settings, key: bytes, kind, gate: validation.Gate) -> Checked:
+def check_file(
+    path: Path, settings: Settings, key: bytes, kind, gate: validation.Gate, mapping: Path | None = None
+) -> Checked:
     """Read, type and validate one cohort or survey file on its own; writes nothing. Checks that need
     another source (an answer against its jury) run in the warehouse, so order never matters."""
     checked, t0 = Checked(path, kind), time.perf_counter()
     try:
-        checked.batch = batch = read_batch(path, settings, key, kind)
+        checked.batch = batch = read_batch(path, settings, key, kind, mapping)
         checked.verdict = verdict = gate.validate(batch.frame, batch.kind.name)
         if verdict.file_errors:
             first = verdict.file_errors[0]
@@ -181,8 +192,10 @@ def ingest_file(
     key: bytes | None = None,
     kind: str | None = None,
     gate: validation.Gate | None = None,
+    mapping: Path | None = None,
 ) -> LoadReport:
     """Load one file (see module docstring). Never raises for bad input: the report says what happened.
+    ``mapping``: the mapping file of a LimeSurvey responses export (else found beside it).
 
     Pass the same ``gate`` for several files, then call ``gate.build_docs()`` once."""
     path = Path(path)
@@ -196,7 +209,7 @@ def ingest_file(
     ref_kind = kind if kind in REFERENTIAL_KINDS else (None if kind else referential.detect(path))
     if ref_kind:
         return _ingest_referential(con, path, ref_kind, gate, sha, started, t0)
-    return write_checked(con, check_file(path, settings, key, kind, gate), sha, gate)
+    return write_checked(con, check_file(path, settings, key, kind, gate, mapping), sha, gate)
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
@@ -503,8 +516,9 @@ def _sniff(path: Path, settings: Settings) -> str | None:
         head = path.open("rb").read(65536)
         text = head.decode(detect_encoding(head, path), errors="ignore").lstrip("\ufeff")
         line = next((ln for ln in text.splitlines() if ln.strip(" ;,\t")), "")
-        return detect_kind(
-            next(csv.reader([line], delimiter=detect_delimiter(line))), settings.header_mapping
-        )
+        headers = next(csv.reader([line], delimiter=detect_delimiter(line)))
+        if limesurvey.is_export(headers):
+            return "survey_answers"
+        return detect_kind(headers, settings.header_mapping)
     except (InputError, StopIteration, OSError):
         return None

@@ -34,6 +34,9 @@ TABLE_LEVEL = {
 # ``<column>`` that has a stray NUL byte; ``last_row_cut`` marks a last row cut short (file truncated).
 NUL_SUFFIX = "_nul"
 CUT_ROW = "last_row_cut"
+# A survey tool's token that names nobody of the campaign, has expired, or answers twice
+# (pipeline/sources/limesurvey.py): the token's text where the row has that defect.
+TOKEN_MARKERS = ("token_unknown", "token_expired", "token_twice")
 _SUFFIXES = ("_unparsed", NUL_SUFFIX)
 
 
@@ -220,7 +223,7 @@ class Gate:
     def validate(self, frame: pd.DataFrame, kind: str) -> Verdict:
         """Validate a batch with its kind's suite, plus one check per defect column the reader added
         (a stray NUL byte in a field, a last row cut short), when the batch has any."""
-        markers = tuple(c for c in frame.columns if c == CUT_ROW or c.endswith(NUL_SUFFIX))
+        markers = tuple(c for c in frame.columns if c in (CUT_ROW, *TOKEN_MARKERS) or c.endswith(NUL_SUFFIX))
         suite = self.suite(kind)
         if markers:
             key = (kind, self._built_on[kind], markers)

@@ -1,0 +1,63 @@
+-- One row per certified person and survey wave: the window in which the wave's answer is expected (the
+-- settings window_6m / window_24m: months after the jury, the same windows the quality checks apply),
+-- whether the person answered (a respondent of fct_survey_responses), and the invitations and reminders
+-- sent (survey_mailings). Parameters: $certification, $wave (6 | 24), $site — null for all.
+with windows as (
+    select
+        max(case when key = 'window_6m' then string_split(value, ',')[1]::integer end) as lo6,
+        max(case when key = 'window_6m' then string_split(value, ',')[2]::integer end) as hi6,
+        max(case when key = 'window_24m' then string_split(value, ',')[1]::integer end) as lo24,
+        max(case when key = 'window_24m' then string_split(value, ',')[2]::integer end) as hi24
+    from settings
+),
+
+people as (
+    select
+        c.candidate_hash,
+        c.certification_code,
+        c.year as promotion,
+        coalesce(c.site, '') as site,
+        c.access_route,
+        c.jury_date,
+        w.wave,
+        (c.jury_date + to_months(case when w.wave = 6 then s.lo6 else s.lo24 end))::date as opens,
+        (c.jury_date + to_months(case when w.wave = 6 then s.hi6 else s.hi24 end))::date as closes
+    from fct_certified as c
+    cross join (values (6), (24)) as w (wave)
+    cross join windows as s
+    where ($certification is null or c.certification_code = $certification)
+      and ($wave is null or w.wave = $wave)
+      and ($site is null or coalesce(c.site, '') = $site)
+),
+
+answers as (
+    select candidate_hash, certification_code, year as promotion, wave, min(answer_date) as answer_date
+    from fct_survey_responses
+    where responded
+      and ($certification is null or certification_code = $certification)
+    group by all
+),
+
+mailings as (
+    select
+        candidate_hash,
+        certification_code,
+        wave,
+        min(sent_at) filter (where kind = 'invitation') as invited_at,
+        max(sent_at) filter (where kind = 'relance') as reminded_at,
+        count(*) filter (where kind = 'relance') as reminders
+    from survey_mailings
+    where ($certification is null or certification_code = $certification)
+    group by all
+)
+
+select
+    p.*,
+    a.candidate_hash is not null as answered,
+    a.answer_date,
+    m.invited_at,
+    m.reminded_at,
+    coalesce(m.reminders, 0) as reminders
+from people as p
+left join answers as a using (candidate_hash, certification_code, promotion, wave)
+left join mailings as m using (candidate_hash, certification_code, wave)
