@@ -94,6 +94,7 @@ PAGES = {
     "certification": "certification",
     "metiers": "metiers",
     "voies": "voies-d-acces",
+    "enquetes": "enquetes",
     "qualite": "qualite",
     "sql": "sql",
 }
@@ -110,6 +111,8 @@ TABLES = {
     "quarantine": "quarantaine",
     "issues": "anomalies",
     "result": "resultat",
+    "status": "avancement",
+    "nonresponse": "non-reponse",
 }
 PERCENT = " (%)"  # the header suffix of a rate's column in a download
 

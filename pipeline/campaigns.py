@@ -457,8 +457,19 @@ def window_text(opens, closes) -> str:
     return f"du {fr_date(opens)} au {fr_date(closes)}"
 
 
+PROJECTION_RULE = (
+    "le taux projeté prolonge jusqu'à la clôture le rythme des réponses reçues depuis le début de la vague "
+    "(ouverture de la fenêtre ou première invitation, la plus tardive), sans dépasser le nombre de certifiés."
+)
+
+
 def status_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`status` with French labels and formats (« 67 % (8/12) »)."""
+    """:func:`status_view` under French headers (CLI, downloads)."""
+    return status_view(frame).rename(columns=STATUS_COLUMNS)
+
+
+def status_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`status` with French labels and formats (« 67 % (8/12) »), columns of STATUS_COLUMNS."""
     from .indicators.formats import fr_pct, head_count
 
     out = frame.copy()
@@ -473,7 +484,7 @@ def status_table(frame: pd.DataFrame) -> pd.DataFrame:
     out["projected_cell"] = [fr_pct(r) for r in out["projected_rate"]]
     out["days_left"] = out["days_left"].astype("Int64").where(out["status"] == "ouverte")
     out["alert"] = out["alert"].fillna("")
-    return out[list(STATUS_COLUMNS)].rename(columns=STATUS_COLUMNS)
+    return out[list(STATUS_COLUMNS)]
 
 
 PLAN_COLUMNS = {
@@ -514,7 +525,17 @@ NONRESPONSE_COLUMNS = {
 }
 
 
+def nonresponse_rule(settings: Settings) -> str:
+    return NONRESPONSE_RULE.format(gap=settings.nonresponse_gap)
+
+
 def nonresponse_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`nonresponse_view` under French headers."""
+    return nonresponse_view(frame).rename(columns=NONRESPONSE_COLUMNS)
+
+
+def nonresponse_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`nonresponse` with French labels, columns of NONRESPONSE_COLUMNS."""
     from .labels import route_label
 
     out = frame.copy()
@@ -522,4 +543,49 @@ def nonresponse_table(frame: pd.DataFrame) -> pd.DataFrame:
     routes = out["dimension"] == "Voie d'accès"
     out.loc[routes, "group"] = out.loc[routes, "group"].map(route_label)
     out["flag"] = out["flagged"].map({True: "⚠ oui", False: ""})
-    return out[list(NONRESPONSE_COLUMNS)].rename(columns=NONRESPONSE_COLUMNS)
+    return out[list(NONRESPONSE_COLUMNS)]
+
+
+# --- renewal pack --------------------------------------------------------------------------------------
+
+
+def methodology_rows(
+    con: duckdb.DuckDBPyConnection, settings: Settings, code: str, years: list[int]
+) -> list[tuple[str, str, str]]:
+    """The pack's « Méthodologie » lines on the campaigns: each wave's window, invitations, answers and
+    response rate per promotion, and how the non-response check judges a risk of bias."""
+    from .indicators.formats import fr_pct, head_count
+
+    (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
+    rows = [
+        (
+            "Campagnes d'enquête",
+            "Fenêtres",
+            f"Réponse attendue de {lo6} à {hi6} mois après le jury (vague à 6 mois) et de {lo24} à {hi24} mois "
+            "(vague à 2 ans) ; invitations envoyées par fichier de participants (jeton individuel, sans "
+            "donnée nominative dans l'entrepôt).",
+        )
+    ]
+    frame = status(con, settings, code)
+    frame = frame[frame["site"].isna() & frame["promotion"].isin(years)]
+    for r in frame.sort_values(["promotion", "wave"]).itertuples():
+        invited = f"{r.invited} invité(s)" if r.invited else "invitations non suivies dans l'outil"
+        rows.append(
+            (
+                "Campagnes d'enquête",
+                f"Promotion {r.promotion}, vague à {WAVE_LABELS[r.wave]}",
+                f"{window_text(r.opens, r.closes)} ({STATUS_LABELS[r.status].lower()}) ; {invited} ; "
+                f"{r.answered} répondant(s) sur {r.certified} certifiés : taux de réponse "
+                f"{fr_pct(r.response_rate)} ({head_count(r.answered, r.certified)})"
+                + (f" ; alerte : {r.alert}" if isinstance(r.alert, str) else ""),
+            )
+        )
+    rows.append(("Campagnes d'enquête", "Contrôle de la non-réponse", nonresponse_rule(settings)))
+    return rows
+
+
+def nonresponse_sheet(
+    con: duckdb.DuckDBPyConnection, settings: Settings, code: str, years: list[int]
+) -> pd.DataFrame:
+    """The non-response check of the promotions of a pack, French headers."""
+    return nonresponse_table(nonresponse(con, settings, code, years))

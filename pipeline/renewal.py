@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import fiches
+from . import campaigns, fiches
 from .config import Settings
 from .errors import InputError
 from .exports import neutralise  # openpyxl would store « =… » text as a formula
@@ -137,7 +137,10 @@ def build(
     pack.sheets["Emplois occupés"] = jobs(con, code, years)
     pack.sheets.update(adequation(con, code, years, stats, threshold))
     pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
-    pack.sheets["Qualité"] = quality(con, code, years)
+    pack.sheets["Qualité"] = [
+        ("Contrôles des données", quality(con, code, years)),
+        ("Contrôle de la non-réponse", campaigns.nonresponse_sheet(con, settings, code, years)),
+    ]
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
     pack.stats = stats
     return pack
@@ -419,6 +422,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             reasons = [f"{label} : {n}" for label, n in zip(REASONS.values(), by_reason, strict=True) if n]
             rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
             rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(outside)))
+    rows += campaigns.methodology_rows(con, settings, code, years)
     build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
     rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
     files = con.execute(

@@ -1,0 +1,202 @@
+"""Enquêtes: where each survey wave stands (windows, invitations, answers, response rate projected at the
+close, alerts) and the non-response check. Figures from :mod:`pipeline.campaigns`, as the CLI shows them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from dashboard import components, data, figures
+from pipeline import campaigns
+from pipeline.labels import WAVE_LABELS
+
+dash.register_page(
+    __name__,
+    layout=lambda **query: layout(**query),
+    path="/enquetes",
+    name="Enquêtes",
+    title="Enquêtes — Insertion professionnelle",
+    order=3.5,
+)
+P = "enquetes"
+STATUS_COLORS = {"à venir": "#9aa5b1", "ouverte": "#1f4e79", "close": "#c97b12"}
+WAVE_CHOICES = [{"label": "Les deux vagues", "value": 0}] + [
+    {"label": f"à {name}", "value": m} for m, name in WAVE_LABELS.items()
+]
+
+
+def layout(**_query):
+    empty = components.unavailable()
+    if empty:
+        return empty
+    threshold = data.get().settings().min_response_rate
+    return html.Div(
+        [
+            html.H1("Enquêtes"),
+            html.Div(
+                className="filters",
+                children=[
+                    html.Div(
+                        className="filter filter-wide",
+                        children=[
+                            html.Label("Certification(s)", htmlFor=f"{P}-certification"),
+                            components.dropdown(
+                                f"{P}-certification",
+                                components.filter_options()["certification"],
+                                [],
+                                multi=True,
+                                placeholder="Toutes les certifications",
+                            ),
+                        ],
+                    ),
+                    html.Div(
+                        className="filter",
+                        children=[
+                            html.Label("Vague", htmlFor=f"{P}-wave"),
+                            dcc.RadioItems(id=f"{P}-wave", options=WAVE_CHOICES, value=0, inline=True),
+                        ],
+                    ),
+                    html.Div(
+                        className="filter",
+                        children=[
+                            dcc.Checklist(
+                                id=f"{P}-open",
+                                options=[{"label": "Fenêtres ouvertes seulement", "value": "open"}],
+                                value=[],
+                            )
+                        ],
+                    ),
+                    components.synced_store(P),
+                ],
+            ),
+            html.P(
+                f"Taux de réponse = répondants ÷ certifiés. Alerte quand une promotion finira sous "
+                f"{figures.fr_pct(threshold)} (INSERTION_MIN_RESPONSE_RATE) : {campaigns.PROJECTION_RULE}",
+                className="hint",
+            ),
+            html.Div(id=f"{P}-alerts", className="readiness"),
+            components.graph(f"{P}-timeline"),
+            html.H2("Avancement par vague"),
+            components.table(
+                f"{P}-status",
+                [(key, header) for key, header in campaigns.STATUS_COLUMNS.items()],
+                page_size=20,
+            ),
+            html.H2("Contrôle de la non-réponse"),
+            html.P(
+                campaigns.nonresponse_rule(data.get().settings())
+                + " Choisissez une ou plusieurs certifications.",
+                className="hint",
+            ),
+            components.table(
+                f"{P}-nonresponse",
+                [(key, header) for key, header in campaigns.NONRESPONSE_COLUMNS.items()],
+                page_size=20,
+            ),
+        ]
+    )
+
+
+components.sync_filters(P, ["certification"])
+
+
+def timeline_figure(status: pd.DataFrame, today: date) -> dict:
+    """One bar per promotion and wave, from the opening to the close of its window, coloured by state,
+    with today's date; the response rate at the end of the bar."""
+    rows = status[status["site"].isna()].sort_values(["opens", "certification_code"])
+    if rows.empty:
+        return figures.empty_figure("Aucune vague d'enquête pour cette sélection.")
+    traces = []
+    for state, part in rows.groupby("status", sort=False):
+        labels = [
+            f"{r.certification_code} · {r.promotion} · {WAVE_LABELS[r.wave]}" for r in part.itertuples()
+        ]
+        traces.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": campaigns.STATUS_LABELS[state],
+                "y": labels,
+                "base": [o.isoformat() for o in part["opens"].dt.date],
+                "x": [(c - o).days * 86_400_000 for o, c in zip(part["opens"], part["closes"], strict=True)],
+                "marker": {"color": STATUS_COLORS[state]},
+                "text": [f"{figures.fr_pct(r)}" for r in part["response_rate"]],
+                "textposition": "inside",
+                "hovertext": [
+                    f"{campaigns.window_text(o, c)} — {a}/{n} répondants"
+                    for o, c, a, n in zip(
+                        part["opens"], part["closes"], part["answered"], part["certified"], strict=True
+                    )
+                ],
+                "hoverinfo": "text",
+            }
+        )
+    return figures.figure(
+        traces,
+        title=figures.title("Fenêtres d'enquête", f"aujourd'hui : {figures.fr_date(today)}"),
+        xaxis={"type": "date", "tickformat": "%m/%Y"},
+        yaxis={"automargin": True, "autorange": "reversed", "type": "category"},
+        barmode="overlay",
+        height=max(260, 28 * len(rows) + 120),
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#c0392b", "dash": "dot"},
+            }
+        ],
+    )
+
+
+@callback(
+    Output(f"{P}-timeline", "figure"),
+    Output(components.table_id(f"{P}-status"), "data"),
+    Output(components.table_id(f"{P}-nonresponse"), "data"),
+    Output(f"{P}-alerts", "children"),
+    Input(f"{P}-certification", "value"),
+    Input(f"{P}-wave", "value"),
+    Input(f"{P}-open", "value"),
+)
+def update(certifications, wave, open_only):
+    from pipeline.validation import today as current_day
+
+    wh = data.get()
+    settings = wh.settings()
+    today = current_day()
+    codes = certifications or [None]
+    frames = [wh.call(campaigns.status, settings, code, wave or None, today) for code in codes]
+    status = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if open_only:
+        status = status[status["status"] == "ouverte"]
+    alerts = status[status["alert"].notna() & status["site"].isna()]
+    items = [
+        html.Li(
+            f"{r.certification_code}, promotion {r.promotion}, vague {WAVE_LABELS[r.wave]} : {r.alert} "
+            f"({figures.fr_pct(r.response_rate)} de réponses, {r.answered}/{r.certified})",
+            className="alert",
+        )
+        for r in alerts.itertuples()
+    ]
+    checks = [wh.call(campaigns.nonresponse, settings, code) for code in certifications or []]
+    checked = pd.concat(checks, ignore_index=True) if checks else pd.DataFrame()
+    if wave and not checked.empty:
+        checked = checked[checked["wave"] == wave]
+    nonresponse = campaigns.nonresponse_view(checked) if not checked.empty else pd.DataFrame()
+    return (
+        timeline_figure(status, today),
+        _records(campaigns.status_view(status)) if not status.empty else [],
+        _records(nonresponse),
+        html.Ul(items) if items else html.P("Aucune alerte sur les vagues affichées.", className="hint"),
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
