@@ -21,6 +21,8 @@ from pipeline.sources.reference import load_reference
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
+LIMESURVEY = ROOT / "data" / "exemples" / "limesurvey"
+DEMO_KEY = LIMESURVEY / "cle_demo.key"
 
 
 @pytest.fixture
@@ -91,7 +93,8 @@ def _fingerprint(paths: list[Path]) -> dict[str, str]:
 def sample_warehouse(tmp_path_factory) -> Settings:
     """The shipped sample built once into a temporary warehouse (read-only use only).
 
-    Its stdout is kept in ``build-stdout.txt`` beside it (see ``sample_build_output``). At the end of
+    Built with the demonstration key of the LimeSurvey sample (``data/exemples/limesurvey``). Its stdout
+    is kept in ``build-stdout.txt`` beside it (see ``sample_build_output``). At the end of
     the run the warehouse, its snapshot and its key must be byte for byte unchanged: a test that
     writes must use ``sample_copy`` instead.
     """
@@ -100,6 +103,10 @@ def sample_warehouse(tmp_path_factory) -> Settings:
     import sys
 
     folder = tmp_path_factory.mktemp("sample")
+    # the LimeSurvey sample's demonstration key, so that its responses export links to the sample's people
+    # on a copy (tests/test_campaigns.py); any key builds the same figures
+    shutil.copyfile(DEMO_KEY, folder / "key")
+    (folder / "key").chmod(0o600)
     env = {
         **os.environ,
         "INSERTION_KEY_FILE": str(folder / "key"),

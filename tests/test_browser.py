@@ -48,6 +48,8 @@ def server(sample_warehouse):
         **os.environ,
         "INSERTION_WAREHOUSE": str(sample_warehouse.warehouse),
         "INSERTION_KEY_FILE": str(sample_warehouse.key_file),
+        # the survey windows (page Enquêtes) are judged on this day, so that the tests do not age
+        "INSERTION_TODAY": "2026-11-29",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "serve", "--prod", "--port", str(port)],
@@ -131,6 +133,7 @@ def table_rows(page, name: str) -> list[list[str]]:
         ("/certification", "Certification"),
         ("/metiers", "Métiers exercés (codes ROME)"),
         ("/voies", "Voies d'accès"),
+        ("/enquetes", "Enquêtes"),
         ("/qualite", "Qualité des données"),
         ("/sql", "Requêtes SQL"),
     ],

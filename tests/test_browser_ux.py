@@ -9,7 +9,7 @@ import pytest
 from test_browser import NBSP, browser, choose, page, server, shot, table_rows  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
-PAGES = ["/", "/certification", "/metiers", "/voies", "/qualite", "/sql"]
+PAGES = ["/", "/certification", "/metiers", "/voies", "/enquetes", "/qualite", "/sql"]
 
 
 def wait_rows(page, name: str, count: int) -> None:

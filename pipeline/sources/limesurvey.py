@@ -136,7 +136,12 @@ def load_mapping(path: Path) -> Mapping:
 def prepare(raw: RawTable, key: bytes, mapping_path: Path | None = None) -> Batch:
     """The export's submitted responses as a survey batch, each linked to its person by its token."""
     path, src = raw.path, raw.frame
-    mapping = load_mapping(find_mapping(path, mapping_path))
+    try:
+        mapping = load_mapping(find_mapping(path, mapping_path))
+    except InputError as exc:
+        if exc.file == str(path):
+            raise
+        raise InputError(path, f"fichier de correspondance {exc}") from exc
     by_norm = {norm(h): h for h in src.columns}
     token_header, date_header = by_norm["token"], by_norm["submitdate"]
     headers = {}
