@@ -81,6 +81,23 @@ _MESSAGES: list[tuple[str, str]] = [
         "une dernière ligne complète : le fichier semble tronqué à sa dernière ligne (moins de champs que "
         "l'en-tête et pas de fin de ligne) ; exportez-le à nouveau",
     ),
+    # a survey tool's tokens (pipeline/sources/limesurvey.py)
+    (
+        r"a token issued for this certification and wave \(pipeline/tokens.py\): this one names nobody "
+        r"of the campaign \(a typo, another survey, or a token made with another key\)",
+        "un jeton émis pour cette certification et cette vague : celui-ci ne désigne personne de la campagne "
+        "(faute de frappe, autre enquête, ou jeton créé avec une autre clé)",
+    ),
+    (
+        r"an answer sent no later than the token's last valid day \(the close of the wave's window\)",
+        "une réponse envoyée au plus tard le dernier jour de validité du jeton (clôture de la fenêtre de la vague)",
+    ),
+    (
+        r"one answer per participant: this participant answered again later in the file "
+        r"\(the later answer is kept\)",
+        "une réponse par participant : ce participant a répondu de nouveau plus loin dans le fichier (la "
+        "réponse la plus récente est conservée)",
+    ),
     (r"an access route \((.+) or (\w+)\)", r"une voie d'accès (\1 ou \2)"),
     (r"an outcome \((.+) or (\w+)\)", r"un résultat (\1 ou \2)"),
     (

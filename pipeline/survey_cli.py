@@ -43,6 +43,20 @@ def _print(frame, fmt: str) -> None:
         print(format_table(frame.astype(object).where(frame.notna(), None)))
 
 
+def cmd_survey(args) -> int:
+    """Survey campaigns: plan each wave from the jury results, write the participants file of the survey
+    tool (LimeSurvey, or CSV/XLSX for a mail merge), read its responses back with `insertion ingest`, and
+    follow invitations, answers and response rates. See « Survey campaigns » in the README.
+
+    Example:
+      insertion survey plan --certification RNCP40344 --wave 24m
+      insertion survey export --certification RNCP40344 --wave 24m --out participants.csv
+      insertion ingest reponses-limesurvey.csv        # with reponses-limesurvey.mapping.json beside it
+      insertion survey status --certification RNCP40344
+    """
+    return 0  # argparse asks for one of the commands
+
+
 def cmd_plan(args) -> int:
     """Who must be surveyed, and when: every certified person whose wave (6 months, 2 years) opens by
     --due-before (default today) and who has not answered it, counted per certification, promotion,
@@ -179,7 +193,7 @@ def cmd_status(args) -> int:
 
 def register(add) -> None:
     """Add ``survey`` and its commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
-    p = add("survey", lambda args: p.print_help() or 0, "plan, export and follow survey campaigns")
+    p = add("survey", cmd_survey, "plan, export and follow survey campaigns")
     commands = p.add_subparsers(dest="survey_command", metavar="COMMAND", required=True)
 
     def command(name, func, help):
