@@ -2,16 +2,7 @@
 -- settings window_6m / window_24m: months after the jury, the same windows the quality checks apply),
 -- whether the person answered (a respondent of fct_survey_responses), and the invitations and reminders
 -- sent (survey_mailings). Parameters: $certification, $wave (6 | 24), $site — null for all.
-with windows as (
-    select
-        max(case when key = 'window_6m' then string_split(value, ',')[1]::integer end) as lo6,
-        max(case when key = 'window_6m' then string_split(value, ',')[2]::integer end) as hi6,
-        max(case when key = 'window_24m' then string_split(value, ',')[1]::integer end) as lo24,
-        max(case when key = 'window_24m' then string_split(value, ',')[2]::integer end) as hi24
-    from settings
-),
-
-people as (
+with people as (
     select
         c.candidate_hash,
         c.certification_code,
@@ -24,7 +15,7 @@ people as (
         (c.jury_date + to_months(case when w.wave = 6 then s.hi6 else s.hi24 end))::date as closes
     from fct_certified as c
     cross join (values (6), (24)) as w (wave)
-    cross join windows as s
+    cross join survey_windows() as s
     where ($certification is null or c.certification_code = $certification)
       and ($wave is null or w.wave = $wave)
       and ($site is null or coalesce(c.site, '') = $site)

@@ -17,12 +17,7 @@ with kept as materialized (  -- forces the narrow join first (measured: 2x faste
 ),
 
 windows as (
-    select
-        max(case when key = 'window_6m' then string_split(value, ',')[1]::integer end) as lo6,
-        max(case when key = 'window_6m' then string_split(value, ',')[2]::integer end) as hi6,
-        max(case when key = 'window_24m' then string_split(value, ',')[1]::integer end) as lo24,
-        max(case when key = 'window_24m' then string_split(value, ',')[2]::integer end) as hi24
-    from settings
+    select * from survey_windows()
 ),
 
 certification_settings as (

@@ -17,3 +17,13 @@ create or replace macro wilson_high(n, d) as
 
 -- A dashboard filter: an empty list of choices keeps every value.
 create or replace macro in_filter(choices, value) as (len(choices) = 0 or list_contains(choices, value));
+
+-- The survey windows in force (settings window_6m, window_24m: months after the jury, min and max), one
+-- row: what the quality checks apply to answers and what the survey campaigns plan.
+create or replace macro survey_windows() as table
+    select
+        max(case when key = 'window_6m' then string_split(value, ',')[1]::integer end) as lo6,
+        max(case when key = 'window_6m' then string_split(value, ',')[2]::integer end) as hi6,
+        max(case when key = 'window_24m' then string_split(value, ',')[1]::integer end) as lo24,
+        max(case when key = 'window_24m' then string_split(value, ',')[2]::integer end) as hi24
+    from settings;
