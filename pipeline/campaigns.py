@@ -107,33 +107,20 @@ def _status(frame: pd.DataFrame, today: date) -> pd.Series:
     )
 
 
-def plan_counts(people: pd.DataFrame) -> pd.DataFrame:
-    """Counts of :func:`plan` per certification, promotion, wave and site, with the window and status."""
-    if people.empty:
-        return pd.DataFrame(
-            columns=[
-                "certification_code",
-                "promotion",
-                "wave",
-                "site",
-                "opens",
-                "closes",
-                "status",
-                "to_survey",
-                "invited",
-            ]
-        )
-    return (
-        people.groupby(["certification_code", "promotion", "wave", "site", "status"], as_index=False)
-        .agg(
-            opens=("opens", "min"),
-            closes=("closes", "max"),
-            to_survey=("candidate_hash", "size"),
-            invited=("invited_at", "count"),
-        )
-        .sort_values(["certification_code", "promotion", "wave", "site"])
-        .reset_index(drop=True)
-    )
+def plan_counts(
+    con: duckdb.DuckDBPyConnection,
+    certification: str | None = None,
+    wave: int | None = None,
+    due_before: date | None = None,
+    today: date | None = None,
+) -> pd.DataFrame:
+    """:func:`plan` counted per certification, promotion, wave, site and state of the window, with the
+    window and how many were invited (``plan.sql``, over ``mart_survey_waves``: fast at national scale)."""
+    today = _today(today)
+    return con.execute(
+        _sql("plan.sql"),
+        {"certification": certification, "wave": wave, "due_before": due_before or today, "today": today},
+    ).df()
 
 
 def status(
@@ -146,11 +133,10 @@ def status(
     """Per certification, promotion, wave and site (and the whole promotion: site null): certified,
     invited, answered, response rate, days left, projected rate at the close, alert (``status.sql``)."""
     return con.execute(
-        _with_waves("status.sql"),
+        _sql("status.sql"),
         {
             "certification": certification,
             "wave": wave,
-            "site": None,
             "today": _today(today),
             "threshold": settings.min_response_rate,
         },
@@ -385,6 +371,8 @@ def record_mailings(con: duckdb.DuckDBPyConnection, p: pd.DataFrame, kind: str, 
             "certification_code": p["certification_code"],
             "wave": p["wave"].astype("int32"),
             "candidate_hash": p["candidate_hash"],
+            "promotion": p["promotion"].astype("int32"),
+            "site": p["site"].fillna(""),
             "kind": kind,
             "valid_from": p["opens"].dt.date,
             "valid_until": p["closes"].dt.date,

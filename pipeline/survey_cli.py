@@ -73,16 +73,15 @@ def cmd_plan(args) -> int:
 
     settings = _settings(args)
     with _reader(settings) as con:
-        people = campaigns.plan(con, args.certification, args.wave, args.due_before)
-    counts = campaigns.plan_counts(people)
+        counts = campaigns.plan_counts(con, args.certification, args.wave, args.due_before)
     if counts.empty:
         print("Personne à enquêter à cette date.")
         return 0
     _print(campaigns.plan_table(counts), args.format)
     if args.format == "table":
-        by_status = people["status"].value_counts()
+        by_status = counts.groupby("status")["to_survey"].sum()
         parts = [f"{by_status.get(s, 0)} fenêtre {s}" for s in campaigns.STATUS_LABELS]
-        print(f"\nÀ enquêter (personne × vague) : {len(people)}, dont " + ", ".join(parts) + ".")
+        print(f"\nÀ enquêter (personne × vague) : {by_status.sum()}, dont " + ", ".join(parts) + ".")
     return 0
 
 

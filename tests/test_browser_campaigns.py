@@ -10,8 +10,16 @@ pytestmark = pytest.mark.browser
 def test_survey_page_shows_windows_status_alerts_and_nonresponse(server, page):
     page.goto(server + "/enquetes#cert=RNCP40344")
     page.get_by_role("heading", name="Enquêtes", exact=True).wait_for(timeout=15000)
+    # by default only the open windows: the 2024 promotion at 2 years
     page.wait_for_function(
-        "document.querySelectorAll('[id*=\"enquetes-status\"] td').length > 0 "
+        "document.querySelectorAll('[id*=\"enquetes-status\"] tr:has(td)').length === 1", timeout=20000
+    )
+    assert [r[1:5] for r in table_rows(page, "enquetes-status")] == [
+        ["2024", "2 ans", "Toute la promotion", "Ouverte"]
+    ]
+    page.get_by_text("Fenêtres ouvertes seulement").click()  # every window, closed ones too
+    page.wait_for_function(
+        "document.querySelectorAll('[id*=\"enquetes-status\"] tr:has(td)').length > 1 "
         "&& document.querySelectorAll('[id*=\"enquetes-nonresponse\"] td').length > 0",
         timeout=20000,
     )

@@ -65,7 +65,7 @@ def layout(**_query):
                             dcc.Checklist(
                                 id=f"{P}-open",
                                 options=[{"label": "Fenêtres ouvertes seulement", "value": "open"}],
-                                value=[],
+                                value=["open"],
                             )
                         ],
                     ),
@@ -103,12 +103,21 @@ def layout(**_query):
 components.sync_filters(P, ["certification"])
 
 
+TIMELINE_BARS = 60  # beyond, the chart shows the windows closing soonest (the table has them all)
+
+
 def timeline_figure(status: pd.DataFrame, today: date) -> dict:
     """One bar per promotion and wave, from the opening to the close of its window, coloured by state,
     with today's date; the response rate at the end of the bar."""
-    rows = status[status["site"].isna()].sort_values(["opens", "certification_code"])
+    rows = status[status["site"].isna()]
     if rows.empty:
         return figures.empty_figure("Aucune vague d'enquête pour cette sélection.")
+    detail = f"aujourd'hui : {figures.fr_date(today)}"
+    if len(rows) > TIMELINE_BARS:
+        soon = rows.assign(_past=rows["status"] == "close").sort_values(["_past", "closes"])
+        rows = soon.head(TIMELINE_BARS)
+        detail += f" — les {TIMELINE_BARS} fenêtres qui se ferment le plus tôt"
+    rows = rows.sort_values(["opens", "certification_code"])
     traces = []
     for state, part in rows.groupby("status", sort=False):
         labels = [
@@ -136,7 +145,7 @@ def timeline_figure(status: pd.DataFrame, today: date) -> dict:
         )
     return figures.figure(
         traces,
-        title=figures.title("Fenêtres d'enquête", f"aujourd'hui : {figures.fr_date(today)}"),
+        title=figures.title("Fenêtres d'enquête", detail),
         xaxis={"type": "date", "tickformat": "%m/%Y"},
         yaxis={"automargin": True, "autorange": "reversed", "type": "category"},
         barmode="overlay",
@@ -176,6 +185,8 @@ def update(certifications, wave, open_only):
     status = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if open_only:
         status = status[status["status"] == "ouverte"]
+    if not certifications:  # every certification: one row per promotion and wave, not per site
+        status = status[status["site"].isna()]
     alerts = status[status["alert"].notna() & status["site"].isna()]
     items = [
         html.Li(

@@ -1,28 +1,41 @@
--- Where each wave of each promotion stands, per site and for the whole promotion (site null), from the
--- person-level rows of waves.sql. The response rate is the indicators' own
+-- Where each wave of each promotion stands, per site and for the whole promotion (site null), from
+-- mart_survey_waves and the invitations of survey_mailings. The response rate is the indicators' own
 -- (respondents ÷ certified, macro pct). Projection at the close of the window: the answers received so far,
 -- at the pace observed since the wave started (its window's opening or its first invitation, whichever
--- is later), over the whole window, never more than the certified. Parameters: $today, $threshold (%),
--- and those of waves.sql, inlined below.
-with survey_waves as (
-/* waves */
+-- is later), over the whole window, never more than the certified. Parameters: $certification, $wave
+-- (null for all), $today, $threshold (%).
+with invited as (
+    select certification_code, promotion, wave, site,
+        count(distinct candidate_hash) as invited, min(sent_at)::date as first_invitation
+    from survey_mailings
+    where kind = 'invitation'
+      and ($certification is null or certification_code = $certification)
+    group by all
 ),
 
 grouped as (
     select
-        certification_code,
-        promotion,
-        wave,
-        site,
-        count(*) as certified,
-        count(invited_at) as invited,
-        count(*) filter (where answered) as answered,
-        count(*) filter (where not answered and invited_at is not null) as to_remind,
-        min(opens) as opens,
-        max(closes) as closes,
-        greatest(min(opens), min(invited_at)::date) as started
-    from survey_waves
-    group by grouping sets ((certification_code, promotion, wave, site), (certification_code, promotion, wave))
+        w.certification_code,
+        w.promotion,
+        w.wave,
+        w.site,
+        sum(w.certified)::bigint as certified,
+        coalesce(sum(i.invited), 0)::bigint as invited,
+        sum(w.answered)::bigint as answered,
+        min(w.opens) as opens,
+        max(w.closes) as closes,
+        greatest(min(w.opens), min(i.first_invitation)) as started
+    from (
+        select certification_code, promotion, wave, site, sum(certified) as certified,
+            sum(answered) as answered, min(opens) as opens, max(closes) as closes
+        from mart_survey_waves
+        where ($certification is null or certification_code = $certification)
+          and ($wave is null or wave = $wave)
+        group by all
+    ) as w
+    left join invited as i using (certification_code, promotion, wave, site)
+    group by grouping sets ((w.certification_code, w.promotion, w.wave, w.site),
+                            (w.certification_code, w.promotion, w.wave))
 ),
 
 paced as (

@@ -5,6 +5,8 @@ create table if not exists survey_mailings (
     certification_code  varchar not null,
     wave                integer not null,               -- 6 | 24 (months)
     candidate_hash      uuid not null,
+    promotion           integer not null,               -- the year of the person's jury
+    site                varchar not null,               -- '' when the cohort file gave none
     kind                varchar not null,               -- invitation | relance
     valid_from          date not null,
     valid_until         date not null,
