@@ -126,19 +126,22 @@ def plan_counts(
 def status(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
-    certification: str | None = None,
+    certification: str | list[str] | None = None,
     wave: int | None = None,
     today: date | None = None,
+    open_only: bool = False,
 ) -> pd.DataFrame:
     """Per certification, promotion, wave and site (and the whole promotion: site null): certified,
-    invited, answered, response rate, days left, projected rate at the close, alert (``status.sql``)."""
+    invited, answered, response rate, days left, projected rate at the close, alert (``status.sql``).
+    ``certification``: one code, a list of codes, or None for every certification."""
     return con.execute(
         _sql("status.sql"),
         {
-            "certification": certification,
+            "certifications": [certification] if isinstance(certification, str) else certification,
             "wave": wave,
             "today": _today(today),
             "threshold": settings.min_response_rate,
+            "open_only": open_only,
         },
     ).df()
 

@@ -173,9 +173,7 @@ def cmd_status(args) -> int:
         return cmd_export(args)
     settings = _settings(args)
     with _reader(settings) as con:
-        frame = campaigns.status(con, settings, args.certification, args.wave)
-    if args.open_only:
-        frame = frame[frame["status"] == "ouverte"]
+        frame = campaigns.status(con, settings, args.certification, args.wave, open_only=args.open_only)
     if frame.empty:
         print("Aucune vague à suivre.")
         return 0

@@ -329,7 +329,7 @@ def callbacks(snapshot: str, repeat: int) -> dict:
     from dashboard.app import create_app
 
     create_app(Path(snapshot))
-    from dashboard.pages import certification, metiers, overview, voies
+    from dashboard.pages import certification, enquetes, metiers, overview, voies
 
     wh = data.get()
     codes = list(
@@ -343,6 +343,7 @@ def callbacks(snapshot: str, repeat: int) -> dict:
         "metiers": [],
         "voies": [],
         "certification": [],
+        "enquetes": [],
     }
     for i in range(repeat):
         certs = [] if i % 4 == 0 else rng.sample(codes, min(len(codes), 1 + i % 3))
@@ -353,6 +354,7 @@ def callbacks(snapshot: str, repeat: int) -> dict:
             ("metiers", metiers.update, (6,)),
             ("voies", voies.update, ("insertion_rate_6m",)),
             ("certification", lambda *_: certification.update(rng.choice(codes)), ()),
+            ("enquetes", lambda c, *_: enquetes.update(c, 0, [] if c else ["open"]), ()),
         )
         for name, call, extra in calls:
             wh._cache.clear()

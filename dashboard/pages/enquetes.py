@@ -180,11 +180,8 @@ def update(certifications, wave, open_only):
     wh = data.get()
     settings = wh.settings()
     today = current_day()
-    codes = certifications or [None]
-    frames = [wh.call(campaigns.status, settings, code, wave or None, today) for code in codes]
-    status = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if open_only:
-        status = status[status["status"] == "ouverte"]
+    chosen = sorted(certifications or []) or None
+    status = wh.call(campaigns.status, settings, chosen, wave or None, today, bool(open_only))
     if not certifications:  # every certification: one row per promotion and wave, not per site
         status = status[status["site"].isna()]
     alerts = status[status["alert"].notna() & status["site"].isna()]

@@ -2,14 +2,14 @@
 -- mart_survey_waves and the invitations of survey_mailings. The response rate is the indicators' own
 -- (respondents ÷ certified, macro pct). Projection at the close of the window: the answers received so far,
 -- at the pace observed since the wave started (its window's opening or its first invitation, whichever
--- is later), over the whole window, never more than the certified. Parameters: $certification, $wave
--- (null for all), $today, $threshold (%).
+-- is later), over the whole window, never more than the certified. Parameters: $certifications (a list), $wave
+-- (null for all), $today, $threshold (%), $open_only (only the windows open on $today).
 with invited as (
     select certification_code, promotion, wave, site,
         count(distinct candidate_hash) as invited, min(sent_at)::date as first_invitation
     from survey_mailings
     where kind = 'invitation'
-      and ($certification is null or certification_code = $certification)
+      and ($certifications::varchar[] is null or list_contains($certifications::varchar[], certification_code))
     group by all
 ),
 
@@ -29,8 +29,11 @@ grouped as (
         select certification_code, promotion, wave, site, sum(certified) as certified,
             sum(answered) as answered, min(opens) as opens, max(closes) as closes
         from mart_survey_waves
-        where ($certification is null or certification_code = $certification)
+        where ($certifications::varchar[] is null or list_contains($certifications::varchar[], certification_code))
           and ($wave is null or wave = $wave)
+          and (not $open_only or (certification_code, promotion, wave) in (
+              select (certification_code, promotion, wave) from mart_survey_waves
+              group by all having min(opens) <= $today and max(closes) >= $today))
         group by all
     ) as w
     left join invited as i using (certification_code, promotion, wave, site)
