@@ -64,10 +64,12 @@ def waves(
     con: duckdb.DuckDBPyConnection,
     certification: str | None = None,
     wave: int | None = None,
-    site: str | None = None,
+    today: date | None = None,
 ) -> pd.DataFrame:
-    """One row per certified person and wave: window, answered, invitations (``waves.sql``)."""
-    return con.execute(_sql("waves.sql"), {"certification": certification, "wave": wave, "site": site}).df()
+    """One row per certified person and wave: window and its state, answered, invitations (``waves.sql``)."""
+    return con.execute(
+        _sql("waves.sql"), {"certification": certification, "wave": wave, "today": _today(today)}
+    ).df()
 
 
 def _today(today: date | None) -> date:
@@ -86,24 +88,10 @@ def plan(
     """The people to survey: not answered, whose window opens on or before ``due_before`` (default today),
     with their status (à venir, ouverte, close = overdue). One row per person and wave, pseudonymous."""
     today = _today(today)
-    due = due_before or today
-    people = waves(con, certification, wave)
-    people = people[~people["answered"] & (people["opens"] <= pd.Timestamp(due))].copy()
-    people["status"] = _status(people, today)
+    people = waves(con, certification, wave, today)
+    people = people[~people["answered"] & (people["opens"] <= pd.Timestamp(due_before or today))]
     return people.sort_values(["certification_code", "promotion", "wave", "site", "opens"]).reset_index(
         drop=True
-    )
-
-
-def _status(frame: pd.DataFrame, today: date) -> pd.Series:
-    t = pd.Timestamp(today)
-    return pd.Series(
-        [
-            "à venir" if o > t else "ouverte" if c >= t else "close"
-            for o, c in zip(frame["opens"], frame["closes"], strict=True)
-        ],
-        index=frame.index,
-        dtype="string",
     )
 
 
@@ -415,7 +403,7 @@ def nonresponse(
         {
             "certification": certification,
             "wave": None,
-            "site": None,
+            "today": _today(None),
             "years": years,
             "gap": settings.nonresponse_gap,
             "min_group": MIN_GROUP,

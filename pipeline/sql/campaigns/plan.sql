@@ -5,7 +5,7 @@
 with due as (
     select
         *,
-        case when $today < opens then 'à venir' when $today <= closes then 'ouverte' else 'close' end as status
+        window_state(opens, closes, $today::date) as status
     from mart_survey_waves
     where opens <= $due_before
       and certified > answered

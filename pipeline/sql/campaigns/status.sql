@@ -45,11 +45,7 @@ paced as (
     select
         *,
         pct(answered, certified) as response_rate,
-        case
-            when $today < opens then 'à venir'
-            when $today <= closes then 'ouverte'
-            else 'close'
-        end as status,
+        window_state(opens, closes, $today::date) as status,
         greatest(closes - $today::date, 0) as days_left,
         case
             when $today > closes then answered

@@ -1,7 +1,8 @@
 -- One row per certified person and survey wave: the window in which the wave's answer is expected (the
 -- settings window_6m / window_24m: months after the jury, the same windows the quality checks apply),
 -- whether the person answered (a respondent of fct_survey_responses), and the invitations and reminders
--- sent (survey_mailings). Parameters: $certification, $wave (6 | 24), $site — null for all.
+-- sent (survey_mailings), and the state of the window on $today. Parameters: $certification, $wave
+-- (6 | 24) — null for all — and $today.
 with people as (
     select
         c.candidate_hash,
@@ -18,7 +19,6 @@ with people as (
     cross join survey_windows() as s
     where ($certification is null or c.certification_code = $certification)
       and ($wave is null or w.wave = $wave)
-      and ($site is null or coalesce(c.site, '') = $site)
 ),
 
 answers as (
@@ -44,6 +44,7 @@ mailings as (
 
 select
     p.*,
+    window_state(p.opens, p.closes, $today::date) as status,
     a.candidate_hash is not null as answered,
     a.answer_date,
     m.invited_at,

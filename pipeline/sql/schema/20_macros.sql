@@ -27,3 +27,7 @@ create or replace macro survey_windows() as table
         max(case when key = 'window_24m' then string_split(value, ',')[1]::integer end) as lo24,
         max(case when key = 'window_24m' then string_split(value, ',')[2]::integer end) as hi24
     from settings;
+
+-- The state of a survey window on a day: 'à venir', 'ouverte' or 'close' (the campaigns' one rule).
+create or replace macro window_state(opens, closes, day) as
+    case when day < opens then 'à venir' when day <= closes then 'ouverte' else 'close' end;
