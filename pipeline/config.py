@@ -76,6 +76,13 @@ class Settings:
         "INSERTION_WINDOW_24M",
         "Months after the jury in which a 2-year answer is expected (min,max).",
     )
+    # issue #16 (accounts and roles of the dashboard)
+    accounts: Path = _setting(
+        Path.home() / ".config" / "insertion" / "accounts.json",
+        "INSERTION_ACCOUNTS",
+        "Dashboard accounts (`insertion users`), outside git, mode 0600; the session key and the failed "
+        "sign-in counters live beside it. Required to serve on anything but the loopback.",
+    )
 
     @property
     def snapshot(self) -> Path:
