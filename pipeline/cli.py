@@ -685,12 +685,14 @@ def cmd_serve(args) -> int:
     """Serve the dashboard over the published read-only snapshot of the warehouse.
 
     Dash's development server by default; --prod uses gunicorn (two processes per core, 8 threads each). Binds
-    127.0.0.1; any other --host needs INSERTION_DASHBOARD_PASSWORD (HTTP basic auth, user « insertion »).
+    127.0.0.1; any other --host needs accounts (`insertion users add`), and once an account exists everyone
+    signs in and sees what their role allows. Without accounts, on 127.0.0.1 only,
+    INSERTION_DASHBOARD_PASSWORD still turns on HTTP basic auth (user « insertion »).
     `insertion build` can run meanwhile: the dashboard picks up the new snapshot without restart.
 
     Example:
       insertion serve
-      INSERTION_DASHBOARD_PASSWORD=... insertion serve --prod --host 0.0.0.0 --port 8050
+      insertion users add c.moreau --role direction && insertion serve --prod --host 0.0.0.0 --port 8050
     """
     from dashboard.app import serve
 
@@ -706,6 +708,7 @@ def cmd_serve(args) -> int:
         port=args.port,
         prod=args.prod,
         workers=args.workers,
+        accounts=settings.accounts,
     )
     return 0
 
