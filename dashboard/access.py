@@ -319,7 +319,9 @@ LOGIN_PAGE = """<!DOCTYPE html>
 """
 
 
-def _login_page(target: str, error: str = "", status: int = 200, name: str = "", notice: str = "") -> Response:
+def _login_page(
+    target: str, error: str = "", status: int = 200, name: str = "", notice: str = ""
+) -> Response:
     session["csrf"] = session.get("csrf") or secrets.token_urlsafe(24)
     message = (
         f'<p class="login-error" role="alert">{escape(error)}</p>'

@@ -140,9 +140,7 @@ class Warehouse:
 
     def call(self, fn, *args, scope: Scope = EVERYTHING):
         """``fn(cursor, *args)``, cached per snapshot version (for the pipeline's query functions)."""
-        return self._cached(
-            (fn.__module__, fn.__qualname__, repr(args)), lambda cur: fn(cur, *args), scope
-        )
+        return self._cached((fn.__module__, fn.__qualname__, repr(args)), lambda cur: fn(cur, *args), scope)
 
     def has_rows(self, table: str, scope: Scope = EVERYTHING) -> bool:
         """False when a table is missing or empty (pages then explain why they are empty)."""

@@ -44,7 +44,9 @@ def create(base: duckdb.DuckDBPyConnection, alias: str, scope: Scope) -> str:
         params = ", ".join(_quote(p) for p in parameters)
         base.execute(f"create macro {schema}.{_quote(name)}({params}) as {table}{definition}")
     template = {True: _text("partner_view"), False: _text("denied_view")}
-    for source_schema, name, has_partner in base.execute(_text("relations"), [PARTNER_COLUMN, alias]).fetchall():
+    for source_schema, name, has_partner in base.execute(
+        _text("relations"), [PARTNER_COLUMN, alias]
+    ).fetchall():
         if source_schema != "main":  # only main is shadowed: refuse rather than leave a way around
             raise RuntimeError(f"scoped reading: {alias}.{source_schema}.{name} is outside schema main")
         base.execute(

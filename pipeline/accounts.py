@@ -27,7 +27,7 @@ import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -166,6 +166,18 @@ def check_name(name: str) -> str:
     return value
 
 
+def check_binding(role: str, sirets: list[str] | tuple = ()) -> list[str]:
+    """The role's SIRET, normalised: one or more for a partner, none for the other roles."""
+    if role not in ROLES:
+        raise AccountError(f"Rôle inconnu « {role} » : {', '.join(ROLES)}.")
+    bound = sorted({normalise_siret(s) for s in sirets})
+    if role == PARTNER and not bound:
+        raise AccountError("Un compte partenaire est rattaché à au moins un SIRET (--siret).")
+    if role != PARTNER and bound:
+        raise AccountError(f"Seul un compte partenaire est rattaché à des SIRET (rôle demandé : {role}).")
+    return bound
+
+
 def check_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
         raise AccountError(f"Mot de passe trop court : {MIN_PASSWORD} caractères au moins.")
@@ -226,16 +238,12 @@ class AccountStore:
     # writing
     def add(self, name: str, role: str, password: str, sirets: list[str] | tuple = ()) -> Account:
         name = check_name(name)
-        if role not in ROLES:
-            raise AccountError(f"Rôle inconnu « {role} » : {', '.join(ROLES)}.")
-        bound = sorted({normalise_siret(s) for s in sirets})
-        if role == PARTNER and not bound:
-            raise AccountError("Un compte partenaire est rattaché à au moins un SIRET (--siret).")
-        if role != PARTNER and bound:
-            raise AccountError(f"Seul un compte partenaire est rattaché à des SIRET (rôle demandé : {role}).")
+        bound = check_binding(role, sirets)
         accounts = dict(self.accounts())
         if name in accounts:
-            raise AccountError(f"Le compte « {name} » existe déjà (insertion users passwd {name} pour changer son mot de passe).")
+            raise AccountError(
+                f"Le compte « {name} » existe déjà (insertion users passwd {name} pour changer son mot de passe)."
+            )
         now = _now()
         accounts[name] = Account(name, role, hash_password(check_password(password)), tuple(bound), now, now)
         self._write(accounts)
@@ -281,7 +289,7 @@ class AccountStore:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write_private(path: Path, content: bytes) -> None:

@@ -752,9 +752,8 @@ def cmd_users(args) -> int:
     if args.action == "add":
         if not args.role:
             raise AccountError(f"insertion users add : --role attendu ({', '.join(accounts.ROLES)}).")
-        accounts.check_name(args.name)
-        for siret in args.siret or []:  # before the password is typed
-            accounts.normalise_siret(siret)
+        accounts.check_name(args.name)  # before the password is typed
+        accounts.check_binding(args.role, args.siret or [])
         password = _read_password(args.password_stdin)
         account = store.add(args.name, args.role, password, args.siret or [])
         bound = f", SIRET {', '.join(account.sirets)}" if account.sirets else ""
