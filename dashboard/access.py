@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import math
 import secrets
 from datetime import timedelta
 from html import escape
@@ -252,7 +253,7 @@ def _login():
     address = request.remote_addr or "?"
     wait = throttle.wait(name, address)
     if wait > 0:
-        minutes = int(wait // 60) + 1
+        minutes = math.ceil(wait / 60)
         return _login_page(
             target,
             f"Trop de tentatives infructueuses : réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
