@@ -399,6 +399,7 @@ class Throttle:
                 con.execute(
                     "insert or replace into failures (key, n, last) values (?, ?, ?)", [key, n + 1, now]
                 )
+            con.execute("delete from failures where last < ?", [now - max(self.window, self.cap) - 86400])
             con.execute("commit")
         finally:
             con.close()

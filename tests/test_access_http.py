@@ -511,6 +511,7 @@ def test_sql_callback_itself_refuses_non_analysts(sample_warehouse, tmp_path):
         store.add(name, role, PASSWORD, sirets)
     app = create_app(sample_warehouse.snapshot, accounts=store.path)
     from dashboard.pages import sql  # registered by create_app
+
     for name, refused in [("chef", False), ("qualiticien", True), ("ana", False), ("of-a", True)]:
         with app.server.test_request_context("/_dash-update-component", method="POST"):
             g.insertion_account = store.get(name)

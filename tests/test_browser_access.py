@@ -45,7 +45,13 @@ def test_partner_signs_in_sees_its_rows_only_and_signs_out(server, page):  # noq
     assert page.url.endswith("/voies")  # back where the link led
     page.get_by_text("of-a — Partenaire").wait_for()
     menu = [t.strip() for t in page.locator(".nav-link:visible").all_inner_texts()]
-    assert menu == ["Vue d'ensemble", "Certification", "Métiers (ROME)", "Voies d'accès", "Qualité des données"]
+    assert menu == [
+        "Vue d'ensemble",
+        "Certification",
+        "Métiers (ROME)",
+        "Voies d'accès",
+        "Qualité des données",
+    ]
     page.wait_for_function("document.querySelectorAll('[id*=\"voies-routes\"] td').length > 0", timeout=15000)
     page.locator("#voies-site").click()
     page.wait_for_selector(".dash-dropdown-option", timeout=10000)
