@@ -40,6 +40,7 @@ def test_partner_signs_in_sees_its_rows_only_and_signs_out(server, page):  # noq
     assert page.locator("html").get_attribute("lang") == "fr"
     sign_in(page, "of-a", "pas-le-bon-mot-de-passe")
     page.get_by_text("Identifiant ou mot de passe incorrect.").wait_for(timeout=15000)
+    shot(page, "connexion")
     sign_in(page, "of-a")
     page.get_by_role("heading", name="Voies d'accès", exact=True).wait_for(timeout=15000)
     assert page.url.endswith("/voies")  # back where the link led
