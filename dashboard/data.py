@@ -176,6 +176,11 @@ class Reader:
     def path(self) -> Path:
         return self._warehouse.path
 
+    @property
+    def _cache(self) -> OrderedDict:
+        """The warehouse's result cache (scripts/bench.py clears it to time callbacks uncached)."""
+        return self._warehouse._cache
+
     def version(self) -> int:
         return self._warehouse.version()
 
