@@ -1,4 +1,5 @@
-"""The Dash shell: navigation, page container, assets served locally (no CDN), optional basic auth.
+"""The Dash shell: navigation, page container, assets served locally (no CDN), accounts
+(``dashboard/access.py``) or the legacy basic auth.
 
 Pages live in ``dashboard/pages/``, each with its layout and callbacks.
 """
@@ -14,13 +15,21 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import Response, request
 
-from . import data, datadocs
+from . import access, data, datadocs
 
 HERE = Path(__file__).parent
 
 
-def create_app(snapshot: Path, data_docs: Path | None = None, password: str | None = None) -> Dash:
-    """A Dash app over the read-only ``snapshot``; ``password`` turns on HTTP basic auth."""
+def create_app(
+    snapshot: Path,
+    data_docs: Path | None = None,
+    password: str | None = None,
+    accounts: Path | None = None,
+    require_login: bool = False,
+) -> Dash:
+    """A Dash app over the read-only ``snapshot``. ``accounts``: the accounts file; once it holds an
+    account (always with ``require_login``) everyone signs in and sees what their role allows
+    (``dashboard/access.py``). ``password`` (legacy) turns on HTTP basic auth while no account exists."""
     data.configure(snapshot)
     app = Dash(
         __name__,
@@ -34,7 +43,7 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     from .pages import certification, enquetes, metiers, overview, qualite, sql, voies  # noqa: F401 (register pages)
 
-    app.layout = html.Div(
+    app.layout = lambda: html.Div(  # drawn per request: the menu and the header depend on who is signed in
         [
             dcc.Location(id="url", refresh="callback-nav"),
             html.Header(
@@ -50,10 +59,15 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
                                 className="nav-link",
                                 id=nav_id(page),
                             )
+                            if access.allowed(access.page_name(page))
+                            # a page the account may not open: an empty, hidden link (the menu's callback
+                            # updates every page's link)
+                            else dcc.Link("", href="/", id=nav_id(page), style={"display": "none"})
                             for page in dash.page_registry.values()
                         ],
                     ),
                     html.Div(id="data-date", className="data-date"),
+                    access.account_block(),
                 ],
             ),
             html.Main(dash.page_container, className="main"),
@@ -85,6 +99,7 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
         return (*hrefs, *classes, data_date())
 
     server = app.server
+    access.install(app, accounts, require_login)  # accounts, roles, sign-in (before every other route)
     datadocs.register(server, data_docs)  # Data Docs rendered offline (dashboard/datadocs.py)
 
     if password:
@@ -92,6 +107,8 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
 
         @server.before_request
         def basic_auth():
+            if access.login_active():  # accounts replace the shared password
+                return None
             # compared as bytes: a header with non-ASCII characters is a wrong password (401), not a 500
             header = request.headers.get("Authorization", "").encode("utf-8", "surrogateescape")
             if not hmac.compare_digest(header, expected):
@@ -137,21 +154,34 @@ def serve(
     port: int = 8050,
     prod: bool = False,
     workers: int | None = None,
+    accounts: Path | None = None,
 ) -> None:
     """Run the dashboard: Dash's development server, or with ``prod`` gunicorn: ``workers`` processes
     (default: two per core — Python runs one callback at a time per process, and 20 users at once were
     served faster by 4 processes than by 2 on 2 cores: docs/performance.md) of 8 threads each, every
     process with its own read-only connection to the snapshot. Binding anything but the loopback needs
-    ``INSERTION_DASHBOARD_PASSWORD`` (basic auth, user ``insertion``)."""
+    accounts (``insertion users add``); on the loopback without accounts the dashboard is open to the
+    person at the machine (behind ``INSERTION_DASHBOARD_PASSWORD``'s basic auth when set)."""
+    from pipeline.accounts import AccountStore, session_key
+
     password = os.environ.get("INSERTION_DASHBOARD_PASSWORD") or None
-    if host not in ("127.0.0.1", "localhost", "::1") and not password:
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    store = AccountStore(accounts) if accounts else None
+    if not loopback and not (store and store.has_accounts()):
         raise SystemExit(
-            f"Refusing to listen on {host} without a password: set INSERTION_DASHBOARD_PASSWORD "
-            "(HTTP basic auth, user « insertion »), or keep the default --host 127.0.0.1."
+            f"Refus d'écouter sur {host} sans comptes : hors de la boucle locale, chacun se connecte avec "
+            "son compte. Créez-en un avec « insertion users add NOM --role direction » (fichier "
+            f"{store.path if store else 'INSERTION_ACCOUNTS'}), ou gardez --host 127.0.0.1. "
+            "INSERTION_DASHBOARD_PASSWORD (mot de passe partagé) ne suffit plus hors de la boucle locale."
         )
+    if store and store.has_accounts():
+        session_key(store.path)  # created once, before gunicorn forks its processes
+        if password:
+            print("Comptes présents : INSERTION_DASHBOARD_PASSWORD est ignoré.", flush=True)
+    options = {"accounts": accounts, "require_login": not loopback}
     print(f"Tableau de bord : http://{host}:{port}/ (Ctrl+C pour arrêter)", flush=True)
     if not prod:
-        ready(create_app(snapshot, data_docs, password)).run(host=host, port=port, debug=False)
+        ready(create_app(snapshot, data_docs, password, **options)).run(host=host, port=port, debug=False)
         return
     from gunicorn.app.base import BaseApplication
 
@@ -170,6 +200,6 @@ def serve(
                 self.cfg.set(key, value)
 
         def load(self):  # in each worker, after the fork: its own DuckDB connection and caches
-            return ready(create_app(snapshot, data_docs, password)).server
+            return ready(create_app(snapshot, data_docs, password, **options)).server
 
     Server().run()

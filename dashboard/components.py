@@ -190,6 +190,11 @@ def unavailable(table: str = "mart_outcome_counts") -> html.Div | None:
     except data.NoWarehouse as exc:
         return empty_state(str(exc))
     if not wh.has_rows(table):
+        if wh.scope.restricted:  # a partner: nothing of its SIRET (dashboard/scoping.py)
+            return empty_state(
+                f"Aucune donnée de vos organismes (SIRET {', '.join(sorted(wh.scope.sirets))}) "
+                "dans l'entrepôt pour l'instant."
+            )
         return empty_state(
             "L'entrepôt ne contient encore aucun résultat de jury : chargez des fichiers "
             "(« insertion ingest » ou « insertion build »)."

@@ -689,12 +689,14 @@ def cmd_serve(args) -> int:
     """Serve the dashboard over the published read-only snapshot of the warehouse.
 
     Dash's development server by default; --prod uses gunicorn (two processes per core, 8 threads each). Binds
-    127.0.0.1; any other --host needs INSERTION_DASHBOARD_PASSWORD (HTTP basic auth, user « insertion »).
+    127.0.0.1; any other --host needs accounts (`insertion users add`), and once an account exists everyone
+    signs in and sees what their role allows. Without accounts, on 127.0.0.1 only,
+    INSERTION_DASHBOARD_PASSWORD still turns on HTTP basic auth (user « insertion »).
     `insertion build` can run meanwhile: the dashboard picks up the new snapshot without restart.
 
     Example:
       insertion serve
-      INSERTION_DASHBOARD_PASSWORD=... insertion serve --prod --host 0.0.0.0 --port 8050
+      insertion users add c.moreau --role direction && insertion serve --prod --host 0.0.0.0 --port 8050
     """
     from dashboard.app import serve
 
@@ -710,8 +712,79 @@ def cmd_serve(args) -> int:
         port=args.port,
         prod=args.prod,
         workers=args.workers,
+        accounts=settings.accounts,
     )
     return 0
+
+
+def cmd_users(args) -> int:
+    """Manage the dashboard's accounts (file INSERTION_ACCOUNTS, mode 0600, outside git).
+
+    Roles: direction (every page), qualite (every page but SQL), analyste (the SQL page), partenaire
+    (bound to one or more SIRET with --siret: only the rows of those SIRET, on every page). The password
+    is asked twice on the terminal (never on the command line); --password-stdin reads it from the first
+    line of standard input, for scripts. Once an account exists, the dashboard asks everyone to sign in;
+    serving on anything but 127.0.0.1 requires accounts.
+
+    Example:
+      insertion users add c.moreau --role direction
+      insertion users add of-lyon --role partenaire --siret 12345678900012 --siret 12345678900020
+      printf '%s\\n' "$MOT_DE_PASSE" | insertion users add analyste1 --role analyste --password-stdin
+      insertion users list
+      insertion users passwd c.moreau
+      insertion users remove of-lyon
+    """
+    from . import accounts
+    from .accounts import AccountError
+
+    store = accounts.AccountStore(Settings.load().accounts)
+    if args.action == "list":
+        rows = sorted(store.accounts().values(), key=lambda a: a.name)
+        if not rows:
+            print(f"Aucun compte dans {store.path}.")
+            return 0
+        for a in rows:
+            sirets = f"  SIRET {', '.join(a.sirets)}" if a.sirets else ""
+            print(f"{a.name:<24} {a.label:<12} modifié le {a.updated[:10]}{sirets}")
+        return 0
+    if not args.name:
+        raise AccountError(f"insertion users {args.action} : l'identifiant du compte est attendu.")
+    if args.action == "remove":
+        store.remove(args.name)
+        print(f"Compte « {args.name} » supprimé de {store.path}.")
+        return 0
+    if args.action == "add":
+        if not args.role:
+            raise AccountError(f"insertion users add : --role attendu ({', '.join(accounts.ROLES)}).")
+        accounts.check_name(args.name)  # before the password is typed
+        accounts.check_binding(args.role, args.siret or [])
+        password = _read_password(args.password_stdin)
+        account = store.add(args.name, args.role, password, args.siret or [])
+        bound = f", SIRET {', '.join(account.sirets)}" if account.sirets else ""
+        print(f"Compte « {account.name} » ({account.label}{bound}) ajouté à {store.path}.")
+        return 0
+    if store.get(args.name) is None:
+        raise AccountError(f"Aucun compte « {args.name} » dans {store.path}.")
+    store.passwd(args.name, _read_password(args.password_stdin))
+    print(f"Mot de passe de « {args.name} » changé (ses sessions ouvertes sont fermées).")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The first line of stdin (--password-stdin), else asked twice on the terminal without echo."""
+    import getpass
+
+    from . import accounts
+    from .accounts import AccountError
+
+    if from_stdin:
+        return accounts.check_password(sys.stdin.readline().rstrip("\r\n"))
+    if not sys.stdin.isatty():
+        raise AccountError("Pas de terminal pour saisir le mot de passe : utilisez --password-stdin.")
+    first = accounts.check_password(getpass.getpass("Mot de passe : "))
+    if getpass.getpass("Confirmez le mot de passe : ") != first:
+        raise AccountError("Les deux saisies du mot de passe diffèrent.")
+    return first
 
 
 def generate_sources() -> list[str]:
@@ -859,6 +932,17 @@ def _parser() -> argparse.ArgumentParser:
         help="serve with gunicorn (two processes per core, 8 threads each) instead of Dash's development server",
     )
     p.add_argument("--workers", type=int, help="with --prod: number of processes (default: two per core)")
+
+    p = add("users", cmd_users, "manage the dashboard's accounts and roles")
+    p.add_argument("action", choices=["add", "remove", "list", "passwd"])
+    p.add_argument("name", nargs="?", help="the account's name (add, remove, passwd)")
+    p.add_argument("--role", choices=["direction", "qualite", "partenaire", "analyste"], help="with add")
+    p.add_argument(
+        "--siret", action="append", metavar="SIRET", help="with add --role partenaire (repeat for several)"
+    )
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )
 
     p = add("sql", cmd_sql, "run a read-only SQL query")
     p.add_argument("query", nargs="?", help="the query; '-' (or nothing) reads it from stdin")

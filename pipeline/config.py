@@ -89,6 +89,13 @@ class Settings:
         "Points of response rate between a group (access route, site) and its whole promotion from which "
         "the non-response check flags a risk of bias.",
     )
+    # issue #16 (accounts and roles of the dashboard)
+    accounts: Path = _setting(
+        Path.home() / ".config" / "insertion" / "accounts.json",
+        "INSERTION_ACCOUNTS",
+        "Dashboard accounts (`insertion users`), outside git, mode 0600; the session key and the failed "
+        "sign-in counters live beside it. Required to serve on anything but the loopback.",
+    )
 
     @property
     def snapshot(self) -> Path:

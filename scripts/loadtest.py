@@ -190,7 +190,8 @@ def serve(snapshot: Path, workers: int | None = None) -> tuple[subprocess.Popen,
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", "serve", "--prod", "--port", str(port)]
         + (["--workers", str(workers)] if workers else []),
-        env={**os.environ, "INSERTION_WAREHOUSE": str(warehouse)},
+        # no accounts (a file that does not exist): the load test measures the open, single-user server
+        env={**os.environ, "INSERTION_WAREHOUSE": str(warehouse), "INSERTION_ACCOUNTS": os.devnull + ".none"},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

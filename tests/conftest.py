@@ -9,7 +9,9 @@ end of the run.
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 LIMESURVEY = ROOT / "data" / "exemples" / "limesurvey"
 DEMO_KEY = LIMESURVEY / "cle_demo.key"
+
+# issue #16: the tests' dashboards (in-process or served) never read the accounts file of the person
+# running them; a test that wants accounts points INSERTION_ACCOUNTS at its own file.
+os.environ["INSERTION_ACCOUNTS"] = str(Path(tempfile.mkdtemp(prefix="insertion-accounts-")) / "accounts.json")
 
 
 @pytest.fixture

@@ -93,7 +93,8 @@ def test_every_page_and_callback_is_seen(wiring):
     """The check below is not vacuous: pages have ids (the snapshot was read) and callbacks exist."""
     pages = {name for name in wiring["layouts"] if name != "shell"}
     assert {
-        f"dashboard.pages.{p}" for p in ("overview", "certification", "metiers", "voies", "qualite", "sql")
+        f"dashboard.pages.{p}"
+        for p in ("overview", "certification", "metiers", "voies", "enquetes", "qualite", "sql")
     } <= pages
     assert all(wiring["layouts"][name] for name in wiring["layouts"]), wiring["layouts"]
     modules = {c["name"].rsplit(".", 1)[0] for c in wiring["callbacks"]}

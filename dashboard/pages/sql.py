@@ -8,7 +8,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import components, data
+from dashboard import access, components, data
 from pipeline import usersql
 
 dash.register_page(
@@ -90,6 +90,8 @@ def layout(**_query):
     prevent_initial_call=True,
 )
 def run(_clicks, query):
+    if not access.allowed("sql"):  # checked here too, not only by the menu and the request guard
+        return [], [], access.refusal("SQL"), "sql-message error"
     if not (query or "").strip():
         return [], [], "Saisissez une requête.", "sql-message error"
     try:
