@@ -72,6 +72,22 @@ def waves(
     ).df()
 
 
+def known_certification(con: duckdb.DuckDBPyConnection, code: str | None) -> None:
+    """Refuse a certification code that is malformed or has nobody certified in the warehouse."""
+    if code is None:
+        return
+    from .codes import RNCP_CODE
+
+    if not re.fullmatch(RNCP_CODE, code):
+        raise ValueError(
+            f"code de certification mal formé : {code!r} (attendu RNCP suivi de chiffres, ex. RNCP40344)"
+        )
+    if not con.execute("select count(*) from fct_certified where certification_code = ?", [code]).fetchone()[
+        0
+    ]:
+        raise ValueError(f"certification sans aucun certifié dans l'entrepôt : {code}")
+
+
 def _today(today: date | None) -> date:
     from .validation import today as validation_today
 
@@ -437,8 +453,8 @@ def window_text(opens, closes) -> str:
 
 
 PROJECTION_RULE = (
-    "le taux projeté prolonge jusqu'à la clôture le rythme des réponses reçues depuis le début de la vague "
-    "(ouverture de la fenêtre ou première invitation, la plus tardive), sans dépasser le nombre de certifiés."
+    "le taux projeté prolonge jusqu'à la clôture le rythme des réponses reçues depuis l'ouverture de la "
+    "fenêtre, sans dépasser le nombre de certifiés."
 )
 
 
@@ -474,7 +490,7 @@ PLAN_COLUMNS = {
     "status_label": "Fenêtre",
     "window": "Période d'enquête",
     "to_survey": "À enquêter",
-    "invited": "Déjà invités",
+    "invited": "Dont déjà invités",
 }
 
 

@@ -74,6 +74,14 @@ class LoadReport:
         return "; ".join(parts)
 
 
+def load_digest(path: Path, mapping: Path | None = None) -> str:
+    """What tells a load from another: the file's sha256 — for a LimeSurvey responses export, that of the
+    export and of its mapping file together, so that a corrected mapping loads the answers again."""
+    sha = sha256_of(path)
+    mapped = limesurvey.mapping_digest(path, mapping)
+    return hashlib.sha256(f"{sha}:{mapped}".encode()).hexdigest() if mapped else sha
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -201,7 +209,7 @@ def ingest_file(
     path = Path(path)
     key = key if key is not None else load_key(settings.key_file)
     started, t0 = datetime.now(), time.perf_counter()
-    sha = sha256_of(path) if path.exists() else ""
+    sha = load_digest(path, mapping) if path.exists() else ""
     if already_loaded(con, sha):
         return LoadReport(path, "skipped")
 
@@ -441,7 +449,7 @@ def _in_workers(con, pool, paths: list[Path], workers: int, gate, done) -> None:
             path = next(todo, None)
             if path is None:
                 return
-            sha = sha256_of(path)
+            sha = load_digest(path)
             future = None if already_loaded(con, sha) else pool.submit(_worker_check, path, None)
             queue.append((path, sha, future))
 

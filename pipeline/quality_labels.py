@@ -93,10 +93,10 @@ _MESSAGES: list[tuple[str, str]] = [
         "une réponse envoyée au plus tard le dernier jour de validité du jeton (clôture de la fenêtre de la vague)",
     ),
     (
-        r"one answer per participant: this participant answered again later in the file "
-        r"\(the later answer is kept\)",
-        "une réponse par participant : ce participant a répondu de nouveau plus loin dans le fichier (la "
-        "réponse la plus récente est conservée)",
+        r"one answer per participant: this participant sent another answer, submitted later "
+        r"\(that one is kept\)",
+        "une réponse par participant : ce participant a envoyé une autre réponse, plus récente (c'est celle-ci "
+        "qui est conservée)",
     ),
     (r"an access route \((.+) or (\w+)\)", r"une voie d'accès (\1 ou \2)"),
     (r"an outcome \((.+) or (\w+)\)", r"un résultat (\1 ou \2)"),

@@ -73,6 +73,7 @@ def cmd_plan(args) -> int:
 
     settings = _settings(args)
     with _reader(settings) as con:
+        campaigns.known_certification(con, args.certification)
         counts = campaigns.plan_counts(con, args.certification, args.wave, args.due_before)
     if counts.empty:
         print("Personne à enquêter à cette date.")
@@ -109,6 +110,7 @@ def cmd_export(args) -> int:
     out = Path(args.out)
     fmt = args.format or ("xlsx" if out.suffix.lower() == ".xlsx" else "limesurvey")
     with _open(settings) as con:
+        campaigns.known_certification(con, args.certification)
         key = warehouse_key(con, settings.key_file)
         found = campaigns.participants(
             con,
@@ -173,6 +175,7 @@ def cmd_status(args) -> int:
         return cmd_export(args)
     settings = _settings(args)
     with _reader(settings) as con:
+        campaigns.known_certification(con, args.certification)
         frame = campaigns.status(con, settings, args.certification, args.wave, open_only=args.open_only)
     if frame.empty:
         print("Aucune vague à suivre.")

@@ -82,6 +82,8 @@ def read(key: bytes, token: str, certification: str, wave: int) -> Decoded | Non
         raw = base64.b32decode(text + "=" * 6)
     except ValueError:
         return None
+    if base64.b32encode(raw).decode()[:LENGTH] != text:
+        return None  # the last character's unused bits changed: not a token this module wrote
     body, tag = raw[:18], raw[18:21]
     tweak = _tweak(certification, wave)
     if not hmac.compare_digest(tag, _tag(key, tweak, body)):

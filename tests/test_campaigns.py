@@ -286,7 +286,7 @@ def test_unknown_expired_and_repeated_tokens_are_quarantined(sample_copy, cli, t
     reasons = _quarantine(sample_copy.warehouse)
     assert any("row 2" in r and "'token' = 'AAAA" in r and "names nobody" in r for r in reasons)
     assert any("row 3" in r and "last valid day" in r for r in reasons)
-    assert any("row 4" in r and "answered again later" in r for r in reasons)
+    assert any("row 4" in r and "sent another answer, submitted later" in r for r in reasons)
     assert not any("row 5" in r for r in reasons)  # the later answer is kept
 
 
@@ -350,3 +350,41 @@ def test_plan_and_export_explain_themselves(sample_copy, cli, today, tmp_path):
         ROOT / "tests" / "fixtures" / "cohort_ok.csv",
     )
     assert code == 2 and "fichier de contacts sans une colonne e-mail" in err
+
+
+def test_projection_follows_the_pace_since_the_window_opened(sample_copy, cli, today, tmp_path):
+    """RNCP40344's 2024 promotion at 2 years, 12 certified, on 29/11/2026: 282 days after its window
+    opened (20/02/2026) of 401 (to 28/03/2027). 2 answers: 2 × 401 / 282 = 2.8 → 3 at the close, 25 %,
+    under the 50 % threshold; 8 answers: 8 × 401 / 282 = 11.4 → 11, 92 %, no alert."""
+    submitted = [r for r in export_rows() if r["submitdate"]]
+
+    def projected():
+        with duckdb.connect(str(sample_copy.snapshot), read_only=True) as con:
+            row = campaigns.status(con, sample_copy, "RNCP40344", 24).query("promotion == 2024").iloc[0]
+        return row.answered, row.projected_answered, row.projected_rate, row.alert
+
+    out = tmp_path / "participants.csv"
+    assert cli("survey", "export", "--certification", "RNCP40344", "--wave", "24m", "--out", out)[0] == 0
+    assert cli("ingest", _write_export(tmp_path / "a", submitted[:2]))[0] == 0
+    assert projected() == (2, 3, 25, "finira sous le seuil")
+    assert cli("ingest", _write_export(tmp_path / "b", submitted[2:]))[0] == 0
+    assert projected() == (8, 11, 92, None)
+
+
+def test_a_corrected_mapping_reads_the_export_again(sample_copy, cli, today, tmp_path):
+    path = _write_export(tmp_path / "in", export_rows())
+    assert cli("ingest", path)[0] == 0
+    assert "already loaded" in cli("ingest", path)[1]
+    mapping = path.with_name(path.stem + ".mapping.json")
+    spec = json.loads(mapping.read_text(encoding="utf-8"))
+    spec["answers"]["situation"]["A4"] = "En recherche d'emploi"  # the inactive one was a job seeker
+    mapping.write_text(json.dumps(spec), encoding="utf-8")
+    code, out, _ = cli("ingest", path)
+    assert code == 0 and "8 of 8 rows loaded" in out
+
+
+def test_unknown_or_malformed_certification_codes_are_refused(sample_cli, tmp_path):
+    code, _, err = sample_cli("survey", "plan", "--certification", "foo")
+    assert code == 2 and "code de certification mal formé" in err
+    code, _, err = sample_cli("survey", "status", "--certification", "RNCP99999")
+    assert code == 2 and "sans aucun certifié" in err

@@ -71,6 +71,24 @@ class Mapping:
     answers: dict[str, dict[str, str]]  # canonical field -> answer code -> answer text
 
 
+def mapping_digest(path: Path, named: Path | None = None) -> str | None:
+    """The sha256 of the mapping file of a LimeSurvey export (None for any other file): part of the
+    export's load identity (``pipeline.ingest.load_digest``)."""
+    import hashlib
+
+    try:
+        head = path.read_bytes()[:65536].split(b"\n", 1)[0].lower()
+    except OSError:
+        return None
+    if b"submitdate" not in head or b"token" not in head:
+        return None
+    try:
+        mapping = find_mapping(path, named)
+        return hashlib.sha256(mapping.read_bytes()).hexdigest()
+    except (InputError, OSError):
+        return None
+
+
 def find_mapping(export: Path, named: Path | None = None) -> Path:
     if named is not None:
         return Path(named)

@@ -14,10 +14,16 @@ with due as (
 ),
 
 invited as (
-    select certification_code, promotion, wave, site, count(distinct candidate_hash) as invited
-    from survey_mailings
-    where kind = 'invitation'
-      and ($certification is null or certification_code = $certification)
+    -- invited and not answered: the people of to_survey who already had an invitation
+    select m.certification_code, m.promotion, m.wave, m.site, count(distinct m.candidate_hash) as invited
+    from survey_mailings as m
+    where m.kind = 'invitation'
+      and ($certification is null or m.certification_code = $certification)
+      and not exists (
+          select 1 from fct_survey_responses as r
+          where r.responded and r.candidate_hash = m.candidate_hash
+            and r.certification_code = m.certification_code and r.year = m.promotion and r.wave = m.wave
+      )
     group by all
 )
 

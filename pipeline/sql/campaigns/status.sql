@@ -1,12 +1,11 @@
 -- Where each wave of each promotion stands, per site and for the whole promotion (site null), from
 -- mart_survey_waves and the invitations of survey_mailings. The response rate is the indicators' own
 -- (respondents ÷ certified, macro pct). Projection at the close of the window: the answers received so far,
--- at the pace observed since the wave started (its window's opening or its first invitation, whichever
--- is later), over the whole window, never more than the certified. Parameters: $certifications (a list), $wave
+-- at the pace observed since the window opened, over the whole window, never more than the certified. Parameters: $certifications (a list), $wave
 -- (null for all), $today, $threshold (%), $open_only (only the windows open on $today).
 with invited as (
     select certification_code, promotion, wave, site,
-        count(distinct candidate_hash) as invited, min(sent_at)::date as first_invitation
+        count(distinct candidate_hash) as invited
     from survey_mailings
     where kind = 'invitation'
       and ($certifications::varchar[] is null or list_contains($certifications::varchar[], certification_code))
@@ -23,8 +22,7 @@ grouped as (
         coalesce(sum(i.invited), 0)::bigint as invited,
         sum(w.answered)::bigint as answered,
         min(w.opens) as opens,
-        max(w.closes) as closes,
-        greatest(min(w.opens), min(i.first_invitation)) as started
+        max(w.closes) as closes
     from (
         select certification_code, promotion, wave, site, sum(certified) as certified,
             sum(answered) as answered, min(opens) as opens, max(closes) as closes
@@ -49,8 +47,8 @@ paced as (
         greatest(closes - $today::date, 0) as days_left,
         case
             when $today > closes then answered
-            when started is null or $today <= started then null
-            else least(certified, round(answered * (closes - started) / (($today::date - started)), 0))::bigint
+            when $today <= opens then null
+            else least(certified, round(answered * (closes - opens) / ($today::date - opens), 0))::bigint
         end as projected_answered
     from grouped
 )
