@@ -17,6 +17,9 @@ select
     year,
     jury_date,
     access_route,
-    site
+    site,
+    partner_siret,
+    partner_name,
+    assessed_by
 from certified
 where rank_in_year = 1;
