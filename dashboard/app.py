@@ -32,7 +32,7 @@ def create_app(snapshot: Path, data_docs: Path | None = None, password: str | No
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    from .pages import certification, metiers, overview, qualite, sql, voies  # noqa: F401 (register pages)
+    from .pages import certification, metiers, overview, partenaires, qualite, sql, voies  # noqa: F401 (register pages)
 
     app.layout = html.Div(
         [

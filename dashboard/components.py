@@ -94,6 +94,7 @@ PAGES = {
     "certification": "certification",
     "metiers": "metiers",
     "voies": "voies-d-acces",
+    "partenaires": "partenaires",
     "qualite": "qualite",
     "sql": "sql",
 }
@@ -105,6 +106,8 @@ TABLES = {
     "titles": "intitules",
     "unmatched": "intitules-a-relire",
     "routes": "par-voie",
+    "partners": "par-partenaire",
+    "unhabilitated": "non-habilites",
     "loads": "chargements",
     "results": "resultats-de-validation",
     "quarantine": "quarantaine",
@@ -146,7 +149,7 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
             out[f"{base} : n"] = pd.array([c[1] if c else None for c in cells], dtype="Int64")
             out[f"{base} : N"] = pd.array([c[2] if c else None for c in cells], dtype="Int64")
             out[f"{base} : ⚠ petit effectif"] = ["oui" if c and c[3] else "" for c in cells]
-        elif values and all(parse_int(v) is not None for v in values):
+        elif values and column != "SIRET" and all(parse_int(v) is not None for v in values):  # SIRET: text
             out[column] = pd.array([parse_int(v) for v in frame[column]], dtype="Int64")
         else:
             out[column] = frame[column]

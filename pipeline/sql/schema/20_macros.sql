@@ -17,3 +17,7 @@ create or replace macro wilson_high(n, d) as
 
 -- A dashboard filter: an empty list of choices keeps every value.
 create or replace macro in_filter(choices, value) as (len(choices) = 0 or list_contains(choices, value));
+
+-- Issue #16: a partner's key in the dashboard's filters: its SIRET, else « nom:<name> », else « aucun »
+-- (no partner: the certifier itself).
+create or replace macro partner_key(siret, name) as coalesce(siret, 'nom:' || name, 'aucun');
