@@ -1,6 +1,7 @@
 """The renewal pack: France Compétences' insertion annex for one certification, as XLSX and HTML.
 
-Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Méthodologie, Qualité, Alertes.
+Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Méthodologie, Qualité, Alertes,
+Par partenaire (issue #16).
 Same warehouse, same content (deterministic order; only the generation date changes). Files are written
 to a temporary name and renamed, so a failure never leaves a partial file.
 """
@@ -139,6 +140,7 @@ def build(
     pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
     pack.sheets["Qualité"] = quality(con, code, years)
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
+    pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold, pack.sheets["Alertes"])
     pack.stats = stats
     return pack
 
@@ -515,6 +517,42 @@ def alerts(con, code: str, stats: pd.DataFrame, info: dict, settings: Settings) 
     if not out:
         out.append(("Aucune", "Rien ne semble fragiliser le dossier."))
     return pd.DataFrame(out, columns=["Sujet", "Alerte"])
+
+
+PARTNER_COLUMNS = {"partner_name": "Partenaire (organisme habilité)", "partner_siret": "SIRET"}
+
+
+def partner_statistics(
+    con, code: str, years: list[int], threshold: int, alerts_sheet: pd.DataFrame
+) -> pd.DataFrame:
+    """Issue #16: the statistics per partner and year (table statistics_by_partner), with the dossier's
+    disclosure; the partners not habilitated at the jury date are added to ``alerts_sheet`` (Alertes),
+    with their counts."""
+    from .habilitation import by_partner
+    from .partners import NO_PARTNER
+
+    frame = con.execute(
+        "select * from statistics_by_partner where certification_code = ? and access_route = 'ALL' "
+        "and list_contains(?, year) order by partner_name nulls last, partner_siret, year desc",
+        [code, years],
+    ).df()
+    frame["partner_name"] = [
+        name if isinstance(name, str) else ("" if isinstance(number, str) else NO_PARTNER)
+        for name, number in zip(frame["partner_name"], frame["partner_siret"], strict=True)
+    ]
+    frame["partner_siret"] = frame["partner_siret"].fillna("")
+    sheet = _stat_sheet(frame, threshold, [*PARTNER_COLUMNS, *STAT_KEYS]).rename(columns=PARTNER_COLUMNS)
+    found = by_partner(con, [code])
+    if not found.empty:
+        if list(alerts_sheet["Sujet"]) == ["Aucune"]:
+            alerts_sheet.drop(alerts_sheet.index, inplace=True)
+        for r in found.to_dict(orient="records"):
+            alerts_sheet.loc[len(alerts_sheet)] = [
+                "Partenaires",
+                f"{r['Partenaire']} : {r['Certifiés concernés']} certifié(s) — {r['Constat']} "
+                f"(jurys du {r['Premier jury']} au {r['Dernier jury']}).",
+            ]
+    return sheet
 
 
 def _atomic(path: Path, write) -> None:

@@ -297,3 +297,45 @@ def test_sample_partners_and_their_findings(sample_warehouse):
     ]
     certified = table_rows(sample_warehouse.warehouse, "select count(*) from fct_certified")[0][0]
     assert sum(n for *_, n in found) < certified / 10
+
+
+def test_renewal_pack_has_a_partner_sheet_and_partner_alerts(sample_cli, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "pack.xlsx"
+    code, _, err = sample_cli("renewal", "RNCP34179", "--out", out)
+    assert code == 0, err
+    book = openpyxl.load_workbook(out)
+    sheet = book["Par partenaire"]
+    header = [c.value for c in sheet[5]]
+    assert header[:4] == [
+        "Partenaire (organisme habilité)",
+        "SIRET",
+        "Année d'obtention de la certification",
+        "Nombre de certifiés",
+    ]
+    rows = [r[:4] for r in sheet.iter_rows(min_row=6, values_only=True) if any(v is not None for v in r)]
+    assert rows == [
+        ("Campus Numérique Atlantique", "84215736900013", 2018, 3),
+        ("Campus Numérique Atlantique", "84215736900013", 2017, 14),
+        ("Formation Express Ouest", "87302951400015", 2018, 1),
+        ("Rennes Digital Formation", "85319462700016", 2018, 6),
+        ("Rennes Digital Formation", "85319462700016", 2017, 17),
+        ("Web Académie Brest", "86104835200012", 2018, 1),
+        ("Web Académie Brest", "86104835200012", 2017, 3),
+        ("Sans partenaire (certificateur)", None, 2017, 1),
+    ]
+    assert sum(r[3] for r in rows) == 46  # every certified person once
+    alerts = [r for r in book["Alertes"].iter_rows(min_row=6, values_only=True) if r[0] == "Partenaires"]
+    assert alerts == [
+        (
+            "Partenaires",
+            "Web Académie Brest (86104835200012) : 4 certifié(s) — Habilité à former seulement, mais a "
+            "organisé l'évaluation (jurys du 20/06/2017 au 20/06/2018).",
+        ),
+        (
+            "Partenaires",
+            "Formation Express Ouest (87302951400015) : 1 certifié(s) — SIRET absent des partenaires "
+            "habilités de la certification (jurys du 28/09/2018 au 28/09/2018).",
+        ),
+    ]

@@ -57,7 +57,10 @@ def test_partner_rows_equal_the_recomputation(pages, expected):
         assert row["target_24m"] == cell(n["in_target_24m"], n["denominator_24m"])
     assert seen == {k for k in expected.index if k[0] == "RNCP34179"}
     brest = [r for r in by_year if r["partner"] == "Web Académie Brest"]
-    assert [(r["year"], r["not_habilitated"]) for r in brest] == [(2018, "⚠ 1"), (2017, "⚠ 3")]  # newest first
+    assert [(r["year"], r["not_habilitated"]) for r in brest] == [
+        (2018, "⚠ 1"),
+        (2017, "⚠ 3"),
+    ]  # newest first
     campus = [r for r in by_year if r["partner"] == "Campus Numérique Atlantique"]
     assert all(r["not_habilitated"] == "" for r in campus)
     none = [r for r in by_year if r["siret"] == ""]
