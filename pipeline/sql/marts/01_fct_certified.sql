@@ -32,7 +32,9 @@ select
     c.site,
     c.partner_siret,  -- NULL: no partner named (the certifier itself) or no valid SIRET
     case when c.partner_siret is null then c.partner_name else n.partner_name end as partner_name,
-    c.assessed_by
+    c.assessed_by,
+    c.source_file,  -- issue #16: the cohort row, for the lists that name it (habilitation_issues)
+    c.source_row
 from certified as c
 left join partner_names as n using (certification_code, partner_siret)
 where c.rank_in_year = 1;

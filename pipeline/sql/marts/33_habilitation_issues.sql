@@ -1,6 +1,7 @@
 -- scope: certification_code (rows of one certification depend only on that certification's rows)
--- Issue #16, habilitation check: every certified decision (cohort row) whose partner was not habilitated
--- for the certification at the jury date, with the finding (labels: pipeline/partners.py):
+-- Issue #16, habilitation check: every certified person (fct_certified, with the cohort row that
+-- certified them) whose partner was not habilitated for the certification at the jury date, with the
+-- finding (labels: pipeline/partners.py):
 -- * no_siret: the row names a partner without a valid SIRET (missing, or set aside as malformed);
 -- * unknown_siret: the SIRET is neither among the certification's partners nor its certifiers;
 -- * withdrawn: every habilitation was withdrawn (Supprimé) or ended (Inactif) on or before the jury date,
@@ -11,11 +12,12 @@
 -- A habilitation with no state and no dates (the CSV part) holds at any date.
 create or replace table habilitation_issues as
 with certified as (
+    -- the certified people (fct_certified: once per person, certification and year) with a partner
     select
-        certification_code, year, jury_date, access_route, site, partner_siret, partner_name, assessed_by,
-        source_file, source_row
-    from stg_cohort_results
-    where outcome = 'certified' and (partner_siret is not null or partner_name is not null)
+        candidate_hash, certification_code, year, jury_date, access_route, site, partner_siret, partner_name,
+        assessed_by, source_file, source_row
+    from fct_certified
+    where partner_siret is not null or partner_name is not null
 ),
 
 certifiers as (
@@ -56,11 +58,11 @@ judged as (
             else 'withdrawn'
         end as issue,
         bool_or(listed and not not_yet_active and not ended and not coalesce(cannot_assess, false)) over (
-            partition by source_file, source_row
+            partition by candidate_hash, certification_code, year
         ) as habilitated
     from checked
     qualify row_number() over (
-        partition by source_file, source_row
+        partition by candidate_hash, certification_code, year
         order by (not ended and not not_yet_active) desc, (not ended) desc, active_date desc nulls last
     ) = 1
 )
