@@ -3,13 +3,15 @@
 -- grains: by year (grain 0) and by access route over the selected years (grain 1). The @counts and
 -- @derived markers are the registry's select lists; Warehouse.sql_file adds the rates.
 with filtered as (
-    select *, partner_key(partner_siret, partner_name) as partner
-    from mart_outcome_counts
+    select m.* replace (coalesce(n.partner_name, m.partner_name) as partner_name),
+        partner_key(m.partner_siret, m.partner_name) as partner
+    from mart_outcome_counts as m
+    left join partner_names as n using (certification_code, partner_siret)
     where in_filter($1::varchar[], certification_code)
       and in_filter($2::integer[], year)
       and in_filter($3::varchar[], access_route)
       and in_filter($4::varchar[], site)
-      and in_filter($5::varchar[], partner_key(partner_siret, partner_name))
+      and in_filter($5::varchar[], partner_key(m.partner_siret, m.partner_name))
 ),
 
 sums as (

@@ -9,18 +9,6 @@ with certified as (
         ) as rank_in_year
     from stg_cohort_results
     where outcome = 'certified'
-),
-
--- issue #16: one name per partner SIRET and certification, the one its certified rows give most (then
--- the first in alphabetical order), so that every mart groups a partner by its SIRET under one name
-partner_names as (
-    select certification_code, partner_siret, partner_name
-    from certified
-    where partner_siret is not null and partner_name is not null
-    group by certification_code, partner_siret, partner_name
-    qualify row_number() over (
-        partition by certification_code, partner_siret order by count(*) desc, partner_name
-    ) = 1
 )
 
 select
@@ -30,11 +18,10 @@ select
     c.jury_date,
     c.access_route,
     c.site,
-    c.partner_siret,  -- NULL: no partner named (the certifier itself) or no valid SIRET
-    case when c.partner_siret is null then c.partner_name else n.partner_name end as partner_name,
+    c.partner_siret,  -- issue #16. NULL: no partner named (the certifier itself) or no valid SIRET
+    c.partner_name,   -- as the cohort row writes it (one name per SIRET: table partner_names)
     c.assessed_by,
-    c.source_file,  -- issue #16: the cohort row, for the lists that name it (habilitation_issues)
+    c.source_file,    -- the cohort row, for the lists that name it (habilitation_issues)
     c.source_row
 from certified as c
-left join partner_names as n using (certification_code, partner_siret)
 where c.rank_in_year = 1;

@@ -12,77 +12,82 @@
 -- A habilitation with no state and no dates (the CSV part) holds at any date.
 create or replace table habilitation_issues as
 with certified as (
-    -- the certified people (fct_certified: once per person, certification and year) with a partner
+    -- the certified people (fct_certified: once per person, certification and year) with a partner that
+    -- is not the certifier itself (which needs no habilitation)
     select
-        candidate_hash, certification_code, year, jury_date, access_route, site, partner_siret, partner_name,
-        assessed_by, source_file, source_row
-    from fct_certified
-    where partner_siret is not null or partner_name is not null
-),
-
-certifiers as (
-    select distinct certification_code, siret from rncp_certifiers where siret is not null
+        c.candidate_hash, c.certification_code, c.year, c.jury_date, c.access_route, c.site, c.partner_siret,
+        c.partner_name, c.assessed_by, c.source_file, c.source_row
+    from fct_certified as c
+    anti join (
+        select distinct certification_code, siret from rncp_certifiers where siret is not null
+    ) as k on k.certification_code = c.certification_code and k.siret = c.partner_siret
+    where c.partner_siret is not null or c.partner_name is not null
 ),
 
 checked as (
+    -- each certified person against each habilitation of their partner for the certification
     select
-        c.*,
+        c.candidate_hash,
+        c.certification_code,
+        c.year,
+        h.siret is not null as listed,
+        coalesce(h.active_date > c.jury_date, false) as not_yet_active,
+        coalesce(h.state, 'active') <> 'active' and (h.state_date is null or h.state_date <= c.jury_date)
+            as ended,
+        coalesce(h.habilitation_type = 'train' and coalesce(c.assessed_by, 'partner') = 'partner', false)
+            as cannot_assess,
         h.habilitation_type,
         h.state,
         h.active_date,
-        h.state_date,
-        h.siret is not null as listed,
-        h.active_date is not null and h.active_date > c.jury_date as not_yet_active,
-        coalesce(h.state, 'active') <> 'active' and (h.state_date is null or h.state_date <= c.jury_date)
-            as ended,
-        h.habilitation_type = 'train' and coalesce(c.assessed_by, 'partner') = 'partner' as cannot_assess
+        h.state_date
     from certified as c
     left join partner_habilitations as h
         on h.certification_code = c.certification_code and h.siret = c.partner_siret
-    where not exists (  -- the certifier itself needs no habilitation
-        select 1 from certifiers as k
-        where k.certification_code = c.certification_code and k.siret = c.partner_siret
-    )
 ),
 
-judged as (
-    -- one row per cohort row: fine when any of its habilitations holds at the jury date; else the
-    -- finding of the habilitation closest to holding (timing right but wrong type, then not yet active)
+verdicts as (
+    -- fine when any habilitation holds at the jury date; else the finding of the one closest to holding
+    -- (in time but of the wrong type, then not ended but not yet active, then ended)
     select
-        * exclude (listed, not_yet_active, ended, cannot_assess),
-        case
-            when partner_siret is null then 'no_siret'
-            when not listed then 'unknown_siret'
-            when not ended and not not_yet_active and cannot_assess then 'train_only_assessing'
-            when not ended and not_yet_active then 'not_yet_active'
-            else 'withdrawn'
-        end as issue,
-        bool_or(listed and not not_yet_active and not ended and not coalesce(cannot_assess, false)) over (
-            partition by candidate_hash, certification_code, year
-        ) as habilitated
+        candidate_hash,
+        certification_code,
+        year,
+        bool_or(listed) as listed,
+        bool_or(listed and not not_yet_active and not ended and not cannot_assess) as habilitated,
+        bool_or(listed and not not_yet_active and not ended) as in_time,
+        bool_or(listed and not ended) as not_ended,
+        arg_max(
+            struct_pack(habilitation_type, state, active_date, state_date),
+            (not ended)::integer * 2 + (not ended and not not_yet_active)::integer
+        ) as shown
     from checked
-    qualify row_number() over (
-        partition by candidate_hash, certification_code, year
-        order by (not ended and not not_yet_active) desc, (not ended) desc, active_date desc nulls last
-    ) = 1
+    group by candidate_hash, certification_code, year
 )
 
 select
-    certification_code,
-    year,
-    jury_date,
-    access_route,
-    site,
-    partner_siret,
-    partner_name,
-    issue,
-    habilitation_type,
-    state,
-    active_date,
-    state_date,
-    assessed_by,
-    source_file,
-    source_row
-from judged
-where not coalesce(habilitated, false)
-order by certification_code, partner_siret nulls first, partner_name, jury_date, source_file, source_row;
+    c.certification_code,
+    c.year,
+    c.jury_date,
+    c.access_route,
+    c.site,
+    c.partner_siret,
+    coalesce(n.partner_name, c.partner_name) as partner_name,
+    case
+        when c.partner_siret is null then 'no_siret'
+        when not v.listed then 'unknown_siret'
+        when v.in_time then 'train_only_assessing'
+        when v.not_ended then 'not_yet_active'
+        else 'withdrawn'
+    end as issue,
+    v.shown.habilitation_type,
+    v.shown.state,
+    v.shown.active_date,
+    v.shown.state_date,
+    c.assessed_by,
+    c.source_file,
+    c.source_row
+from certified as c
+inner join verdicts as v using (candidate_hash, certification_code, year)
+left join partner_names as n on n.certification_code = c.certification_code and n.partner_siret = c.partner_siret
+where not v.habilitated
+order by c.certification_code, c.partner_siret nulls first, partner_name, c.jury_date, c.source_file, c.source_row;
