@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import fiches
+from . import fiches, habilitation
 from .config import Settings
 from .errors import InputError
 from .exports import neutralise  # openpyxl would store « =… » text as a formula
@@ -140,7 +140,7 @@ def build(
     pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
     pack.sheets["Qualité"] = quality(con, code, years)
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
-    pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold, pack.sheets["Alertes"])
+    pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold)
     pack.stats = stats
     return pack
 
@@ -512,6 +512,7 @@ def alerts(con, code: str, stats: pd.DataFrame, info: dict, settings: Settings) 
         pending_review=pending,
         unmatched_titles=list(unmatched["Intitulé du poste"]),
         gaps=compare[compare["difference"].fillna(0) != 0],
+        unhabilitated=habilitation.by_partner(con, [code]),  # issue #16
     )
     out = [(i.topic, i.text) for i in items if not i.ok]
     if not out:
@@ -522,13 +523,9 @@ def alerts(con, code: str, stats: pd.DataFrame, info: dict, settings: Settings) 
 PARTNER_COLUMNS = {"partner_name": "Partenaire (organisme habilité)", "partner_siret": "SIRET"}
 
 
-def partner_statistics(
-    con, code: str, years: list[int], threshold: int, alerts_sheet: pd.DataFrame
-) -> pd.DataFrame:
+def partner_statistics(con, code: str, years: list[int], threshold: int) -> pd.DataFrame:
     """Issue #16: the statistics per partner and year (table statistics_by_partner), with the dossier's
-    disclosure; the partners not habilitated at the jury date are added to ``alerts_sheet`` (Alertes),
-    with their counts."""
-    from .habilitation import by_partner
+    disclosure (the partners not habilitated at the jury date are in the Alertes)."""
     from .partners import NO_PARTNER
 
     frame = con.execute(
@@ -541,18 +538,7 @@ def partner_statistics(
         for name, number in zip(frame["partner_name"], frame["partner_siret"], strict=True)
     ]
     frame["partner_siret"] = frame["partner_siret"].fillna("")
-    sheet = _stat_sheet(frame, threshold, [*PARTNER_COLUMNS, *STAT_KEYS]).rename(columns=PARTNER_COLUMNS)
-    found = by_partner(con, [code])
-    if not found.empty:
-        if list(alerts_sheet["Sujet"]) == ["Aucune"]:
-            alerts_sheet.drop(alerts_sheet.index, inplace=True)
-        for r in found.to_dict(orient="records"):
-            alerts_sheet.loc[len(alerts_sheet)] = [
-                "Partenaires",
-                f"{r['Partenaire']} : {r['Certifiés concernés']} certifié(s) — {r['Constat']} "
-                f"(jurys du {r['Premier jury']} au {r['Dernier jury']}).",
-            ]
-    return sheet
+    return _stat_sheet(frame, threshold, [*PARTNER_COLUMNS, *STAT_KEYS]).rename(columns=PARTNER_COLUMNS)
 
 
 def _atomic(path: Path, write) -> None:

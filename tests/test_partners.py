@@ -331,11 +331,11 @@ def test_renewal_pack_has_a_partner_sheet_and_partner_alerts(sample_cli, tmp_pat
         (
             "Partenaires",
             "Web Académie Brest (86104835200012) : 4 certifié(s) — Habilité à former seulement, mais a "
-            "organisé l'évaluation (jurys du 20/06/2017 au 20/06/2018).",
+            "organisé l'évaluation (jurys du 20/06/2017 au 20/06/2018)",
         ),
         (
             "Partenaires",
             "Formation Express Ouest (87302951400015) : 1 certifié(s) — SIRET absent des partenaires "
-            "habilités de la certification (jurys du 28/09/2018 au 28/09/2018).",
+            "habilités de la certification (jurys du 28/09/2018 au 28/09/2018)",
         ),
     ]
