@@ -157,6 +157,10 @@ _MESSAGES: list[tuple[str, str]] = [
     ),
     # issue #16: partners
     (
+        r"partner SIRETs of 14 digits with a valid check key",
+        "des SIRET de partenaires à 14 chiffres et clé juste",
+    ),
+    (
         r"a SIRET: 14 digits whose check key is valid \(Luhn; La Poste: digit sum a multiple of 5\)",
         "un SIRET : 14 chiffres dont la clé de contrôle est juste (Luhn ; La Poste : somme des chiffres "
         "multiple de 5)",

@@ -146,6 +146,22 @@ def test_partners_load_into_the_warehouse_from_both_parts(cli, settings):
     assert ("RNCP37674", "82409268800012", "train", "active", None) in rows
 
 
+def test_a_malformed_partner_siret_of_the_export_is_a_warning(cli, settings, tmp_path):
+    export = tmp_path / "export_fiches_RNCP_V4_1_siret.xml"
+    export.write_text(
+        "<FICHES><FICHE><NUMERO_FICHE>RNCP99002</NUMERO_FICHE><INTITULE>Fiche fictive</INTITULE>"
+        "<PARTENAIRES><PARTENAIRE><SIRET_PARTENAIRE>90100000000018</SIRET_PARTENAIRE></PARTENAIRE>"
+        "<PARTENAIRE><SIRET_PARTENAIRE>90100000000017</SIRET_PARTENAIRE></PARTENAIRE></PARTENAIRES>"
+        "</FICHE></FICHES>",
+        encoding="utf-8",
+    )
+    code, out, err = cli("ingest", export)
+    assert code == 0, out + err
+    ((message,),) = table_rows(settings.warehouse, "select message from load_log")
+    assert "partner SIRETs of 14 digits with a valid check key" in message and "1 row(s)" in message
+    assert table_rows(settings.warehouse, "select count(*) from rncp_partners")[0][0] == 2  # loaded
+
+
 # -------------------------------------------------------------------------------- habilitation check
 
 CRAFTED_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>

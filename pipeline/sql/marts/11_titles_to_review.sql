@@ -11,6 +11,7 @@ select
     wave,
     access_route,
     site,
+    partner_siret,  -- issue #16
     job_title,
     proposed_rome_code,
     match_score,
