@@ -127,7 +127,7 @@ def file_name(pathname: str | None, table: str, fragment: str | None = None, tod
     chosen = selection(fragment)
     filters = [
         "-".join(map(str, chosen[key]))
-        for key in ("certification", "year", "access_route", "site")
+        for key in ("certification", "year", "access_route", "site", "partner")
         if chosen.get(key)
     ]
     if chosen.get("wave") and page == "metiers":
@@ -218,13 +218,25 @@ def filters_search(**values) -> str:
 
 
 def filter_options() -> dict[str, list[dict]]:
-    """Dropdown options for certification, year, access route and site."""
+    """Dropdown options for certification, year, access route, site and partner (issue #16)."""
+    from pipeline.partners import partner_label
+
     frame = data.get().sql_file("filters")
-    out: dict[str, list[dict]] = {"certification": [], "year": [], "access_route": [], "site": []}
+    out: dict[str, list[dict]] = {
+        "certification": [],
+        "year": [],
+        "access_route": [],
+        "site": [],
+        "partner": [],
+    }
     for f, value, label in frame.itertuples(index=False):
         if f == "access_route":
             label = route_label(value)
         out[f].append({"label": label, "value": int(value) if f == "year" else value})
+    out["partner"] = [
+        {"label": partner_label(r.partner_siret, r.partner_name), "value": r.value}
+        for r in data.get().sql_file("partner_options").itertuples()
+    ]
     return out
 
 
@@ -286,6 +298,7 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
         field("year", "Années d'obtention", "Toutes les années"),
         field("access_route", "Voies d'accès", "Toutes les voies"),
         field("site", "Sites", "Tous les sites"),
+        field("partner", "Partenaires", "Tous les partenaires"),  # issue #16
     ]
     children.append(synced_store(prefix))
     if with_wave:
@@ -312,6 +325,7 @@ FILTER_KEYS = {
     "year": "year",
     "access_route": "route",
     "site": "site",
+    "partner": "partenaire",  # issue #16: partner_key values (SIRET, « nom:… » or « aucun »)
     "wave": "wave",
 }
 

@@ -53,7 +53,10 @@ def habilitation_state(value: str | None) -> str | None:
 
 
 def partner_label(siret: str | None, name: str | None) -> str:
-    """« NOM (SIRET) », « NOM », « SIRET », or « Sans partenaire (certificateur) »."""
+    """« NOM (SIRET) », « NOM », « SIRET », or « Sans partenaire (certificateur) » (a missing value may
+    come as None or as pandas' NaN)."""
+    siret = siret if isinstance(siret, str) and siret else None
+    name = name if isinstance(name, str) and name else None
     if siret and name:
         return f"{name} ({siret})"
     return name or siret or NO_PARTNER

@@ -71,7 +71,7 @@ def test_partner_rows_equal_the_recomputation(pages, expected):
 
 def test_partner_filter_keeps_only_that_partner(pages):
     partenaires, _ = pages
-    values = [o["value"] for o in partenaires.partner_options()]
+    values = [o["value"] for o in components.filter_options()["partner"]]
     assert "19331424200010" in values and "aucun" in values
     by_year, by_route, _ = partenaires.update([], [], [], [], ["19331424200010"])
     assert {(r["certification"], r["partner"], r["siret"]) for r in by_year + by_route} == {
@@ -122,3 +122,20 @@ def test_partner_downloads_keep_the_siret_as_text():
     assert components.file_name("/partenaires", "partenaires-partners", "#cert=RNCP34179").startswith(
         "partenaires_par-partenaire_RNCP34179_"
     )
+
+
+def test_the_partner_filter_applies_on_every_filtered_page(pages):
+    """Issue #16: the partner filter of the filter bar narrows the overview, the routes and the jobs."""
+    from dashboard.pages import metiers, overview, voies
+
+    everyone = overview.update(["RNCP40344"], [2024], [], [])
+    blanquefort = overview.update(["RNCP40344"], [2024], [], [], ["19331424200010"])
+    assert everyone[2][0]["certified"] == "12" and blanquefort[2][0]["certified"] == "2"
+    _, routes = voies.update(["RNCP40344"], [2024], [], [], "insertion_rate_6m", ["19331424200010"])
+    assert [(r["route"], r["certified"]) for r in routes] == [("CQ – Contrat de professionnalisation", "2")]
+    share, _, titles, _ = metiers.update(["RNCP40344"], [2024], [], [], 6, ["aucun"])  # no partner
+    share_all, _, titles_all, _ = metiers.update(["RNCP40344"], [2024], [], [], 6)
+    assert 0 < sum(int(t["employed"]) for t in titles) < sum(int(t["employed"]) for t in titles_all)
+    labels = {o["value"]: o["label"] for o in components.filter_options()["partner"]}
+    assert labels["19331424200010"] == "LEGTPA DE BLANQUEFORT (19331424200010)"
+    assert labels["aucun"] == "Sans partenaire (certificateur)"

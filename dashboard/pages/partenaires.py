@@ -8,7 +8,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
 from pipeline.labels import route_label
-from pipeline.partners import NO_PARTNER, partner_label
+from pipeline.partners import NO_PARTNER
 
 dash.register_page(
     __name__,
@@ -19,24 +19,12 @@ dash.register_page(
     order=3.5,  # after Voies d'accès
 )
 P = "partenaires"
-FILTERS = ["certification", "year", "access_route", "site"]
+FILTERS = ["certification", "year", "access_route", "site", "partner"]
 PARTNER_COLUMNS = [
     ("certification", "Certification"),
     ("partner", "Partenaire"),
     ("siret", "SIRET"),
 ]
-
-
-def partner_options() -> list[dict]:
-    """The partners of the warehouse (SIRET, else name; « Sans partenaire » for the certifier itself)."""
-    frame = data.get().sql_file("partner_options")
-    return [
-        {
-            "label": f"{partner_label(r.partner_siret, r.partner_name)} – {figures.fr_int(r.certified)}",
-            "value": r.value,
-        }
-        for r in frame.itertuples()
-    ]
 
 
 def layout(**_query):
@@ -54,24 +42,6 @@ def layout(**_query):
                 className="hint",
             ),
             components.filter_bar(P, {}),
-            html.Div(
-                className="filters",
-                children=[
-                    html.Div(
-                        className="filter filter-wide",
-                        children=[
-                            html.Label("Partenaires", htmlFor=f"{P}-partner"),
-                            components.dropdown(
-                                f"{P}-partner",
-                                partner_options(),
-                                [],
-                                multi=True,
-                                placeholder="Tous les partenaires",
-                            ),
-                        ],
-                    )
-                ],
-            ),
             html.H2("Par partenaire et année d'obtention"),
             html.Div(id=f"{P}-empty"),
             components.table(
