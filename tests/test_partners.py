@@ -355,3 +355,44 @@ def test_renewal_pack_has_a_partner_sheet_and_partner_alerts(sample_cli, tmp_pat
             "habilités de la certification (jurys du 28/09/2018 au 28/09/2018)",
         ),
     ]
+
+
+def test_incremental_refresh_of_the_partner_tables_equals_a_full_rebuild(
+    sample_copy, cli, settings, tmp_path
+):
+    """`insertion ingest` refreshes only RNCP34179's rows of the partner tables; a full rebuild agrees."""
+    from pipeline import warehouse
+
+    extra = tmp_path / "RNCP34179_jurys_complement.csv"
+    extra.write_text(
+        HEADER
+        + "\n"
+        + "\n".join(
+            f"FO-2018-9{i:03d};RNCP34179;20/06/2018;Formation initiale;Certifié;Nouvel Organisme;90500000000018;"
+            for i in range(3)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    tables = ("partner_names", "statistics_by_partner", "habilitation_issues")
+    others = {
+        t: table_rows(
+            settings.warehouse, f"select * from {t} where certification_code <> 'RNCP34179' order by all"
+        )
+        for t in tables
+    }
+    code, out, err = cli("ingest", extra)
+    assert code == 0, out + err
+    incremental = {t: table_rows(settings.warehouse, f"select * from {t} order by all") for t in tables}
+    assert ("Nouvel Organisme", "unknown_siret", 3) in table_rows(
+        settings.warehouse, "select partner_name, issue, count(*) from habilitation_issues group by all"
+    )
+    for t in tables:
+        kept = table_rows(
+            settings.warehouse, f"select * from {t} where certification_code <> 'RNCP34179' order by all"
+        )
+        assert kept == others[t], t
+    with warehouse.connect(settings.warehouse) as con:
+        warehouse.build_models(con, settings)
+    for t in tables:
+        assert table_rows(settings.warehouse, f"select * from {t} order by all") == incremental[t], t
