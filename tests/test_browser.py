@@ -288,7 +288,8 @@ def test_partners_page_filters_by_partner_and_downloads(server, page):
         page.get_by_role("button", name="Télécharger CSV").first.click()
     download = info.value
     assert re.fullmatch(
-        r"partenaires_par-partenaire_RNCP34179_\d{4}-\d\d-\d\d\.csv", download.suggested_filename
+        r"partenaires_par-partenaire_RNCP34179_84215736900013_\d{4}-\d\d-\d\d\.csv",
+        download.suggested_filename,
     )
     content = Path(download.path()).read_text(encoding="utf-8-sig")
     assert content.splitlines()[0].startswith("Certification;Partenaire;SIRET;Année;Certifiés;")
