@@ -41,7 +41,7 @@ def create_app(
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    from .pages import certification, enquetes, metiers, overview, qualite, sql, voies  # noqa: F401 (register pages)
+    from .pages import certification, enquetes, metiers, overview, partenaires, qualite, sql, voies  # noqa: F401 (register pages)
 
     app.layout = lambda: html.Div(  # drawn per request: the menu and the header depend on who is signed in
         [

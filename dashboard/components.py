@@ -95,6 +95,7 @@ PAGES = {
     "metiers": "metiers",
     "voies": "voies-d-acces",
     "enquetes": "enquetes",
+    "partenaires": "partenaires",
     "qualite": "qualite",
     "sql": "sql",
 }
@@ -106,6 +107,8 @@ TABLES = {
     "titles": "intitules",
     "unmatched": "intitules-a-relire",
     "routes": "par-voie",
+    "partners": "par-partenaire",
+    "unhabilitated": "non-habilites",
     "loads": "chargements",
     "results": "resultats-de-validation",
     "quarantine": "quarantaine",
@@ -127,7 +130,7 @@ def file_name(pathname: str | None, table: str, fragment: str | None = None, tod
     chosen = selection(fragment)
     filters = [
         "-".join(map(str, chosen[key]))
-        for key in ("certification", "year", "access_route", "site")
+        for key in ("certification", "year", "access_route", "site", "partner")
         if chosen.get(key)
     ]
     if chosen.get("wave") and page == "metiers":
@@ -149,7 +152,7 @@ def typed(frame: pd.DataFrame) -> pd.DataFrame:
             out[f"{base} : n"] = pd.array([c[1] if c else None for c in cells], dtype="Int64")
             out[f"{base} : N"] = pd.array([c[2] if c else None for c in cells], dtype="Int64")
             out[f"{base} : ⚠ petit effectif"] = ["oui" if c and c[3] else "" for c in cells]
-        elif values and all(parse_int(v) is not None for v in values):
+        elif values and column != "SIRET" and all(parse_int(v) is not None for v in values):  # SIRET: text
             out[column] = pd.array([parse_int(v) for v in frame[column]], dtype="Int64")
         else:
             out[column] = frame[column]
@@ -223,13 +226,25 @@ def filters_search(**values) -> str:
 
 
 def filter_options() -> dict[str, list[dict]]:
-    """Dropdown options for certification, year, access route and site."""
+    """Dropdown options for certification, year, access route, site and partner (issue #16)."""
+    from pipeline.partners import partner_label
+
     frame = data.get().sql_file("filters")
-    out: dict[str, list[dict]] = {"certification": [], "year": [], "access_route": [], "site": []}
+    out: dict[str, list[dict]] = {
+        "certification": [],
+        "year": [],
+        "access_route": [],
+        "site": [],
+        "partner": [],
+    }
     for f, value, label in frame.itertuples(index=False):
         if f == "access_route":
             label = route_label(value)
         out[f].append({"label": label, "value": int(value) if f == "year" else value})
+    out["partner"] = [
+        {"label": partner_label(r.partner_siret, r.partner_name), "value": r.value}
+        for r in data.get().sql_file("partner_options").itertuples()
+    ]
     return out
 
 
@@ -291,6 +306,7 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
         field("year", "Années d'obtention", "Toutes les années"),
         field("access_route", "Voies d'accès", "Toutes les voies"),
         field("site", "Sites", "Tous les sites"),
+        field("partner", "Partenaires", "Tous les partenaires"),  # issue #16
     ]
     children.append(synced_store(prefix))
     if with_wave:
@@ -317,6 +333,7 @@ FILTER_KEYS = {
     "year": "year",
     "access_route": "route",
     "site": "site",
+    "partner": "partenaire",  # issue #16: partner_key values (SIRET, « nom:… » or « aucun »)
     "wave": "wave",
 }
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from pipeline import siret
 from pipeline.normalise import canonical_values
 from pipeline.sources.cohorts import COHORT_RESULTS
 
@@ -45,6 +46,10 @@ def suite(settings=None):
             # the route does not say who was certified: a missing or unknown one is set aside (NR)
             *not_null("access_route", "an access route (FI, CA, FC, CQ, CL or VAE)", severity=FIELD),
             *in_set("access_route", canonical_values("access_route"), FIELD),
+            # issue #16: a malformed partner SIRET (pipeline/siret.py) or an unknown « évaluation organisée
+            # par » sets that field aside, the row is kept
+            expect("ExpectColumnValuesToBeNull", FIELD, siret.MESSAGE, column="partner_siret_unparsed"),
+            *in_set("assessed_by", canonical_values("assessed_by"), FIELD),
             *not_null("outcome", "an outcome (certifié, partiel or ajourné)"),
             *in_set("outcome", canonical_values("outcome")),
             expect(

@@ -535,7 +535,7 @@ def cmd_validate(args) -> int:
       insertion validate
       insertion validate --failed-only
     """
-    from . import quality, stats, warehouse
+    from . import habilitation, quality, stats, warehouse
     from .pseudonymise import check_key
     from .validation import Gate
 
@@ -546,10 +546,14 @@ def cmd_validate(args) -> int:
         verdicts = quality.validate_warehouse(con, gate)
         warehouse.publish_snapshot(con, settings)
         key_problem = check_key(con, settings.key_file)
+        partners = habilitation.by_partner(con)  # issue #16: counts per partner
     table = quality.summary(verdicts)
     if args.failed_only:
         table = table[table["result"] != "ok"]
     print(stats.format_table(table) if not table.empty else "Every expectation passed.")
+    if not partners.empty:
+        print(f"\n{habilitation.TITLE} ({partners['Certifiés concernés'].sum()} certifiés) :")
+        print(stats.format_table(partners))
     docs = gate.build_docs()
     if docs:
         print(f"Data Docs: {docs}")

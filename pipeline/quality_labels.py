@@ -36,6 +36,7 @@ EXPECTATION_LABELS = {
     "cohort_certifications_in_referential": "Certifications présentes dans le référentiel",
     "rates_within_0_100": "Taux publiés entre 0 et 100",
     "numerators_within_denominators": "Numérateurs inférieurs aux dénominateurs",
+    "partners_habilitated": "Partenaires habilités à la date du jury",  # issue #16
 }
 
 # suite names (= input kinds) and the warehouse-wide checks
@@ -171,6 +172,22 @@ _MESSAGES: list[tuple[str, str]] = [
         r"in target <= employed <= denominator <= respondents <= certified, for each wave",
         "dans le métier visé ≤ en emploi ≤ dénominateur ≤ répondants ≤ certifiés, pour chaque vague",
     ),
+    # issue #16: partners
+    (
+        r"partner SIRETs of 14 digits with a valid check key",
+        "des SIRET de partenaires à 14 chiffres et clé juste",
+    ),
+    (
+        r"a SIRET: 14 digits whose check key is valid \(Luhn; La Poste: digit sum a multiple of 5\)",
+        "un SIRET : 14 chiffres dont la clé de contrôle est juste (Luhn ; La Poste : somme des chiffres "
+        "multiple de 5)",
+    ),
+    (
+        r"every certified person's partner habilitated for the certification at the jury date "
+        r"\(one line per partner and finding, with its count; table habilitation_issues\)",
+        "le partenaire de chaque certifié habilité pour la certification à la date du jury (une ligne par "
+        "partenaire et constat, avec son effectif ; table habilitation_issues)",
+    ),
 ]
 # the canonical codes listed by "one of ..." (pipeline/mappings/values.json), in French
 VALUE_LABELS = {
@@ -186,6 +203,8 @@ VALUE_LABELS = {
     "out": "hors du métier visé",
     "6": "6 mois",
     "24": "2 ans",
+    "partner": "partenaire",
+    "certifier": "certificateur",
 }
 _ONE_OF = re.compile(r"one of (.+)", re.S)
 _COMPILED = [(re.compile(pattern, re.S), french) for pattern, french in _MESSAGES]

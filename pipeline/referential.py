@@ -66,6 +66,21 @@ def _fiche_frame(con, load_id: int) -> pd.DataFrame:
     ).df()
 
 
+def _malformed_partner_sirets(con, load_id: int, frame: pd.DataFrame) -> pd.Series:
+    """Per fiche of this load, how many of its partners have a SIRET that is not 14 digits with a valid
+    check key (pipeline/siret.py): such a partner can never match a cohort's SIRET."""
+    from collections import Counter
+
+    from .siret import is_valid
+
+    rows = con.execute(
+        "select certification_code, siret from rncp_partners where load_id = ? and siret is not null",
+        [load_id],
+    ).fetchall()
+    bad = Counter(code for code, value in rows if not is_valid(value))
+    return frame["certification_code"].map(lambda code: bad.get(code, 0)).astype("int64")
+
+
 def load_rncp(con, path: Path, load_id: int, gate: validation.Gate, progress: Callable[[str], None]):
     """Stream the export into the referential tables; returns (verdict, rows loaded, quarantined codes)."""
     loaded = 0  # rows written, all tables together
@@ -76,6 +91,7 @@ def load_rncp(con, path: Path, load_id: int, gate: validation.Gate, progress: Ca
                 loaded += len(trows)
         progress(f"{Path(label).name}: {loaded:,} rows of the referential read")
     frame = _fiche_frame(con, load_id)
+    frame["malformed_partner_sirets"] = _malformed_partner_sirets(con, load_id, frame)  # issue #16
     verdict = gate.validate(frame, "rncp_referential")
     failures = verdict.row_failures("error")
     bad = frame[frame["source_row"].isin(failures["source_row"])]

@@ -1,6 +1,7 @@
 """The renewal pack: France Compétences' insertion annex for one certification, as XLSX and HTML.
 
-Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Méthodologie, Qualité, Alertes.
+Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Méthodologie, Qualité, Alertes,
+Par partenaire (issue #16).
 Same warehouse, same content (deterministic order; only the generation date changes). Files are written
 to a temporary name and renamed, so a failure never leaves a partial file.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import campaigns, fiches
+from . import campaigns, fiches, habilitation
 from .config import Settings
 from .errors import InputError
 from .exports import neutralise  # openpyxl would store « =… » text as a formula
@@ -142,6 +143,7 @@ def build(
         ("Contrôle de la non-réponse", campaigns.nonresponse_sheet(con, settings, code, years)),
     ]
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
+    pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold)
     pack.stats = stats
     return pack
 
@@ -514,11 +516,33 @@ def alerts(con, code: str, stats: pd.DataFrame, info: dict, settings: Settings) 
         pending_review=pending,
         unmatched_titles=list(unmatched["Intitulé du poste"]),
         gaps=compare[compare["difference"].fillna(0) != 0],
+        unhabilitated=habilitation.by_partner(con, [code]),  # issue #16
     )
     out = [(i.topic, i.text) for i in items if not i.ok]
     if not out:
         out.append(("Aucune", "Rien ne semble fragiliser le dossier."))
     return pd.DataFrame(out, columns=["Sujet", "Alerte"])
+
+
+PARTNER_COLUMNS = {"partner_name": "Partenaire (organisme habilité)", "partner_siret": "SIRET"}
+
+
+def partner_statistics(con, code: str, years: list[int], threshold: int) -> pd.DataFrame:
+    """Issue #16: the statistics per partner and year (table statistics_by_partner), with the dossier's
+    disclosure (the partners not habilitated at the jury date are in the Alertes)."""
+    from .partners import NO_PARTNER
+
+    frame = con.execute(
+        "select * from statistics_by_partner where certification_code = ? and access_route = 'ALL' "
+        "and list_contains(?, year) order by partner_name nulls last, partner_siret, year desc",
+        [code, years],
+    ).df()
+    frame["partner_name"] = [
+        name if isinstance(name, str) else ("" if isinstance(number, str) else NO_PARTNER)
+        for name, number in zip(frame["partner_name"], frame["partner_siret"], strict=True)
+    ]
+    frame["partner_siret"] = frame["partner_siret"].fillna("")
+    return _stat_sheet(frame, threshold, [*PARTNER_COLUMNS, *STAT_KEYS]).rename(columns=PARTNER_COLUMNS)
 
 
 def _atomic(path: Path, write) -> None:

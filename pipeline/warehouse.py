@@ -190,7 +190,7 @@ SETTINGS_KEYS = (
 )
 # What the per-certification tables read besides their certification's rows: when one of these changes,
 # an incremental refresh would leave the other certifications stale, so everything is rebuilt.
-GLOBAL_INPUTS = ("ref_certifications", "ref_target_jobs")
+GLOBAL_INPUTS = ("ref_certifications", "ref_target_jobs", "ref_partners")  # ref_partners: issue #16
 
 
 def _settings_rows(settings: Settings) -> list[tuple[str, str]]:

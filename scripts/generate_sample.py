@@ -5,6 +5,13 @@ RNCP34179 reproduces the statistics table of its public fiche (shared/reference/
 RNCP35809 and RNCP40344 get 4 and 5 promotions with every access route, partial and failed
 candidates, non-respondents, every situation and job titles without ROME code.
 
+Partners (issue #16): every cohort row gets the organisation that prepared the candidate, by a rule on
+the row's own fields (:func:`with_partners`, no random draw, so adding them changes no other field):
+fictional partners habilitated in data/reference/partners.csv for RNCP34179 and RNCP35809, real partners
+of RNCP40344's export excerpt, none for individual candidates and VAE (the certifier itself), and a few
+deliberate problems for the habilitation check: a partner habilitated to train only that organised the
+assessment, an unknown SIRET, a habilitation withdrawn before the jury, one active only after it.
+
 Usage: python scripts/generate_sample.py [--out data/raw]
 """
 
@@ -42,6 +49,54 @@ FRENCH_SURVEY = {
     "work_location": "Lieu de travail",
     "target_decision": "Adéquation métier visé",
 }
+
+# Partners: (name, SIRET as written in the file); fictional but for RNCP40344's, which are real (export).
+CAMPUS_ATLANTIQUE = ("Campus Numérique Atlantique", "84215736900013")
+RENNES_DIGITAL = ("Rennes Digital Formation", "85319462700016")
+WEB_ACADEMIE = ("Web Académie Brest", "86104835200012")  # habilitated to train only
+FORMATION_EXPRESS = ("Formation Express Ouest", "87302951400015")  # not habilitated at all
+BTP_RHONE = ("BTP Formation Rhône", "88426173800014")
+ALPES_BATIMENT = ("Alpes Bâtiment Compétences", "89563024700016")  # withdrawn on 15/09/2022
+CFPPA_TOULOUSE = ("CFPPA TOULOUSE AUZEVILLE DE CASTANET TOLOSAN", "193 112 620 00037")
+BLANQUEFORT = ("LEGTPA DE BLANQUEFORT", "19331424200010")  # active from 28/03/2025 only
+NO_PARTNER = ("", "")
+PARTNER_HEADERS = {  # each file names its partner columns its own way
+    "RNCP34179": ("Organisme de formation", "SIRET", "Évaluation organisée par"),
+    "RNCP35809": ("Partenaire", "SIRET partenaire", None),
+    "RNCP40344": ("Organisme habilité", "SIRET de l'organisme habilité", None),
+}
+
+
+def sample_partner(code: str, row: dict) -> tuple[tuple[str, str], str]:
+    """((partner name, SIRET), who organised the assessment) of one cohort row of the sample."""
+    route, site, ref = row["access_route"], row["site"], row["candidate_ref"]
+    if route in ("Candidature individuelle", "VAE"):
+        return NO_PARTNER, ""
+    if code == "RNCP34179":
+        if route == "Formation continue":
+            return WEB_ACADEMIE, "Partenaire"
+        if ref == "FO-2018-0010":
+            return FORMATION_EXPRESS, "Certificateur"
+        return (CAMPUS_ATLANTIQUE if site == "Nantes" else RENNES_DIGITAL), "Certificateur"
+    if code == "RNCP35809":
+        return (BTP_RHONE if site == "Lyon" else ALPES_BATIMENT), ""
+    year = str(row["jury_date"])[:4] if "-" in str(row["jury_date"]) else str(row["jury_date"])[-4:]
+    if year == "2024" and route == "Contrat de professionnalisation":
+        return BLANQUEFORT, ""
+    return CFPPA_TOULOUSE, ""
+
+
+def with_partners(frame: pd.DataFrame, code: str) -> pd.DataFrame:
+    """``frame`` (canonical column names) with its partner columns appended, under the file's headers."""
+    name_header, siret_header, assessed_header = PARTNER_HEADERS[code]
+    chosen = [sample_partner(code, row) for row in frame.to_dict(orient="records")]
+    out = frame.copy()
+    out[name_header] = [p[0] for p, _ in chosen]
+    out[siret_header] = [p[1] for p, _ in chosen]
+    if assessed_header:
+        out[assessed_header] = [a for _, a in chosen]
+    return out
+
 
 JOBS = {
     "RNCP34179": Jobs(
@@ -236,7 +291,7 @@ def main() -> None:
     # RNCP34179: a jury-system CSV (UTF-8 with BOM, ';', dd/mm/yyyy) and two survey exports.
     c, s = frames(RNCP34179, "FO", rng)
     c["jury_date"] = fr_date(c["jury_date"])
-    c.rename(columns=FRENCH_COHORT).to_csv(
+    with_partners(c, "RNCP34179").rename(columns=FRENCH_COHORT).to_csv(
         cohorts / "RNCP34179_jurys_2017-2018.csv", sep=";", index=False, encoding="utf-8-sig"
     )
     s["answer_date"] = fr_date(s["answer_date"])
@@ -255,7 +310,7 @@ def main() -> None:
         "BAT",
         rng,
     )
-    c = c.rename(columns=FRENCH_COHORT)
+    c = with_partners(c, "RNCP35809").rename(columns=FRENCH_COHORT)
     c["Date du jury"] = pd.to_datetime(c["Date du jury"])
     write_xlsx(
         c,
@@ -272,7 +327,7 @@ def main() -> None:
         random_promotions(rng, "RNCP40344", range(2020, 2025), (8, 30), 0.15, ["Toulouse"]), "ASV", rng
     )
     c["jury_date"] = c["jury_date"].map(lambda d: d.isoformat())
-    c.rename(columns=FRENCH_COHORT).to_csv(
+    with_partners(c, "RNCP40344").rename(columns=FRENCH_COHORT).to_csv(
         cohorts / "RNCP40344_jurys.csv", sep=";", index=False, encoding="cp1252"
     )
     s["answer_date"] = s["answer_date"].map(lambda d: d.isoformat() if d is not None else "")

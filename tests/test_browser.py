@@ -134,6 +134,7 @@ def table_rows(page, name: str) -> list[list[str]]:
         ("/metiers", "Métiers exercés (codes ROME)"),
         ("/voies", "Voies d'accès"),
         ("/enquetes", "Enquêtes"),
+        ("/partenaires", "Partenaires"),
         ("/qualite", "Qualité des données"),
         ("/sql", "Requêtes SQL"),
     ],
@@ -263,3 +264,36 @@ def test_certification_page_downloads_the_renewal_pack(server, page, tmp_path):
         "document.querySelector('#certification-renewal-message').innerText.includes('généré')", timeout=15000
     )
     shot(page, "certification-renewal-pack")
+
+
+def test_partners_page_filters_by_partner_and_downloads(server, page):
+    """Issue #16: the Partenaires page, its partner filter and its download."""
+    page.goto(server + "/partenaires#cert=RNCP34179")
+    page.get_by_role("heading", name="Partenaires", exact=True).wait_for(timeout=15000)
+    page.wait_for_function(
+        "document.querySelectorAll('[id*=\"partenaires-partners\"] tr:has(td)').length === 8", timeout=15000
+    )
+    rows = table_rows(page, "partenaires-partners")
+    brest = [r for r in rows if r[1] == "Web Académie Brest"]
+    assert [(r[3], r[4], r[5]) for r in brest] == [("2018", "1", "⚠ 1"), ("2017", "3", "⚠ 3")]
+    choose(page, "partenaires-partner", "Campus Numérique")
+    page.wait_for_function(
+        "document.querySelectorAll('[id*=\"partenaires-partners\"] tr:has(td)').length === 2", timeout=15000
+    )
+    rows = table_rows(page, "partenaires-partners")
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("RNCP34179", "Campus Numérique Atlantique", "84215736900013", "2018", "3"),
+        ("RNCP34179", "Campus Numérique Atlantique", "84215736900013", "2017", "14"),
+    ]
+    page.keyboard.press("Escape")  # a multiple choice stays open after Enter
+    shot(page, "partenaires-filtered")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Télécharger CSV").first.click()
+    download = info.value
+    assert re.fullmatch(
+        r"partenaires_par-partenaire_RNCP34179_84215736900013_\d{4}-\d\d-\d\d\.csv",
+        download.suggested_filename,
+    )
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert content.splitlines()[0].startswith("Certification;Partenaire;SIRET;Année;Certifiés;")
+    assert "RNCP34179;Campus Numérique Atlantique;84215736900013;2017;14;" in content

@@ -20,11 +20,37 @@ def cohort_frame(**changes):
             "outcome": ["certified", "partial"],
             "blocks_validated": [None, "2"],
             "site": ["Rennes", None],
+            # issue #16: partner columns, as pipeline/sources/cohorts.py types them
+            "partner_name": ["Campus", None],
+            "partner_siret": ["84215736900013", None],
+            "partner_siret_unparsed": pd.Series([None, None], dtype="string"),
+            "assessed_by": ["certifier", None],
         }
     )
     for column, values in changes.items():
         frame[column] = values
     return frame
+
+
+def test_cohort_suite_sets_a_malformed_siret_and_an_unknown_assessor_aside(gate):
+    """Issue #16: both are field-level defects (the row is kept)."""
+    f = failed(
+        gate.validate(
+            cohort_frame(
+                partner_siret_unparsed=pd.Series([None, "123 456"], dtype="string"),
+                assessed_by=["nobody", None],
+            ),
+            "cohort_results",
+        )
+    )
+    siret = f[("expect_column_values_to_be_null", "partner_siret_unparsed")]
+    assert siret.rows == [3] and siret.severity == "field"
+    assessor = f[("expect_column_values_to_be_in_set", "assessed_by")]
+    assert assessor.rows == [2] and assessor.severity == "field"
+    assert set(f) == {
+        ("expect_column_values_to_be_null", "partner_siret_unparsed"),
+        ("expect_column_values_to_be_in_set", "assessed_by"),
+    }
 
 
 def survey_frame(**changes):

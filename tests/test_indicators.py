@@ -7,7 +7,11 @@ from pipeline import warehouse
 from pipeline.indicators.disclosure import disclose
 
 CERT = "RNCP99999"
-COHORT_SQL = "insert into landing_cohort_results values (1, 'f.csv', ?, md5(?)::uuid, ?, ?, ?, ?, null, 'Siège')"  # md5: 128 bits
+COHORT_SQL = (  # md5: 128 bits; columns named, so that optional columns added later stay NULL
+    "insert into landing_cohort_results (load_id, source_file, source_row, candidate_hash, certification_code, "
+    "jury_date, access_route, outcome, blocks_validated, site) "
+    "values (1, 'f.csv', ?, md5(?)::uuid, ?, ?, ?, ?, null, 'Siège')"
+)
 SURVEY_SQL = (
     "insert into landing_survey_answers values (2, 's.csv', ?, md5(?)::uuid, ?, null, ?, null, ?, 'titre', ?, ?, "
     "null, null, ?, ?)"

@@ -29,8 +29,9 @@ def test_validate_fails_on_an_error_and_names_it(sample_copy, cli, settings):
     with warehouse.connect(settings.warehouse) as con:
         # a row that bypassed the gate, and a certification the referential does not know
         con.execute(
-            "insert into landing_cohort_results values (99, 'x.csv', 2, md5('h')::uuid, 'RNCP99', date '2019-06-01', "
-            "'FI', 'certified', null, null)"
+            "insert into landing_cohort_results (load_id, source_file, source_row, candidate_hash, "
+            "certification_code, jury_date, access_route, outcome) values (99, 'x.csv', 2, md5('h')::uuid, "
+            "'RNCP99', date '2019-06-01', 'FI', 'certified')"
         )
         con.execute(
             "insert into landing_survey_answers values (99, 'y.csv', 2, md5('nobody')::uuid, 'RNCP34179', null, 6, "

@@ -18,6 +18,7 @@ SHEETS = [
     "Méthodologie",
     "Qualité",
     "Alertes",
+    "Par partenaire",  # issue #16
 ]
 
 

@@ -94,11 +94,20 @@ def test_every_page_and_callback_is_seen(wiring):
     pages = {name for name in wiring["layouts"] if name != "shell"}
     assert {
         f"dashboard.pages.{p}"
-        for p in ("overview", "certification", "metiers", "voies", "enquetes", "qualite", "sql")
+        for p in (
+            "overview",
+            "certification",
+            "metiers",
+            "voies",
+            "enquetes",
+            "partenaires",
+            "qualite",
+            "sql",
+        )
     } <= pages
     assert all(wiring["layouts"][name] for name in wiring["layouts"]), wiring["layouts"]
     modules = {c["name"].rsplit(".", 1)[0] for c in wiring["callbacks"]}
-    assert {f"dashboard.pages.{p}" for p in ("certification", "sql")} <= modules
+    assert {f"dashboard.pages.{p}" for p in ("certification", "partenaires", "sql")} <= modules
 
 
 def test_every_callback_id_is_in_a_layout(wiring):

@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data, figures
-from pipeline import fiches, stats
+from pipeline import fiches, habilitation, stats
 from pipeline.indicators import FICHE, RATE
 from pipeline.indicators import readiness as indicators_readiness
 
@@ -134,7 +134,10 @@ def update(code):
         "select distinct job_title from titles_to_review where certification_code = ? order by 1", [code]
     )["job_title"].tolist()
     gaps = compare[compare["difference"].fillna(0) != 0]
-    items = indicators_readiness.check(table, info, wh.settings(), pending, unmatched, gaps)
+    unhabilitated = wh.call(habilitation.by_partner, [code])  # issue #16
+    items = indicators_readiness.check(
+        table, info, wh.settings(), pending, unmatched, gaps, unhabilitated=unhabilitated
+    )
     return summary(code, info), rows, compared, readiness(items), lineage(info)
 
 

@@ -19,7 +19,7 @@ dash.register_page(
     order=2,
 )
 P = "metiers"
-FILTERS = ["certification", "year", "access_route", "site", "wave"]
+FILTERS = ["certification", "year", "access_route", "site", "partner", "wave"]
 
 
 def layout(**_query):
@@ -67,13 +67,15 @@ components.sync_filters(P, FILTERS)
     Input(f"{P}-access_route", "value"),
     Input(f"{P}-site", "value"),
     Input(f"{P}-wave", "value"),
+    Input(f"{P}-partner", "value"),
 )
-def update(certifications, years, routes, sites, wave):
+def update(certifications, years, routes, sites, wave, partners=None):
     wh = data.get()
-    params = [certifications or [], [int(y) for y in years or []], routes or [], sites or [], int(wave or 6)]
+    filters = [certifications or [], [int(y) for y in years or []], routes or [], sites or []]
+    params = [*filters, int(wave or 6), partners or []]
     jobs = wh.sql_file("jobs", params)
     titles = wh.sql_file("titles", params)
-    overall = wh.sql_file("totals", params[:4])
+    overall = wh.sql_file("totals", [*filters, partners or []])
     share_key = "target_share_24m" if int(wave or 6) == 24 else "target_share_6m"
     row = overall.iloc[0].to_dict() if not overall.empty else {}
     share = [

@@ -16,7 +16,7 @@ dash.register_page(
     order=0,
 )
 P = "overview"
-FILTERS = ["certification", "year", "access_route", "site"]
+FILTERS = ["certification", "year", "access_route", "site", "partner"]
 
 
 def layout(**_query):
@@ -66,10 +66,11 @@ def layout(**_query):
 components.sync_filters(P, FILTERS)
 
 
-def outcomes(certifications, years, routes, sites):
+def outcomes(certifications, years, routes, sites, partners=None):
     """The outcome sums for the filters (overall, by year, by year and route)."""
     return data.get().sql_file(
-        "outcomes", [certifications or [], [int(y) for y in years or []], routes or [], sites or []]
+        "outcomes",
+        [certifications or [], [int(y) for y in years or []], routes or [], sites or [], partners or []],
     )
 
 
@@ -81,9 +82,10 @@ def outcomes(certifications, years, routes, sites):
     Input(f"{P}-year", "value"),
     Input(f"{P}-access_route", "value"),
     Input(f"{P}-site", "value"),
+    Input(f"{P}-partner", "value"),
 )
-def update(certifications, years, routes, sites):
-    frame = outcomes(certifications, years, routes, sites)
+def update(certifications, years, routes, sites, partners=None):
+    frame = outcomes(certifications, years, routes, sites, partners)
     threshold = data.get().small_cohort_threshold()
     overall = frame[frame["grain"] == 3]
     if overall.empty:
@@ -113,8 +115,9 @@ def update(certifications, years, routes, sites):
     Input(f"{P}-access_route", "value"),
     Input(f"{P}-site", "value"),
     Input(f"{P}-funnel-wave", "value"),
+    Input(f"{P}-partner", "value"),
 )
-def update_funnel(certifications, years, routes, sites, wave):
-    frame = outcomes(certifications, years, routes, sites)
+def update_funnel(certifications, years, routes, sites, wave, partners=None):
+    frame = outcomes(certifications, years, routes, sites, partners)
     overall = frame[frame["grain"] == 3]
     return figures.funnel_figure(overall.iloc[0].to_dict() if not overall.empty else {}, wave or 6)

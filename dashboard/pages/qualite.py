@@ -7,7 +7,7 @@ import pandas as pd
 from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
-from pipeline import quality
+from pipeline import habilitation, quality
 from pipeline.quality_labels import expectation_label, message_fr, reasons_fr, suite_label
 
 dash.register_page(
@@ -121,6 +121,7 @@ def layout(**_query):
                 className="hint",
             ),
             issues_table(),
+            *habilitation_section(),  # issue #16
             html.H2("Quarantaine"),
             html.Div(id=f"{P}-quarantine-empty"),
             components.table(
@@ -194,3 +195,38 @@ def issues_table():
             for r in frame.astype(object).where(frame.notna(), "").to_dict(orient="records")
         ],
     )
+
+
+def habilitation_section() -> list:
+    """Issue #16: certified people whose partner was not habilitated at the jury date, counted per
+    partner and listed one by one (file and row, to find them in the cohort file)."""
+    wh = data.get()
+    heading = html.H2(habilitation.TITLE)
+    if not wh.has_rows("habilitation_issues"):
+        return [
+            heading,
+            components.empty_state(
+                "Aucun certifié dont le partenaire n'était pas habilité à la date du jury."
+            ),
+        ]
+    counts, rows = wh.call(habilitation.by_partner), wh.call(habilitation.listing)
+
+    def table(name: str, frame) -> html.Div:
+        return components.table(
+            f"{P}-{name}",
+            [(c, c) for c in frame.columns],
+            rows=frame.astype(object).where(frame.notna(), "").to_dict(orient="records"),
+        )
+
+    return [
+        heading,
+        html.P(
+            "SIRET inconnu des partenaires de la fiche, habilitation retirée avant le jury ou active "
+            "seulement après, partenaire habilité à former seulement qui a organisé l'évaluation "
+            "(colonne « Évaluation organisée par » ; sans elle, le partenaire de la ligne est réputé "
+            "l'avoir organisée).",
+            className="hint",
+        ),
+        table("partners", counts),
+        table("unhabilitated", rows),
+    ]

@@ -18,7 +18,7 @@ dash.register_page(
     order=3,
 )
 P = "voies"
-FILTERS = ["certification", "year", "access_route", "site"]
+FILTERS = ["certification", "year", "access_route", "site", "partner"]
 RATES = {key: RATE[key].short for key in figures.TREND_RATES}
 
 
@@ -62,11 +62,13 @@ components.sync_filters(P, FILTERS)
     Input(f"{P}-access_route", "value"),
     Input(f"{P}-site", "value"),
     Input(f"{P}-rate", "value"),
+    Input(f"{P}-partner", "value"),
 )
-def update(certifications, years, routes, sites, rate):
+def update(certifications, years, routes, sites, rate, partners=None):
     wh = data.get()
     frame = wh.sql_file(
-        "outcomes", [certifications or [], [int(y) for y in years or []], routes or [], sites or []]
+        "outcomes",
+        [certifications or [], [int(y) for y in years or []], routes or [], sites or [], partners or []],
     )
     by_route = frame[frame["grain"] == 0].sort_values(["year", "access_route"])
     threshold = wh.small_cohort_threshold()

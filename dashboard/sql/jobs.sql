@@ -1,3 +1,4 @@
+-- Issue #16: $6 the partners (values of partner_key(); an empty list means all).
 -- Employed respondents by ROME code and fit with the targeted occupations, for the filters
 -- ($1 certifications, $2 years, $3 routes, $4 sites, $5 wave 6 or 24). A code can appear twice when a
 -- reviewer's decision put some of its jobs out of (or into) the targeted occupations.
@@ -11,6 +12,7 @@ where in_filter($1::varchar[], certification_code)
   and in_filter($2::integer[], year)
   and in_filter($3::varchar[], access_route)
   and in_filter($4::varchar[], site)
+  and in_filter($6::varchar[], partner_key(partner_siret, partner_name))  -- issue #16
   and wave = $5
 group by rome_code, in_target
 order by employed desc, rome_code nulls last, in_target desc;

@@ -1,3 +1,4 @@
+-- Issue #16: $5 the partners (values of partner_key(); an empty list means all).
 -- Outcome head-counts and rates for the dashboard's filters ($1 certifications, $2 years, $3 access
 -- routes, $4 sites; an empty list means all), at three grains: overall (year and access_route null),
 -- by year, and by year and access route. The @counts and @derived markers are the registry's select
@@ -9,6 +10,7 @@ with filtered as (
       and in_filter($2::integer[], year)
       and in_filter($3::varchar[], access_route)
       and in_filter($4::varchar[], site)
+      and in_filter($5::varchar[], partner_key(partner_siret, partner_name))  -- issue #16
 ),
 
 sums as (

@@ -1,3 +1,4 @@
+-- Issue #16: $6 the partners (values of partner_key(); an empty list means all).
 -- Job titles of employed respondents for the filters, with how their ROME code and fit were decided
 -- (one line per title and fit: a title can be in target for some answers and not for others).
 select
@@ -12,6 +13,7 @@ where in_filter($1::varchar[], certification_code)
   and in_filter($2::integer[], year)
   and in_filter($3::varchar[], access_route)
   and in_filter($4::varchar[], site)
+  and in_filter($6::varchar[], partner_key(partner_siret, partner_name))  -- issue #16
   and wave = $5
   and job_title is not null
 group by job_title, in_target

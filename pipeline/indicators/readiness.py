@@ -31,8 +31,11 @@ def check(
     unmatched_titles: list[str] | None = None,
     gaps: pd.DataFrame | None = None,
     today: date | None = None,
+    unhabilitated: pd.DataFrame | None = None,
 ) -> list[Item]:
-    """Every readiness item for one certification, from its ``certification_statistics`` rows."""
+    """Every readiness item for one certification, from its ``certification_statistics`` rows.
+    ``unhabilitated``: the partners not habilitated at the jury date, counted
+    (:func:`pipeline.habilitation.by_partner`; issue #16)."""
     today = today or date.today()
     items: list[Item] = []
     with_6m = stats[stats["respondents_6m"] > 0]
@@ -109,6 +112,16 @@ def check(
                 Item(
                     "Publié ≠ calculé",
                     f"{g.year}, {g.measure} : publié {g.published}, calculé {g.computed} (écart {g.difference:+d})",
+                    False,
+                )
+            )
+    if unhabilitated is not None:
+        for r in unhabilitated.to_dict(orient="records"):
+            items.append(
+                Item(
+                    "Partenaires",
+                    f"{r['Partenaire']} : {fr_int(r['Certifiés concernés'])} certifié(s) — {r['Constat']} "
+                    f"(jurys du {r['Premier jury']} au {r['Dernier jury']})",
                     False,
                 )
             )

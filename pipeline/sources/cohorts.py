@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import siret
 from ..batch import Batch, Kind
+from ..normalise import map_distinct
 
 COHORT_RESULTS = Kind(
     name="cohort_results",
@@ -18,10 +20,14 @@ COHORT_RESULTS = Kind(
         "outcome",
         "blocks_validated",
         "site",
+        # issue #16: the partner organisation (« organisme habilité ») and who organised the assessment
+        "partner_name",
+        "partner_siret",
+        "assessed_by",
     ),
     required=("candidate_ref", "certification_code", "jury_date", "access_route", "outcome"),
     distinctive=("jury_date", "outcome", "access_route", "blocks_validated"),
-    domains={"access_route": "access_route", "outcome": "outcome"},
+    domains={"access_route": "access_route", "outcome": "outcome", "assessed_by": "assessed_by"},
     dates=("jury_date",),
     key=("candidate_hash", "certification_code", "jury_date"),
 )
@@ -32,10 +38,17 @@ DEFINE_ROW = ("candidate_hash", "certification_code", "jury_date", "outcome")
 
 
 def type_batch(batch: Batch) -> Batch:
-    """Cohort-specific typing: certification codes without spaces, upper case."""
+    """Cohort-specific typing: certification codes without spaces, upper case; partner SIRETs without
+    their separators, and ``partner_siret_unparsed`` holding the text of a malformed one (checked by the
+    suite: that field is set aside, the row kept)."""
     f = batch.frame
     if "certification_code" in f:
         f["certification_code"] = f["certification_code"].str.replace(" ", "", regex=False).str.upper()
+    text = f["partner_siret"].astype("string")
+    cleaned = map_distinct(text, lambda values: [siret.clean(v) for v in values], "string")
+    valid = map_distinct(cleaned, lambda values: [siret.is_valid(v) for v in values], "boolean")
+    f["partner_siret"] = cleaned
+    f["partner_siret_unparsed"] = text.where(cleaned.notna() & ~valid.fillna(False).astype(bool))
     return batch
 
 

@@ -17,6 +17,7 @@ from . import rncp
 TARGET_JOBS = "certification_rome.csv"
 CERTIFICATIONS = "certifications.csv"
 PUBLISHED = "published_statistics.csv"
+PARTNERS = "partners.csv"  # issue #16: the certifier's register of partner habilitations
 
 
 def _read(path: Path, columns: list[str], optional: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -70,3 +71,33 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         _replace(con, "ref_certifications", certs.replace({"": None}), "interim")
     if published_path.exists():
         _replace(con, "published_statistics", read_published(published_path), "fiche page")
+    if (folder / PARTNERS).exists():
+        _replace(con, "ref_partners", read_partners(folder / PARTNERS), "interim")
+
+
+def read_partners(path: Path) -> pd.DataFrame:
+    """The certifier's register of habilitations: certification_code, siret, name, habilitation (as the
+    export writes it: HABILITATION_FORMER, HABILITATION_ORGANISER, HABILITATION_ORGA_FORM), state
+    (Actif, Inactif, Supprimé), active_date and state_date (jj/mm/aaaa)."""
+    from ..partners import habilitation_state, habilitation_type
+    from ..siret import MESSAGE, clean, is_valid
+
+    frame = _read(
+        path, ["certification_code", "siret", "name", "habilitation", "state", "active_date", "state_date"]
+    )
+    lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line[:1] != "#"]
+    for i, value in enumerate(frame["siret"]):
+        if not is_valid(value):  # lines[0] is the header
+            raise InputError(path, f"expected {MESSAGE}, got {value!r}", row=lines[i + 1], column="siret")
+    out = pd.DataFrame(
+        {
+            "certification_code": frame["certification_code"].str.strip(),
+            "siret": frame["siret"].map(clean),
+            "name": frame["name"].replace({"": None}),
+            "habilitation_type": frame["habilitation"].map(habilitation_type),
+            "state": frame["state"].map(habilitation_state),
+        }
+    )
+    for column in ("active_date", "state_date"):
+        out[column] = pd.to_datetime(frame[column].replace({"": None}), format="%d/%m/%Y").dt.date
+    return out

@@ -21,6 +21,7 @@ import pandas as pd
 from ..codes import is_job_code
 from ..errors import InputError
 from ..indicators import FICHE
+from ..partners import habilitation_state, habilitation_type
 
 TABLES: dict[str, list[str]] = {
     "rncp_fiches": [
@@ -34,7 +35,18 @@ TABLES: dict[str, list[str]] = {
         "registration_type",
     ],
     "rncp_certifiers": ["certification_code", "siret", "name", "status"],
-    "rncp_partners": ["certification_code", "siret", "name", "habilitation"],
+    # habilitation: as exported (HABILITATION_FORMER, …); habilitation_type: train | assess | both
+    # (pipeline/partners.py); state, active_date, state_date: XML flow only (the CSV part lacks them)
+    "rncp_partners": [
+        "certification_code",
+        "siret",
+        "name",
+        "habilitation",
+        "habilitation_type",
+        "state",
+        "active_date",
+        "state_date",
+    ],
     "rncp_nsf": ["certification_code", "nsf_code", "nsf_label"],
     "rncp_formacodes": ["certification_code", "formacode", "label"],
     "rncp_ccn": ["certification_code", "ccn_number", "ccn_label"],
@@ -162,12 +174,17 @@ def parse_fiche(el: Element) -> dict[str, list[tuple]]:
             )
         )
     for p in el.iterfind("PARTENAIRES/PARTENAIRE"):
+        habilitation = _child(p, "HABILITATION_PARTENAIRE")
         rows["rncp_partners"].append(
             (
                 code,
                 _child(p, "SIRET_PARTENAIRE"),
                 _child(p, "NOM_PARTENAIRE"),
-                _child(p, "HABILITATION_PARTENAIRE"),
+                habilitation,
+                habilitation_type(habilitation),
+                habilitation_state(_child(p, "ETAT_HABILITATION")),
+                _date(_child(p, "DATE_ACTIF")),
+                _date(_child(p, "DATE_DERNIERE_MODIFICATION_ETAT")),
             )
         )
     for n in el.iterfind("CODES_NSF/NSF"):
@@ -302,12 +319,18 @@ def parse_part(part: str, frame: pd.DataFrame, name: str) -> dict[str, list[tupl
             zip(codes, col("Siret_Certificateur"), col("Nom_Certificateur"), [None] * len(frame), strict=True)
         )
     elif key == "partenaires":
+        habilitations = col("Habilitation_Partenaire")
+        none = [None] * len(frame)
         rows["rncp_partners"] = list(
             zip(
                 codes,
                 col("Siret_Partenaire"),
                 col("Nom_Partenaire"),
-                col("Habilitation_Partenaire"),
+                habilitations,
+                habilitations.map(habilitation_type),
+                none,  # the CSV part lists the partners without their state or dates
+                none,
+                none,
                 strict=True,
             )
         )

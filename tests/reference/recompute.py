@@ -19,6 +19,9 @@ R6 employed: respondent, not neutralised, in a job.
 R7 in target: the survey's adequacy answer, else the ROME code (given, else an exact title match) is
    exactly one of the fiche's job codes; fuzzy matches never count.
 R8 response rate = respondents ÷ certified.
+R9 (issue #16) per partner: the partner of a certified person is the one of the cohort row that certified
+   them; a SIRET counts when it has 14 digits and a valid Luhn key (La Poste, SIREN 356000000: digit sum
+   a multiple of 5), else the partner is known by its name only; no partner at all is its own group.
 
 Choices made where the spec leaves room (the pipeline may legitimately differ on these):
 - Text values and headers are compared after NFKD, removing accents, lower-casing and turning every
@@ -299,6 +302,27 @@ def appellation_index(raw_dir: Path) -> dict[str, set[str]]:
     return index
 
 
+def siret_ok(v) -> str | None:
+    """R9: the SIRET without blanks and dots when 14 digits with a valid key, else None."""
+    digits = re.sub(r"[\s.]", "", text(v))
+    if not re.fullmatch(r"[0-9]{14}", digits):
+        return None
+    if digits.startswith("356000000") and sum(int(d) for d in digits) % 5 == 0:
+        return digits
+    total = 0
+    for position, d in enumerate(int(d) for d in reversed(digits)):
+        total += d if position % 2 == 0 else (2 * d if d < 5 else 2 * d - 9)
+    return digits if total % 10 == 0 else None
+
+
+def partner_key(siret, name) -> str:
+    """R9: « siret:<SIRET> », else « name:<name> », else « none »."""
+    valid = siret_ok(siret)
+    if valid:
+        return f"siret:{valid}"
+    return f"name:{text(name)}" if text(name) else "none"
+
+
 # ---------------------------------------------------------------- the indicators
 def certified_people(cohort: pd.DataFrame) -> pd.DataFrame:
     """R1: one row per person, certification and year (latest certified jury of that year)."""
@@ -319,6 +343,7 @@ def certified_people(cohort: pd.DataFrame) -> pd.DataFrame:
                     "outcome": outcome,
                     "route": value("access_route", r.access_route) or "NR",
                     "site": text(r.site),
+                    "partner": partner_key(r.partner_siret, r.partner_name),
                     "src_file": r.src_file,
                     "src_path": r.src_path,
                     "src_row": r.src_row,
@@ -326,7 +351,18 @@ def certified_people(cohort: pd.DataFrame) -> pd.DataFrame:
             )
     df = pd.DataFrame(
         rows,
-        columns=["person", "cert", "jury", "outcome", "route", "site", "src_file", "src_path", "src_row"],
+        columns=[
+            "person",
+            "cert",
+            "jury",
+            "outcome",
+            "route",
+            "site",
+            "partner",
+            "src_file",
+            "src_path",
+            "src_row",
+        ],
     )
     df = df.sort_values(["src_file", "src_path", "src_row"]).drop_duplicates(
         ["person", "cert", "jury"], keep="last"
@@ -391,6 +427,7 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
                 "cert": cert,
                 "year": c.year,
                 "route": c.route,
+                "partner": c.partner,
                 "person": ref,
                 "wave": f"{wave}m",
                 "respondent": respondent,
@@ -482,4 +519,20 @@ def recompute(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.Data
     )
     overall = aggregate(people, answers, ["cert", "year"])
     per_route = aggregate(people[people["route"].isin(ROUTES)], answers, ["cert", "year", "route"])
+    return overall, per_route
+
+
+def recompute_partners(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """R9: (per certification, year and partner; the same per access route) statistics."""
+    cohort, survey = read_raw(Path(raw_dir))
+    people = certified_people(cohort)
+    answers = survey_rows(
+        survey,
+        people,
+        target_codes(raw_dir, reference_dir),
+        international(reference_dir),
+        appellation_index(Path(raw_dir)),
+    )
+    overall = aggregate(people, answers, ["cert", "year", "partner"])
+    per_route = aggregate(people, answers, ["cert", "year", "partner", "route"])
     return overall, per_route

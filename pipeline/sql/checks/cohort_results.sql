@@ -8,5 +8,9 @@ select
     access_route,
     outcome,
     blocks_validated,
-    site
+    site,
+    partner_name,
+    partner_siret,
+    null::varchar as partner_siret_unparsed,
+    assessed_by
 from stg_cohort_results

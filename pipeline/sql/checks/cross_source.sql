@@ -29,3 +29,9 @@ where not (
     and respondents_24m <= certified
 )
 order by all;
+
+-- check: partners_habilitated | warning | every certified person's partner habilitated for the certification at the jury date (one line per partner and finding, with its count; table habilitation_issues)
+select certification_code, partner_siret, partner_name, issue, count(*) as certified
+from habilitation_issues
+group by all
+order by all;

@@ -12,11 +12,16 @@ with certified as (
 )
 
 select
-    candidate_hash,
-    certification_code,
-    year,
-    jury_date,
-    access_route,
-    site
-from certified
-where rank_in_year = 1;
+    c.candidate_hash,
+    c.certification_code,
+    c.year,
+    c.jury_date,
+    c.access_route,
+    c.site,
+    c.partner_siret,  -- issue #16. NULL: no partner named (the certifier itself) or no valid SIRET
+    c.partner_name,   -- as the cohort row writes it (one name per SIRET: table partner_names)
+    c.assessed_by,
+    c.source_file,    -- the cohort row, for the lists that name it (habilitation_issues)
+    c.source_row
+from certified as c
+where c.rank_in_year = 1;

@@ -24,7 +24,8 @@ answers as (
 ),
 
 matches as (
-    select a.load_id, a.source_row, c.year, c.jury_date, c.access_route, c.site
+    select
+        a.load_id, a.source_row, c.year, c.jury_date, c.access_route, c.site, c.partner_siret, c.partner_name
     from answers as a
     inner join fct_certified as c
         on c.candidate_hash = a.candidate_hash
@@ -37,7 +38,7 @@ matches as (
 ),
 
 attached as (
-    select a.*, m.year, m.jury_date, m.access_route, m.site
+    select a.*, m.year, m.jury_date, m.access_route, m.site, m.partner_siret, m.partner_name
     from answers as a
     left join matches as m using (load_id, source_row)
 )
@@ -52,6 +53,8 @@ select
     jury_date,
     access_route,
     site,
+    partner_siret,  -- issue #16: the partner of the certification the answer is attached to
+    partner_name,
     case when year is not null then row_number() over (
         partition by candidate_hash, certification_code, year, wave
         order by responded desc, answer_date desc nulls last, file_order desc, source_row desc

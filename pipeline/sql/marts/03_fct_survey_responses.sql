@@ -10,6 +10,8 @@ with kept as materialized (  -- forces the narrow join first (measured: 2x faste
         a.jury_date,
         a.access_route,
         a.site,
+        a.partner_siret,
+        a.partner_name,
         a.months_after_jury
     from stg_survey_answers as s
     inner join fct_survey_attachments as a using (load_id, source_row)
@@ -105,6 +107,8 @@ select
     e.jury_date,
     e.access_route,
     e.site,
+    e.partner_siret,
+    e.partner_name,
     e.answer_date,
     e.months_after_jury,
     e.answer_date is null or e.months_after_jury between

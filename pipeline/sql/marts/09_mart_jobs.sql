@@ -8,6 +8,8 @@ select
     r.wave,
     r.access_route,
     r.site,
+    r.partner_siret,  -- issue #16
+    r.partner_name,
     r.rome_code,
     coalesce(c.label, t.rome_label) as rome_label,
     r.job_title,

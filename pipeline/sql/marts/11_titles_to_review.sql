@@ -11,6 +11,8 @@ select
     wave,
     access_route,
     site,
+    partner_siret,  -- issue #16
+    partner_name,
     job_title,
     proposed_rome_code,
     match_score,

@@ -34,6 +34,12 @@ create table if not exists landing_survey_answers (
 -- A missing or unknown access route is set aside (NULL, shown as NR), not the certified person.
 alter table landing_cohort_results alter column access_route drop not null;
 
+-- Issue #16: the partner organisation of a cohort row (optional columns; SIRET checked at ingestion,
+-- pipeline/siret.py) and who organised the assessment (partner | certifier; NULL: not said).
+alter table landing_cohort_results add column if not exists partner_name varchar;
+alter table landing_cohort_results add column if not exists partner_siret varchar;
+alter table landing_cohort_results add column if not exists assessed_by varchar;
+
 -- Interim referential (replaced by the RNCP export): target ROME codes and per-certification settings.
 create table if not exists ref_target_jobs (
     certification_code  varchar not null,
@@ -56,6 +62,19 @@ create table if not exists ref_certifications (
 -- codes also counts as in target (a wider rule than France Compétences' definition; stated in the pack).
 alter table ref_certifications add column if not exists target_parent_codes boolean default false;
 
+-- Issue #16: the certifier's own register of partner habilitations (data/reference/partners.csv), for
+-- what the export cannot say: it holds only each habilitation's current state, not its history.
+create table if not exists ref_partners (
+    certification_code  varchar not null,
+    siret               varchar not null,
+    name                varchar,
+    habilitation_type   varchar,                    -- train | assess | both
+    state               varchar,                    -- active | inactive | withdrawn
+    active_date         date,
+    state_date          date,
+    source              varchar
+);
+
 -- RNCP referential (France Compétences export, XML flow V4.1 or CSV parts). A load replaces the rows
 -- of the fiches it carries; ROME replaces its tables whole.
 create table if not exists rncp_fiches (
@@ -71,6 +90,12 @@ create table if not exists rncp_fiches (
 );
 create table if not exists rncp_certifiers (certification_code varchar, siret varchar, name varchar, status varchar, load_id integer);
 create table if not exists rncp_partners (certification_code varchar, siret varchar, name varchar, habilitation varchar, load_id integer);
+-- Issue #16: habilitation_type train | assess | both (pipeline/partners.py); state active | inactive |
+-- withdrawn, active_date (DATE_ACTIF) and state_date (DATE_DERNIERE_MODIFICATION_ETAT): XML flow only.
+alter table rncp_partners add column if not exists habilitation_type varchar;
+alter table rncp_partners add column if not exists state varchar;
+alter table rncp_partners add column if not exists active_date date;
+alter table rncp_partners add column if not exists state_date date;
 create table if not exists rncp_nsf (certification_code varchar, nsf_code varchar, nsf_label varchar, load_id integer);
 create table if not exists rncp_formacodes (certification_code varchar, formacode varchar, label varchar, load_id integer);
 create table if not exists rncp_ccn (certification_code varchar, ccn_number varchar, ccn_label varchar, load_id integer);

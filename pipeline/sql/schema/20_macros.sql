@@ -31,3 +31,7 @@ create or replace macro survey_windows() as table
 -- The state of a survey window on a day: 'à venir', 'ouverte' or 'close' (the campaigns' one rule).
 create or replace macro window_state(opens, closes, day) as
     case when day < opens then 'à venir' when day <= closes then 'ouverte' else 'close' end;
+
+-- Issue #16: a partner's key in the dashboard's filters: its SIRET, else « nom:<name> », else « aucun »
+-- (no partner: the certifier itself).
+create or replace macro partner_key(siret, name) as coalesce(siret, 'nom:' || name, 'aucun');

@@ -32,6 +32,9 @@ select
     outcome,
     blocks_validated,
     coalesce(site, 'Non renseigné') as site,
+    partner_siret,   -- issue #16: NULL when the file names no partner (the certifier) or no valid SIRET
+    partner_name,
+    assessed_by,     -- partner | certifier | NULL (not said: the partner is taken as the assessor)
     load_id,
     source_file,
     source_row
