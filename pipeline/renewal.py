@@ -1,6 +1,7 @@
 """The renewal pack: France Compétences' insertion annex for one certification, as XLSX and HTML.
 
-Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Méthodologie, Qualité, Alertes.
+Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Conditions d'emploi, Méthodologie,
+Qualité, Alertes.
 Same warehouse, same content (deterministic order; only the generation date changes). Files are written
 to a temporary name and renamed, so a failure never leaves a partial file.
 """
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import fiches
+from . import conditions, fiches
 from .config import Settings
 from .errors import InputError
 from .exports import neutralise  # openpyxl would store « =… » text as a formula
@@ -136,11 +137,18 @@ def build(
     )
     pack.sheets["Emplois occupés"] = jobs(con, code, years)
     pack.sheets.update(adequation(con, code, years, stats, threshold))
+    pack.sheets["Conditions d'emploi"] = employment_conditions(con, code, years, threshold)
     pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
     pack.sheets["Qualité"] = quality(con, code, years)
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
     pack.stats = stats
     return pack
+
+
+def employment_conditions(con, code: str, years: list[int], threshold: int) -> list[tuple[str, pd.DataFrame]]:
+    """Contract, working time, cadre status and pay of the employed respondents, and the other systems'
+    rates beside France Compétences' (issue #17: pipeline/conditions.py)."""
+    return conditions.pack_blocks(conditions.rows(con, code, years), threshold)
 
 
 def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
@@ -419,6 +427,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             reasons = [f"{label} : {n}" for label, n in zip(REASONS.values(), by_reason, strict=True) if n]
             rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
             rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(outside)))
+    rows += conditions.methodology_rows(settings)
     build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
     rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
     files = con.execute(
