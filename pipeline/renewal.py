@@ -141,8 +141,18 @@ def build(
     pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
     pack.sheets["Qualité"] = quality(con, code, years)
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
+    pack.sheets.update(declared(con, code))
     pack.stats = stats
     return pack
+
+
+def declared(con, code: str) -> dict[str, pd.DataFrame]:
+    """« Déclarations » (issue #17), when figures of this certification were declared: the latest
+    declaration's figures beside the current ones, with the difference and its cause."""
+    from . import declarations
+
+    table = declarations.drift_table(con, code)
+    return {} if table is None else {"Déclarations": table}
 
 
 def employment_conditions(con, code: str, years: list[int], threshold: int) -> list[tuple[str, pd.DataFrame]]:

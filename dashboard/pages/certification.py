@@ -7,7 +7,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data, figures
-from pipeline import conditions, fiches, stats
+from pipeline import conditions, declarations, fiches, stats
 from pipeline.indicators import FICHE, RATE
 from pipeline.indicators import conditions as condition_indicators
 from pipeline.indicators import readiness as indicators_readiness
@@ -69,6 +69,7 @@ def layout(**_query):
                     },
                 ],
             ),
+            html.Div(id=f"{P}-declared", className="declared"),
             *conditions_layout(),
             html.H2("Préparation du renouvellement"),
             html.Div(id=f"{P}-readiness", className="readiness"),
@@ -186,6 +187,17 @@ def update_conditions(code):
     wh = data.get()
     rows = conditions.display_rows(wh.call(conditions.rows, code), wh.small_cohort_threshold())
     return rows, rows
+
+
+@callback(Output(f"{P}-declared", "children"), Input(f"{P}-certification", "value"))
+def update_declared(code):
+    """Issue #17: « déclaré le jj/mm/aaaa » beside the current figures, the difference and its cause."""
+    lines = data.get().call(declarations.drift_lines, code) if code else []
+    if not lines:
+        return None
+    return html.Div(
+        [html.H2("Chiffres déclarés"), html.P(lines[0]), html.Ul([html.Li(x.strip()) for x in lines[1:]])]
+    )
 
 
 @callback(
