@@ -21,13 +21,51 @@ Pay of full-time jobs: 24 000, 27 000, 30 000, 31 200, 36 000, 42 000 (n = 6); q
 2 years: P1-P4, all CDI or fonctionnaire, full time, cadre: 4 pay answers < 5 -> no quartiles.
 """
 
+import sys
+from pathlib import Path
+
 import openpyxl
 import pytest
-from conftest import FIXTURES, table_rows
+from conftest import FIXTURES, ROOT, table_rows
 
 from pipeline.sources.surveys import parse_amount
 
 FOLDER = FIXTURES / "conditions"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ holds the `reference` package
+from reference.recompute import conditions as oracle  # noqa: E402
+
+COMPARED = [
+    "cdi_share",
+    "stable_share",
+    "full_time_share",
+    "executive_share",
+    "contract_known",
+    "pay_answers",
+    "pay_q1",
+    "pay_median",
+    "pay_q3",
+    "fc_rate",
+    "ij_rate",
+    "ij_denominator",
+    "mesr_rate",
+    "mesr_denominator",
+]
+
+
+def same_as_oracle(warehouse_path: Path, raw_dir: Path) -> None:
+    """Every row of mart_employment_conditions equals the independent recomputation (tests/reference)."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        got = con.execute("select * from mart_employment_conditions order by all").df()
+    expected = oracle(raw_dir, ROOT / "data" / "reference")
+    key = ["certification_code", "year", "wave"]
+    got = {tuple(r[k] for k in key): r for r in got.to_dict(orient="records")}
+    expected = {tuple(r[k] for k in key): r for r in expected.to_dict(orient="records")}
+    assert set(got) == set(expected)
+    clean = lambda v: None if v is None or v != v else float(v)  # noqa: E731
+    for k, row in expected.items():
+        assert {c: clean(row[c]) for c in COMPARED} == {c: clean(got[k][c]) for c in COMPARED}, k
 
 
 @pytest.fixture
@@ -207,3 +245,11 @@ def test_dashboard_tables(loaded):
         "64\u00a0% (9/14) ⚠",
         "85\u00a0% (11/13) ⚠",
     ]
+
+
+def test_crafted_promotion_equals_the_independent_recomputation(loaded):
+    same_as_oracle(loaded.warehouse, FOLDER)
+
+
+def test_sample_equals_the_independent_recomputation(sample_warehouse):
+    same_as_oracle(sample_warehouse.warehouse, ROOT / "data" / "raw")
