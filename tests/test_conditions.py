@@ -153,7 +153,8 @@ def test_impossible_pay_values_are_set_aside_with_file_row_and_column(loaded):
     assert [(r, o) for r, o, _ in reasons] == [(8, "field"), (16, "field"), (17, "field")]
     text = {r: " ".join(x) for r, _, x in reasons}
     assert (
-        "'Salaire brut annuel / Salaire brut mensuel' = '800 (Salaire brut mensuel) × 12 = 9600 €'" in text[8]
+        "'Salaire brut annuel / Salaire brut mensuel (brut annuel)' = '800 (Salaire brut mensuel) × 12 = 9600 €'"
+        in text[8]
     )
     assert "at least 10 800 €" in text[8]
     assert "'trente mille (Salaire brut annuel)'" in text[16] and "a gross pay in euros" in text[16]

@@ -133,20 +133,18 @@ def _annual_pay(batch: Batch) -> None:
         for column in ("pay_amount", "pay_monthly", "pay_annual"):
             if column in batch.mapped:
                 source = source.where(f[column].isna(), batch.mapped[column])
-        shown = " / ".join(headers)
-        text = amount + " (" + source + ")"
+        single = len(headers) == 1
+        text = amount if single else amount + " (" + source + ")"  # name the column when there are several
         monthly = (period == "monthly").fillna(False) & annual.notna()
-        text = text.where(
-            ~monthly,
-            text
-            + " × "
-            + str(MONTHS_PER_YEAR)
-            + " = "
-            + annual.round(0).astype("Int64").astype("string")
-            + " €",
-        )
-        batch.original[shown] = text.fillna("")
-        batch.mapped["gross_annual_pay"] = shown
+        months = str(MONTHS_PER_YEAR)
+        converted = annual.round(0).astype("Int64").astype("string")
+        text = text.where(~monthly, text + " × " + months + " = " + converted + " €")
+        if single and not monthly.any():
+            batch.mapped["gross_annual_pay"] = headers[0]  # the value as written
+        else:  # a derived column of the quarantined record (the file's own columns stay as they were)
+            name = " / ".join(headers) + " (brut annuel)"
+            batch.original[name] = text.fillna("")
+            batch.mapped["gross_annual_pay"] = name
 
 
 def _quotity(value: str) -> str:
