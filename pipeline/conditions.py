@@ -43,8 +43,9 @@ def _numbers(frame: pd.DataFrame, rates: list, threshold: int) -> pd.DataFrame:
     return out
 
 
-def pay_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Quartiles of the gross annual pay of full-time jobs, with their n; empty under MIN_PAY_ANSWERS."""
+def pay_table(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Quartiles of the gross annual pay of full-time jobs, with their n (⚠ under the small-cohort
+    threshold, as every base of the dossier); empty under MIN_PAY_ANSWERS."""
     out = pd.DataFrame(
         {
             "Année d'obtention de la certification": frame["year"].astype(int),
@@ -56,6 +57,9 @@ def pay_table(frame: pd.DataFrame) -> pd.DataFrame:
         out[C.label(key)] = [
             v if pay_disclosed(n) else None for v, n in zip(frame[key], frame["pay_answers"], strict=True)
         ]
+    out["Salaires : ⚠ base sous le seuil"] = [
+        "⚠" if small(n, threshold) else "" for n in frame["pay_answers"]
+    ]
     out["Remarque"] = ["" if pay_disclosed(n) else PAY_NOT_SHOWN for n in frame["pay_answers"]]
     return out
 
@@ -73,7 +77,7 @@ def pack_blocks(frame: pd.DataFrame, threshold: int) -> list[tuple[str, pd.DataF
             "Contrat, temps de travail et statut des répondants en emploi",
             _numbers(frame, C.CONDITION_RATES, threshold),
         ),
-        ("Salaire brut annuel des emplois à temps plein", pay_table(frame)),
+        ("Salaire brut annuel des emplois à temps plein", pay_table(frame, threshold)),
         (
             "Autres définitions du taux d'emploi, côte à côte (mêmes réponses, mesures différentes)",
             _numbers(frame, C.ALTERNATIVE_RATES, threshold),
@@ -95,7 +99,7 @@ def display_rows(frame: pd.DataFrame, threshold: int) -> list[dict]:
         row = {"year": int(r["year"]), "wave": C.wave_label(r["wave"])}
         for rate in C.RATES:
             row[rate.key] = rate_cell(r, rate.key, threshold, C.RATE_BY_KEY)
-        row["pay_answers"] = fr_int(r["pay_answers"])
+        row["pay_answers"] = fr_int(r["pay_answers"]) + (" ⚠" if small(r["pay_answers"], threshold) else "")
         for key in C.PAY_KEYS:
             row[key] = euros(r[key]) if pay_disclosed(r["pay_answers"]) else DASH
         out.append(row)

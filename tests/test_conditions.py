@@ -241,6 +241,7 @@ def test_dashboard_tables(loaded):
     assert (six["year"], six["wave"]) == (2020, "6 mois")
     assert six["cdi_share"] == "60\u00a0% (6/10) ⚠" and six["executive_share"] == "38\u00a0% (3/8) ⚠"
     assert six["pay_median"] == "30\u202f600\u00a0€" and conditions[1]["pay_median"] == "–"
+    assert six["pay_answers"] == "6 ⚠"  # its base is under the small-cohort threshold (20), flagged
     assert [alternatives[0][k] for k in ("fc_rate", "ij_rate", "mesr_rate")] == [
         "77\u00a0% (10/13) ⚠",
         "64\u00a0% (9/14) ⚠",
