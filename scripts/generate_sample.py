@@ -206,9 +206,7 @@ def with_pay(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     employed = out["situation"].isin(["En emploi", "En emploi à l'étranger"]).tolist()
     out["Statut cadre"] = ["oui" if e and i % 4 == 0 else "non" if e else "" for i, e in enumerate(employed)]
-    out["Salaire brut mensuel"] = [
-        f"{2100 + 50 * (i % 13)}" if e else "" for i, e in enumerate(employed)
-    ]
+    out["Salaire brut mensuel"] = [f"{2100 + 50 * (i % 13)}" if e else "" for i, e in enumerate(employed)]
     return out.drop(columns=["E-mail"]).assign(**{"E-mail": out["E-mail"]})  # e-mail stays last
 
 
