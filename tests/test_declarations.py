@@ -12,7 +12,7 @@ import json
 import duckdb
 import openpyxl
 import pytest
-from conftest import table_rows
+from conftest import ROOT, table_rows
 
 from pipeline import warehouse
 from pipeline.config import Settings
@@ -203,3 +203,72 @@ def test_an_edited_answer_is_named_with_what_it_changed(declared, sample_copy, c
         "2017 ALL target_job_rate_6m : enregistré 70 (23/33), recalculé à partir des enregistrements 73 (24/33)"
         in out
     )
+
+
+def drift_line(cli, start: str) -> str:
+    code, out, err = cli("stats", "RNCP34179")
+    assert code == 0, err
+    return next(line for line in out.splitlines() if line.strip().startswith(start))
+
+
+def test_drift_names_a_reviewer_decision(declared, sample_copy, cli):
+    settings = Settings.load()
+    (title,) = table_rows(
+        settings.warehouse,
+        "select job_title from fct_survey_responses where certification_code = 'RNCP34179' and year = 2017 "
+        "and wave = 6 and employed and not in_target and rome_source = 'title_exact' order by 1 limit 1",
+    )[0]
+    code, out, err = cli(
+        "review", title, "--rome", "E1101", "--in-target", "--by", "C. Moreau", "--why", "site marchand"
+    )
+    assert code == 0, out + err
+    line = drift_line(cli, "2017 Métier visé à 6 mois")
+    assert "actuel 73\u00a0% (24/33)" in line and "écart +3 points" in line
+    assert "+1 décision(s) d'un relecteur" in line and "tardive" not in line
+    assert cli("declare", "--verify", "1")[0] == 0
+
+
+def test_drift_names_a_corrected_file(declared, sample_copy, cli, tmp_path):
+    settings = Settings.load()
+    (ref_row,) = table_rows(
+        settings.warehouse,
+        "select source_row from declaration_answers where year = 2017 and wave = 6 and employed "
+        "and source_file = 'RNCP34179_enquete_6_mois.csv' order by source_row limit 1",
+    )
+    # the same person answered again, later: the corrected file's answer is the one that counts
+    source = (ROOT / "data" / "raw" / "enquetes" / "RNCP34179_enquete_6_mois.csv").read_text(encoding="utf-8")
+    header, *lines = source.splitlines()
+    person = lines[ref_row[0] - 2].split(",")[0]
+    corrected = tmp_path / "RNCP34179_enquete_6_mois_corrige.csv"
+    corrected.write_text(
+        "Identifiant,Code RNCP,Vague,Date de réponse,Situation actuelle\n"
+        f"{person},RNCP34179,6 mois,20/06/2018,En recherche d'emploi\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("ingest", corrected)
+    assert code == 0, out + err
+    line = drift_line(cli, "2017 Insertion globale à 6 mois")
+    assert "actuel 85\u00a0% (28/33)" in line
+    assert "+1 réponse(s) remplacée(s) par un fichier corrigé (RNCP34179_enquete_6_mois_corrige.csv" in line
+
+
+def test_bad_declarations_change_nothing(sample_copy, cli):
+    settings = Settings.load()
+    before = warehouse_digest(settings)
+    code, _, err = cli("declare", "RNCP99999", "--to", "France Compétences")
+    assert code == 2 and "RNCP99999" in err
+    code, _, err = cli("declare", "RNCP34179", "--years", "2030", "--to", "France Compétences")
+    assert code == 2 and "2030" in err
+    code, _, err = cli("declare", "RNCP34179")
+    assert code == 2 and "--to" in err
+    code, out, err = cli("declare", "--verify", "7")
+    assert code == 2 and "declaration 7" in err
+    assert warehouse_digest(settings) == before
+    assert table_rows(settings.warehouse, "select count(*) from declarations") == [(0,)]
+
+
+def warehouse_digest(settings: Settings) -> str:
+    with warehouse.connect(settings.warehouse, read_only=True) as con:
+        return warehouse.content_hash(
+            con, ("declarations", "declaration_figures", "declaration_answers", "load_log")
+        )
