@@ -21,7 +21,7 @@ import json
 import math
 import subprocess
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -712,7 +712,3 @@ def warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
             if rate and d.points is not None and abs(d.points) >= 1:
                 out.append(f"{meta['certification_code']} {d.access_route} — {d.text()}")
     return out
-
-
-def summary(v: Verification) -> dict:
-    return asdict(v)

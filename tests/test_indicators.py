@@ -8,9 +8,14 @@ from pipeline.indicators.disclosure import disclose
 
 CERT = "RNCP99999"
 COHORT_SQL = "insert into landing_cohort_results values (1, 'f.csv', ?, md5(?)::uuid, ?, ?, ?, ?, null, 'Siège')"  # md5: 128 bits
+# the columns by name: the landing table gains optional columns over time (issue #17: pay, cadre status)
+SURVEY_COLUMNS = (
+    "(load_id, source_file, source_row, candidate_hash, certification_code, promotion, wave, answer_date, "
+    "situation, job_title, rome_code, contract_type, working_time, employer_sector, work_location, target_decision)"
+)
 SURVEY_SQL = (
-    "insert into landing_survey_answers values (2, 's.csv', ?, md5(?)::uuid, ?, null, ?, null, ?, 'titre', ?, ?, "
-    "null, null, ?, ?)"
+    f"insert into landing_survey_answers {SURVEY_COLUMNS} values (2, 's.csv', ?, md5(?)::uuid, ?, null, ?, null, "
+    "?, 'titre', ?, ?, null, null, ?, ?)"
 )
 
 
