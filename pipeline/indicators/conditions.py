@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..sources.surveys import MONTHS_PER_YEAR
 from . import WAVES, Rate
+from .disclosure import MIN_PAY_ANSWERS
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,8 @@ DEFINITIONS: dict[str, Definition] = {
             "pay",
             "Salaire brut annuel des emplois à temps plein (1er quartile, médiane, 3e quartile, en €)",
             "Quartiles (interpolation linéaire entre les deux réponses voisines) du salaire brut annuel "
-            "déclaré par les répondants en emploi à temps plein — un salaire mensuel est multiplié par 12 — "
-            "publiés seulement à partir de 5 salaires renseignés.",
+            f"déclaré par les répondants en emploi à temps plein — un salaire mensuel est multiplié par "
+            f"{MONTHS_PER_YEAR} — publiés seulement à partir de {MIN_PAY_ANSWERS} salaires renseignés.",
         ),
         Definition(
             "fc_rate",
@@ -202,8 +204,6 @@ def rates_sql() -> str:
 
 def expand(sql: str) -> str:
     """Replace ``/* @condition_rates */`` and ``/* @min_pay_answers */`` in a SQL text."""
-    from .disclosure import MIN_PAY_ANSWERS
-
     return sql.replace("/* @condition_rates */", rates_sql()).replace(
         "/* @min_pay_answers */", str(int(MIN_PAY_ANSWERS))
     )
