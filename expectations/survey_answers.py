@@ -22,6 +22,12 @@ from .common import (
 )
 
 EMPLOYED = Column("situation").is_in(["employed", "employed_abroad"])
+# issue #17: the floor of a plausible annual pay holds for a job not declared part-time
+NOT_PART_TIME = Column("working_time") != "part_time"
+PAY_MESSAGE = (
+    "a gross pay in euros (e.g. 32 000) and its period: a column « salaire brut annuel » or "
+    "« salaire brut mensuel », or « salaire brut » with « période de rémunération » annuel or mensuel"
+)
 
 
 def suite(settings: Settings | None = None):
@@ -33,6 +39,7 @@ def suite(settings: Settings | None = None):
     wave and which situation); ``field`` sets the failing field aside (NULL, reported in the quarantine)
     and keeps the answer (a malformed answer date or one after today, among others); ``warning`` loads
     and reports."""
+    settings = settings or Settings()
     return build(
         "survey_answers",
         [
@@ -45,6 +52,8 @@ def suite(settings: Settings | None = None):
             *in_set("working_time", canonical_values("working_time"), FIELD),
             *in_set("work_location", canonical_values("work_location"), FIELD),
             *in_set("target_decision", canonical_values("target_decision"), FIELD),
+            *in_set("executive", canonical_values("executive"), FIELD),
+            *pay_checks(settings),
             expect(
                 "ExpectColumnValuesToMatchRegex",
                 FIELD,
@@ -77,3 +86,32 @@ def suite(settings: Settings | None = None):
             ),
         ],
     )
+
+
+def pay_checks(settings: Settings) -> list:
+    """A pay is a number with its period (else set aside: ``gross_annual_pay_unparsed``, filled by
+    pipeline/sources/surveys.py), and its annual amount is plausible: at least ``pay_floor`` for a job not
+    declared part-time, at most ``pay_ceiling`` (settings). Outside, the pay is set aside, the answer counts."""
+    floor, ceiling = (
+        f"{settings.pay_floor:,}".replace(",", " "),
+        f"{settings.pay_ceiling:,}".replace(",", " "),
+    )
+    return [
+        expect("ExpectColumnValuesToBeNull", FIELD, PAY_MESSAGE, column="gross_annual_pay_unparsed"),
+        expect(
+            "ExpectColumnValuesToBeBetween",
+            FIELD,
+            f"a gross annual pay of at least {floor} € for a job not declared part-time "
+            "(a monthly amount × 12; about half the annual full-time SMIC: setting pay_floor)",
+            column="gross_annual_pay",
+            min_value=settings.pay_floor,
+            row_condition=NOT_PART_TIME,
+        ),
+        expect(
+            "ExpectColumnValuesToBeBetween",
+            FIELD,
+            f"a gross annual pay of at most {ceiling} € (setting pay_ceiling)",
+            column="gross_annual_pay",
+            max_value=settings.pay_ceiling,
+        ),
+    ]

@@ -289,10 +289,11 @@ def cmd_stats(args) -> int:
       insertion stats RNCP34179 --compare
       insertion stats RNCP34179 --lineage
     """
-    from . import fiches, stats
+    from . import declarations, fiches, stats
 
     settings = _settings(args)
     code = args.code.strip().upper()
+    declared: list[str] = []
     with _reader(settings) as con:
         if args.compare:
             frame = fiches.compare(con, code)
@@ -300,6 +301,7 @@ def cmd_stats(args) -> int:
             frame = fiches.statistics_across(con, code)
         else:
             frame = stats.statistics(con, code)
+            declared = declarations.drift_lines(con, code) if args.format == "table" else []
     if frame.empty:
         print(
             f"{code}: no statistics in the warehouse (check the code, or run `insertion build`)",
@@ -312,6 +314,8 @@ def cmd_stats(args) -> int:
         print(stats.render(frame, args.format, args.detail, True, settings.small_cohort_threshold))
     else:
         print(stats.render(frame, args.format, args.detail, False, settings.small_cohort_threshold))
+    if declared:  # issue #17: the latest declaration beside the current figures
+        print("\n" + "\n".join(declared))
     return 0
 
 
@@ -535,7 +539,7 @@ def cmd_validate(args) -> int:
       insertion validate
       insertion validate --failed-only
     """
-    from . import habilitation, quality, stats, warehouse
+    from . import declarations, habilitation, quality, stats, warehouse
     from .pseudonymise import check_key
     from .validation import Gate
 
@@ -547,6 +551,7 @@ def cmd_validate(args) -> int:
         warehouse.publish_snapshot(con, settings)
         key_problem = check_key(con, settings.key_file)
         partners = habilitation.by_partner(con)  # issue #16: counts per partner
+        drifted = declarations.warnings(con)
     table = quality.summary(verdicts)
     if args.failed_only:
         table = table[table["result"] != "ok"]
@@ -557,6 +562,8 @@ def cmd_validate(args) -> int:
     docs = gate.build_docs()
     if docs:
         print(f"Data Docs: {docs}")
+    for line in drifted:  # issue #17: a declared rate the current data would move by a point or more
+        print(f"avertissement : chiffre déclaré modifié — {line}")
     failed = [o for v in verdicts for o in v.outcomes if not o.success and o.severity == "error"]
     print(f"{len(failed)} error-level expectation(s) failed." if failed else "No error-level failure.")
     if key_problem:
@@ -618,6 +625,51 @@ def cmd_renewal(args) -> int:
     alerts = pack.sheets["Alertes"]
     for row in alerts.itertuples(index=False):
         print(f"  alerte — {row[0]} : {row[1]}")
+    return 0
+
+
+def cmd_declare(args) -> int:
+    """Record a declaration of a certification's figures (append-only, in the warehouse) and write its
+    renewal pack and manifest (JSON, sha256 digest of everything recorded); verify one from its records
+    alone; or list them. See pipeline/declarations.py.
+
+    Example:
+      insertion declare RNCP34179 --years 2017-2018 --to "France Compétences" --note "dépôt du 12/03/2026"
+      insertion declare --verify 1
+      insertion declare --list
+    """
+    from . import declarations, renewal, stats, warehouse
+
+    settings = _settings(args)
+    if args.list:
+        with _reader(settings) as con:
+            frame = declarations.listing(con)
+        print(
+            stats.format_table(frame.astype(object).where(frame.notna(), None))
+            if len(frame)
+            else "Aucune déclaration."
+        )
+        return 0
+    if args.verify is not None:  # the warehouse itself (the records of truth), not its published copy
+        _settle_pending(settings)
+        with warehouse.connect(settings.warehouse, read_only=True) as con:
+            result = declarations.verify(con, args.verify, Path(args.manifest) if args.manifest else None)
+        print(result.text())
+        return 0 if result.ok else 1
+    if not args.code or not args.to:
+        print("error: give a certification code and --to (or --verify ID, or --list)", file=sys.stderr)
+        return 2
+    code = args.code.strip().upper()
+    with _open(settings) as con:
+        declared = declarations.declare(
+            con, settings, code, renewal.parse_years(args.years), args.to, args.note, args.out_dir
+        )
+        warehouse.publish_snapshot(con, settings)
+    print(
+        f"Déclaration n° {declared.declaration_id} enregistrée ({code}), empreinte sha256 {declared.digest}"
+    )
+    for path in declared.files:
+        print(f"  écrit {path}")
     return 0
 
 
@@ -903,6 +955,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
     p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
     p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
+
+    p = add("declare", cmd_declare, "record, verify or list declarations of figures")
+    p.add_argument("code", nargs="?", help="RNCP code, e.g. RNCP34179")
+    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 (default: as the pack)")
+    p.add_argument("--to", metavar="BODY", help="to whom, e.g. « France Compétences »")
+    p.add_argument("--note", metavar="TEXT", help="a note kept with the declaration")
+    p.add_argument("--out-dir", metavar="DIR", help="where to write the pack and manifest")
+    p.add_argument("--verify", type=int, metavar="ID", help="recompute declaration ID from its records")
+    p.add_argument("--manifest", metavar="FILE", help="with --verify: the manifest.json to compare with")
+    p.add_argument("--list", action="store_true", help="list the declarations")
 
     p = add("publish", cmd_publish, "write a certification's public results (HTML or CSV)")
     p.add_argument("code", help="RNCP code, e.g. RNCP34179")

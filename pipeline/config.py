@@ -96,6 +96,19 @@ class Settings:
         "Dashboard accounts (`insertion users`), outside git, mode 0600; the session key and the failed "
         "sign-in counters live beside it. Required to serve on anything but the loopback.",
     )
+    # issue #17: plausible gross annual pay of a survey answer (outside: the pay is set aside, the answer counts)
+    pay_floor: int = _setting(
+        10800,
+        "INSERTION_PAY_FLOOR",
+        "Lowest plausible gross annual pay (€) of a job not declared part-time: about half the annual "
+        "gross full-time SMIC (1 801,80 € × 12 = 21 621 € in 2025). Lower is taken for a monthly or net "
+        "amount typed as annual, and set aside.",
+    )
+    pay_ceiling: int = _setting(
+        500000,
+        "INSERTION_PAY_CEILING",
+        "Highest plausible gross annual pay (€) of a survey answer; higher is set aside as a typing error.",
+    )
 
     @property
     def snapshot(self) -> Path:

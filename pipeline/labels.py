@@ -35,9 +35,13 @@ CONTRACT_LABELS = {
     "professionalisation": "Professionnalisation",
     "self_employed": "Indépendant",
     "civil_servant": "Fonctionnaire",
+    "work_study": "Alternance",
     "other": "Autre",
 }
 WORKING_TIME_LABELS = {"full_time": "Temps plein", "part_time": "Temps partiel"}
+# issue #17: cadre status and the period of a pay amount given in the survey
+EXECUTIVE_LABELS = {"yes": "Cadre", "no": "Non cadre"}
+PAY_PERIOD_LABELS = {"annual": "Brut annuel", "monthly": "Brut mensuel (× 12)"}
 WAVE_LABELS = {6: "6 mois", 24: "2 ans"}
 TARGET_METHOD_LABELS = {
     "rome_code": "Code ROME de l'enquête",

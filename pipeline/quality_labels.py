@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import re
 
-from .labels import CONTRACT_LABELS, SITUATION_LABELS, WORKING_TIME_LABELS
+from .labels import (
+    CONTRACT_LABELS,
+    EXECUTIVE_LABELS,
+    PAY_PERIOD_LABELS,
+    SITUATION_LABELS,
+    WORKING_TIME_LABELS,
+)
 
 # GX expectation types of the suites (expectations/) and the table-level types of pipeline/validation.py,
 # then the cross-source checks run in the warehouse (pipeline/quality.py and sql/checks/cross_source.sql).
@@ -118,6 +124,23 @@ _MESSAGES: list[tuple[str, str]] = [
         "(une seule est conservée : voir la méthodologie)",
     ),
     (r"a job title for an employed respondent", "un intitulé de poste pour un répondant en emploi"),
+    # issue #17: pay (pipeline/sources/surveys.py, expectations/survey_answers.py)
+    (
+        r"a gross pay in euros \(e\.g\. 32 000\) and its period: a column « salaire brut annuel » or "
+        r"« salaire brut mensuel », or « salaire brut » with « période de rémunération » annuel or mensuel",
+        "un salaire brut en euros (par exemple 32 000) et sa période : une colonne « salaire brut annuel » "
+        "ou « salaire brut mensuel », ou « salaire brut » avec « période de rémunération » annuel ou mensuel",
+    ),
+    (
+        r"a gross annual pay of at least ([\d  ]+) € for a job not declared part-time "
+        r"\(a monthly amount × 12; about half the annual full-time SMIC: setting pay_floor\)",
+        r"un salaire brut annuel d'au moins \1 € pour un emploi non déclaré à temps partiel (un montant "
+        r"mensuel × 12 ; environ la moitié du SMIC annuel brut à temps plein : réglage pay_floor)",
+    ),
+    (
+        r"a gross annual pay of at most ([\d  ]+) € \(setting pay_ceiling\)",
+        r"un salaire brut annuel d'au plus \1 € (réglage pay_ceiling)",
+    ),
     (r"a title \(INTITULE\)", "un intitulé (INTITULE)"),
     (r"a level among (.+)", r"un niveau parmi \1"),
     (r"a registration end date jj/mm/aaaa", "une date de fin d'enregistrement jj/mm/aaaa"),
@@ -194,6 +217,8 @@ VALUE_LABELS = {
     **SITUATION_LABELS,
     **CONTRACT_LABELS,
     **WORKING_TIME_LABELS,
+    **EXECUTIVE_LABELS,
+    **PAY_PERIOD_LABELS,
     "certified": "certifié",
     "partial": "partiel",
     "failed": "ajourné",

@@ -1,7 +1,7 @@
 """The renewal pack: France Compétences' insertion annex for one certification, as XLSX and HTML.
 
-Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Méthodologie, Qualité, Alertes,
-Par partenaire (issue #16).
+Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Conditions d'emploi, Méthodologie,
+Qualité, Alertes, Par partenaire (issue #16).
 Same warehouse, same content (deterministic order; only the generation date changes). Files are written
 to a temporary name and renamed, so a failure never leaves a partial file.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import campaigns, fiches, habilitation
+from . import campaigns, conditions, fiches, habilitation
 from .config import Settings
 from .errors import InputError
 from .exports import neutralise  # openpyxl would store « =… » text as a formula
@@ -137,6 +137,7 @@ def build(
     )
     pack.sheets["Emplois occupés"] = jobs(con, code, years)
     pack.sheets.update(adequation(con, code, years, stats, threshold))
+    pack.sheets["Conditions d'emploi"] = employment_conditions(con, code, years, threshold)
     pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
     pack.sheets["Qualité"] = [
         ("Contrôles des données", quality(con, code, years)),
@@ -144,8 +145,24 @@ def build(
     ]
     pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
     pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold)
+    pack.sheets.update(declared(con, code))
     pack.stats = stats
     return pack
+
+
+def declared(con, code: str) -> dict[str, pd.DataFrame]:
+    """« Déclarations » (issue #17), when figures of this certification were declared: the latest
+    declaration's figures beside the current ones, with the difference and its cause."""
+    from . import declarations
+
+    table = declarations.drift_table(con, code)
+    return {} if table is None else {"Déclarations": table}
+
+
+def employment_conditions(con, code: str, years: list[int], threshold: int) -> list[tuple[str, pd.DataFrame]]:
+    """Contract, working time, cadre status and pay of the employed respondents, and the other systems'
+    rates beside France Compétences' (issue #17: pipeline/conditions.py)."""
+    return conditions.pack_blocks(conditions.rows(con, code, years), threshold)
 
 
 def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
@@ -425,6 +442,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
             rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(outside)))
     rows += campaigns.methodology_rows(con, settings, code, years)
+    rows += conditions.methodology_rows(settings)
     build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
     rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
     files = con.execute(

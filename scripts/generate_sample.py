@@ -255,6 +255,16 @@ def frames(promotions: list[Promotion], prefix: str, rng: random.Random) -> tupl
     return pd.DataFrame(cohort), pd.DataFrame(survey)
 
 
+def with_pay(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cadre status and gross monthly pay for the employed (issue #17), derived from the row order alone
+    (no random draw, so every other file and figure of the sample stays as it was)."""
+    out = frame.copy()
+    employed = out["situation"].isin(["En emploi", "En emploi à l'étranger"]).tolist()
+    out["Statut cadre"] = ["oui" if e and i % 4 == 0 else "non" if e else "" for i, e in enumerate(employed)]
+    out["Salaire brut mensuel"] = [f"{2100 + 50 * (i % 13)}" if e else "" for i, e in enumerate(employed)]
+    return out.drop(columns=["E-mail"]).assign(**{"E-mail": out["E-mail"]})  # e-mail stays last
+
+
 def fr_date(series: pd.Series) -> pd.Series:
     return series.map(lambda d: d.strftime("%d/%m/%Y") if d is not None and not pd.isna(d) else "")
 
@@ -296,7 +306,7 @@ def main() -> None:
     )
     s["answer_date"] = fr_date(s["answer_date"])
     s["E-mail"] = [f"diplome.{i:04d}@example.org" for i in range(len(s))]  # dropped at ingestion (RGPD)
-    six = s[s["wave"] == "6 mois"].rename(columns=FRENCH_SURVEY)
+    six = with_pay(s[s["wave"] == "6 mois"]).rename(columns=FRENCH_SURVEY)
     six.to_csv(surveys / "RNCP34179_enquete_6_mois.csv", sep=",", index=False, encoding="utf-8")
     write_xlsx(
         s[s["wave"] == "2 ans"].rename(columns=FRENCH_SURVEY),

@@ -206,6 +206,25 @@ def test_certification_page_shows_the_fiche(server, page):
     shot(page, "certification-rncp34179")
 
 
+def test_certification_page_shows_conditions_of_employment(server, page):
+    """Issue #17: contract and pay, then the other definitions side by side, each defined. Expected values:
+    tests/reference/recompute.py conditions() on the sample (2017, 6 months: 10 CDI of 29 contracts,
+    median full-time pay 28 800 €; 29 employed of 33 for France Compétences)."""
+    page.goto(server + "/certification")
+    page.get_by_role("heading", name="Certification").wait_for()
+    choose(page, "certification-certification", "RNCP34179")
+    page.get_by_role("heading", name="Conditions d'emploi des répondants en emploi").wait_for()
+    rows = {(r[0], r[1]): r for r in table_rows(page, "certification-conditions")}
+    assert rows[("2017", "6 mois")][2] == f"34{NBSP}% (10/29)"
+    assert f"28{NNBSP}800{NBSP}€" in rows[("2017", "6 mois")]
+    assert rows[("2017", "2 ans")][-1] == "–"  # no pay answered at 2 years
+    alternatives = {(r[0], r[1]): r for r in table_rows(page, "certification-alternatives")}
+    assert alternatives[("2017", "6 mois")][2] == f"88{NBSP}% (29/33)"
+    definitions = page.locator("#certification-definitions").inner_text()
+    assert "InserJeunes" in definitions and "en recherche d'emploi" in definitions
+    shot(page, "certification-conditions")
+
+
 def test_sql_page_runs_a_query_and_refuses_writes(server, page):
     page.goto(server + "/sql")
     page.get_by_role("heading", name="Requêtes SQL").wait_for()

@@ -71,6 +71,11 @@ def survey_frame(**changes):
             "employer_sector": [None, None],
             "work_location": ["france", None],
             "target_decision": [None, None],
+            # issue #17: what pipeline/sources/surveys.py adds to every batch
+            "executive": ["yes", None],
+            "pay_period": ["annual", None],
+            "gross_annual_pay": pd.array([32000.0, None], dtype="Float64"),
+            "gross_annual_pay_unparsed": pd.Series([None, None], dtype="string"),
         }
     )
     for column, values in changes.items():

@@ -12,9 +12,14 @@ COHORT_SQL = (  # md5: 128 bits; columns named, so that optional columns added l
     "jury_date, access_route, outcome, blocks_validated, site) "
     "values (1, 'f.csv', ?, md5(?)::uuid, ?, ?, ?, ?, null, 'Siège')"
 )
+# the columns by name: the landing table gains optional columns over time (issue #17: pay, cadre status)
+SURVEY_COLUMNS = (
+    "(load_id, source_file, source_row, candidate_hash, certification_code, promotion, wave, answer_date, "
+    "situation, job_title, rome_code, contract_type, working_time, employer_sector, work_location, target_decision)"
+)
 SURVEY_SQL = (
-    "insert into landing_survey_answers values (2, 's.csv', ?, md5(?)::uuid, ?, null, ?, null, ?, 'titre', ?, ?, "
-    "null, null, ?, ?)"
+    f"insert into landing_survey_answers {SURVEY_COLUMNS} values (2, 's.csv', ?, md5(?)::uuid, ?, null, ?, null, "
+    "?, 'titre', ?, ?, null, null, ?, ?)"
 )
 
 

@@ -34,7 +34,10 @@ def test_validate_fails_on_an_error_and_names_it(sample_copy, cli, settings):
             "'RNCP99', date '2019-06-01', 'FI', 'certified')"
         )
         con.execute(
-            "insert into landing_survey_answers values (99, 'y.csv', 2, md5('nobody')::uuid, 'RNCP34179', null, 6, "
+            "insert into landing_survey_answers (load_id, source_file, source_row, candidate_hash, "
+            "certification_code, promotion, wave, answer_date, situation, job_title, rome_code, contract_type, "
+            "working_time, employer_sector, work_location, target_decision) "
+            "values (99, 'y.csv', 2, md5('nobody')::uuid, 'RNCP34179', null, 6, "
             "null, 'job_seeking', null, null, null, null, null, null, null)"
         )
     code, out, _ = cli("validate", "--failed-only")

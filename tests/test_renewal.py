@@ -15,6 +15,7 @@ SHEETS = [
     "Par voie d'accès",
     "Emplois occupés",
     "Adéquation",
+    "Conditions d'emploi",
     "Méthodologie",
     "Qualité",
     "Alertes",

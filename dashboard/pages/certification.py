@@ -7,8 +7,9 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data, figures
-from pipeline import fiches, habilitation, stats
+from pipeline import conditions, declarations, fiches, habilitation, stats
 from pipeline.indicators import FICHE, RATE
+from pipeline.indicators import conditions as condition_indicators
 from pipeline.indicators import readiness as indicators_readiness
 
 # Beside the fiche's table: the 2-year global rate and the response rates, each with n/N.
@@ -68,6 +69,8 @@ def layout(**_query):
                     },
                 ],
             ),
+            html.Div(id=f"{P}-declared", className="declared"),
+            *conditions_layout(),
             html.H2("Préparation du renouvellement"),
             html.Div(id=f"{P}-readiness", className="readiness"),
             html.Div(
@@ -139,6 +142,65 @@ def update(code):
         table, info, wh.settings(), pending, unmatched, gaps, unhabilitated=unhabilitated
     )
     return summary(code, info), rows, compared, readiness(items), lineage(info)
+
+
+def conditions_layout() -> list:
+    """Issue #17: contract, working time, cadre status and pay, then the other systems' rates beside
+    France Compétences', each with its definition (pipeline/indicators/conditions.py)."""
+    C = condition_indicators
+    head = [("year", "Année"), ("wave", "Vague")]
+    return [
+        html.H2("Conditions d'emploi des répondants en emploi"),
+        components.table(
+            f"{P}-conditions",
+            head
+            + [(r.key, f"{r.label.removesuffix(' (en %)')} (n/N)") for r in C.CONDITION_RATES]
+            + [("pay_answers", C.label("pay_answers"))]
+            + [(k, C.label(k)) for k in C.PAY_KEYS],
+            page_size=20,
+        ),
+        html.P(
+            f"Quartiles de salaire publiés à partir de {conditions.MIN_PAY_ANSWERS} salaires renseignés.",
+            className="hint",
+        ),
+        html.H2("Autres définitions du taux d'emploi, côte à côte"),
+        html.P("Mêmes réponses, mesures différentes : ne pas les comparer entre elles.", className="hint"),
+        components.table(
+            f"{P}-alternatives",
+            head + [(r.key, f"{r.label.removesuffix(' (en %)')} (n/N)") for r in C.ALTERNATIVE_RATES],
+            page_size=20,
+        ),
+        html.Ul(
+            [html.Li([html.Strong(d.label), " : ", d.sentence]) for d in C.DEFINITIONS.values()],
+            id=f"{P}-definitions",
+            className="hint",
+        ),
+    ]
+
+
+@callback(
+    Output(components.table_id(f"{P}-conditions"), "data"),
+    Output(components.table_id(f"{P}-alternatives"), "data"),
+    Input(f"{P}-certification", "value"),
+)
+def update_conditions(code):
+    """The rows of both tables (the same rows: each table shows its own columns)."""
+    if not code:
+        return [], []
+    wh = data.get()
+    rows = conditions.display_rows(wh.call(conditions.rows, code), wh.small_cohort_threshold())
+    return rows, rows
+
+
+@callback(Output(f"{P}-declared", "children"), Input(f"{P}-certification", "value"))
+def update_declared(code):
+    """Issue #17: « déclaré le jj/mm/aaaa » beside the current figures, the difference and its cause."""
+    lines = data.get().call(declarations.drift_lines, code) if code else []
+    if not lines:
+        return None
+    return html.Div(
+        [html.H2("Chiffres déclarés"), html.P(lines[0]), html.Ul([html.Li(x.strip()) for x in lines[1:]])]
+    )
 
 
 @callback(

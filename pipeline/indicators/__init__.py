@@ -187,7 +187,9 @@ def derived_sql() -> str:
 def expand(sql: str) -> str:
     """Replace ``/* @counts */``, ``/* @derived */`` and ``/* @rates */`` in a SQL text by the registry's
     select lists."""
-    return (
+    from .conditions import expand as expand_conditions  # issue #17: conditions of employment
+
+    return expand_conditions(
         sql.replace("/* @counts */", counts_sql())
         .replace("/* @derived */", derived_sql())
         .replace("/* @rates */", rates_sql())

@@ -30,6 +30,16 @@ AUDIENCE_LABELS = {
 }
 
 
+# Pay quartiles (issue #17) are computed only from this many pay answers up, for every audience alike
+# (analysts' SQL included: the mart leaves them empty below it), so that no one's pay can be read back.
+MIN_PAY_ANSWERS = 5
+
+
+def pay_disclosed(answers) -> bool:
+    """Quartiles of pay may be shown: at least :data:`MIN_PAY_ANSWERS` pay answers."""
+    return answers is not None and not pd.isna(answers) and int(answers) >= MIN_PAY_ANSWERS
+
+
 def policy(audience: str) -> str:
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected one of {', '.join(AUDIENCES)})")

@@ -69,13 +69,14 @@ def secret(threshold: int) -> str:
     return f"secret statistique (N < {threshold})"
 
 
-def rate_cell(row, rate_key: str, threshold: int) -> str:
+def rate_cell(row, rate_key: str, threshold: int, rates: dict | None = None) -> str:
     """« 88 % (29/33) », with « ⚠ » when the denominator is under the threshold; the « secret » text
-    when the row was disclosed to the public and this cell suppressed (see :mod:`.disclosure`)."""
+    when the row was disclosed to the public and this cell suppressed (see :mod:`.disclosure`).
+    ``rates``: the registry the key belongs to (default: France Compétences')."""
     from . import RATE
     from .disclosure import small
 
-    rate = RATE[rate_key]
+    rate = (rates or RATE)[rate_key]
     get = row.get if isinstance(row, dict) else lambda k, default=None: getattr(row, k, default)
     if get(f"{rate_key}_suppressed", False) is True:
         return secret(threshold)

@@ -404,7 +404,7 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
             situation in {"further_study", "work_study", "unable_to_work"}
             or (
                 situation in {"employed", "employed_abroad"}
-                and contract in {"apprenticeship", "professionalisation"}
+                and contract in {"apprenticeship", "professionalisation", "work_study"}
             )
             or (
                 cert not in intl
@@ -438,6 +438,21 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
                 "neutralised": neutralised,
                 "employed": employed,
                 "in_target": in_target,
+                # issue #17: conditions of employment (see conditions() below)
+                "situation": situation,
+                "contract": contract,
+                "full_time": working_time(getattr(r, "working_time", None)),
+                "executive": value("executive", getattr(r, "executive", None)) or "",
+                "pay": annual_pay(r),
+                "abroad": situation == "employed_abroad" or location == "abroad",
+                "continuing": respondent
+                and (
+                    situation in {"further_study", "work_study"}
+                    or (
+                        situation in {"employed", "employed_abroad"}
+                        and contract in {"apprenticeship", "professionalisation", "work_study"}
+                    )
+                ),
             }
         )
     df = pd.DataFrame(rows)
@@ -536,3 +551,128 @@ def recompute_partners(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame
     overall = aggregate(people, answers, ["cert", "year", "partner"])
     per_route = aggregate(people, answers, ["cert", "year", "partner", "route"])
     return overall, per_route
+
+
+# ---------------------------------------------------------------- issue #17: conditions of employment
+# From the issue text: contract type, working time, cadre status, gross pay (annual, or monthly × 12),
+# impossible pays (under about half the annual full-time SMIC for a job not declared part-time, or over a
+# ceiling: settings pay_floor / pay_ceiling, defaults 10 800 and 500 000) set aside; shares among the
+# employed (France Compétences' sense) who answered the item; quartiles of the full-time pay (linear
+# interpolation between order statistics, « type 7 ») only from 5 pays; InserJeunes-style rate = salaried
+# employment in France ÷ (respondents − continuing studies, work-study included); ministry rate =
+# employed (anywhere, not work-study) ÷ (employed + job seeking).
+PAY_FLOOR = int(os.environ.get("INSERTION_PAY_FLOOR") or 10800)
+PAY_CEILING = int(os.environ.get("INSERTION_PAY_CEILING") or 500000)
+
+
+def working_time(v) -> bool | None:
+    """True full time, False part time, None unknown."""
+    canon = value("working_time", v)
+    if canon:
+        return canon == "full_time"
+    m = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(%?)\s*", text(v))
+    if not m:
+        return None
+    share = float(m[1].replace(",", "."))
+    share = share * 100 if not m[2] and share <= 1 else share
+    return share >= 100
+
+
+def euros(v) -> float | None:
+    s = (
+        re.sub(r"(?i)(€|euros?|eur|bruts?)", "", text(v))
+        .replace("\u00a0", " ")
+        .replace("\u202f", " ")
+        .strip()
+    )
+    if re.fullmatch(r"\d+([.,]\d{1,2})?", s):
+        return float(s.replace(",", "."))
+    if re.fullmatch(r"\d{1,3}([ .,]\d{3})+(,\d{1,2})?", s):
+        whole, cents = s.rsplit(",", 1) if re.search(r",\d{1,2}$", s) else (s, "0")
+        return float(re.sub(r"[ .,]", "", whole) + "." + cents)
+    return None
+
+
+def annual_pay(r) -> float | None:
+    """The plausible gross annual pay of an answer, else None."""
+    annual, monthly = text(getattr(r, "pay_annual", None)), text(getattr(r, "pay_monthly", None))
+    amount, period = text(getattr(r, "pay_amount", None)), value("pay_period", getattr(r, "pay_period", None))
+    if annual:
+        pay = euros(annual)
+    elif monthly:
+        pay = euros(monthly)
+        pay = pay * 12 if pay is not None else None
+    elif amount and period in ("annual", "monthly"):
+        pay = euros(amount)
+        pay = pay * (12 if period == "monthly" else 1) if pay is not None else None
+    else:
+        return None
+    if pay is None or pay > PAY_CEILING:
+        return None
+    if pay < PAY_FLOOR and working_time(getattr(r, "working_time", None)) is not False:
+        return None
+    return pay
+
+
+def quartile(values: list[float], p: float) -> float | None:
+    if len(values) < 5:
+        return None
+    xs = sorted(values)
+    h = (len(xs) - 1) * p
+    lo = math.floor(h)
+    return round(xs[lo] + (h - lo) * (xs[min(lo + 1, len(xs) - 1)] - xs[lo]))
+
+
+def conditions(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:
+    """Per certification, year and wave (6, 24): the head-counts, shares, rates and pay quartiles."""
+    cohort, survey = read_raw(Path(raw_dir))
+    people = certified_people(cohort)
+    answers = survey_rows(
+        survey,
+        people,
+        target_codes(raw_dir, reference_dir),
+        international(reference_dir),
+        appellation_index(Path(raw_dir)),
+    )
+    out = []
+    for (cert, year, wave), a in answers.groupby(["cert", "year", "wave"]):
+        emp = a[a["employed"]]
+        resp = a[a["respondent"]]
+        full = emp[emp["full_time"] == True]  # noqa: E712
+        pays = [p for p in full["pay"] if p is not None and not pd.isna(p)]
+        known = emp[emp["contract"] != ""]
+        wt_known = emp[emp["full_time"].notna()]
+        ex_known = emp[emp["executive"] != ""]
+        salaried = emp[(~emp["abroad"]) & (emp["contract"] != "self_employed")]
+        anywhere = resp[
+            resp["situation"].isin(["employed", "employed_abroad"])
+            & ~(
+                resp["situation"].isin(["employed", "employed_abroad"])
+                & resp["contract"].isin(["apprenticeship", "professionalisation", "work_study"])
+            )
+        ]
+        seeking = int((resp["situation"] == "job_seeking").sum())
+        continuing = int(resp["continuing"].sum())
+        row = {
+            "certification_code": cert,
+            "year": int(year),
+            "wave": int(wave.removesuffix("m")),
+            "cdi_share": rate(int((known["contract"] == "permanent").sum()), len(known)),
+            "stable_share": rate(
+                int(known["contract"].isin(["permanent", "civil_servant"]).sum()), len(known)
+            ),
+            "full_time_share": rate(len(full), len(wt_known)),
+            "executive_share": rate(int((ex_known["executive"] == "yes").sum()), len(ex_known)),
+            "contract_known": len(known),
+            "pay_answers": len(pays),
+            "pay_q1": quartile(pays, 0.25),
+            "pay_median": quartile(pays, 0.5),
+            "pay_q3": quartile(pays, 0.75),
+            "fc_rate": rate(len(emp), len(resp) - int(resp["neutralised"].sum())),
+            "ij_rate": rate(len(salaried), len(resp) - continuing),
+            "ij_denominator": len(resp) - continuing,
+            "mesr_rate": rate(len(anywhere), len(anywhere) + seeking),
+            "mesr_denominator": len(anywhere) + seeking,
+        }
+        out.append(row)
+    return pd.DataFrame(out)

@@ -15,5 +15,9 @@ select
     s.working_time,
     s.employer_sector,
     s.work_location,
-    s.target_decision
+    s.target_decision,
+    s.executive,
+    s.pay_period,
+    s.gross_annual_pay,
+    null::varchar as gross_annual_pay_unparsed
 from stg_survey_answers as s

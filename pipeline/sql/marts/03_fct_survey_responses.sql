@@ -71,7 +71,7 @@ classified as (
             when c.situation = 'further_study' then 'further_study'
             when c.situation = 'work_study' then 'work_study'
             when c.situation in ('employed', 'employed_abroad')
-                and c.contract_type in ('apprenticeship', 'professionalisation') then 'work_study'
+                and c.contract_type in ('apprenticeship', 'professionalisation', 'work_study') then 'work_study'
             when c.situation = 'unable_to_work' then 'unable_to_work'
             when c.situation in ('employed', 'employed_abroad')
                 and c.effective_location = 'abroad'
@@ -143,6 +143,10 @@ select
     e.employed and e.target_decision is null and e.review_in_target is null
         and e.effective_rome_code is null and e.proposed_rome_code is not null as pending_review,
     e.target_decision,
+    e.executive,
+    e.pay_amount,
+    e.pay_period,
+    e.gross_annual_pay,
     e.reviewer,
     e.reviewed_at,
     e.load_id,

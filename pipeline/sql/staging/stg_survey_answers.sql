@@ -16,6 +16,10 @@ select
     s.employer_sector,
     s.work_location,
     s.target_decision,
+    s.executive,
+    s.pay_amount,
+    s.pay_period,
+    s.gross_annual_pay,
     s.load_id,
     s.source_file,
     s.source_row
