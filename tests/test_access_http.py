@@ -122,7 +122,7 @@ def partner_snapshot(sample_warehouse, tmp_path_factory) -> Path:
     snapshot = folder / "insertion.snapshot.duckdb"
     shutil.copyfile(sample_warehouse.snapshot, snapshot)
     with duckdb.connect(str(snapshot)) as con:
-        con.execute("alter table mart_outcome_counts add column partner_siret varchar")
+        con.execute("alter table mart_outcome_counts add column if not exists partner_siret varchar")
         con.execute(
             "update mart_outcome_counts set partner_siret = case when list_contains(?, site) then ? else ? end",
             [sorted(SITES[A]), A, B],
@@ -305,6 +305,7 @@ DATA_CALLBACKS = [
     "metiers-share",
     "voies-graph",
     "enquetes-timeline",
+    "partenaires-partners",
     "qualite-results",
 ]
 
@@ -421,16 +422,16 @@ def components(node):
 def test_header_and_menu_follow_the_role(today):
     expected = {
         "chef": (
-            {"overview", "certification", "metiers", "voies", "enquetes", "qualite", "sql"},
+            {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite", "sql"},
             "chef — Direction",
         ),
         "qualiticien": (
-            {"overview", "certification", "metiers", "voies", "enquetes", "qualite"},
+            {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite"},
             "qualiticien — Qualité",
         ),
         "ana": ({"sql"}, "ana — Analyste"),
         "of-a": (
-            {"overview", "certification", "metiers", "voies", "enquetes", "qualite"},
+            {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite"},
             "of-a — Partenaire",
         ),
     }
@@ -441,7 +442,7 @@ def test_header_and_menu_follow_the_role(today):
             for c in components(json.loads(body))
             if str(c["props"].get("id", "")).startswith("nav-")
         }
-        assert len(nav) == 7  # every page's link exists (the menu's callback updates them all) …
+        assert len(nav) == 8  # every page's link exists (the menu's callback updates them all) …
         shown = {page for page, props in nav.items() if props.get("children") and not props.get("style")}
         assert shown == pages, name  # … but only the allowed pages are named and shown
         assert all(
@@ -456,10 +457,27 @@ def test_authorisation_matrix(today, deps, sample_warehouse):
     variants = filter_variants(sample_warehouse.snapshot)
     codes = sorted({v["certification"][0] for v in variants if "certification" in v})
     allowed_pages = {
-        "chef": {"overview", "certification", "metiers", "voies", "enquetes", "qualite", "sql"},
-        "qualiticien": {"overview", "certification", "metiers", "voies", "enquetes", "qualite"},
+        "chef": {
+            "overview",
+            "certification",
+            "metiers",
+            "voies",
+            "enquetes",
+            "partenaires",
+            "qualite",
+            "sql",
+        },
+        "qualiticien": {
+            "overview",
+            "certification",
+            "metiers",
+            "voies",
+            "enquetes",
+            "partenaires",
+            "qualite",
+        },
         "ana": {"sql"},
-        "of-a": {"overview", "certification", "metiers", "voies", "enquetes", "qualite"},
+        "of-a": {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite"},
     }
     for name, pages in allowed_pages.items():
         client = signed_in(today, name)

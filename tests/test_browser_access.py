@@ -52,6 +52,7 @@ def test_partner_signs_in_sees_its_rows_only_and_signs_out(server, page):  # noq
         "Métiers (ROME)",
         "Voies d'accès",
         "Enquêtes",
+        "Partenaires",
         "Qualité des données",
     ]
     page.wait_for_function("document.querySelectorAll('[id*=\"voies-routes\"] td').length > 0", timeout=15000)

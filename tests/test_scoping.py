@@ -25,7 +25,7 @@ def snapshot(sample_warehouse, tmp_path):
     path = tmp_path / "snap.duckdb"
     shutil.copyfile(sample_warehouse.snapshot, path)
     with duckdb.connect(str(path)) as con:
-        con.execute("alter table mart_outcome_counts add column partner_siret varchar")
+        con.execute("alter table mart_outcome_counts add column if not exists partner_siret varchar")
         con.execute(
             "update mart_outcome_counts set partner_siret = "
             "case when certification_code = 'RNCP34179' then ? else ? end",
@@ -84,7 +84,7 @@ def test_dashboard_queries_run_unchanged_in_a_scope(snapshot):
     from pipeline import stats
 
     wh = data.Warehouse(snapshot)
-    params = [[], [], [], []]
+    params = [[], [], [], [], []]  # certifications, years, routes, sites, partners
     full = wh.sql_file("outcomes", params)
     mine = wh.sql_file("outcomes", params, scope(A))
     assert (
@@ -107,7 +107,7 @@ def test_a_mart_that_gains_the_column_is_filtered_from_the_next_snapshot(snapsho
     newer = tmp_path / "newer.duckdb"
     shutil.copyfile(snapshot, newer)
     with duckdb.connect(str(newer)) as con:
-        con.execute("alter table mart_jobs add column partner_siret varchar")
+        con.execute("alter table mart_jobs add column if not exists partner_siret varchar")
         con.execute("update mart_jobs set partner_siret = ? where certification_code = 'RNCP34179'", [A])
         expected = con.execute(
             "select count(*) from mart_jobs where certification_code = 'RNCP34179'"
