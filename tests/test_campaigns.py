@@ -388,3 +388,28 @@ def test_unknown_or_malformed_certification_codes_are_refused(sample_cli, tmp_pa
     assert code == 2 and "code de certification mal formé" in err
     code, _, err = sample_cli("survey", "status", "--certification", "RNCP99999")
     assert code == 2 and "sans aucun certifié" in err
+
+
+def test_a_partner_account_reads_the_waves_of_its_own_people(sample_settings):
+    """The campaigns' tables carry the partner, so a partner's account (dashboard/scoping.py) sees the
+    waves of the people it prepared, and nobody else's."""
+    from dashboard import data
+    from pipeline.accounts import Scope
+
+    wh = data.Warehouse(sample_settings.snapshot)
+    with duckdb.connect(str(sample_settings.snapshot), read_only=True) as con:
+        partners = con.execute(
+            "select partner_siret, count(*) from fct_certified where certification_code = 'RNCP40344' "
+            "and partner_siret is not null group by 1 order by 1"
+        ).fetchall()
+    assert len(partners) >= 2
+    for siret, certified in partners:
+        mine = Scope(restricted=True, sirets=frozenset([siret]))
+        rows = wh.call(
+            campaigns.status, sample_settings, ["RNCP40344"], 6, date(2026, 11, 29), False, scope=mine
+        )
+        assert rows[rows["site"].isna()]["certified"].sum() == certified
+    nobody = Scope(restricted=True, sirets=frozenset(["12345678900012"]))
+    assert wh.call(
+        campaigns.status, sample_settings, None, None, date(2026, 11, 29), False, scope=nobody
+    ).empty

@@ -9,6 +9,7 @@ with people as (
         c.certification_code,
         c.year as promotion,
         coalesce(c.site, '') as site,
+        c.partner_siret,
         c.access_route,
         c.jury_date,
         w.wave,

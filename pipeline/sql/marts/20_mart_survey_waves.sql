@@ -1,5 +1,5 @@
 -- scope: certification_code (rows of one certification depend only on that certification's rows)
--- The survey waves of each jury: per certification, promotion, wave, site and jury date, the window in
+-- The survey waves of each jury: per certification, promotion, wave, site, partner and jury date, the window in
 -- which the wave's answer is expected (survey_windows(): the settings window_6m / window_24m, months
 -- after the jury), the certified and those of them who answered. Sorted by certification, so that the
 -- campaigns' status and plan (pipeline/sql/campaigns/) read a few rows, not the facts.
@@ -15,6 +15,7 @@ select
     c.year as promotion,
     w.wave,
     coalesce(c.site, '') as site,
+    c.partner_siret,  -- so that a partner's account reads its own people's waves (dashboard/scoping.py)
     c.jury_date,
     (c.jury_date + to_months(case when w.wave = 6 then s.lo6 else s.lo24 end))::date as opens,
     (c.jury_date + to_months(case when w.wave = 6 then s.hi6 else s.hi24 end))::date as closes,

@@ -7,6 +7,7 @@ create table if not exists survey_mailings (
     candidate_hash      uuid not null,
     promotion           integer not null,               -- the year of the person's jury
     site                varchar not null,               -- '' when the cohort file gave none
+    partner_siret       varchar,                        -- the person's partner (issue #16), for scoping
     kind                varchar not null,               -- invitation | relance
     valid_from          date not null,
     valid_until         date not null,
