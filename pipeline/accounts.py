@@ -55,13 +55,16 @@ SCRYPT_MAX_N = 2**20  # a hash that asks for more is refused (a tampered file mu
 
 
 def normalise_siret(text: str) -> str:
-    """« 123 456 789 00012 » -> ``12345678900012``; anything but 14 digits is an error.
+    """« 123 456 789 00015 » -> ``12345678900015``; anything but a valid SIRET (14 digits and its check key,
+    :mod:`pipeline.siret`, the one owner of that rule) is an error."""
+    from . import siret
 
-    Only the format is checked here: pipeline/siret.py did not exist when accounts were written (its Luhn
-    key check belongs to the partner referential, issue #16's other half)."""
-    value = re.sub(r"[\s.\u00a0\u202f]", "", str(text or ""))
-    if not re.fullmatch(r"\d{14}", value):
-        raise AccountError(f"SIRET invalide « {text} » : 14 chiffres attendus (par exemple 12345678900012).")
+    value = siret.clean(text)
+    if not siret.is_valid(value):
+        raise AccountError(
+            f"SIRET invalide « {text} » : 14 chiffres et une clé de contrôle valide attendus "
+            "(par exemple 12345678900015)."
+        )
     return value
 
 

@@ -784,7 +784,7 @@ def cmd_users(args) -> int:
 
     Example:
       insertion users add c.moreau --role direction
-      insertion users add of-lyon --role partenaire --siret 12345678900012 --siret 12345678900020
+      insertion users add of-lyon --role partenaire --siret 12345678900015 --siret 12345678900023
       printf '%s\\n' "$MOT_DE_PASSE" | insertion users add analyste1 --role analyste --password-stdin
       insertion users list
       insertion users passwd c.moreau

@@ -31,7 +31,7 @@ from pipeline.accounts import AccountStore
 from pipeline.indicators.formats import parse_int
 from pipeline.labels import route_label
 
-A, B = "12345678900012", "98765432100034"
+A, B = "12345678900015", "98765432100023"
 PASSWORD = "motdepasse-de-test"
 ACCOUNTS = {
     "chef": ("direction", ()),
@@ -519,7 +519,7 @@ def test_authorisation_matrix(today, deps, sample_warehouse):
             assert status == 200
             assert ("Accès refusé" in decoded(body)) == (page not in pages), (name, page)
             if partner and page != "sql":
-                assert "Aucune donnée de vos organismes (SIRET 12345678900012)" in decoded(body)
+                assert "Aucune donnée de vos organismes (SIRET 12345678900015)" in decoded(body)
         # the Data Docs hold every partner's sample values
         status = client.request("/data-docs/")[0]
         assert (status == 403) == partner, (name, status)

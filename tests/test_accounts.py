@@ -15,7 +15,7 @@ from conftest import ROOT
 from pipeline import accounts
 from pipeline.accounts import AccountError, AccountStore, Throttle
 
-A, B = "12345678900012", "98765432100034"
+A, B = "12345678900015", "98765432100023"
 
 
 @pytest.fixture
@@ -69,12 +69,18 @@ def test_add_writes_a_private_file_atomically(store):
 
 
 def test_partner_accounts_are_bound_to_valid_siret(store):
-    account = store.add("of-lyon", "partenaire", "motdepasse-solide", ["987 654 321 00034", A, A])
+    account = store.add("of-lyon", "partenaire", "motdepasse-solide", ["987 654 321 00023", A, A])
     assert account.sirets == (A, B) and account.scope().restricted and account.scope().sirets == {A, B}
     assert store.get("of-lyon").scope() == account.scope()
     with pytest.raises(AccountError, match="au moins un SIRET"):
         store.add("of-nantes", "partenaire", "motdepasse-solide")
-    for wrong in ["1234567890001", "123456789000123", "1234567890001A", ""]:
+    for wrong in [
+        "1234567890001",
+        "123456789000153",
+        "1234567890001A",
+        "",
+        "12345678900012",
+    ]:  # last: bad key
         with pytest.raises(AccountError, match="14 chiffres"):
             store.add("of-nantes", "partenaire", "motdepasse-solide", [wrong])
     with pytest.raises(AccountError, match="Seul un compte partenaire"):

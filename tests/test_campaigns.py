@@ -409,7 +409,7 @@ def test_a_partner_account_reads_the_waves_of_its_own_people(sample_settings):
             campaigns.status, sample_settings, ["RNCP40344"], 6, date(2026, 11, 29), False, scope=mine
         )
         assert rows[rows["site"].isna()]["certified"].sum() == certified
-    nobody = Scope(restricted=True, sirets=frozenset(["12345678900012"]))
+    nobody = Scope(restricted=True, sirets=frozenset(["12345678900015"]))
     assert wh.call(
         campaigns.status, sample_settings, None, None, date(2026, 11, 29), False, scope=nobody
     ).empty

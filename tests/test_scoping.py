@@ -12,7 +12,7 @@ import pytest
 from dashboard import data
 from pipeline.accounts import EVERYTHING, NOTHING, Scope
 
-A, B = "12345678900012", "98765432100034"
+A, B = "12345678900015", "98765432100023"
 
 
 def scope(*sirets: str) -> Scope:
