@@ -517,30 +517,12 @@ def aggregate(people: pd.DataFrame, answers: pd.DataFrame, keys: list[str]) -> p
     return df.rename(columns={"cert": "certification_code", "route": "access_route"})
 
 
-def recompute(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per certification and year, per certification, year and access route) statistics."""
+def people_and_answers(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The certified people and their classified answers, from the raw files."""
     cohort, survey = read_raw(Path(raw_dir))
     people = certified_people(cohort)
-    answers = (
-        survey_rows(
-            survey,
-            people,
-            target_codes(raw_dir, reference_dir),
-            international(reference_dir),
-            appellation_index(Path(raw_dir)),
-        )
-        if not survey.empty
-        else pd.DataFrame()
-    )
-    overall = aggregate(people, answers, ["cert", "year"])
-    per_route = aggregate(people[people["route"].isin(ROUTES)], answers, ["cert", "year", "route"])
-    return overall, per_route
-
-
-def recompute_partners(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """R9: (per certification, year and partner; the same per access route) statistics."""
-    cohort, survey = read_raw(Path(raw_dir))
-    people = certified_people(cohort)
+    if survey.empty:
+        return people, pd.DataFrame()
     answers = survey_rows(
         survey,
         people,
@@ -548,6 +530,20 @@ def recompute_partners(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame
         international(reference_dir),
         appellation_index(Path(raw_dir)),
     )
+    return people, answers
+
+
+def recompute(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per certification and year, per certification, year and access route) statistics."""
+    people, answers = people_and_answers(raw_dir, reference_dir)
+    overall = aggregate(people, answers, ["cert", "year"])
+    per_route = aggregate(people[people["route"].isin(ROUTES)], answers, ["cert", "year", "route"])
+    return overall, per_route
+
+
+def recompute_partners(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """R9: (per certification, year and partner; the same per access route) statistics."""
+    people, answers = people_and_answers(raw_dir, reference_dir)
     overall = aggregate(people, answers, ["cert", "year", "partner"])
     per_route = aggregate(people, answers, ["cert", "year", "partner", "route"])
     return overall, per_route
@@ -625,15 +621,7 @@ def quartile(values: list[float], p: float) -> float | None:
 
 def conditions(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:
     """Per certification, year and wave (6, 24): the head-counts, shares, rates and pay quartiles."""
-    cohort, survey = read_raw(Path(raw_dir))
-    people = certified_people(cohort)
-    answers = survey_rows(
-        survey,
-        people,
-        target_codes(raw_dir, reference_dir),
-        international(reference_dir),
-        appellation_index(Path(raw_dir)),
-    )
+    people, answers = people_and_answers(raw_dir, reference_dir)
     out = []
     for (cert, year, wave), a in answers.groupby(["cert", "year", "wave"]):
         emp = a[a["employed"]]
