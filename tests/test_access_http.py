@@ -419,22 +419,19 @@ def components(node):
         yield from components(node["props"].get("children"))
 
 
+# the pages each test account may open (dashboard/access.py)
+EVERY_PAGE = {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite", "sql"}
+ALLOWED = {
+    "chef": EVERY_PAGE,
+    "qualiticien": EVERY_PAGE - {"sql"},
+    "ana": {"sql"},
+    "of-a": EVERY_PAGE - {"sql"},
+}
+
+
 def test_header_and_menu_follow_the_role(today):
-    expected = {
-        "chef": (
-            {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite", "sql"},
-            "chef — Direction",
-        ),
-        "qualiticien": (
-            {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite"},
-            "qualiticien — Qualité",
-        ),
-        "ana": ({"sql"}, "ana — Analyste"),
-        "of-a": (
-            {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite"},
-            "of-a — Partenaire",
-        ),
-    }
+    roles = {"chef": "Direction", "qualiticien": "Qualité", "ana": "Analyste", "of-a": "Partenaire"}
+    expected = {name: (ALLOWED[name], f"{name} — {role}") for name, role in roles.items()}
     for name, (pages, who) in expected.items():
         body = signed_in(today, name).request("/_dash-layout")[2]
         nav = {
@@ -453,33 +450,10 @@ def test_header_and_menu_follow_the_role(today):
 
 def test_authorisation_matrix(today, deps, sample_warehouse):
     """Every role, every server-side callback, with filter values: refused where the role may not go;
-    a partner receives no row of today's marts (none has a partner column yet)."""
+    a partner whose SIRET is in none of the sample's rows receives none of them."""
     variants = filter_variants(sample_warehouse.snapshot)
     codes = sorted({v["certification"][0] for v in variants if "certification" in v})
-    allowed_pages = {
-        "chef": {
-            "overview",
-            "certification",
-            "metiers",
-            "voies",
-            "enquetes",
-            "partenaires",
-            "qualite",
-            "sql",
-        },
-        "qualiticien": {
-            "overview",
-            "certification",
-            "metiers",
-            "voies",
-            "enquetes",
-            "partenaires",
-            "qualite",
-        },
-        "ana": {"sql"},
-        "of-a": {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite"},
-    }
-    for name, pages in allowed_pages.items():
+    for name, pages in ALLOWED.items():
         client = signed_in(today, name)
         partner = name in PARTNER
         for key in DATA_CALLBACKS + ["sql-result"]:

@@ -77,7 +77,8 @@ def mapping_digest(path: Path, named: Path | None = None) -> str | None:
     import hashlib
 
     try:
-        head = path.read_bytes()[:65536].split(b"\n", 1)[0].lower()
+        with path.open("rb") as fh:  # the header line only: the export itself is hashed by the caller
+            head = fh.read(65536).split(b"\n", 1)[0].lower()
     except OSError:
         return None
     if b"submitdate" not in head or b"token" not in head:
