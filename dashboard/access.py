@@ -34,8 +34,8 @@ from dash import html
 from flask import Flask, Response, current_app, g, has_request_context, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 
-from pipeline import accounts
-from pipeline.accounts import EVERYTHING, NOTHING, Account, AccountStore, Scope, Throttle
+from pipeline.core import accounts
+from pipeline.core.accounts import EVERYTHING, NOTHING, Account, AccountStore, Scope, Throttle
 
 # role -> pages it may NOT open (ONLY: the pages it may open); "data-docs" is the Data Docs folder
 DENIED = {"qualite": {"sql"}, "partenaire": {"sql", "data-docs"}}
@@ -202,7 +202,7 @@ def _callback_pages(body) -> set[str]:
 
 def guard_layouts() -> None:
     """Wrap every registered page's layout: a page the current account may not open says so instead."""
-    from .components import empty_state
+    from dash import html
 
     for page in dash.page_registry.values():
         layout = page["layout"]
@@ -211,7 +211,7 @@ def guard_layouts() -> None:
 
         def guarded(*args, _layout=layout, _page=page, **kwargs):
             if not allowed(page_name(_page)):
-                return empty_state(refusal(_page["name"]))
+                return html.Div(refusal(_page["name"]), className="empty-state")  # as components.empty_state
             return _layout(*args, **kwargs) if callable(_layout) else _layout
 
         guarded.insertion_guarded = True

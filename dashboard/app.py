@@ -15,7 +15,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import Response, request
 
-from . import access, data, datadocs
+from dashboard import access, data, datadocs
 
 HERE = Path(__file__).parent
 
@@ -41,7 +41,7 @@ def create_app(
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    from .pages import certification, enquetes, metiers, overview, partenaires, qualite, sql, voies  # noqa: F401 (register pages)
+    from dashboard.pages import certification, enquetes, metiers, overview, partenaires, qualite, sql, voies  # noqa: F401 (register pages)
 
     app.layout = lambda: html.Div(  # drawn per request: the menu and the header depend on who is signed in
         [
@@ -162,7 +162,7 @@ def serve(
     process with its own read-only connection to the snapshot. Binding anything but the loopback needs
     accounts (``insertion users add``); on the loopback without accounts the dashboard is open to the
     person at the machine (behind ``INSERTION_DASHBOARD_PASSWORD``'s basic auth when set)."""
-    from pipeline.accounts import AccountStore, session_key
+    from pipeline.core.accounts import AccountStore, session_key
 
     password = os.environ.get("INSERTION_DASHBOARD_PASSWORD") or None
     loopback = host in ("127.0.0.1", "localhost", "::1")

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dash_table, dcc, html
 
-from pipeline.exports import csv_text, safe_frame
+from dashboard import data
+from pipeline.core import clock
+from pipeline.core.exports import csv_text, safe_frame
+from pipeline.core.labels import WAVE_LABELS, route_label
 from pipeline.indicators.formats import parse_int, parse_rate_cell
-from pipeline.labels import WAVE_LABELS, route_label
-
-from . import data
 
 
 def table(
@@ -122,7 +122,6 @@ PERCENT = " (%)"  # the header suffix of a rate's column in a download
 
 def file_name(pathname: str | None, table: str, fragment: str | None = None, today=None) -> str:
     """« metiers_intitules_RNCP34179_2017_2026-11-29 »: page, table, filters of the link, date."""
-    from datetime import date
 
     page = PAGES.get((pathname or "/").strip("/"), "tableau")
     part = table.split("-", 1)[-1]
@@ -135,7 +134,7 @@ def file_name(pathname: str | None, table: str, fragment: str | None = None, tod
     ]
     if chosen.get("wave") and page == "metiers":
         filters.append(f"{chosen['wave'][0]}-mois")
-    text = "_".join([page, part, *filters, (today or date.today()).isoformat()])
+    text = "_".join([page, part, *filters, (today or clock.today()).isoformat()])
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in text)[:150]
 
 
@@ -227,7 +226,7 @@ def filters_search(**values) -> str:
 
 def filter_options() -> dict[str, list[dict]]:
     """Dropdown options for certification, year, access route, site and partner (issue #16)."""
-    from pipeline.partners import partner_label
+    from pipeline.core.partners import partner_label
 
     frame = data.get().sql_file("filters")
     out: dict[str, list[dict]] = {

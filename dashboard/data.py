@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.accounts import EVERYTHING, Scope
+from pipeline.core.accounts import EVERYTHING, Scope
+from pipeline.core.sql import sql_literal
 from pipeline.indicators import add_rates, expand
-from pipeline.warehouse import sql_literal
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -86,7 +86,7 @@ class Warehouse:
             target = alias
             if scope.restricted:
                 if scope.key not in self._scopes:
-                    from . import scoping
+                    from dashboard import scoping
 
                     self._scopes[scope.key] = scoping.create(base, alias, scope)
                 target = self._scopes[scope.key]
@@ -155,8 +155,8 @@ def _with_rates(cur: duckdb.DuckDBPyConnection, sql: str, params: list):
 
 
 def _recorded_settings(cur: duckdb.DuckDBPyConnection):
-    from pipeline.config import Settings, parse_setting
-    from pipeline.warehouse import SETTINGS_KEYS
+    from pipeline.core.config import Settings, parse_setting
+    from pipeline.warehouse.models import SETTINGS_KEYS
 
     base = Settings()
     rows = cur.execute("select key, value from settings where list_contains(?, key)", [list(SETTINGS_KEYS)])
@@ -212,10 +212,10 @@ _warehouse: Warehouse | None = None
 def get() -> Reader:
     """The process-wide warehouse (set by :func:`configure`) as the person of the current request may
     read it (:func:`dashboard.access.current_scope`: everything when nobody needs to sign in)."""
-    from .access import current_scope
+    from dashboard.access import current_scope
 
     if _warehouse is None:
-        from pipeline.config import Settings
+        from pipeline.core.config import Settings
 
         configure(Settings.load().snapshot)
     return Reader(_warehouse, current_scope())

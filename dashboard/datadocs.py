@@ -27,7 +27,7 @@ from urllib.parse import quote
 from flask import Flask, Response, abort, request, send_file, send_from_directory
 from werkzeug.security import safe_join
 
-from pipeline.quality_labels import suite_label
+from pipeline.core.quality_labels import suite_label
 
 STYLESHEET = Path(__file__).with_name("datadocs.css")
 LOCAL_CSS = "_hors-ligne/datadocs.css"  # served from the project, never from the docs folder

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.labels import ROUTE_LABELS, SITUATION_LABELS, WAVE_LABELS  # noqa: F401 (re-exported for the pages)
 from pipeline.indicators import RATE
 from pipeline.indicators.disclosure import disclose, small
 from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pages)
@@ -18,7 +19,6 @@ from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pag
     interval,
     rate_cell,
 )
-from pipeline.labels import ROUTE_LABELS, SITUATION_LABELS, WAVE_LABELS  # noqa: F401 (re-exported for the pages)
 
 DASH = "–"
 COLORS = {"insertion": "#1f4e79", "target6": "#2e8b57", "target24": "#c97b12", "other": "#9aa5b1"}

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.accounts import Scope
+from pipeline.core.accounts import Scope
 
 PARTNER_COLUMN = "partner_siret"
 SQL = Path(__file__).parent / "sql" / "scope"

@@ -6,11 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from pipeline import siret
-from pipeline.normalise import canonical_values
-from pipeline.sources.cohorts import COHORT_RESULTS
-
-from .common import (
+from expectations.common import (
     FIELD,
     build,
     expect,
@@ -21,6 +17,9 @@ from .common import (
     parses_as_date,
     table_checks,
 )
+from pipeline.core import siret
+from pipeline.core.normalise import canonical_values
+from pipeline.load.sources.cohorts import COHORT_RESULTS
 
 EARLIEST_JURY = dt.date(1990, 1, 1)
 

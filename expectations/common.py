@@ -5,8 +5,8 @@ from __future__ import annotations
 import great_expectations as gx
 import pandas as pd
 
-from pipeline import validation
-from pipeline.codes import RNCP_CODE, ROME_CODE  # noqa: F401 (re-exported for the suites)
+from pipeline.core import clock
+from pipeline.core.codes import CUT_ROW, NUL_SUFFIX, RNCP_CODE, ROME_CODE  # noqa: F401 (re-exported for the suites)
 
 # Severity of a check on a field that does not define the row: the field is set aside, the row kept.
 FIELD = "field"
@@ -71,9 +71,9 @@ def parses_as_date(column: str, severity: str = "error") -> list:
 
 
 def not_in_future(column: str, message: str, severity: str = "error") -> list:
-    """A date no later than today (:func:`pipeline.validation.today`, read when the suite is built, and
+    """A date no later than today (:func:`pipeline.core.clock.today`, read when the suite is built, and
     the gate builds its suites again when the day changes)."""
-    today = validation.today()
+    today = clock.today()
     return [
         expect(
             "ExpectColumnValuesToBeBetween",
@@ -102,19 +102,19 @@ TOKEN_MESSAGES = {
 
 
 def defect_checks(markers: tuple[str, ...], define_row: tuple[str, ...]) -> list:
-    """The checks of the defect columns the reader added to a batch (pipeline/validation.py): a stray NUL
+    """The checks of the defect columns the reader added to a batch (pipeline/load/gate.py): a stray NUL
     byte removes the row when it is in a field that defines the row (``define_row``), else sets that
     field aside; a last row cut short is removed."""
     checks = []
     for marker in markers:
-        if marker == validation.CUT_ROW:
+        if marker == CUT_ROW:
             checks.append(expect("ExpectColumnValuesToBeNull", "error", CUT_MESSAGE, column=marker))
         elif marker in TOKEN_MESSAGES:
             checks.append(
                 expect("ExpectColumnValuesToBeNull", "error", TOKEN_MESSAGES[marker], column=marker)
             )
         else:
-            column = marker.removesuffix(validation.NUL_SUFFIX)
+            column = marker.removesuffix(NUL_SUFFIX)
             severity = "error" if column in define_row else FIELD
             checks.append(expect("ExpectColumnValuesToBeNull", severity, NUL_MESSAGE, column=marker))
     return checks

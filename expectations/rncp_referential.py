@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from great_expectations.expectations.row_conditions import Column
 
-from .common import RNCP_CODE, build, expect, table_checks
+from expectations.common import RNCP_CODE, build, expect, table_checks
 
 LEVELS = ["NIV1", "NIV2", "NIV3", "NIV4", "NIV5", "NIV6", "NIV7", "NIV8"]
 HAS_FICHE = Column("has_fiche") == True  # noqa: E712 (a GX condition, not a comparison)

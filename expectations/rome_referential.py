@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import ROME_CODE, build, expect, not_null, table_checks
+from expectations.common import ROME_CODE, build, expect, not_null, table_checks
 
 
 def codes_suite(settings=None):

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from great_expectations.expectations.row_conditions import Column
 
-from pipeline.config import Settings
-from pipeline.normalise import canonical_values
-from pipeline.sources.surveys import SURVEY_ANSWERS
-
-from .common import (
+from expectations.common import (
     FIELD,
     ROME_CODE,
     build,
@@ -20,6 +16,9 @@ from .common import (
     parses_as_date,
     table_checks,
 )
+from pipeline.core.config import Settings
+from pipeline.core.normalise import canonical_values
+from pipeline.load.sources.surveys import SURVEY_ANSWERS
 
 EMPLOYED = Column("situation").is_in(["employed", "employed_abroad"])
 # issue #17: the floor of a plausible annual pay holds for a job not declared part-time

@@ -50,7 +50,7 @@ def gx_import(deferred: bool) -> dict:
     """Importing GX plainly, or as the pipeline does (``scipy.stats`` deferred until used)."""
     t = time.perf_counter()
     if deferred:
-        from pipeline import validation
+        from pipeline.load import gate as validation
 
         validation._gx()
     else:
@@ -104,8 +104,8 @@ def synthetic_frame(kind: str, rows: int):
 def validation_run(kind: str, rows: int) -> dict:
     import tempfile
 
-    from pipeline.config import Settings
-    from pipeline.validation import Gate
+    from pipeline.core.config import Settings
+    from pipeline.load.gate import Gate
 
     frame = synthetic_frame(kind, rows)
     gate = Gate(Settings.load(warehouse=Path(tempfile.mkdtemp()) / "w.duckdb"))
@@ -207,7 +207,7 @@ def watch_latency(env: dict, raw: Path, files: list[str]) -> dict:
 def second_wave(survey: Path, rows: int) -> str:
     """A realistic new file: the 2-year answers of ``rows`` people whose 6-month answers are loaded
     (same people, wave « 2 ans », answered 18 months later)."""
-    from pipeline.readers import detect_delimiter, detect_encoding
+    from pipeline.load.readers import detect_delimiter, detect_encoding
 
     data = survey.read_bytes()
     lines = data.decode(detect_encoding(data, survey)).lstrip("\ufeff").splitlines()
@@ -258,13 +258,14 @@ def floor_read_csv(raw: str) -> dict:
 
 
 def marts(warehouse: str) -> dict:
-    from pipeline import warehouse as wh
-    from pipeline.config import Settings
+    from pipeline.core.config import Settings
+    from pipeline.warehouse import db as wh
+    from pipeline.warehouse import models
 
     settings = Settings.load(warehouse=Path(warehouse))
     con = wh.connect(settings.warehouse, memory_limit=settings.memory_limit)
     t = time.perf_counter()
-    wh.build_models(con, settings)
+    models.build_models(con, settings)
     seconds = time.perf_counter() - t
     t = time.perf_counter()
     con.execute("select * from certification_statistics").df()
@@ -374,7 +375,7 @@ def sql_isolation(snapshot: str, repeat: int, seconds: int) -> dict:
 
     from dashboard import data
     from dashboard.app import create_app
-    from pipeline import usersql
+    from pipeline.reports import usersql
 
     create_app(Path(snapshot))
     from dashboard.pages import metiers, overview, voies

@@ -18,9 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline import tokens
-from pipeline.config import Settings
-from pipeline.pseudonymise import load_key, pseudonymise
+from pipeline.core import tokens
+from pipeline.core.config import Settings
+from pipeline.load.pseudonymise import load_key, pseudonymise
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORT = ROOT / "data/raw/cohortes/RNCP40344_jurys.csv"

@@ -24,7 +24,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from pipeline.generate import Jobs, Promotion, Wave, people
+from pipeline.load.generate import Jobs, Promotion, Wave, people
 
 FRENCH_COHORT = {
     "candidate_ref": "Référence candidat",

@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import warehouse
 from pipeline.cli import main
-from pipeline.config import Settings
-from pipeline.sources.reference import load_reference
+from pipeline.core.config import Settings
+from pipeline.load.sources.reference import load_reference
+from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import models
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -61,7 +62,7 @@ def cli(settings, capsys):
 def con(settings):
     """A fresh warehouse with its schema and the interim referential."""
     c = warehouse.connect(settings.warehouse)
-    warehouse.ensure_schema(c)
+    models.ensure_schema(c)
     load_reference(c, settings.reference_dir)
     yield c
     c.close()

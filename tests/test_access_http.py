@@ -27,9 +27,9 @@ import duckdb
 import pytest
 from conftest import ROOT
 
-from pipeline.accounts import AccountStore
+from pipeline.core.accounts import AccountStore
+from pipeline.core.labels import route_label
 from pipeline.indicators.formats import parse_int
-from pipeline.labels import route_label
 
 A, B = "12345678900015", "98765432100023"
 PASSWORD = "motdepasse-de-test"

@@ -12,8 +12,8 @@ import sys
 import pytest
 from conftest import ROOT
 
-from pipeline import accounts
-from pipeline.accounts import AccountError, AccountStore, Throttle
+from pipeline.core import accounts
+from pipeline.core.accounts import AccountError, AccountStore, Throttle
 
 A, B = "12345678900015", "98765432100023"
 

@@ -23,7 +23,8 @@ import pandas as pd
 import pytest
 from conftest import LIMESURVEY, ROOT, content_hash, table_rows
 
-from pipeline import campaigns, tokens
+from pipeline.core import tokens
+from pipeline.reports import campaigns
 
 TODAY = "2026-11-29"
 EXPORT = LIMESURVEY / "RNCP40344_enquete_2_ans_reponses.csv"
@@ -394,7 +395,7 @@ def test_a_partner_account_reads_the_waves_of_its_own_people(sample_settings):
     """The campaigns' tables carry the partner, so a partner's account (dashboard/scoping.py) sees the
     waves of the people it prepared, and nobody else's."""
     from dashboard import data
-    from pipeline.accounts import Scope
+    from pipeline.core.accounts import Scope
 
     wh = data.Warehouse(sample_settings.snapshot)
     with duckdb.connect(str(sample_settings.snapshot), read_only=True) as con:

@@ -28,7 +28,7 @@ import openpyxl
 import pytest
 from conftest import FIXTURES, ROOT, table_rows
 
-from pipeline.sources.surveys import parse_amount
+from pipeline.load.sources.surveys import parse_amount
 
 FOLDER = FIXTURES / "conditions"
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ holds the `reference` package

@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 from conftest import ROOT, table_rows
 
-from pipeline import warehouse
-from pipeline.config import Settings
+from pipeline.core.config import Settings
+from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import models
 
 PARTS = ("declaration", "figures", "files", "people", "answers", "outputs")
 
@@ -96,7 +97,7 @@ def test_declarations_survive_a_rebuild_and_reach_the_snapshot(declared, sample_
     code, out, err = cli("build")
     assert code == 0, out + err
     with warehouse.connect(settings.warehouse) as con:  # a full rebuild of every mart
-        warehouse.build_models(con, settings)
+        models.build_models(con, settings)
         warehouse.publish_snapshot(con, settings)
     assert table_rows(settings.warehouse, "select * from declaration_figures order by all") == before
     assert table_rows(settings.snapshot, "select count(*) from declarations") == [(1,)]

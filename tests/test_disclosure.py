@@ -15,8 +15,8 @@ from conftest import ROOT
 
 from dashboard import components
 from dashboard.app import create_app
-from pipeline import warehouse
 from pipeline.cli import main
+from pipeline.warehouse import db as warehouse
 
 THRESHOLD = 20
 CERTS = ["RNCP34179", "RNCP35809", "RNCP40344"]

@@ -168,7 +168,8 @@ def test_build_with_workers_equals_one_file_at_a_time(sample_warehouse, cli, mon
 def test_ingest_refreshes_the_marts_of_the_certifications_it_touches(sample_copy, cli, settings, tmp_path):
     """`insertion ingest` rebuilds only the touched certifications' rows, with the same result as a full
     rebuild: here a relaunch of the 6-month survey of RNCP34179 where 5 employed people now seek a job."""
-    from pipeline import warehouse
+    from pipeline.warehouse import db as warehouse
+    from pipeline.warehouse import models
 
     lines = (
         (ROOT / "data" / "raw" / "enquetes" / "RNCP34179_enquete_6_mois.csv")
@@ -193,7 +194,7 @@ def test_ingest_refreshes_the_marts_of_the_certifications_it_touches(sample_copy
     assert table_rows(settings.warehouse, others) == before
     incremental = {t: table_rows(settings.warehouse, f"select * from {t} order by all") for t in MART_TABLES}
     with warehouse.connect(settings.warehouse) as con:
-        warehouse.build_models(con, settings)  # everything, from scratch
+        models.build_models(con, settings)  # everything, from scratch
     for table in MART_TABLES:
         assert table_rows(settings.warehouse, f"select * from {table} order by all") == incremental[table], (
             table

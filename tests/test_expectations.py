@@ -5,7 +5,7 @@ import socket
 import pandas as pd
 import pytest
 
-from pipeline.validation import Gate
+from pipeline.load.gate import Gate
 
 
 def cohort_frame(**changes):
@@ -89,7 +89,7 @@ def failed(verdict):
 
 @pytest.fixture(scope="module")
 def gate(tmp_path_factory):
-    from pipeline.config import Settings
+    from pipeline.core.config import Settings
 
     return Gate(Settings.load(warehouse=tmp_path_factory.mktemp("w") / "w.duckdb"))
 
@@ -155,7 +155,7 @@ def test_survey_suite_checks_nothing_that_needs_another_source(gate):
 
 
 def test_no_socket_is_opened_during_a_validation_run(tmp_path, monkeypatch):
-    from pipeline.config import Settings
+    from pipeline.core.config import Settings
 
     attempts = []
 

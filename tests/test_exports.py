@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 
 from dashboard import components
-from pipeline.exports import csv_text, neutralise
+from pipeline.core.exports import csv_text, neutralise
 
 HOSTILE = '=HYPERLINK("http://example.invalid","clic")'
 

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from pipeline import warehouse
 from pipeline.indicators.disclosure import disclose
+from pipeline.warehouse import models
 
 CERT = "RNCP99999"
 COHORT_SQL = (  # md5: 128 bits; columns named, so that optional columns added later stay NULL
@@ -35,7 +35,7 @@ def answer(con, year, i, wave, situation, rome=None, contract=None, location=Non
 
 
 def stats(con, settings, cert=CERT):
-    warehouse.build_models(con, settings)
+    models.build_models(con, settings)
     cur = con.execute(
         "select * from certification_statistics where certification_code = ? order by year", [cert]
     )
@@ -259,7 +259,7 @@ def test_fuzzy_title_match_waits_for_a_review(con, settings):
     assert con.execute("select status, proposed_rome_code from titles_to_review").fetchall() == [
         ("proposal", "M1706")
     ]
-    from pipeline import matching
+    from pipeline.warehouse import matching
 
     matching.review(con, "Chef promo ventes", "C. Moreau", "même métier", rome_code="M1706")
     [row] = stats(con, settings)
@@ -294,13 +294,13 @@ def test_an_incremental_refresh_rebuilds_everything_when_a_global_input_changed(
     add_people(con, 2020, 1, cert=other)
     add_answer(con, "p2020-0", situation="employed_abroad")
     add_answer(con, "p2020-0", situation="employed_abroad", certification_code=other, file="b.csv")
-    warehouse.build_models(con, settings)
+    models.build_models(con, settings)
     con.execute(
         "insert into ref_certifications (certification_code, title, international, source) "
         "values (?, 'Internationale', true, 'test')",
         [other],
     )
-    warehouse.build_models(con, settings, scope=[CERT])  # a load that touched CERT only
+    models.build_models(con, settings, scope=[CERT])  # a load that touched CERT only
     rows = con.execute(
         "select certification_code, employed_6m from certification_statistics order by 1"
     ).fetchall()

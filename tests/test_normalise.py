@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from pipeline.normalise import looks_personal, map_values, norm, parse_dates, values_look_personal
+from pipeline.core.normalise import looks_personal, map_values, norm, parse_dates, values_look_personal
 
 
 def test_norm_removes_case_accents_and_punctuation():
@@ -83,7 +83,7 @@ def test_personal_values_are_detected_in_unnamed_columns():
 def test_pseudonymisation_is_rfc_2104_hmac_sha256_of_the_normalised_reference_truncated_to_128_bits():
     import hmac
 
-    from pipeline.pseudonymise import pseudonymise
+    from pipeline.load.pseudonymise import pseudonymise
 
     for key in (b"0123456789abcdef" * 4, b"k" * 100):  # a block-sized key and a longer one (hashed first)
         out = pseudonymise(pd.Series([" ab-12 ", "AB-12\t", None, "", "  ", "é x"], dtype="string"), key)

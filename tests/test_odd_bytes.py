@@ -18,9 +18,10 @@ import openpyxl
 import pytest
 from conftest import FIXTURES, content_hash, table_rows
 
-from pipeline import validation
-from pipeline.config import Settings
-from pipeline.quality_labels import reason_fr
+from pipeline.core import clock
+from pipeline.core.config import Settings
+from pipeline.core.quality_labels import reason_fr
+from pipeline.load import gate as validation
 
 TODAY = "2026-11-29"
 COHORT = "Référence candidat;Code RNCP;Date du jury;Voie d'accès;Résultat;Site"
@@ -364,7 +365,7 @@ def test_today_is_read_at_validation_time(monkeypatch, tmp_path):
     )
     assert not gate.validate(frame, "cohort_results").success
     monkeypatch.setenv("INSERTION_TODAY", "2027-06-15")
-    assert validation.today().isoformat() == "2027-06-15"
+    assert clock.today().isoformat() == "2027-06-15"
     assert gate.validate(frame, "cohort_results").success
     monkeypatch.setattr(validation, "today", lambda: pd.Timestamp("2027-06-14").date())
     assert not gate.validate(frame, "cohort_results").success

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 
 from dashboard.app import create_app
-from pipeline import warehouse
 from pipeline.cli import main
+from pipeline.warehouse import db as warehouse
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_readiness_alerts_are_the_same_on_the_dashboard_and_in_the_pack(
 
 def test_the_fiche_columns_have_one_label_everywhere(certification, sample_warehouse, tmp_path, capsys):
     page, _ = certification
-    from pipeline import stats
+    from pipeline.reports import statistics as stats
 
     wb = pack(sample_warehouse, tmp_path, "RNCP34179")
     capsys.readouterr()

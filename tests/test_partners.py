@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from conftest import FIXTURES, table_rows
 
-from pipeline import siret
-from pipeline.sources import rncp
+from pipeline.core import siret
+from pipeline.load.sources import rncp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ holds the `reference` package
 from reference.recompute import recompute_partners, siret_ok  # noqa: E402
@@ -361,7 +361,8 @@ def test_incremental_refresh_of_the_partner_tables_equals_a_full_rebuild(
     sample_copy, cli, settings, tmp_path
 ):
     """`insertion ingest` refreshes only RNCP34179's rows of the partner tables; a full rebuild agrees."""
-    from pipeline import warehouse
+    from pipeline.warehouse import db as warehouse
+    from pipeline.warehouse import models
 
     extra = tmp_path / "RNCP34179_jurys_complement.csv"
     extra.write_text(
@@ -393,6 +394,6 @@ def test_incremental_refresh_of_the_partner_tables_equals_a_full_rebuild(
         )
         assert kept == others[t], t
     with warehouse.connect(settings.warehouse) as con:
-        warehouse.build_models(con, settings)
+        models.build_models(con, settings)
     for t in tables:
         assert table_rows(settings.warehouse, f"select * from {t} order by all") == incremental[t], t

@@ -2,7 +2,7 @@
 
 from conftest import ROOT
 
-from pipeline import warehouse
+from pipeline.warehouse import db as warehouse
 
 
 def test_validate_passes_on_the_sample_and_records_runs(
@@ -91,8 +91,8 @@ def test_great_expectations_loads_without_scipy_stats_until_it_is_used():
 def test_every_rule_applied_to_the_figures_is_a_validate_check():
     import re
 
-    from pipeline.quality import ISSUE_CHECKS
-    from pipeline.warehouse import SQL_DIR
+    from pipeline.reports.quality import ISSUE_CHECKS
+    from pipeline.warehouse.models import SQL_DIR
 
     sql = (SQL_DIR / "marts" / "10_quality_issues.sql").read_text(encoding="utf-8")
     issues = set(re.findall(r"^select\s+'(\w+)'", sql, re.M)) | set(

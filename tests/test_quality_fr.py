@@ -7,9 +7,8 @@ import pytest
 from conftest import table_rows
 
 from expectations import SUITES
-from pipeline import quality, validation
-from pipeline.config import Settings
-from pipeline.quality_labels import (
+from pipeline.core.config import Settings
+from pipeline.core.quality_labels import (
     EXPECTATION_LABELS,
     expectation_label,
     is_translated,
@@ -18,6 +17,8 @@ from pipeline.quality_labels import (
     reasons_fr,
     suite_label,
 )
+from pipeline.load import gate as validation
+from pipeline.reports import quality
 
 ENGLISH = re.compile(r"\bexpect_[a-z_]+|\bexpected\b|\brow\(s\)|\bcolumn '|\bone of\b|\(warehouse\)")
 

@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from conftest import FIXTURES, ROOT, content_hash, table_rows
 
-from pipeline.matching import match_titles, title_key, variants
-from pipeline.sources.rncp import is_job_code
+from pipeline.load.sources.rncp import is_job_code
+from pipeline.warehouse.matching import match_titles, title_key, variants
 
 RNCP = FIXTURES / "rncp"
 XML = RNCP / "export_fiches_RNCP_V4_1_2026_02_01.xml"
@@ -270,8 +270,8 @@ def test_compare_and_certification_summary(sample_cli):
 
 @pytest.mark.parametrize("kind", ["rncp_referential", "rome_codes", "rome_appellations"])
 def test_referential_suites_are_tagged(kind, tmp_path):
-    from pipeline.config import Settings
-    from pipeline.validation import Gate
+    from pipeline.core.config import Settings
+    from pipeline.load.gate import Gate
 
     suite = Gate(Settings.load(warehouse=tmp_path / "w.duckdb")).suite(kind)
     assert all(e.meta["severity"] in {"error", "warning"} for e in suite.expectations)

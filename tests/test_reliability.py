@@ -10,10 +10,11 @@ import sys
 import pytest
 from conftest import FIXTURES, table_rows
 
-from pipeline import warehouse
-from pipeline.ingest import ingest_file
-from pipeline.pseudonymise import fingerprint, warehouse_key
-from pipeline.validation import Gate
+from pipeline.load.gate import Gate
+from pipeline.load.ingest import ingest_file
+from pipeline.load.pseudonymise import fingerprint, warehouse_key
+from pipeline.warehouse import db as warehouse
+from pipeline.warehouse import models
 
 
 def test_first_load_records_the_key_fingerprint_never_the_key(cli, settings):
@@ -56,7 +57,7 @@ def test_another_key_is_refused(cli, settings):
 
 def test_a_new_warehouse_gets_a_new_key(settings):
     con = warehouse.connect(settings.warehouse)
-    warehouse.ensure_schema(con)
+    models.ensure_schema(con)
     assert not settings.key_file.exists()
     key = warehouse_key(con, settings.key_file)
     assert settings.key_file.exists() and len(key) == 64
@@ -80,10 +81,10 @@ def test_a_load_killed_before_its_refresh_is_finished_by_the_next_command(cli, s
     shutil.rmtree(settings.warehouse.parent)
     shutil.copytree(clean, settings.warehouse.parent)
     con = warehouse.connect(settings.warehouse)
-    warehouse.ensure_schema(con)
+    models.ensure_schema(con)
     report = ingest_file(con, FIXTURES / "survey_ok.csv", settings, gate=Gate(settings))
     assert report.status == "loaded"
-    assert warehouse.pending(con)[0]
+    assert models.pending(con)[0]
     con.close()  # killed here: no refresh, no snapshot
     assert statistics(settings.warehouse) != expected
 

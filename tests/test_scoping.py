@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from dashboard import data
-from pipeline.accounts import EVERYTHING, NOTHING, Scope
+from pipeline.core.accounts import EVERYTHING, NOTHING, Scope
 
 A, B = "12345678900015", "98765432100023"
 
@@ -81,7 +81,7 @@ def test_every_relation_without_the_column_returns_nothing_with_its_columns(snap
 
 def test_dashboard_queries_run_unchanged_in_a_scope(snapshot):
     """The dashboard's SQL files (macros in_filter, pct, wilson_*) and the pipeline's query functions."""
-    from pipeline import stats
+    from pipeline.reports import statistics as stats
 
     wh = data.Warehouse(snapshot)
     params = [[], [], [], [], []]  # certifications, years, routes, sites, partners
@@ -121,7 +121,7 @@ def test_the_reader_of_a_request_carries_the_scope_of_its_account(snapshot, tmp_
     """dashboard.data.get() binds the scope of the signed-in account (dashboard.access.current_scope)."""
     from flask import Flask, g
 
-    from pipeline.accounts import AccountStore
+    from pipeline.core.accounts import AccountStore
 
     store = AccountStore(tmp_path / "accounts.json")
     store.add("of-a", "partenaire", "motdepasse-de-test", [A])

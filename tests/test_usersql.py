@@ -12,8 +12,8 @@ import time
 import duckdb
 import pytest
 
-from pipeline import usersql
-from pipeline.exports import BOM
+from pipeline.core.exports import BOM
+from pipeline.reports import usersql
 
 CROSS_JOIN = "select count(*) from range(100000) a, range(1000000) b"  # minutes of work on one thread
 

@@ -8,7 +8,7 @@ import time
 
 from conftest import FIXTURES, ROOT, table_rows
 
-from pipeline.watch import Arrivals
+from pipeline.load.watch import Arrivals
 
 
 def test_a_file_is_ready_only_once_it_stopped_changing(settings, tmp_path):

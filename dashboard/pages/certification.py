@@ -7,10 +7,11 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components, data, figures
-from pipeline import conditions, declarations, fiches, habilitation, stats
 from pipeline.indicators import FICHE, RATE
 from pipeline.indicators import conditions as condition_indicators
 from pipeline.indicators import readiness as indicators_readiness
+from pipeline.reports import conditions, declared, fiches, habilitation
+from pipeline.reports import statistics as stats
 
 # Beside the fiche's table: the 2-year global rate and the response rates, each with n/N.
 EXTRA_RATES = ["insertion_rate_24m", "response_rate_6m", "response_rate_24m"]
@@ -195,7 +196,7 @@ def update_conditions(code):
 @callback(Output(f"{P}-declared", "children"), Input(f"{P}-certification", "value"))
 def update_declared(code):
     """Issue #17: « déclaré le jj/mm/aaaa » beside the current figures, the difference and its cause."""
-    lines = data.get().call(declarations.drift_lines, code) if code else []
+    lines = data.get().call(declared.drift_lines, code) if code else []
     if not lines:
         return None
     return html.Div(
@@ -215,8 +216,8 @@ def renewal_pack(_clicks, code):
     import tempfile
     from pathlib import Path
 
-    from pipeline import renewal
-    from pipeline.errors import InputError
+    from pipeline.core.errors import InputError
+    from pipeline.outputs import renewal
 
     wh = data.get()
     try:

@@ -10,8 +10,8 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
-from pipeline import campaigns
-from pipeline.labels import WAVE_LABELS
+from pipeline.core.labels import WAVE_LABELS
+from pipeline.reports import campaigns
 
 dash.register_page(
     __name__,
@@ -175,7 +175,7 @@ def timeline_figure(status: pd.DataFrame, today: date) -> dict:
     Input(f"{P}-open", "value"),
 )
 def update(certifications, wave, open_only):
-    from pipeline.validation import today as current_day
+    from pipeline.core.clock import today as current_day
 
     wh = data.get()
     settings = wh.settings()

@@ -7,8 +7,8 @@ import dash
 from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
+from pipeline.core.labels import TARGET_METHOD_LABELS as METHODS
 from pipeline.indicators import RATE
-from pipeline.labels import TARGET_METHOD_LABELS as METHODS
 
 dash.register_page(
     __name__,

@@ -7,8 +7,8 @@ import dash
 from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
-from pipeline.labels import route_label
-from pipeline.partners import NO_PARTNER
+from pipeline.core.labels import route_label
+from pipeline.core.partners import NO_PARTNER
 
 dash.register_page(
     __name__,

@@ -7,8 +7,8 @@ import pandas as pd
 from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
-from pipeline import habilitation, quality
-from pipeline.quality_labels import expectation_label, message_fr, reasons_fr, suite_label
+from pipeline.core.quality_labels import expectation_label, message_fr, reasons_fr, suite_label
+from pipeline.reports import habilitation, quality
 
 dash.register_page(
     __name__,

@@ -9,7 +9,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import access, components, data
-from pipeline import usersql
+from pipeline.reports import usersql
 
 dash.register_page(
     __name__,

@@ -6,8 +6,8 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from dashboard import components, data, figures
+from pipeline.core.labels import route_label
 from pipeline.indicators import RATE
-from pipeline.labels import route_label
 
 dash.register_page(
     __name__,

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..sources.surveys import MONTHS_PER_YEAR
-from . import WAVES, Rate
-from .disclosure import MIN_PAY_ANSWERS
+from pipeline.indicators.disclosure import MIN_PAY_ANSWERS
+from pipeline.indicators.registry import WAVES, Rate
+
+# A monthly gross pay × this is the annual pay (the survey asks the job's monthly pay: no 13th month).
+MONTHS_PER_YEAR = 12
 
 
 @dataclass(frozen=True)

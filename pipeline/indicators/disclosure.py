@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import COUNTS, RATES, WAVES
+from pipeline.indicators.registry import COUNTS, RATES, WAVES
 
 AUDIENCES = {
     "internal": "flag",

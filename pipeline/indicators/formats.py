@@ -73,8 +73,8 @@ def rate_cell(row, rate_key: str, threshold: int, rates: dict | None = None) -> 
     """« 88 % (29/33) », with « ⚠ » when the denominator is under the threshold; the « secret » text
     when the row was disclosed to the public and this cell suppressed (see :mod:`.disclosure`).
     ``rates``: the registry the key belongs to (default: France Compétences')."""
-    from . import RATE
-    from .disclosure import small
+    from pipeline.indicators.disclosure import small
+    from pipeline.indicators.registry import RATE
 
     rate = (rates or RATE)[rate_key]
     get = row.get if isinstance(row, dict) else lambda k, default=None: getattr(row, k, default)

@@ -9,9 +9,10 @@ from datetime import date
 
 import pandas as pd
 
-from . import WAVES
-from .disclosure import small
-from .formats import fr_date, fr_int, fr_pct, head_count
+from pipeline.core import clock
+from pipeline.indicators.disclosure import small
+from pipeline.indicators.formats import fr_date, fr_int, fr_pct, head_count
+from pipeline.indicators.registry import WAVES
 
 MIN_PROMOTIONS = 2  # article R.6113-9 of the Code du travail: at least two promotions
 
@@ -36,7 +37,7 @@ def check(
     """Every readiness item for one certification, from its ``certification_statistics`` rows.
     ``unhabilitated``: the partners not habilitated at the jury date, counted
     (:func:`pipeline.habilitation.by_partner`; issue #16)."""
-    today = today or date.today()
+    today = today or clock.today()
     items: list[Item] = []
     with_6m = stats[stats["respondents_6m"] > 0]
     items.append(

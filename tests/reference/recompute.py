@@ -59,7 +59,7 @@ from pathlib import Path
 
 import pandas as pd
 
-MAPPINGS = Path(__file__).resolve().parents[2] / "pipeline" / "mappings"
+MAPPINGS = Path(__file__).resolve().parents[2] / "pipeline" / "core" / "mappings"
 HEADERS = json.loads((MAPPINGS / "headers.json").read_text(encoding="utf-8"))
 VALUES = json.loads((MAPPINGS / "values.json").read_text(encoding="utf-8"))
 REQUIRED = {

@@ -1,0 +1,207 @@
+"""``generate``, ``serve``, ``users``: data for tests, the dashboard and its accounts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline.cli.common import _settings, _settle_pending
+from pipeline.core.config import Settings
+
+
+def cmd_generate(args) -> int:
+    """Write realistic fictional raw files at national scale: cohort results and both survey waves,
+    CSV and XLSX mixed, French headers, a sprinkle of realistic defects. Cohort sizes, insertion rates and
+    VAE shares are calibrated on real published statistics (the RNCP export's STATISTIQUES_PROMOTIONS and
+    fiche pages; see --calibrate-from). Same seed, same files.
+
+    Example:
+      insertion generate --certifications 2000 --years 2015-2024 --out data/raw/national/
+      insertion generate --certifications 50 --years 2019-2023 --target-certified 100000 --out /tmp/gen --seed 7
+    """
+    from pipeline.load import generate
+    from pipeline.outputs.renewal import parse_years
+
+    published = generate.published_rows([Path(p) for p in args.calibrate_from])
+    calibration = generate.calibrate(published)
+    years = parse_years(args.years)
+    print(
+        f"Calibration ({calibration['source']}): cohort size log-normal mu={calibration['size_mu']:.2f} "
+        f"sigma={calibration['size_sigma']:.2f}, insertion {calibration['insertion_mean']:.0%} "
+        f"± {calibration['insertion_sd']:.0%}, VAE {calibration['vae_share']:.1%}"
+    )
+
+    def progress(done: int, total: int) -> None:
+        bar = "#" * int(30 * done / total)
+        print(f"\r[{bar:<30}] {done}/{total} groups of files", end="", file=sys.stderr, flush=True)
+
+    totals = generate.national(
+        Path(args.out),
+        args.certifications,
+        range(years[0], years[-1] + 1),
+        seed=args.seed,
+        defects=args.defects,
+        target_certified=args.target_certified,
+        calibration=calibration,
+        progress=progress,
+    )
+    print(file=sys.stderr)
+    print(
+        f"Written {totals['files']} files under {args.out}: {totals['certified']:,} certified, "
+        f"{totals['cohort_rows']:,} cohort rows, {totals['survey_rows']:,} survey answers, "
+        f"{totals['defects']:,} defective rows. Target jobs: {str(Path(args.out)).rstrip('/')}-reference/"
+    )
+    return 0
+
+
+def cmd_serve(args) -> int:
+    """Serve the dashboard over the published read-only snapshot of the warehouse.
+
+    Dash's development server by default; --prod uses gunicorn (two processes per core, 8 threads each). Binds
+    127.0.0.1; any other --host needs accounts (`insertion users add`), and once an account exists everyone
+    signs in and sees what their role allows. Without accounts, on 127.0.0.1 only,
+    INSERTION_DASHBOARD_PASSWORD still turns on HTTP basic auth (user « insertion »).
+    `insertion build` can run meanwhile: the dashboard picks up the new snapshot without restart.
+
+    Example:
+      insertion serve
+      insertion users add c.moreau --role direction && insertion serve --prod --host 0.0.0.0 --port 8050
+    """
+    from dashboard.app import serve
+
+    settings = _settings(args)
+    if not settings.snapshot.exists():
+        print(f"error: {settings.snapshot} does not exist; run `insertion build` first", file=sys.stderr)
+        return 2
+    _settle_pending(settings)
+    serve(
+        settings.snapshot,
+        settings.data_docs_dir,
+        host=args.host,
+        port=args.port,
+        prod=args.prod,
+        workers=args.workers,
+        accounts=settings.accounts,
+    )
+    return 0
+
+
+def cmd_users(args) -> int:
+    """Manage the dashboard's accounts (file INSERTION_ACCOUNTS, mode 0600, outside git).
+
+    Roles: direction (every page), qualite (every page but SQL), analyste (the SQL page), partenaire
+    (bound to one or more SIRET with --siret: only the rows of those SIRET, on every page). The password
+    is asked twice on the terminal (never on the command line); --password-stdin reads it from the first
+    line of standard input, for scripts. Once an account exists, the dashboard asks everyone to sign in;
+    serving on anything but 127.0.0.1 requires accounts.
+
+    Example:
+      insertion users add c.moreau --role direction
+      insertion users add of-lyon --role partenaire --siret 12345678900015 --siret 12345678900023
+      printf '%s\\n' "$MOT_DE_PASSE" | insertion users add analyste1 --role analyste --password-stdin
+      insertion users list
+      insertion users passwd c.moreau
+      insertion users remove of-lyon
+    """
+    from pipeline.core import accounts
+    from pipeline.core.accounts import AccountError
+
+    store = accounts.AccountStore(Settings.load().accounts)
+    if args.action == "list":
+        rows = sorted(store.accounts().values(), key=lambda a: a.name)
+        if not rows:
+            print(f"Aucun compte dans {store.path}.")
+            return 0
+        for a in rows:
+            sirets = f"  SIRET {', '.join(a.sirets)}" if a.sirets else ""
+            print(f"{a.name:<24} {a.label:<12} modifié le {a.updated[:10]}{sirets}")
+        return 0
+    if not args.name:
+        raise AccountError(f"insertion users {args.action} : l'identifiant du compte est attendu.")
+    if args.action == "remove":
+        store.remove(args.name)
+        print(f"Compte « {args.name} » supprimé de {store.path}.")
+        return 0
+    if args.action == "add":
+        if not args.role:
+            raise AccountError(f"insertion users add : --role attendu ({', '.join(accounts.ROLES)}).")
+        accounts.check_name(args.name)  # before the password is typed
+        accounts.check_binding(args.role, args.siret or [])
+        password = _read_password(args.password_stdin)
+        account = store.add(args.name, args.role, password, args.siret or [])
+        bound = f", SIRET {', '.join(account.sirets)}" if account.sirets else ""
+        print(f"Compte « {account.name} » ({account.label}{bound}) ajouté à {store.path}.")
+        return 0
+    if store.get(args.name) is None:
+        raise AccountError(f"Aucun compte « {args.name} » dans {store.path}.")
+    store.passwd(args.name, _read_password(args.password_stdin))
+    print(f"Mot de passe de « {args.name} » changé (ses sessions ouvertes sont fermées).")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    """The first line of stdin (--password-stdin), else asked twice on the terminal without echo."""
+    import getpass
+
+    from pipeline.core import accounts
+    from pipeline.core.accounts import AccountError
+
+    if from_stdin:
+        return accounts.check_password(sys.stdin.readline().rstrip("\r\n"))
+    if not sys.stdin.isatty():
+        raise AccountError("Pas de terminal pour saisir le mot de passe : utilisez --password-stdin.")
+    first = accounts.check_password(getpass.getpass("Mot de passe : "))
+    if getpass.getpass("Confirmez le mot de passe : ") != first:
+        raise AccountError("Les deux saisies du mot de passe diffèrent.")
+    return first
+
+
+def generate_sources() -> list[str]:
+    candidates = [
+        *Path("data/raw/rncp").glob("*.xml"),
+        Path("data/reference/published_statistics.csv"),
+        *Path("../shared/data/rncp-xml-v4.1-sample").glob("*.xml"),
+    ]
+    return [str(p) for p in candidates if p.exists()]
+
+
+def register(add) -> None:
+    """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
+    p = add("generate", cmd_generate, "write realistic fictional raw files at national scale")
+    p.add_argument("--certifications", type=int, default=2000)
+    p.add_argument("--years", default="2015-2024", help="e.g. 2015-2024")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--defects", type=float, default=0.0005, help="share of defective rows (default 0.0005)")
+    p.add_argument(
+        "--target-certified", type=int, metavar="N", help="scale cohort sizes to about N certified"
+    )
+    p.add_argument(
+        "--calibrate-from",
+        nargs="*",
+        metavar="FILE",
+        default=generate_sources(),
+        help="RNCP XML exports and published-statistics CSV files to calibrate on "
+        "(default: the shipped excerpts, and ../shared/data/rncp-xml-v4.1-sample when present)",
+    )
+
+    p = add("serve", cmd_serve, "serve the dashboard on http://127.0.0.1:8050")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8050)
+    p.add_argument(
+        "--prod",
+        action="store_true",
+        help="serve with gunicorn (two processes per core, 8 threads each) instead of Dash's development server",
+    )
+    p.add_argument("--workers", type=int, help="with --prod: number of processes (default: two per core)")
+
+    p = add("users", cmd_users, "manage the dashboard's accounts and roles")
+    p.add_argument("action", choices=["add", "remove", "list", "passwd"])
+    p.add_argument("name", nargs="?", help="the account's name (add, remove, passwd)")
+    p.add_argument("--role", choices=["direction", "qualite", "partenaire", "analyste"], help="with add")
+    p.add_argument(
+        "--siret", action="append", metavar="SIRET", help="with add --role partenaire (repeat for several)"
+    )
+    p.add_argument(
+        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+    )

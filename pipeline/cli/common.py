@@ -1,0 +1,133 @@
+"""What every command shares: settings, the writer's connection and its finish (refresh, snapshot, Data Docs), the readers' snapshot."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+from pipeline.core.config import Settings
+
+EPILOG = "Settings (environment variables):\n" + Settings.describe()
+
+
+def _settings(args) -> Settings:
+    return Settings.load(warehouse=args.warehouse)
+
+
+def _open(settings: Settings):
+    from pipeline.load.sources.reference import load_reference
+    from pipeline.warehouse import db as warehouse
+    from pipeline.warehouse import models
+
+    con = warehouse.connect(settings.warehouse, memory_limit=settings.memory_limit)
+    models.ensure_schema(con)
+    load_reference(con, settings.reference_dir)
+    return con
+
+
+def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) -> None:
+    """Rebuild the marts (only the ``scope`` certifications when given), publish the read-only snapshot
+    and the Data Docs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.warehouse import db as warehouse
+    from pipeline.warehouse import models
+
+    waiting, codes = models.pending(con)
+    # this command's own loads are pending too until the refresh: say so only for others' (a killed load)
+    if waiting and scope is not None and (codes is None or set(codes) - set(scope)):
+        print(
+            "  refreshing the statistics of an interrupted load too: "
+            + ("every certification" if codes is None else ", ".join(codes)),
+            flush=True,
+        )
+    # GX renders the docs (Python, one core) while DuckDB works without the GIL. A full rebuild of the
+    # marts is long and the rendering hides behind it; an incremental refresh takes both cores for under
+    # a second, so the rendering waits for it and overlaps the snapshot copy (kernel I/O) instead.
+    with ThreadPoolExecutor(1) as background:
+        render = gate.build_docs if gate is not None else None
+        docs = background.submit(render) if render and scope is None else None
+        models.build_models(con, settings, scope)
+        _report_issues(con, scope)
+        if render and docs is None:
+            docs = background.submit(render)
+        warehouse.publish_snapshot(con, settings)
+    index = docs.result() if docs is not None else None
+    if index:
+        print(f"Data Docs: {index}")
+
+
+def _settle_pending(settings: Settings) -> None:
+    """Finish the refresh of a load that was killed after committing its rows (``pending_refresh``), so
+    that no command reads statistics older than the rows. Skipped while another process writes (that
+    process refreshes at its end)."""
+    import duckdb
+
+    from pipeline.warehouse import db as warehouse
+    from pipeline.warehouse import models
+
+    if not settings.warehouse.exists():
+        return
+    try:
+        with warehouse.connect(settings.warehouse, read_only=True) as con:
+            waiting, _ = models.pending(con)
+    except (warehouse.WarehouseBusy, duckdb.CatalogException):  # being written, or older than the mark
+        return
+    if not waiting:
+        return
+    print(
+        "Un chargement interrompu a laissé des statistiques à rafraîchir : rafraîchissement…",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        with _open(settings) as con:
+            _finish(con, settings, scope=[])
+    except warehouse.WarehouseBusy:
+        return
+
+
+@contextlib.contextmanager
+def _reader(settings: Settings):
+    """A read-only connection on the published snapshot (as the dashboard reads it), so that reading
+    never waits for a build that is writing; says on stderr when the snapshot was published."""
+    from pipeline.warehouse import db as warehouse
+
+    path = _published(settings)
+    with warehouse.connect(path, read_only=True) as con:
+        yield con
+
+
+def _published(settings: Settings) -> Path:
+    """The file read commands read: the snapshot (after finishing an interrupted refresh), with a line
+    on stderr saying when it was published; the warehouse itself when no snapshot was published yet."""
+    from datetime import datetime
+
+    _settle_pending(settings)
+    if not settings.snapshot.exists():
+        return settings.warehouse
+    published = datetime.fromtimestamp(settings.snapshot.stat().st_mtime)
+    minutes = int((datetime.now() - published).total_seconds() // 60)
+    if minutes < 1:
+        age = "à l'instant"
+    elif minutes < 120:
+        age = f"il y a {minutes} min"
+    elif minutes < 48 * 60:
+        age = f"il y a {minutes // 60} h"
+    else:
+        age = f"il y a {minutes // 1440} jours"
+    print(f"Données publiées le {published:%d/%m/%Y à %H:%M} ({age}).", file=sys.stderr)
+    return settings.snapshot
+
+
+def _report_issues(con, scope: list[str] | None) -> None:
+    """After a refresh: what the figures set aside or decided (view ``quality_issues``), per rule."""
+    rows = con.execute(
+        "select label, count(*) from quality_issues "
+        "where $scope::varchar[] is null or list_contains($scope::varchar[], certification_code) "
+        "group by label order by 2 desc, 1",
+        {"scope": scope},
+    ).fetchall()
+    for label, n in rows:
+        print(f"  warning: {n} × {label} (insertion quality --issues)", flush=True)

@@ -1,0 +1,131 @@
+"""``renewal``, ``declare``, ``publish``: the documents sent out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline.cli.common import _open, _reader, _settings, _settle_pending
+
+
+def cmd_renewal(args) -> int:
+    """Write the renewal pack of a certification: France Compétences' statistics table for the chosen
+    promotions, by access route, the jobs held and their fit with the targeted jobs, the methodology,
+    the quality checks and the alerts, as a formatted XLSX (and a printable, self-contained HTML).
+
+    Default promotions: every year with 6-month survey data.
+
+    Example:
+      insertion renewal RNCP34179 --out renouvellement-RNCP34179.xlsx
+      insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
+    """
+    from pipeline.outputs import renewal
+
+    settings = _settings(args)
+    code = args.code.strip().upper()
+    with _reader(settings) as con:
+        pack = renewal.build(con, code, settings, renewal.parse_years(args.years))
+    renewal.write_xlsx(pack, Path(args.out))
+    print(f"Written {args.out} ({', '.join(pack.sheets)})")
+    if args.html:
+        renewal.write_html(pack, Path(args.html))
+        print(f"Written {args.html}")
+    alerts = pack.sheets["Alertes"]
+    for row in alerts.itertuples(index=False):
+        print(f"  alerte — {row[0]} : {row[1]}")
+    return 0
+
+
+def cmd_declare(args) -> int:
+    """Record a declaration of a certification's figures (append-only, in the warehouse) and write its
+    renewal pack and manifest (JSON, sha256 digest of everything recorded); verify one from its records
+    alone; or list them. See pipeline/declarations.py.
+
+    Example:
+      insertion declare RNCP34179 --years 2017-2018 --to "France Compétences" --note "dépôt du 12/03/2026"
+      insertion declare --verify 1
+      insertion declare --list
+    """
+    from pipeline.outputs import declarations, renewal
+    from pipeline.reports import declared
+    from pipeline.reports import statistics as stats
+    from pipeline.warehouse import db as warehouse
+
+    settings = _settings(args)
+    if args.list:
+        with _reader(settings) as con:
+            frame = declared.listing(con)
+        print(
+            stats.format_table(frame.astype(object).where(frame.notna(), None))
+            if len(frame)
+            else "Aucune déclaration."
+        )
+        return 0
+    if args.verify is not None:  # the warehouse itself (the records of truth), not its published copy
+        _settle_pending(settings)
+        with warehouse.connect(settings.warehouse, read_only=True) as con:
+            result = declarations.verify(con, args.verify, Path(args.manifest) if args.manifest else None)
+        print(result.text())
+        return 0 if result.ok else 1
+    if not args.code or not args.to:
+        print("error: give a certification code and --to (or --verify ID, or --list)", file=sys.stderr)
+        return 2
+    code = args.code.strip().upper()
+    with _open(settings) as con:
+        declared = declarations.declare(
+            con, settings, code, renewal.parse_years(args.years), args.to, args.note, args.out_dir
+        )
+        warehouse.publish_snapshot(con, settings)
+    print(
+        f"Déclaration n° {declared.declaration_id} enregistrée ({code}), empreinte sha256 {declared.digest}"
+    )
+    for path in declared.files:
+        print(f"  écrit {path}")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    """Write the public results of a certification, for the certifier's website (Qualiopi indicator 2):
+    the fiche's rates and the response rates with their base and 95 % interval, per year. Cells whose
+    base is under the small-cohort threshold (INSERTION_SMALL_COHORT, default 20) are suppressed
+    (« secret statistique ») with everything that would let one recompute them; no per-person list.
+    For the France Compétences dossier use `insertion renewal` (full figures, flagged ⚠).
+
+    Example:
+      insertion publish RNCP34179 --out resultats-RNCP34179.html
+      insertion publish RNCP34179 --years 2017-2018 --out resultats-RNCP34179.csv
+    """
+    from pipeline.outputs import publish, renewal
+
+    settings = _settings(args)
+    code = args.code.strip().upper()
+    with _reader(settings) as con:
+        out = publish.publish(
+            con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
+        )
+    print(f"Written {out}")
+    return 0
+
+
+def register(add) -> None:
+    """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
+    p = add("renewal", cmd_renewal, "write the renewal pack (XLSX, HTML) of a certification")
+    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
+    p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
+    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
+
+    p = add("declare", cmd_declare, "record, verify or list declarations of figures")
+    p.add_argument("code", nargs="?", help="RNCP code, e.g. RNCP34179")
+    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 (default: as the pack)")
+    p.add_argument("--to", metavar="BODY", help="to whom, e.g. « France Compétences »")
+    p.add_argument("--note", metavar="TEXT", help="a note kept with the declaration")
+    p.add_argument("--out-dir", metavar="DIR", help="where to write the pack and manifest")
+    p.add_argument("--verify", type=int, metavar="ID", help="recompute declaration ID from its records")
+    p.add_argument("--manifest", metavar="FILE", help="with --verify: the manifest.json to compare with")
+    p.add_argument("--list", action="store_true", help="list the declarations")
+
+    p = add("publish", cmd_publish, "write a certification's public results (HTML or CSV)")
+    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
+    p.add_argument("--out", required=True, metavar="FILE", help="resultats.html or resultats.csv")
+    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")

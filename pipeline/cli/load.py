@@ -1,0 +1,267 @@
+"""``build``, ``ingest``, ``watch``, ``validate``, ``quality``: loading files and checking them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipeline.cli.common import _finish, _open, _reader, _settings
+from pipeline.core.config import Settings
+
+
+def cmd_build(args) -> int:
+    """Ingest every file under data/raw/, load the reference files and rebuild the marts.
+
+    Files already loaded (same sha256) are skipped, so running it twice changes nothing.
+
+    Example:
+      insertion build
+      insertion build --raw-dir /path/to/exports --warehouse /tmp/w.duckdb
+    """
+    from pipeline.load.gate import Gate, preload
+    from pipeline.load.ingest import ingest_files, raw_files
+    from pipeline.load.pseudonymise import warehouse_key
+
+    preload()
+    settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
+    files = raw_files(settings.raw_dir, settings)
+    gate = Gate(settings)
+
+    shown = iter(range(1, len(files) + 1))
+
+    def show(report) -> None:
+        print(
+            f"[{next(shown)}/{len(files)}] {report.summary()}",
+            file=sys.stderr if report.status == "rejected" else sys.stdout,
+            flush=True,
+        )
+
+    with _open(settings) as con:
+        key = warehouse_key(con, settings.key_file)
+        reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
+        _finish(con, settings, gate)
+    rejected = sum(r.status == "rejected" for r in reports)
+    print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
+    return 1 if rejected else 0
+
+
+def cmd_ingest(args) -> int:
+    """Validate and load one or more files (cohort results or surveys, CSV or XLSX).
+
+    The kind is detected from the headers; --kind forces it. A file already loaded is skipped.
+    A file that cannot be loaded is reported (file, row, column, what was expected), nothing of it is
+    written, and the command exits with status 1. Rows failing a check go to quarantine.
+
+    Example:
+      insertion ingest exports/jury-2024.csv exports/enquete-6-mois.xlsx
+      insertion ingest --kind survey_answers enquete-forms.csv
+      insertion ingest reponses-limesurvey.csv --mapping reponses-limesurvey.mapping.json
+    """
+    from pipeline.load.gate import Gate, preload
+    from pipeline.load.ingest import ingest_file, touched_certifications
+    from pipeline.load.pseudonymise import warehouse_key
+
+    preload()
+    settings = _settings(args)
+    reports = []
+    gate = Gate(settings)
+    with _open(settings) as con:
+        key = warehouse_key(con, settings.key_file)
+        for path in args.files:
+            report = ingest_file(
+                con, Path(path), settings, key, kind=args.kind, gate=gate, mapping=args.mapping
+            )
+            reports.append(report)
+            _print_report(report)
+        _finish(con, settings, gate, scope=touched_certifications(con, reports))
+    rejected = sum(r.status == "rejected" for r in reports)
+    return 1 if rejected else 0
+
+
+def _print_report(report) -> None:
+    """A load's summary line (on stderr when the file was rejected) and its warnings."""
+    print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout, flush=True)
+    for warning in report.warnings:
+        print(f"  warning: {warning}", flush=True)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def cmd_watch(args) -> int:
+    """Watch data/raw/ and load each new or changed file as soon as it is complete, until Ctrl-C.
+
+    A file is loaded once its size and time stop changing between two looks (never half-written),
+    exactly as `insertion ingest` would load it; then only the certifications it touches are
+    recomputed and the snapshot is published. Great Expectations stays loaded between files, so a
+    small file is in the dashboard within seconds. The warehouse is opened only while loading: other
+    commands can run in between (when one holds it, the watcher waits for the next look).
+
+    Example:
+      insertion watch
+      insertion watch --raw-dir /srv/exports --interval 5
+    """
+    import signal
+    import time
+
+    from pipeline.load.gate import Gate, preload
+    from pipeline.load.ingest import ingest_file, touched_certifications
+    from pipeline.load.pseudonymise import warehouse_key
+    from pipeline.load.watch import Arrivals
+    from pipeline.warehouse.db import WarehouseBusy
+
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it like Ctrl-C
+    preload()
+    settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
+    if not settings.raw_dir.is_dir():
+        raise FileNotFoundError(f"{settings.raw_dir}: no such folder to watch")
+    with _open(settings) as con:
+        key = warehouse_key(con, settings.key_file)
+    gate = Gate(settings)
+    arrivals = Arrivals(settings.raw_dir, settings)
+    print(f"Watching {settings.raw_dir} every {args.interval:g} s (Ctrl-C to stop).", flush=True)
+    try:
+        while True:
+            paths = arrivals.ready()
+            if paths:
+                t0 = time.perf_counter()
+                try:
+                    with _open(settings) as con:
+                        reports = []
+                        for path in paths:
+                            reports.append(report := ingest_file(con, path, settings, key, gate=gate))
+                            if report.status != "skipped":
+                                _print_report(report)
+                        if any(r.status == "loaded" for r in reports):
+                            _finish(con, settings, gate, scope=touched_certifications(con, reports))
+                except WarehouseBusy as exc:
+                    print(f"waiting: {exc}", file=sys.stderr, flush=True)
+                else:
+                    arrivals.handled(paths)
+                    counts = {
+                        s: sum(r.status == s for r in reports) for s in ("loaded", "skipped", "rejected")
+                    }
+                    print(
+                        f"Up to date ({time.perf_counter() - t0:.1f} s): {counts['loaded']} file(s) loaded, "
+                        f"{counts['skipped']} already there, {counts['rejected']} rejected.",
+                        flush=True,
+                    )
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        print("Stopped.")
+        return 0
+
+
+def cmd_validate(args) -> int:
+    """Re-run every Great Expectations suite over the warehouse, plus the cross-source checks.
+
+    Prints one line per expectation, records the runs in the warehouse (validation_runs,
+    validation_results), rewrites the Data Docs, and exits with status 1 when an error-level
+    expectation fails.
+
+    Example:
+      insertion validate
+      insertion validate --failed-only
+    """
+    from pipeline.load.gate import Gate
+    from pipeline.load.pseudonymise import check_key
+    from pipeline.reports import declared as declarations
+    from pipeline.reports import habilitation, quality
+    from pipeline.reports import statistics as stats
+    from pipeline.warehouse import db as warehouse
+    from pipeline.warehouse import models
+
+    settings = _settings(args)
+    gate = Gate(settings)
+    with _open(settings) as con:
+        models.build_models(con, settings)
+        verdicts = quality.validate_warehouse(con, gate)
+        warehouse.publish_snapshot(con, settings)
+        key_problem = check_key(con, settings.key_file)
+        partners = habilitation.by_partner(con)  # issue #16: counts per partner
+        drifted = declarations.warnings(con)
+    table = quality.summary(verdicts)
+    if args.failed_only:
+        table = table[table["result"] != "ok"]
+    print(stats.format_table(table) if not table.empty else "Every expectation passed.")
+    if not partners.empty:
+        print(f"\n{habilitation.TITLE} ({partners['Certifiés concernés'].sum()} certifiés) :")
+        print(stats.format_table(partners))
+    docs = gate.build_docs()
+    if docs:
+        print(f"Data Docs: {docs}")
+    for line in drifted:  # issue #17: a declared rate the current data would move by a point or more
+        print(f"avertissement : chiffre déclaré modifié — {line}")
+    failed = [o for v in verdicts for o in v.outcomes if not o.success and o.severity == "error"]
+    print(f"{len(failed)} error-level expectation(s) failed." if failed else "No error-level failure.")
+    if key_problem:
+        print(f"Erreur : {key_problem} (README, « Clé de pseudonymisation »).", file=sys.stderr)
+    return 1 if failed or key_problem else 0
+
+
+def cmd_quality(args) -> int:
+    """Show the validation history: runs (per load and warehouse-wide), one run's expectations, or
+    the quarantined rows.
+
+    Example:
+      insertion quality                 # the latest runs
+      insertion quality --run 12        # every expectation of run 12, with unexpected counts and samples
+      insertion quality --quarantine    # rows and fields set aside, with their reasons
+      insertion quality --issues        # the rules the figures applied (duplicates, orphans, windows…)
+    """
+    from pipeline.reports import quality
+    from pipeline.reports import statistics as stats
+
+    settings = _settings(args)
+    with _reader(settings) as con:
+        if args.issues:
+            frame = quality.issues(con)
+        elif args.quarantine:
+            frame = quality.quarantine(con, args.limit)
+        elif args.run is not None:
+            frame = quality.run_details(con, args.run)
+        else:
+            frame = quality.history(con, args.limit)
+    if frame.empty:
+        print("Nothing recorded yet.")
+        return 0
+    print(stats.format_table(frame.astype(object).where(frame.notna(), None)))
+    return 0
+
+
+def register(add) -> None:
+    """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
+    p = add("build", cmd_build, "ingest data/raw/ and rebuild the marts")
+    p.add_argument("--raw-dir", metavar="DIR", help="folder to ingest (default data/raw)")
+
+    p = add("ingest", cmd_ingest, "validate and load files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--kind",
+        choices=["cohort_results", "survey_answers", "rncp", "rome_codes", "rome_appellations"],
+        help="force the kind of the files",
+    )
+    p.add_argument(
+        "--mapping",
+        type=Path,
+        metavar="FILE.json",
+        help="mapping of a LimeSurvey responses export (default: <export>.mapping.json beside it)",
+    )
+
+    p = add("watch", cmd_watch, "load new files of data/raw/ as they arrive")
+    p.add_argument("--raw-dir", metavar="DIR", help="folder to watch (default data/raw)")
+    p.add_argument(
+        "--interval", type=float, default=1.0, metavar="SECONDS", help="time between looks (default 1)"
+    )
+
+    p = add("validate", cmd_validate, "re-run every suite over the warehouse")
+    p.add_argument("--failed-only", action="store_true", help="list only the expectations that failed")
+
+    p = add("quality", cmd_quality, "show the validation history and the quarantine")
+    p.add_argument("--run", type=int, metavar="ID", help="show every expectation of one run")
+    p.add_argument("--quarantine", action="store_true", help="list quarantined rows and their reasons")
+    p.add_argument(
+        "--issues", action="store_true", help="the rules applied to the figures, per certification"
+    )
+    p.add_argument("--limit", type=int, default=50, help="number of lines (default 50)")

@@ -1,0 +1,66 @@
+"""France Travail's ROME 4.0 referential: job codes (``unix_referentiel_code_rome_v*.csv``) and job
+titles (``unix_referentiel_appellation_v*.csv``), comma-separated UTF-8."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.core.errors import InputError
+
+FILES = {
+    "rome_codes": (re.compile(r"referentiel_code_rome", re.I), ["code_rome", "libelle_rome"]),
+    "rome_appellations": (
+        re.compile(r"referentiel_appellation", re.I),
+        ["code_ogr", "libelle_appellation_long", "code_rome"],
+    ),
+}
+
+
+def detect(path: Path) -> str | None:
+    """The table a ROME file feeds (``rome_codes`` or ``rome_appellations``), else None."""
+    for table, (pattern, _) in FILES.items():
+        if pattern.search(path.name) and path.suffix.lower() == ".csv":
+            return table
+    return None
+
+
+def version(path: Path) -> str | None:
+    m = re.search(r"_v(\d+)", path.name)
+    return f"v{m.group(1)}" if m else None
+
+
+def read(path: Path, table: str) -> pd.DataFrame:
+    """The rows of ``table`` from a ROME file, with the referential's version."""
+    _, required = FILES[table]
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"cannot be read as a ROME CSV file ({exc})") from exc
+    missing = [c for c in required if c not in raw.columns]
+    if missing:
+        raise InputError(
+            path, f"missing column(s) {missing} (expected the ROME 4.0 CSV export)", row=1, column=missing[0]
+        )
+    raw = raw.replace("", None)
+    parent = raw["code_rome_parent"] if "code_rome_parent" in raw else raw["code_rome"]
+    if table == "rome_codes":
+        out = pd.DataFrame(
+            {"rome_code": raw["code_rome"], "label": raw["libelle_rome"], "parent_code": parent}
+        )
+    else:
+        short = raw.get("libelle_appellation_court", None)
+        out = pd.DataFrame(
+            {
+                "code_ogr": raw["code_ogr"],
+                "label": raw["libelle_appellation_long"],
+                "label_short": short,
+                "rome_code": raw["code_rome"],
+                "parent_code": parent,
+            }
+        )
+    out["version"] = version(path)
+    out.insert(0, "source_row", range(2, len(out) + 2))
+    return out

@@ -1,0 +1,90 @@
+"""The renewal pack: France Compétences' insertion annex for one certification, as XLSX and HTML.
+
+Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Conditions d'emploi, Méthodologie,
+Qualité, Alertes, Par partenaire (issue #16).
+Same warehouse, same content (deterministic order; only the generation date changes). Files are written
+to a temporary name and renamed, so a failure never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from pipeline.core.config import Settings
+from pipeline.core.errors import InputError
+from pipeline.core.labels import ROUTE_LABELS as ROUTES
+from pipeline.indicators.disclosure import disclose
+from pipeline.indicators.dossier import AUDIENCE, STAT_KEYS, stat_sheet
+from pipeline.outputs.renewal.methodology import methodology
+from pipeline.outputs.renewal.html import render_html, write_html  # noqa: F401 (the pack's API)
+from pipeline.outputs.renewal.pack import Pack, parse_years  # noqa: F401
+from pipeline.outputs.renewal.xlsx import write_xlsx  # noqa: F401
+from pipeline.reports import campaigns, fiches
+from pipeline.reports.dossier import (
+    adequation,
+    alerts,
+    employment_conditions,
+    jobs,
+    partner_statistics,
+    quality,
+)
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, code: str, settings: Settings, years: list[int] | None = None
+) -> Pack:
+    """Gather every sheet of the pack. Raises :class:`InputError` for an unknown certification or no data."""
+    info = fiches.summary(con, code)
+    stats = con.execute(
+        "select * from certification_statistics where certification_code = ? order by year desc", [code]
+    ).df()
+    if info is None or stats.empty:
+        raise InputError(code, "unknown certification, or no certified candidates in the warehouse")
+    if years is None:
+        years = sorted(int(y) for y in stats.loc[stats["respondents_6m"] > 0, "year"]) or sorted(
+            stats["year"]
+        )
+    stats = stats[stats["year"].isin(years)]
+    if stats.empty:
+        raise InputError(code, f"no data for the promotions {', '.join(map(str, years))}")
+    threshold = settings.small_cohort_threshold
+    pack = Pack(
+        code, info["title"] or "", ", ".join(c["name"] for c in info["certifiers"]), years, datetime.now()
+    )
+    pack.trend = disclose(stats, AUDIENCE, threshold).sort_values("year")
+    pack.sheets["Statistiques"] = stat_sheet(stats, threshold)
+    routes = con.execute(
+        "select * from access_route_statistics where certification_code = ? and list_contains(?, year) "
+        "order by year desc, access_route",
+        [code, years],
+    ).df()
+    routes.insert(1, "route_label", routes["access_route"].map(ROUTES))
+    sheet = stat_sheet(routes, threshold, ["access_route", "route_label", *STAT_KEYS])
+    pack.sheets["Par voie d'accès"] = sheet.rename(
+        columns={"access_route": "Voie d'accès", "route_label": "Libellé"}
+    )
+    pack.sheets["Emplois occupés"] = jobs(con, code, years)
+    pack.sheets.update(adequation(con, code, years, stats, threshold))
+    pack.sheets["Conditions d'emploi"] = employment_conditions(con, code, years, threshold)
+    pack.sheets["Méthodologie"] = methodology(con, code, years, settings)
+    pack.sheets["Qualité"] = [
+        ("Contrôles des données", quality(con, code, years)),
+        ("Contrôle de la non-réponse", campaigns.nonresponse_sheet(con, settings, code, years)),
+    ]
+    pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
+    pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold)
+    pack.sheets.update(declared(con, code))
+    pack.stats = stats
+    return pack
+
+
+def declared(con, code: str) -> dict[str, pd.DataFrame]:
+    """« Déclarations » (issue #17), when figures of this certification were declared: the latest
+    declaration's figures beside the current ones, with the difference and its cause."""
+    from pipeline.reports import declared as declarations
+
+    table = declarations.drift_table(con, code)
+    return {} if table is None else {"Déclarations": table}

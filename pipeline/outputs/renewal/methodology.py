@@ -1,0 +1,202 @@
+"""The pack's « Méthodologie » sheet: the definitions, windows, settings in force, neutralised counts, survey waves and files behind the figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.core.config import Settings
+from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
+from pipeline.indicators import WAVES, label
+from pipeline.indicators.disclosure import AUDIENCE_LABELS
+from pipeline.indicators.dossier import AUDIENCE
+from pipeline.reports import campaigns, conditions
+
+
+def methodology(con, code: str, years: list[int], settings: Settings) -> pd.DataFrame:
+    """Definitions, the rules of the cases France Compétences does not spell out, windows, what was set
+    aside, the head-counts that add up (certified = respondents + non-respondents), the disclosure policy
+    and the data files used."""
+    (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
+    cert = con.execute(
+        "select coalesce(any_value(international), false), coalesce(any_value(target_parent_codes), false) "
+        "from ref_certifications where certification_code = ?",
+        [code],
+    ).fetchall()[0]
+    D = "Définitions"
+    R = "Règles"
+    rows = [
+        (
+            D,
+            label("certified"),
+            "Personnes ayant obtenu la certification complète (pas une validation "
+            "partielle de blocs) lors d'un jury de l'année ; une personne compte une fois par année.",
+        ),
+        (D, "Population enquêtée", "Les certifiés de l'année, pour chaque vague (6 mois, 2 ans)."),
+        (D, "Répondants", "Certifiés de l'année dont une réponse à la vague indique une situation."),
+        (
+            D,
+            "Neutralisés",
+            "Répondants retirés du numérateur et du dénominateur : poursuite d'études, "
+            "contrat en alternance (apprentissage ou professionnalisation), incapacité de travailler, emploi à "
+            "l'étranger"
+            + (
+                " (non : certification internationale)."
+                if cert[0]
+                else " (sauf certification internationale)."
+            ),
+        ),
+        (D, "Base de calcul", "Répondants − neutralisés."),
+        (D, "Taux d'insertion global", "Répondants en emploi ÷ base de calcul."),
+        (
+            D,
+            "Taux d'insertion dans le métier visé",
+            "Répondants en emploi dans un métier visé ÷ base de calcul. "
+            "Un emploi est dans le métier visé quand son code ROME est exactement l'un des codes ROME de la "
+            "fiche RNCP, sauf décision d'adéquation contraire (enquête ou relecteur)."
+            + (
+                " Réglage de cette certification : un code dont le code parent est sur la fiche compte aussi."
+                if cert[1]
+                else ""
+            ),
+        ),
+        (
+            D,
+            "Codes ROME de la fiche",
+            "Seuls les codes métier (lettre et quatre chiffres ne finissant pas par "
+            "00) ; les codes de domaine de l'export (A12, M18, A1500…) ne désignent pas un métier et sont écartés.",
+        ),
+        (
+            D,
+            "Taux de réponse",
+            "Répondants ÷ certifiés de l'année (population enquêtée). Non publié sur la "
+            "fiche, donné pour juger de la représentativité.",
+        ),
+        (
+            D,
+            "Part des emplois dans le métier visé",
+            "Métier visé ÷ en emploi (feuille Adéquation) : un autre "
+            "ratio que le taux officiel, donné pour décrire les emplois occupés.",
+        ),
+        (
+            D,
+            "Arrondi",
+            "Pourcentages entiers arrondis au plus proche (0,5 vers le haut) ; taux vide "
+            "lorsque la base de calcul est nulle.",
+        ),
+        (D, "Intervalle de confiance", "Intervalle de Wilson à 95 %, en %, une décimale."),
+        (
+            R,
+            "Code ROME d'un emploi",
+            "Celui de la réponse ; à défaut, celui d'un relecteur ; à défaut, celui de "
+            "l'appellation ROME dont l'intitulé est identique après normalisation (casse, accents, formes "
+            "masculine/féminine, écriture inclusive). Une correspondance approchée n'est qu'une proposition : "
+            "l'emploi compte en emploi, pas dans le métier visé, tant qu'un relecteur ne l'a pas acceptée.",
+        ),
+        (
+            R,
+            "Rattachement à une promotion",
+            "La promotion indiquée dans la réponse si la personne a été "
+            "certifiée cette année-là ; sinon la dernière certification obtenue au plus tard à la date de "
+            "réponse ; sinon (sans date, ou réponse antérieure à tout jury) la dernière certification. Une "
+            "réponse d'une personne non certifiée n'est pas comptée (feuille Qualité).",
+        ),
+        (
+            R,
+            "Une réponse par personne et par vague",
+            "Si plusieurs réponses existent (mêmes fichiers ou non, "
+            "avec ou sans promotion) : une réponse exprimée d'abord, puis la date de réponse la plus récente, "
+            "puis le fichier au nom le plus récent (ordre alphabétique), puis la dernière ligne. Les autres "
+            "sont listées dans la feuille Qualité. Les chiffres ne dépendent pas de l'ordre de chargement.",
+        ),
+        (
+            R,
+            "Champ mal formé",
+            "Un code ROME, un type de contrat, un lieu, une date de réponse ou une promotion "
+            "mal formés sont écartés (quarantaine du champ) : la réponse reste comptée. Seuls l'identifiant, la "
+            "certification, la vague et la situation peuvent écarter une réponse.",
+        ),
+        (
+            R,
+            "Emploi à l'étranger",
+            "La situation « En emploi à l'étranger » l'emporte sur une colonne « Lieu de "
+            "travail » qui dirait France (signalé dans la feuille Qualité).",
+        ),
+        (
+            R,
+            "Décisions de jury en double",
+            "Une décision par personne, certification et date de jury : celle du "
+            "fichier au nom le plus récent, puis de la dernière ligne.",
+        ),
+        ("Enquêtes", "Fenêtre de l'enquête à 6 mois", f"{lo6} à {hi6} mois après le jury"),
+        ("Enquêtes", "Fenêtre de l'enquête à 2 ans", f"{lo24} à {hi24} mois après le jury"),
+        (
+            "Enquêtes",
+            "Réponses hors fenêtre",
+            "Conservées et comptées ; leur nombre figure ci-dessous et dans la feuille Qualité.",
+        ),
+        (
+            "Diffusion",
+            "Politique",
+            f"{AUDIENCE_LABELS[AUDIENCE]} (seuil : {settings.small_cohort_threshold}). "
+            "Une publication destinée au public se fait avec « insertion publish », qui supprime ces cases.",
+        ),
+    ]
+    # the head-counts from the statistics (one owner); only their breakdowns from the answers
+    stats = con.execute(
+        "select * from certification_statistics where certification_code = ? and list_contains(?, year) "
+        "order by year desc",
+        [code, years],
+    ).df()
+    detail = {
+        (r[0], r[1]): r[2:]
+        for r in con.execute(
+            f"""
+            select year, wave,
+                   {", ".join(f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS)},
+                   count(*) filter (where not in_window)
+            from fct_survey_responses where certification_code = ? and list_contains(?, year)
+            group by year, wave
+            """,
+            [code, years],
+        ).fetchall()
+    }
+    for r in stats.to_dict(orient="records"):
+        for w, (months, name) in WAVES.items():
+            if not r[f"surveyed_{w}"]:
+                continue
+            wave = f"Promotion {r['year']}, enquête à {name}"
+            silent = r[f"surveyed_{w}"] - r[f"respondents_{w}"]
+            rows.append(
+                (
+                    "Effectifs",
+                    wave,
+                    f"{r['certified']} certifiés = {r[f'respondents_{w}']} répondants + "
+                    f"{r[f'non_respondents_{w}']} non-répondants ({silent} sans réponse, "
+                    f"{r['certified'] - r[f'surveyed_{w}']} sans ligne d'enquête)",
+                )
+            )
+            *by_reason, outside = detail.get((r["year"], months), (0,) * (len(REASONS) + 1))
+            reasons = [f"{label} : {n}" for label, n in zip(REASONS.values(), by_reason, strict=True) if n]
+            rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
+            rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(outside)))
+    rows += campaigns.methodology_rows(con, settings, code, years)
+    rows += conditions.methodology_rows(settings)
+    build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
+    rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
+    files = con.execute(
+        """
+        select distinct l.file_name, l.sha256, l.finished_at, l.kind
+        from load_log as l
+        where l.status = 'loaded' and (
+            l.load_id in (select load_id from landing_cohort_results where certification_code = $1
+                          and list_contains($2, year(jury_date)))
+            or l.load_id in (select load_id from fct_survey_attachments where certification_code = $1
+                             and list_contains($2, year))
+            or l.kind in ('rncp', 'rome_codes', 'rome_appellations'))
+        order by l.kind, l.file_name
+        """,
+        [code, years],
+    ).fetchall()
+    for name, sha, loaded, kind in files:
+        rows.append(("Fichiers utilisés", name, f"{kind} — sha256 {sha} — chargé le {loaded:%d/%m/%Y %H:%M}"))
+    return pd.DataFrame(rows, columns=["Rubrique", "Élément", "Valeur"])

@@ -1,0 +1,76 @@
+"""The DuckDB warehouse file: connections, the read-only snapshot, content digests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipeline.core.config import Settings
+from pipeline.core.sql import scalar
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the warehouse file."""
+
+
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. Read-only connections cannot write, attach, install or read outside files.
+    ``memory_limit`` bounds DuckDB's memory (it spills to a temporary folder beside the warehouse)."""
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"{path}: no warehouse yet; run `insertion build` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise WarehouseBusy(
+            f"{path} is in use by another process ({str(exc).splitlines()[0]}); "
+            "wait for it to finish, or read the snapshot instead"
+        ) from exc
+    if memory_limit:
+        con.execute(f"set memory_limit = '{memory_limit}'")  # a setting, not user input
+        con.execute("set preserve_insertion_order = false")
+        con.execute("set temp_directory = ?", [str(path.parent / ".duckdb_tmp")])
+    if read_only:
+        con.execute("set enable_external_access = false")
+        con.execute("set autoinstall_known_extensions = false")
+        con.execute("set autoload_known_extensions = false")
+        con.execute("set lock_configuration = true")
+    return con
+
+
+def publish_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
+    """Copy the warehouse to ``settings.snapshot`` atomically (write a new file, then rename), so readers
+    never see a half-written file and never hold the writer's lock."""
+    con.execute("checkpoint")
+    target = settings.snapshot
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(settings.warehouse, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+DATA_TABLES = (
+    "landing_cohort_results",
+    "landing_survey_answers",
+    "quarantine",
+    "ref_target_jobs",
+    "ref_certifications",
+)
+
+
+def content_hash(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = DATA_TABLES) -> str:
+    """A digest of the rows of the data tables (order-independent), to prove a load changed nothing."""
+    digest = hashlib.sha256()
+    for table in tables:
+        exists = scalar(con, "select count(*) from information_schema.tables where table_name = ?", [table])
+        if not exists:
+            continue
+        count, h = con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {table} as t").fetchall()[0]
+        digest.update(f"{table}:{count}:{h};".encode())
+    return digest.hexdigest()
