@@ -104,6 +104,7 @@ def cmd_export(args) -> int:
     """
     from pipeline.cli.common import _open, _settings
     from pipeline.load.pseudonymise import warehouse_key
+    from pipeline.outputs import participants
     from pipeline.reports import campaigns
     from pipeline.warehouse import db as warehouse
 
@@ -113,7 +114,7 @@ def cmd_export(args) -> int:
     with _open(settings) as con:
         campaigns.known_certification(con, args.certification)
         key = warehouse_key(con, settings.key_file)
-        found = campaigns.participants(
+        found = participants.participants(
             con,
             settings,
             key,
@@ -134,8 +135,8 @@ def cmd_export(args) -> int:
                 file=sys.stderr,
             )
             return 1
-        path = campaigns.write_participants(found.frame, out, fmt)
-        campaigns.record_mailings(con, found.frame, "relance" if args.relance else "invitation", path.name)
+        path = participants.write_participants(found.frame, out, fmt)
+        participants.record_mailings(con, found.frame, "relance" if args.relance else "invitation", path.name)
         warehouse.publish_snapshot(con, settings)
     print(f"{path} (lecture et écriture pour vous seul·e) : {len(found.frame)} participant(s), format {fmt}.")
     if found.without_contact:

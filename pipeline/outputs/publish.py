@@ -18,7 +18,6 @@ from pipeline.core.exports import csv_text, write_atomic
 from pipeline.indicators import FICHE, RATE, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS, disclose
 from pipeline.indicators.formats import fr_int, fr_pct, interval, missing, secret
-from pipeline.outputs import renewal
 from pipeline.reports import fiches
 
 AUDIENCE = "public"

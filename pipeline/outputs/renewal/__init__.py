@@ -18,8 +18,8 @@ from pipeline.core.errors import InputError
 from pipeline.core.labels import ROUTE_LABELS as ROUTES
 from pipeline.indicators.disclosure import disclose
 from pipeline.indicators.dossier import AUDIENCE, STAT_KEYS, stat_sheet
-from pipeline.outputs.renewal.methodology import methodology
 from pipeline.outputs.renewal.html import render_html, write_html  # noqa: F401 (the pack's API)
+from pipeline.outputs.renewal.methodology import methodology
 from pipeline.outputs.renewal.pack import Pack, parse_years  # noqa: F401
 from pipeline.outputs.renewal.xlsx import write_xlsx  # noqa: F401
 from pipeline.reports import campaigns, fiches
