@@ -1,6 +1,7 @@
 """Write the sample data set of data/raw/ (fictional people, deterministic).
 
-RNCP34179 reproduces the statistics table of its public fiche (shared/reference/) exactly:
+RNCP34179 reproduces the statistics table of its public fiche (copied in
+data/reference/published_statistics.csv) exactly:
   2018: 11 certified, 0 VAE, 100 %, 100 %, 80 %;  2017: 35 certified, 0 VAE, 88 %, 70 %, 78 %.
 RNCP35809 and RNCP40344 get 4 and 5 promotions with every access route, partial and failed
 candidates, non-respondents, every situation and job titles without ROME code.

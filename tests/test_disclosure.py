@@ -20,7 +20,7 @@ from pipeline.warehouse import db as warehouse
 
 THRESHOLD = 20
 CERTS = ["RNCP34179", "RNCP35809", "RNCP40344"]
-# rate -> (numerator, denominator), as design.md §2 defines them
+# rate -> (numerator, denominator), as docs/methodology.md M13-M15 defines them
 RATES = {
     "insertion_rate_6m": ("employed_6m", "respondents_6m - neutralised_6m"),
     "target_job_rate_6m": ("in_target_6m", "respondents_6m - neutralised_6m"),

@@ -5,7 +5,7 @@ import shutil
 
 from conftest import ROOT, content_hash, table_rows
 
-FICHE_RNCP34179 = [  # shared/reference/fiche-RNCP34179-chef-de-projet-e-commerce.txt, "Statistiques"
+FICHE_RNCP34179 = [  # the public fiche's "Statistiques" table (data/reference/published_statistics.csv)
     (2018, 11, 0, 100, 100, 80),
     (2017, 35, 0, 88, 70, 78),
 ]

@@ -1,4 +1,4 @@
-"""SQL models as input rows -> expected rows, with hand-computed figures (design.md §2)."""
+"""SQL models as input rows -> expected rows, with hand-computed figures (docs/methodology.md M1-M18)."""
 
 import pandas as pd
 import pytest

@@ -1,7 +1,8 @@
-"""Metamorphic tests: transformations of the input that must not change the figures (design.md §2).
+"""Metamorphic tests: transformations of the input that must not change the figures (docs/methodology.md).
 
-"Order does not matter", "One answer per person and wave" and "A defect in one field sets that field
-aside, not the person", checked on the shipped sample (data/raw/) through the real CLI, run in-process.
+"Order does not matter" (M21), "One answer per person and wave" (M7) and "A defect in one field sets that
+field aside, not the person" (M19), checked on the shipped sample (data/raw/) through the real CLI, run
+in-process.
 The figures compared are every row of the views ``certification_statistics`` and
 ``access_route_statistics``, read from the warehouse file (read-only) after the command.
 

@@ -1,4 +1,4 @@
-"""One disclosure policy per audience (design.md §2), applied by one function to every output.
+"""One disclosure policy per audience (docs/methodology.md M23-M26), applied by one function to every output.
 
 * ``internal`` (the dashboard) and ``dossier`` (the France Compétences renewal pack, ``insertion stats``):
   full figures; every rate keeps its head-count (n/N) and interval, and carries « ⚠ » when its

@@ -1,10 +1,11 @@
 """Independent reference implementation of the France Compétences insertion statistics (test oracle).
 
-Written from design.md §2-§3 and the rules for open cases stated in docs/warehouse.md (R1-R8 below),
-without reading the pipeline's code.
+Written from the definitions and the rules for open cases stated in docs/methodology.md (R1-R9 below;
+its cross-reference table maps them to its rule ids), without reading the pipeline's code.
 Only the synonym tables pipeline/mappings/{headers,values}.json are loaded (as data).
 
-The rules (design.md §2; decisions for open cases as docs/warehouse.md states them):
+The rules (docs/methodology.md: R1 = M1-M2, R2 = M19, R3 = M6, R4 = M7, R5 = M9, R6 = M10, R7 = M11-M12,
+R8 = M15, R9 = M18):
 R1 certified of year Y: outcome certified; one decision per person, certification and jury date (the
    file whose name sorts last, then the last row); once per person, certification and year.
 R2 an answer is discarded only for its reference, certification code, wave or an unknown situation;

@@ -1,6 +1,6 @@
 -- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- Every survey answer, attached to the promotion it belongs to, and whether it is the one that counts.
--- Rules (design.md §2, stated in the renewal pack's methodology):
+-- Rules (docs/methodology.md M6, M7 and M8; stated in the renewal pack's methodology):
 -- * promotion: the one the answer gives, if the person was certified that year; else the latest
 --   certification obtained on or before the answer date; else (no date, or dated before every jury) the
 --   person's latest certification. An answer of a person not certified (that year) attaches nowhere.

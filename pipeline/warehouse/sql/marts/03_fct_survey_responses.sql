@@ -1,7 +1,7 @@
 -- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- The answers that count (one per person, certification, promotion and wave: fct_survey_attachments),
 -- with France Compétences' classification: responded, neutralised (and why), employed, in the targeted
--- occupation (and on what evidence). Definitions: design.md §2.
+-- occupation (and on what evidence). Definitions: docs/methodology.md M5, M8-M12.
 create or replace table fct_survey_responses as
 with kept as materialized (  -- forces the narrow join first (measured: 2x faster at national scale)
     select

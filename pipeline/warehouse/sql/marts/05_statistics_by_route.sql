@@ -1,7 +1,8 @@
 -- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- Indicators per certification and year, overall (access_route = 'ALL') and per access route; a table,
 -- sorted by certification, so that the dashboard's Certification page reads a few rows, not the marts.
--- Definitions: design.md §2; every count and rate, its label and its formula: pipeline/indicators/.
+-- Definitions: docs/methodology.md M13-M18; every count and rate, its label and its formula:
+-- pipeline/indicators/.
 -- The @counts and @rates markers below are replaced by the registry's select lists.
 create or replace table statistics_by_route as
 with sums as (
