@@ -160,7 +160,6 @@ def generate_sources() -> list[str]:
     candidates = [
         *Path("data/raw/rncp").glob("*.xml"),
         Path("data/reference/published_statistics.csv"),
-        *Path("../shared/data/rncp-xml-v4.1-sample").glob("*.xml"),
     ]
     return [str(p) for p in candidates if p.exists()]
 
@@ -182,7 +181,7 @@ def register(add) -> None:
         metavar="FILE",
         default=generate_sources(),
         help="RNCP XML exports and published-statistics CSV files to calibrate on "
-        "(default: the shipped excerpts, and ../shared/data/rncp-xml-v4.1-sample when present)",
+        "(default: the shipped excerpts)",
     )
 
     p = add("serve", cmd_serve, "serve the dashboard on http://127.0.0.1:8050")
