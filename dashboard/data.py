@@ -155,14 +155,9 @@ def _with_rates(cur: duckdb.DuckDBPyConnection, sql: str, params: list):
 
 
 def _recorded_settings(cur: duckdb.DuckDBPyConnection):
-    from pipeline.core.config import Settings, parse_setting
-    from pipeline.warehouse.models import SETTINGS_KEYS
+    from pipeline.reports.settings import settings_in_force
 
-    base = Settings()
-    rows = cur.execute("select key, value from settings where list_contains(?, key)", [list(SETTINGS_KEYS)])
-    return Settings.load(
-        **{k: parse_setting(getattr(base, k), v) for k, v in rows.fetchall() if v is not None}
-    )
+    return settings_in_force(cur)
 
 
 class Reader:

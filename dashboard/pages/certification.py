@@ -9,8 +9,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import components, data, figures
 from pipeline.indicators import FICHE, RATE
 from pipeline.indicators import conditions as condition_indicators
-from pipeline.indicators import readiness as indicators_readiness
-from pipeline.reports import conditions, declared, fiches, habilitation
+from pipeline.reports import conditions, declared, fiches
+from pipeline.reports import readiness as reports_readiness
 from pipeline.reports import statistics as stats
 
 # Beside the fiche's table: the 2-year global rate and the response rates, each with n/N.
@@ -133,15 +133,7 @@ def update(code):
         }
         for r in compare.astype(object).where(compare.notna(), None).to_dict(orient="records")
     ]
-    pending = int(table["pending_review_6m"].sum() + table["pending_review_24m"].sum()) if len(table) else 0
-    unmatched = wh.query(
-        "select distinct job_title from titles_to_review where certification_code = ? order by 1", [code]
-    )["job_title"].tolist()
-    gaps = compare[compare["difference"].fillna(0) != 0]
-    unhabilitated = wh.call(habilitation.by_partner, [code])  # issue #16
-    items = indicators_readiness.check(
-        table, info, wh.settings(), pending, unmatched, gaps, unhabilitated=unhabilitated
-    )
+    items = wh.call(reports_readiness.items, code, wh.settings())
     return summary(code, info), rows, compared, readiness(items), lineage(info)
 
 

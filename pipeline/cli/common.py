@@ -131,3 +131,14 @@ def _report_issues(con, scope: list[str] | None) -> None:
     ).fetchall()
     for label, n in rows:
         print(f"  warning: {n} × {label} (insertion quality --issues)", flush=True)
+
+
+def _in_force(con, settings: Settings) -> Settings:
+    """The settings the figures were computed with (recorded at build), which every output applies and
+    prints; says on stderr when the environment asks for others (pipeline/reports/settings.py)."""
+    from pipeline.reports.settings import notice, settings_in_force
+
+    text = notice(con, settings)
+    if text:
+        print(text, file=sys.stderr)
+    return settings_in_force(con, settings)

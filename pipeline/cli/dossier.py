@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import _open, _reader, _settings, _settle_pending
+from pipeline.cli.common import _in_force, _open, _reader, _settings, _settle_pending
 
 
 def cmd_renewal(args) -> int:
@@ -24,6 +24,7 @@ def cmd_renewal(args) -> int:
     settings = _settings(args)
     code = args.code.strip().upper()
     with _reader(settings) as con:
+        settings = _in_force(con, settings)
         pack = renewal.build(con, code, settings, renewal.parse_years(args.years))
     renewal.write_xlsx(pack, Path(args.out))
     print(f"Written {args.out} ({', '.join(pack.sheets)})")
@@ -72,6 +73,7 @@ def cmd_declare(args) -> int:
         return 2
     code = args.code.strip().upper()
     with _open(settings) as con:
+        settings = _in_force(con, settings)
         declared = declarations.declare(
             con, settings, code, renewal.parse_years(args.years), args.to, args.note, args.out_dir
         )
@@ -100,6 +102,7 @@ def cmd_publish(args) -> int:
     settings = _settings(args)
     code = args.code.strip().upper()
     with _reader(settings) as con:
+        settings = _in_force(con, settings)
         out = publish.publish(
             con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
         )

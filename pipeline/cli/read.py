@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import _finish, _open, _published, _reader, _settings
+from pipeline.cli.common import _finish, _in_force, _open, _published, _reader, _settings
 
 
 def cmd_stats(args) -> int:
@@ -29,6 +29,7 @@ def cmd_stats(args) -> int:
     code = args.code.strip().upper()
     declared: list[str] = []
     with _reader(settings) as con:
+        settings = _in_force(con, settings)
         if args.compare:
             frame = fiches.compare(con, code)
         elif args.lineage:

@@ -68,11 +68,12 @@ def cmd_plan(args) -> int:
       insertion survey plan --certification RNCP40344 --wave 24m --due-before 31/03/2027
       insertion survey plan --format csv > plan.csv
     """
-    from pipeline.cli.common import _reader, _settings
+    from pipeline.cli.common import _in_force, _reader, _settings
     from pipeline.reports import campaigns
 
     settings = _settings(args)
     with _reader(settings) as con:
+        settings = _in_force(con, settings)
         campaigns.known_certification(con, args.certification)
         counts = campaigns.plan_counts(con, args.certification, args.wave, args.due_before)
     if counts.empty:
@@ -102,7 +103,7 @@ def cmd_export(args) -> int:
       insertion survey export --certification RNCP40344 --wave 24m --format xlsx --out publipostage.xlsx
       insertion survey export --certification RNCP40344 --wave 24m --relance --out relance.csv
     """
-    from pipeline.cli.common import _open, _settings
+    from pipeline.cli.common import _in_force, _open, _settings
     from pipeline.load.pseudonymise import warehouse_key
     from pipeline.outputs import participants
     from pipeline.reports import campaigns
@@ -112,6 +113,7 @@ def cmd_export(args) -> int:
     out = Path(args.out)
     fmt = args.format or ("xlsx" if out.suffix.lower() == ".xlsx" else "limesurvey")
     with _open(settings) as con:
+        settings = _in_force(con, settings)
         campaigns.known_certification(con, args.certification)
         key = warehouse_key(con, settings.key_file)
         found = participants.participants(
@@ -160,7 +162,7 @@ def cmd_status(args) -> int:
       insertion survey status --certification RNCP40344 --wave 24m
       insertion survey status --certification RNCP40344 --wave 24m --relances relance.csv
     """
-    from pipeline.cli.common import _reader, _settings
+    from pipeline.cli.common import _in_force, _reader, _settings
     from pipeline.core.labels import WAVE_LABELS
     from pipeline.reports import campaigns
 
@@ -177,6 +179,7 @@ def cmd_status(args) -> int:
         return cmd_export(args)
     settings = _settings(args)
     with _reader(settings) as con:
+        settings = _in_force(con, settings)
         campaigns.known_certification(con, args.certification)
         frame = campaigns.status(con, settings, args.certification, args.wave, open_only=args.open_only)
     if frame.empty:

@@ -141,6 +141,28 @@ class Settings:
         )
 
 
+# The settings that rule the figures: recorded in the warehouse (table ``settings``) by every build, and
+# applied and printed by every output from there (pipeline/reports/settings.py), never from the
+# environment of the export.
+RECORDED = (
+    "small_cohort_threshold",
+    "min_response_rate",
+    "renewal_notice_days",
+    "window_6m",
+    "window_24m",
+    "nonresponse_gap",
+)
+
+
+def setting_text(value) -> str:
+    """A setting as the settings table stores it (a window as « 4,9 »)."""
+    return ",".join(map(str, value)) if isinstance(value, tuple) else str(value)
+
+
+def env_name(key: str) -> str:
+    return Settings.__dataclass_fields__[key].metadata["env"]
+
+
 def parse_setting(default, raw: str):
     """The text of a setting (environment, settings table) as the type of its default."""
     if isinstance(default, bool):

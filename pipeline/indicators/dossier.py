@@ -54,5 +54,3 @@ def stat_sheet(frame: pd.DataFrame, threshold: int, keys: list[str] = STAT_KEYS)
             for row in shown.to_dict(orient="records")
         ]
     return out
-
-

@@ -129,9 +129,9 @@ def code_version() -> str:
 
 def settings_record(con, settings: Settings, code: str) -> dict:
     """The settings the figures depend on, and this certification's own settings."""
-    from pipeline.warehouse.models import SETTINGS_KEYS
+    from pipeline.core.config import RECORDED
 
-    out = {key: plain_value(getattr(settings, key)) for key in (*SETTINGS_KEYS, "pay_floor", "pay_ceiling")}
+    out = {key: plain_value(getattr(settings, key)) for key in (*RECORDED, "pay_floor", "pay_ceiling")}
     cert = con.execute(
         "select coalesce(any_value(international), false), coalesce(any_value(target_parent_codes), false) "
         "from ref_certifications where certification_code = ?",
@@ -326,7 +326,10 @@ def verify(con: duckdb.DuckDBPyConnection, did: int, manifest: Path | None = Non
     parts = {part: digest(content[part]) for part in PARTS}
     changed = [p for p in PARTS if parts[p] != meta["_parts"].get(p)]
     digest_ok = digest(content) == meta["_digest"] and not changed
-    people, answers = recorded_rows(con, "declaration_people", did), recorded_rows(con, "declaration_answers", did)
+    people, answers = (
+        recorded_rows(con, "declaration_people", did),
+        recorded_rows(con, "declaration_answers", did),
+    )
     recorded = recorded_rows(con, "declaration_figures", did)
     again = recompute(people, answers, meta["certification_code"], meta["years"])
     differences = [

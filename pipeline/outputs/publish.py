@@ -19,6 +19,7 @@ from pipeline.indicators import FICHE, RATE, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS, disclose
 from pipeline.indicators.formats import fr_int, fr_pct, interval, missing, secret
 from pipeline.reports import fiches
+from pipeline.reports.statistics import statistics
 
 AUDIENCE = "public"
 RATES = [k for k in FICHE if k in RATE] + ["response_rate_6m", "response_rate_24m"]
@@ -29,11 +30,7 @@ def table(
 ) -> pd.DataFrame:
     """One row per year: certified, of whom VAE, and for each published rate its value, base and 95 %
     interval — or empty with ``<rate>_suppressed`` set. Raises :class:`InputError` when nothing to publish."""
-    stats = con.execute(
-        "select * from certification_statistics where certification_code = ? order by year desc", [code]
-    ).df()
-    if years:
-        stats = stats[stats["year"].isin(years)]
+    stats = statistics(con, code, years or None)
     if stats.empty:
         raise InputError(code, "unknown certification, or no certified candidates for these years")
     shown = disclose(stats, AUDIENCE, threshold)

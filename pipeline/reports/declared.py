@@ -20,6 +20,8 @@ from pipeline.indicators.formats import fr_date, fr_int, fr_pct
 
 SQL = Path(__file__).resolve().parents[1] / "reports" / "sql" / "declarations"
 FIGURE_COLUMNS = ["year", "access_route", "measure", "numerator", "denominator", "value", "low", "high"]
+
+
 def _sql(name: str) -> str:
     return (SQL / f"{name}.sql").read_text(encoding="utf-8")
 
@@ -269,7 +271,8 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
             note(year, wave, "late", (y["source_file"], loads.get(y["load_id"])))
         elif (x["load_id"], x["source_row"]) != (y["load_id"], y["source_row"]):
             if plain_value(x["responded"]) != plain_value(y["responded"]) or any(
-                plain_value(x[c]) != plain_value(y[c]) for c in ("employed", "in_target", "neutralised", "situation")
+                plain_value(x[c]) != plain_value(y[c])
+                for c in ("employed", "in_target", "neutralised", "situation")
             ):
                 note(year, wave, "corrected", (y["source_file"], loads.get(y["load_id"])))
         elif plain_value(x["in_target"]) != plain_value(y["in_target"]):

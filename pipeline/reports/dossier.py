@@ -9,10 +9,10 @@ from pipeline.core.labels import CONTRACT_LABELS as CONTRACTS
 from pipeline.core.labels import TARGET_METHOD_LABELS as METHODS
 from pipeline.core.labels import WAVE_LABELS as WAVE_NAMES
 from pipeline.core.labels import WORKING_TIME_LABELS as WORKING_TIME
-from pipeline.indicators import WAVES, label, readiness
+from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import disclose
 from pipeline.indicators.dossier import AUDIENCE, FLAG_COLUMNS, STAT_KEYS, stat_sheet
-from pipeline.reports import conditions, fiches, habilitation
+from pipeline.reports import conditions
 
 
 def employment_conditions(con, code: str, years: list[int], threshold: int) -> list[tuple[str, pd.DataFrame]]:
@@ -187,22 +187,12 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     return out
 
 
-def alerts(con, code: str, stats: pd.DataFrame, info: dict, settings: Settings) -> pd.DataFrame:
-    """What would weaken the dossier: the alerts of :func:`pipeline.indicators.readiness.check`."""
-    all_years = sorted(int(y) for y in stats["year"])
-    pending = int(stats["pending_review_6m"].sum() + stats["pending_review_24m"].sum())
-    unmatched = unmatched_titles(con, code, all_years)
-    compare = fiches.compare(con, code)
-    items = readiness.check(
-        stats,
-        info,
-        settings,
-        pending_review=pending,
-        unmatched_titles=list(unmatched["Intitulé du poste"]),
-        gaps=compare[compare["difference"].fillna(0) != 0],
-        unhabilitated=habilitation.by_partner(con, [code]),  # issue #16
-    )
-    out = [(i.topic, i.text) for i in items if not i.ok]
+def alerts(con, code: str, settings: Settings) -> pd.DataFrame:
+    """What would weaken the dossier: the same readiness alerts as the Certification page
+    (:func:`pipeline.reports.readiness.alerts`)."""
+    from pipeline.reports import readiness
+
+    out = readiness.alerts(con, code, settings)
     if not out:
         out.append(("Aucune", "Rien ne semble fragiliser le dossier."))
     return pd.DataFrame(out, columns=["Sujet", "Alerte"])

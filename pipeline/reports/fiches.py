@@ -7,6 +7,7 @@ import pandas as pd
 
 from pipeline.indicators import FICHE
 from pipeline.indicators import label as label_of
+from pipeline.reports.statistics import statistics
 
 MEASURES = {key: label_of(key) for key in FICHE if key != "year"}  # the fiche's published figures
 
@@ -75,21 +76,14 @@ def lineage(con: duckdb.DuckDBPyConnection, code: str) -> list[dict]:
 def statistics_across(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
     """Computed statistics of every fiche of the chain, newest year first."""
     codes = [r["certification_code"] for r in lineage(con, code)]
-    return con.execute(
-        "select * from certification_statistics where list_contains(?, certification_code) "
-        "order by year desc, certification_code",
-        [codes],
-    ).df()
+    return statistics(con, codes)
 
 
 def compare(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
     """Computed and published figures side by side, one line per year and measure, for every year present
     in either; ``difference`` = computed - published."""
     columns = list(MEASURES)
-    computed = con.execute(
-        f"select year, {', '.join(columns)} from certification_statistics where certification_code = ?",
-        [code],
-    ).df()
+    computed = statistics(con, code)[["year", *columns]]
     published = con.execute(
         f"""
         select year, {", ".join(f"max({c}) as {c}" for c in columns)},

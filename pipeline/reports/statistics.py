@@ -21,10 +21,17 @@ FICHE_RATES = [k for k in FICHE if k in RATE]
 DETAIL_COLUMNS = detail_columns()
 
 
-def statistics(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
-    """Rows of ``certification_statistics`` for one certification, newest year first."""
+def statistics(
+    con: duckdb.DuckDBPyConnection, code: str | list[str], years: list[int] | None = None
+) -> pd.DataFrame:
+    """Rows of ``certification_statistics`` for one certification (or several), newest year first; only
+    the promotions ``years`` when given. The one query of the statistics every face reads."""
+    codes = [code] if isinstance(code, str) else list(code)
     return con.execute(
-        "select * from certification_statistics where certification_code = ? order by year desc", [code]
+        "select * from certification_statistics where list_contains($codes, certification_code) "
+        "and ($years::integer[] is null or list_contains($years::integer[], year)) "
+        "order by year desc, certification_code",
+        {"codes": codes, "years": years},
     ).df()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.core.config import Settings
+from pipeline.core.config import RECORDED, Settings, setting_text
 from pipeline.core.sql import scalar, sql_literal
 from pipeline.warehouse.db import content_hash
 
@@ -138,24 +138,13 @@ def _upgrade_candidate_hash(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-SETTINGS_KEYS = (
-    "small_cohort_threshold",
-    "min_response_rate",
-    "renewal_notice_days",
-    "window_6m",
-    "window_24m",
-)
 # What the per-certification tables read besides their certification's rows: when one of these changes,
 # an incremental refresh would leave the other certifications stale, so everything is rebuilt.
 GLOBAL_INPUTS = ("ref_certifications", "ref_target_jobs", "ref_partners")  # ref_partners: issue #16
 
 
 def _settings_rows(settings: Settings) -> list[tuple[str, str]]:
-    rows = []
-    for key in SETTINGS_KEYS:
-        value = getattr(settings, key)
-        rows.append((key, ",".join(map(str, value)) if isinstance(value, tuple) else str(value)))
-    return rows
+    return [(key, setting_text(getattr(settings, key))) for key in RECORDED]
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -31,6 +31,7 @@ from pipeline.reports.dossier import (
     partner_statistics,
     quality,
 )
+from pipeline.reports.statistics import statistics
 
 
 def build(
@@ -38,9 +39,7 @@ def build(
 ) -> Pack:
     """Gather every sheet of the pack. Raises :class:`InputError` for an unknown certification or no data."""
     info = fiches.summary(con, code)
-    stats = con.execute(
-        "select * from certification_statistics where certification_code = ? order by year desc", [code]
-    ).df()
+    stats = statistics(con, code)
     if info is None or stats.empty:
         raise InputError(code, "unknown certification, or no certified candidates in the warehouse")
     if years is None:
@@ -74,7 +73,7 @@ def build(
         ("Contrôles des données", quality(con, code, years)),
         ("Contrôle de la non-réponse", campaigns.nonresponse_sheet(con, settings, code, years)),
     ]
-    pack.sheets["Alertes"] = alerts(con, code, stats, info, settings)
+    pack.sheets["Alertes"] = alerts(con, code, settings)
     pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold)
     pack.sheets.update(declared(con, code))
     pack.stats = stats

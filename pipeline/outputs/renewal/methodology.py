@@ -10,6 +10,7 @@ from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS
 from pipeline.indicators.dossier import AUDIENCE
 from pipeline.reports import campaigns, conditions
+from pipeline.reports.statistics import statistics
 
 
 def methodology(con, code: str, years: list[int], settings: Settings) -> pd.DataFrame:
@@ -142,11 +143,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
         ),
     ]
     # the head-counts from the statistics (one owner); only their breakdowns from the answers
-    stats = con.execute(
-        "select * from certification_statistics where certification_code = ? and list_contains(?, year) "
-        "order by year desc",
-        [code, years],
-    ).df()
+    stats = statistics(con, code, years)
     detail = {
         (r[0], r[1]): r[2:]
         for r in con.execute(

@@ -30,5 +30,3 @@ def parse_years(text: str | None) -> list[int] | None:
         bounds = [int(x) for x in part.strip().split("-")]
         years += list(range(bounds[0], bounds[-1] + 1))
     return sorted(set(years))
-
-

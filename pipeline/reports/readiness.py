@@ -1,0 +1,42 @@
+"""The inputs of renewal readiness, gathered once for every face (the Certification page, the pack's
+Alertes, `insertion stats`): every promotion of the certification, the titles waiting for a reviewer
+(most respondents first), the differences with the published figures and the partners not habilitated.
+The rules themselves are :mod:`pipeline.indicators.readiness`'s."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.core.config import Settings
+from pipeline.indicators import readiness
+from pipeline.reports import fiches, habilitation
+from pipeline.reports.statistics import statistics
+
+
+def inputs(con: duckdb.DuckDBPyConnection, code: str) -> dict:
+    """What :func:`pipeline.indicators.readiness.check` reads, for one certification."""
+    stats = statistics(con, code)
+    compare = fiches.compare(con, code)
+    titles = con.execute(
+        "select job_title from titles_to_review where certification_code = ? "
+        "group by job_title order by count(*) desc, job_title",
+        [code],
+    ).fetchall()
+    return {
+        "stats": stats,
+        "info": fiches.summary(con, code) or {},
+        "pending_review": int(stats["pending_review_6m"].sum() + stats["pending_review_24m"].sum()),
+        "unmatched_titles": [t for (t,) in titles],
+        "gaps": compare[compare["difference"].fillna(0) != 0],
+        "unhabilitated": habilitation.by_partner(con, [code]),  # issue #16
+    }
+
+
+def items(con: duckdb.DuckDBPyConnection, code: str, settings: Settings) -> list[readiness.Item]:
+    """Every readiness item of one certification, under the settings in force."""
+    return readiness.check(settings=settings, **inputs(con, code))
+
+
+def alerts(con: duckdb.DuckDBPyConnection, code: str, settings: Settings) -> list[tuple[str, str]]:
+    """(topic, text) of each item that would weaken the dossier."""
+    return [(i.topic, i.text) for i in items(con, code, settings) if not i.ok]
