@@ -256,3 +256,36 @@ def test_job_label_of_a_job_without_code():
     assert figures.job_label(None, None, False) == "Sans code ROME"
     assert figures.job_label(math.nan, math.nan, False) == "Sans code ROME"  # not « nan – nan »
     assert figures.job_label("M1607", "Secrétariat", True) == "M1607 – Secrétariat"
+
+
+def test_every_output_applies_the_settings_in_force(pages, sample_cli, monkeypatch, tmp_path):
+    """The sample was built with the defaults (threshold 20, response rate 50 %, windows 4–9 / 20–30).
+    Exported under another environment, the pack, `stats` and `publish` apply the recorded settings,
+    print them, and say the environment was ignored: the pack's Alertes are the Certification page's."""
+    import re
+
+    monkeypatch.setenv("INSERTION_SMALL_COHORT", "40")
+    monkeypatch.setenv("INSERTION_MIN_RESPONSE_RATE", "95")
+    monkeypatch.setenv("INSERTION_WINDOW_6M", "3,10")
+    for code in ("RNCP34179", "RNCP35809", "RNCP40344"):
+        *_, readiness, _ = pages["certification"].update(code)
+        shown = sorted(li.children.split(" — ", 1)[1] for li in readiness.children if li.className == "alert")
+        status, _, err = sample_cli("renewal", code, "--out", tmp_path / f"{code}.xlsx")
+        assert status == 0
+        assert "INSERTION_SMALL_COHORT=40 (en vigueur : 20)" in err and "ignoré" in err
+        book = openpyxl.load_workbook(tmp_path / f"{code}.xlsx")
+        rows = [r for r in book["Alertes"].iter_rows(min_row=6, values_only=True) if any(r)]
+        alerts = sorted(r[1] for r in rows if r[0] != "Aucune")
+        assert alerts == shown, code
+        method = " ".join(str(c) for row in book["Méthodologie"].values for c in row if c)
+        assert "seuil : 20" in method and "seuil : 40" not in method
+        assert re.search(r"4 à 9 mois", method) and not re.search(r"3 à 10 mois", method)
+    status, out, err = sample_cli("stats", "RNCP34179", "--detail", "--format", "csv")
+    assert status == 0 and "INSERTION_MIN_RESPONSE_RATE=95 (en vigueur : 50)" in err
+    # ⚠ under the threshold in force (20): 2017's 33 respondents are not flagged, 2018's 9 are
+    lines = {line.split(";")[0]: line for line in out.splitlines()[1:]}
+    assert "⚠" in lines["2018"] or "True" in lines["2018"] or "oui" in lines["2018"].lower()
+    status, _, err = sample_cli("publish", "RNCP34179", "--out", tmp_path / "public.html")
+    assert status == 0 and "ignoré" in err
+    page = (tmp_path / "public.html").read_text(encoding="utf-8")
+    assert "20" in page and "moins de 40" not in page
