@@ -157,9 +157,12 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def generate_sources() -> list[str]:
+    """The RNCP excerpts of the raw folder and the published statistics of the reference folder (settings
+    INSERTION_RAW_DIR and INSERTION_REFERENCE_DIR, so that a wheel install finds them too)."""
+    settings = Settings.load()
     candidates = [
-        *Path("data/raw/rncp").glob("*.xml"),
-        Path("data/reference/published_statistics.csv"),
+        *(settings.raw_dir / "rncp").glob("*.xml"),
+        settings.reference_dir / "published_statistics.csv",
     ]
     return [str(p) for p in candidates if p.exists()]
 
