@@ -22,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.core.accounts import EVERYTHING, Scope
-from pipeline.core.sql import sql_literal
+from pipeline.core.sql import set_today, sql_literal
 from pipeline.indicators import add_rates, expand
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -70,6 +70,7 @@ class Warehouse:
                 alias = f"snapshot_{self._generation}"
                 base = duckdb.connect()
                 base.execute(f"attach {sql_literal(self.path.resolve())} as {alias} (read_only)")
+                set_today(base)
                 for statement in (
                     f"use {alias}",
                     "set enable_external_access = false",
@@ -96,6 +97,7 @@ class Warehouse:
         if scope.key not in local.cursors:
             cursor = base.cursor()
             cursor.execute(f"use {target}")
+            set_today(cursor)
             local.cursors[scope.key] = cursor
         return current, local.cursors[scope.key]
 

@@ -153,11 +153,12 @@ def cmd_titles(args) -> int:
                 select m.job_title, m.rome_code as matched_rome_code, m.appellation, m.method, m.score,
                        r.rome_code as reviewed_rome_code, r.in_target as reviewed_in_target, r.reviewer,
                        strftime(r.decided_at, '%d/%m/%Y') as reviewed_on,
+                       case when r.review_id is not null then coalesce(r.certification_code, 'toutes') end
+                           as reviewed_for,
                        (select count(*) from stg_survey_answers as s where s.job_title = m.job_title) as answers
                 from job_title_matches as m
-                left join (select * from title_reviews qualify row_number() over (
-                    partition by title_key order by decided_at desc, review_id desc) = 1) as r using (title_key)
-                order by m.method desc, answers desc, m.job_title
+                left join stg_title_reviews as r using (title_key)
+                order by m.method desc, answers desc, m.job_title, r.certification_code nulls first
                 """
             ).df()
     if frame.empty:

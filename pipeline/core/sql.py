@@ -16,3 +16,15 @@ def sql_literal(value: object) -> str:
     """A SQL string literal for ``value`` (quotes doubled), for the few places where DuckDB takes no
     parameter: file paths in COPY/ATTACH/read_parquet, constant lists the planner can push down."""
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def set_today(con: duckdb.DuckDBPyConnection) -> None:
+    """Give SQL the one clock (:func:`pipeline.core.clock.today`): the macro ``insertion_today()``
+    (sql/schema/20_macros.sql) reads this connection's variable when ``INSERTION_TODAY`` is set, else
+    ``current_date``. Each connection and cursor has its own variables: call it on each."""
+    import os
+
+    from pipeline.core.clock import today
+
+    if os.environ.get("INSERTION_TODAY", "").strip():
+        con.execute("set variable insertion_today = ?::date", [today().isoformat()])

@@ -147,10 +147,7 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     failed = con.execute(
         """
         with loads as (
-            select distinct load_id from landing_cohort_results
-            where certification_code = $1 and list_contains($2, year(jury_date))
-            union select distinct load_id from fct_survey_attachments where certification_code = $1
-              and list_contains($2, year)
+            select load_id from files_used($1, $2) where kind not in ('rncp', 'rome_codes', 'rome_appellations')
         )
         select 'Attente non satisfaite' as "Type", l.file_name as "Fichier", null as "Ligne",
                v.expectation_type || coalesce(' (' || v.column_name || ')', '') as "Contrôle",

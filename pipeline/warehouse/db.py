@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.core.config import Settings
-from pipeline.core.sql import scalar
+from pipeline.core.sql import scalar, set_today
 
 
 class WarehouseBusy(RuntimeError):
@@ -32,6 +32,7 @@ def connect(
             f"{path} is in use by another process ({str(exc).splitlines()[0]}); "
             "wait for it to finish, or read the snapshot instead"
         ) from exc
+    set_today(con)
     if memory_limit:
         con.execute(f"set memory_limit = '{memory_limit}'")  # a setting, not user input
         con.execute("set preserve_insertion_order = false")

@@ -181,17 +181,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
     build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
     rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
     files = con.execute(
-        """
-        select distinct l.file_name, l.sha256, l.finished_at, l.kind
-        from load_log as l
-        where l.status = 'loaded' and (
-            l.load_id in (select load_id from landing_cohort_results where certification_code = $1
-                          and list_contains($2, year(jury_date)))
-            or l.load_id in (select load_id from fct_survey_attachments where certification_code = $1
-                             and list_contains($2, year))
-            or l.kind in ('rncp', 'rome_codes', 'rome_appellations'))
-        order by l.kind, l.file_name
-        """,
+        "select distinct file_name, sha256, finished_at, kind from files_used(?, ?) order by kind, file_name",
         [code, years],
     ).fetchall()
     for name, sha, loaded, kind in files:

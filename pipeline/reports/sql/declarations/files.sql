@@ -1,11 +1,2 @@
--- The input files behind the figures of one certification and its promotions ($code, $years): the
--- cohort and survey files of those promotions and the referentials (RNCP, ROME), as load_log holds them.
-select l.load_id, l.file_name, l.kind, l.sha256
-from load_log as l
-where l.status = 'loaded' and (
-    l.load_id in (select load_id from landing_cohort_results where certification_code = $code
-                  and list_contains($years, year(jury_date)))
-    or l.load_id in (select load_id from fct_survey_attachments where certification_code = $code
-                     and list_contains($years, year))
-    or l.kind in ('rncp', 'rome_codes', 'rome_appellations'))
-order by l.load_id
+-- The input files behind the declared figures ($code, $years): the marts' macro files_used.
+select load_id, file_name, kind, sha256 from files_used($code, $years) order by load_id

@@ -29,11 +29,7 @@ certification_settings as (
 
 reviews as (
     -- the latest decision of a reviewer per title, for one certification or for all
-    select *
-    from title_reviews
-    qualify row_number() over (
-        partition by title_key, coalesce(certification_code, '*') order by decided_at desc, review_id desc
-    ) = 1
+    select * from stg_title_reviews
 ),
 
 coded as (

@@ -50,7 +50,7 @@ select
     coalesce(f.level, r.level) as level,
     f.active,
     coalesce(f.registration_end_date, r.registration_end_date) as registration_end_date,
-    date_diff('day', current_date, coalesce(f.registration_end_date, r.registration_end_date)) as days_left,
+    date_diff('day', insertion_today(), coalesce(f.registration_end_date, r.registration_end_date)) as days_left,
     coalesce(r.international, false) as international,
     case when f.certification_code is not null then 'rncp export' when r.certification_code is not null
         then 'interim file' end as source

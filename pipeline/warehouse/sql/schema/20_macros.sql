@@ -1,3 +1,6 @@
+-- Today, as pipeline/core/clock.py says (INSERTION_TODAY, set on each connection by core.sql.set_today).
+create or replace macro insertion_today() as coalesce(getvariable('insertion_today')::date, current_date);
+
 -- Rates as France Compétences publishes them: integer percentages rounded half up, NULL on a zero
 -- denominator. Exact integer arithmetic: floor(100 n / d + 1/2) = (200 n + d) // (2 d).
 create or replace macro pct(n, d) as
