@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline import tokens
+from pipeline import tokens, warehouse
 from pipeline.config import Settings
 from pipeline.pseudonymise import load_key, pseudonymise
 
@@ -155,13 +155,16 @@ def main() -> None:
             )
 
     key = load_key(KEY)
-    hi = Settings().window_24m[1]  # the token is valid until the close of the 2-year window
     juries = dict(zip(cohort["Référence candidat"], cohort["Date du jury"], strict=True))
+    # the token is valid until the close of the 2-year window: the warehouse's one window rule (the SQL
+    # macro survey_window()), in memory under the default settings
     con = duckdb.connect()
+    warehouse.ensure_schema(con)
+    warehouse.write_settings(con, Settings())
     rows = []
     for number, (ref, answer) in enumerate(ANSWERS.items(), start=1):
         candidate_hash = pseudonymise(pd.Series([ref], dtype="string"), key).iloc[0]
-        closes = con.execute("select (?::date + to_months(?))::date", [juries[ref], hi]).fetchone()[0]
+        closes = con.execute("select survey_window(?::date, 24).closes", [juries[ref]]).fetchone()[0]
         token = tokens.make(key, candidate_hash, "RNCP40344", 24, closes)
         started = "2026-11-20 19:02:11"
         if answer is None:
