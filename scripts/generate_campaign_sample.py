@@ -1,7 +1,7 @@
 """Write the survey-campaign sample: a contacts file of fictional people for RNCP40344 and a LimeSurvey
 responses export of its 2024 promotion's 2-year wave, with its mapping file.
 
-The export's tokens are derived (pipeline/tokens.py) under the demonstration key shipped beside it
+The export's tokens are derived (pipeline/core/tokens.py) under the demonstration key shipped beside it
 (data/exemples/limesurvey/cle_demo.key), so a warehouse built with that key links the answers to the sample's
 people; with any other key, every token is refused (as it should be). Nobody here is a real person.
 
@@ -21,6 +21,7 @@ import pandas as pd
 from pipeline.core import tokens
 from pipeline.core.config import Settings
 from pipeline.load.pseudonymise import load_key, pseudonymise
+from pipeline.warehouse import models
 
 ROOT = Path(__file__).resolve().parents[1]
 COHORT = ROOT / "data/raw/cohortes/RNCP40344_jurys.csv"
@@ -155,13 +156,16 @@ def main() -> None:
             )
 
     key = load_key(KEY)
-    hi = Settings().window_24m[1]  # the token is valid until the close of the 2-year window
     juries = dict(zip(cohort["Référence candidat"], cohort["Date du jury"], strict=True))
+    # the token is valid until the close of the 2-year window: the warehouse's one window rule (the SQL
+    # macro survey_window()), in memory under the default settings
     con = duckdb.connect()
+    models.ensure_schema(con)
+    models.write_settings(con, Settings())
     rows = []
     for number, (ref, answer) in enumerate(ANSWERS.items(), start=1):
         candidate_hash = pseudonymise(pd.Series([ref], dtype="string"), key).iloc[0]
-        closes = con.execute("select (?::date + to_months(?))::date", [juries[ref], hi]).fetchone()[0]
+        closes = con.execute("select survey_window(?::date, 24).closes", [juries[ref]]).fetchone()[0]
         token = tokens.make(key, candidate_hash, "RNCP40344", 24, closes)
         started = "2026-11-20 19:02:11"
         if answer is None:

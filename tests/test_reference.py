@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ holds the `reference` package
-from reference.recompute import parse_date, recompute  # noqa: E402
+from reference.recompute import outside_window, parse_date, recompute  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RAW, REFERENCE = REPO / "data" / "raw", REPO / "data" / "reference"
@@ -69,13 +69,29 @@ def run_cli(tmp: Path, *args: str, raw: Path = RAW, reference: Path = REFERENCE)
     )
 
 
+OUTSIDE_WINDOW = (  # R10: the answers reported « hors fenêtre »
+    "select certification_code as cert, year, wave, source_file as src_file, source_row as src_line "
+    "from quality_issues where issue = 'answer_outside_window'"
+)
+
+
 def warehouse_tables(tmp: Path, raw: Path, reference: Path) -> dict[str, pd.DataFrame]:
     run_cli(tmp, "build", raw=raw, reference=reference)
     con = duckdb.connect(str(tmp / "w.duckdb"), read_only=True)
     try:
-        return {t: con.execute(f"select * from {t}").df() for t in TABLES}
+        tables = {t: con.execute(f"select * from {t}").df() for t in TABLES}
+        tables["outside_window"] = con.execute(OUTSIDE_WINDOW).df()
+        return tables
     finally:
         con.close()
+
+
+def window_rows(frame: pd.DataFrame) -> set[tuple]:
+    """(cert, year, wave as « 6m » | « 24m », file, row) of answers outside their window."""
+    return {
+        (r.cert, int(r.year), str(r.wave).removesuffix("m") + "m", r.src_file, int(r.src_line))
+        for r in frame.itertuples()
+    }
 
 
 def _missing(v) -> bool:
@@ -117,6 +133,16 @@ def assert_same(raw: Path, reference: Path, tmp: Path) -> None:
         lines = differences(expected[table], tables[table], keys)
         if lines:
             report.append(f"{table}: {len(lines)} differing row(s)\n  " + "\n  ".join(lines[:80]))
+    expected_out, actual_out = (
+        window_rows(outside_window(raw, reference)),
+        window_rows(tables["outside_window"]),
+    )
+    if expected_out != actual_out:
+        report.append(
+            "answers outside their window (R10): "
+            f"only in reference {sorted(expected_out - actual_out)[:40]}, "
+            f"only in warehouse {sorted(actual_out - expected_out)[:40]}"
+        )
     assert not report, "\n".join(report)
 
 
@@ -141,8 +167,24 @@ def test_generated_matches_reference(generated, tmp_path):
     assert_same(raw, reference, tmp_path)
 
 
+# R10: (person, jury, wave, answer date): each window's first and last day (inside) and the day before
+# or after (outside), month ends and a leap day included
+WINDOW_EDGES = [
+    ("EDGE-W1", "31/01/2020", "6 mois", dt.date(2020, 5, 31)),  # first day: 31/01 + 4 months
+    ("EDGE-W2", "31/01/2020", "6 mois", dt.date(2020, 5, 30)),  # the day before
+    ("EDGE-W3", "01/01/2020", "6 mois", dt.date(2020, 10, 1)),  # last day: 01/01 + 9 months
+    ("EDGE-W4", "01/01/2020", "6 mois", dt.date(2020, 10, 2)),  # the day after
+    ("EDGE-W5", "31/10/2019", "6 mois", dt.date(2020, 2, 29)),  # first day: 31/10 + 4 months, leap year
+    ("EDGE-W6", "31/10/2019", "6 mois", dt.date(2020, 2, 28)),  # the day before
+    ("EDGE-W7", "31/01/2020", "2 ans", dt.date(2021, 9, 30)),  # first day: 31/01 + 20 months
+    ("EDGE-W8", "31/01/2020", "2 ans", dt.date(2021, 9, 29)),  # the day before
+    ("EDGE-W9", "31/12/2019", "2 ans", dt.date(2022, 6, 30)),  # last day: 31/12 + 30 months
+    ("EDGE-W10", "31/12/2019", "2 ans", dt.date(2022, 7, 1)),  # the day after
+]
+
+
 def add_edge_files(raw: Path, reference: Path) -> None:
-    """Hand-made corrections and answers over the generated people, one per rule case (R1-R7)."""
+    """Hand-made corrections and answers over the generated people, one per rule case (R1-R7, R10)."""
     with open(next(raw.glob("cohortes/*.csv")), encoding="utf-8") as f:
         cohort = list(csv.DictReader(f, delimiter=";"))
     targets = pd.read_csv(reference / "certification_rome.csv", dtype=str)
@@ -196,6 +238,7 @@ def add_edge_files(raw: Path, reference: Path) -> None:
         ["EDGE-4", cert, "43996", "Formation initiale", "Certifié", "Nice"],  # Excel serial
         ["EDGE-5", cert, "2020-06-14", "Contrat pro", "Certifié", "Nice"],
         ["EDGE-6", cert, "14/06/2020", "", "Certifié", "Nice"],  # no access route
+        *[[ref, cert, jury, "Formation initiale", "Certifié", "Nice"] for ref, jury, _, _ in WINDOW_EDGES],
     ] + [[r["Référence candidat"], cert, r["Date du jury"], "VAE", "Certifié", "Nice"] for r in failed[:1]]
     with open(raw / "cohortes" / "zz_corrections_jurys.csv", "w", encoding="cp1252", newline="") as f:
         w = csv.writer(f, delimiter=",")
@@ -233,6 +276,8 @@ def add_edge_files(raw: Path, reference: Path) -> None:
         [p[22][0], cert, None, "6 mois", (later(22) - dt.date(1899, 12, 30)).days, "En emploi", "",
          child.code_rome.iloc[0], "CDI", "", ""],  # Excel serial date; a child code of a target is not in target
         [p[23][0], cert, None, "6 mois", later(23, 12), "En emploi", "", target, "CDI", "", ""],
+        # R10: the bounds of the windows (both days inclusive, calendar months), people answering once
+        *[[ref, cert, None, wave, day, "En emploi", "", target, "CDI", "", ""] for ref, _, wave, day in WINDOW_EDGES],
         ["EDGE-4", cert, None, "6 mois", dt.date(2021, 1, 10), "En emploi", "", target, "CDI", "", ""],
         ["EDGE-6", cert, 2020, "6 mois", dt.date(2021, 1, 10), "En emploi", "", target, "CDI", "", ""],
         [abroad[0][0], cert2, None, "6 mois", dt.date(2030, 1, 1), "En emploi à l'étranger", "", code2, "CDI", "", ""],

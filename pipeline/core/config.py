@@ -69,12 +69,14 @@ class Settings:
     window_6m: tuple[int, int] = _setting(
         (4, 9),
         "INSERTION_WINDOW_6M",
-        "Months after the jury in which a 6-month answer is expected (min,max).",
+        "Calendar months after the jury in which a 6-month answer is expected (min,max: first and last day, "
+        "both inclusive).",
     )
     window_24m: tuple[int, int] = _setting(
         (20, 30),
         "INSERTION_WINDOW_24M",
-        "Months after the jury in which a 2-year answer is expected (min,max).",
+        "Calendar months after the jury in which a 2-year answer is expected (min,max: first and last day, "
+        "both inclusive).",
     )
     # survey campaigns (pipeline/campaigns.py)
     contacts_dir: Path = _setting(

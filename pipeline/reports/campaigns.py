@@ -1,8 +1,10 @@
 """Survey campaigns: who must be surveyed when, the participants file for the survey tool, where each wave
 stands, and whether the non-respondents differ from the respondents.
 
-* The window of a wave is the settings' ``window_6m`` / ``window_24m`` (months after the jury), the same
-  windows the quality checks apply to the answers (``sql/campaigns/waves.sql``).
+* The window of a wave is the SQL macro ``survey_window(jury_date, wave)`` (``sql/schema/20_macros.sql``:
+  the settings' ``window_6m`` / ``window_24m`` in calendar months after the jury, both days inclusive),
+  the one rule the facts' ``in_window`` and the quality checks apply too; the token's last valid day is
+  its close, read from the same SQL.
 * The participants file itself (contacts, tokens, LimeSurvey's format) is written by
   :mod:`pipeline.outputs.participants`.
 """
@@ -282,8 +284,9 @@ def methodology_rows(
             "Campagnes d'enquête",
             "Fenêtres",
             f"Réponse attendue de {lo6} à {hi6} mois après le jury (vague à 6 mois) et de {lo24} à {hi24} mois "
-            "(vague à 2 ans) ; invitations envoyées par fichier de participants (jeton individuel, sans "
-            "donnée nominative dans l'entrepôt).",
+            "(vague à 2 ans), en mois calendaires, premier et dernier jour compris (le même jour du mois que "
+            "le jury, ou le dernier jour d'un mois plus court) ; invitations envoyées par fichier de "
+            "participants (jeton individuel, sans donnée nominative dans l'entrepôt).",
         )
     ]
     frame = status(con, settings, code)

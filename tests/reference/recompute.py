@@ -23,6 +23,11 @@ R8 response rate = respondents ÷ certified.
 R9 (issue #16) per partner: the partner of a certified person is the one of the cohort row that certified
    them; a SIRET counts when it has 14 digits and a valid Luhn key (La Poste, SIREN 356000000: digit sum
    a multiple of 5), else the partner is known by its name only; no partner at all is its own group.
+R10 survey window (docs/warehouse.md, « The survey window »): the 6-month wave's answer is expected from
+   jury + 4 months to jury + 9 months, the 2-year wave's from jury + 20 months to jury + 30 months, both
+   days inclusive, in calendar months (the same day of the month, or the last day of a shorter month:
+   31/01 + 4 months = 31/05). An answer that counts (R4), dated on or after its jury and outside its
+   window is reported (« hors fenêtre ») and still counts; one dated before its jury is reported apart.
 
 Choices made where the spec leaves room (the pipeline may legitimately differ on these):
 - Text values and headers are compared after NFKD, removing accents, lower-casing and turning every
@@ -69,6 +74,7 @@ REQUIRED = {
 }
 ROUTES = ["FI", "CA", "FC", "CQ", "CL", "VAE", "NR"]
 WAVES = ["6m", "24m"]
+WINDOWS = {"6m": (4, 9), "24m": (20, 30)}  # R10: months after the jury, first and last day (defaults)
 CERT_RE = re.compile(r"^RNCP[0-9]{3,6}$")
 ROME_RE = re.compile(r"^[A-N][0-9]{4}$")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -216,8 +222,9 @@ def read_table(path: Path) -> tuple[str, pd.DataFrame] | None:
                     continue
                 rec = {canon: (row[j] if j < len(row) else None) for j, canon in cols.items()}
                 rec["src_row"] = n
+                rec["src_line"] = h + 1 + n  # the row of the file or sheet a person reads (header: h + 1)
                 records.append(rec)
-            frame = pd.DataFrame(records, columns=[*HEADERS[kind], "src_row"], dtype=object)
+            frame = pd.DataFrame(records, columns=[*HEADERS[kind], "src_row", "src_line"], dtype=object)
             return kind, frame
     return None
 
@@ -433,9 +440,11 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
                 "wave": f"{wave}m",
                 "respondent": respondent,
                 "answered": answered,
+                "jury": c.jury,
                 "src_file": r.src_file,
                 "src_path": r.src_path,
                 "src_row": r.src_row,
+                "src_line": r.src_line,
                 "neutralised": neutralised,
                 "employed": employed,
                 "in_target": in_target,
@@ -464,6 +473,38 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
     df["_date"] = df["answered"].map(lambda d: d.toordinal() if d else 0)
     df = df.sort_values(["respondent", "_has_date", "_date", "src_file", "src_path", "src_row"])
     return df.drop_duplicates(["person", "cert", "year", "wave"], keep="last")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """R10: ``day`` plus ``months`` calendar months; a day the target month lacks is its last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
+
+
+def survey_window(jury: dt.date, wave: str) -> tuple[dt.date, dt.date]:
+    """R10: the first and last days (both inclusive) on which a wave's answer is expected."""
+    first, last = WINDOWS[wave]
+    return add_months(jury, first), add_months(jury, last)
+
+
+def outside_window(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:
+    """R10: the answers that count, dated on or after their jury and outside their wave's window
+    (cert, year, wave, src_file, src_line: the row of the file or sheet)."""
+    _, answers = people_and_answers(raw_dir, reference_dir)
+    columns = ["cert", "year", "wave", "src_file", "src_line"]
+    if answers.empty:
+        return pd.DataFrame(columns=columns)
+    dated = answers[answers["answered"].notna()]
+    out = [
+        r
+        for r in dated.itertuples()
+        if r.answered >= r.jury
+        and not survey_window(r.jury, r.wave)[0] <= r.answered <= survey_window(r.jury, r.wave)[1]
+    ]
+    return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in out], columns=columns)
 
 
 def rate(num: int, den: int):

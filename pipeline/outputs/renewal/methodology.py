@@ -12,6 +12,8 @@ from pipeline.indicators.dossier import AUDIENCE
 from pipeline.reports import campaigns, conditions
 from pipeline.reports.statistics import statistics
 
+CALENDAR = " (mois calendaires, premier et dernier jour compris ; 31/10 + 4 mois = dernier jour de février)"
+
 
 def methodology(con, code: str, years: list[int], settings: Settings) -> pd.DataFrame:
     """Definitions, the rules of the cases France Compétences does not spell out, windows, what was set
@@ -128,8 +130,8 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             "Une décision par personne, certification et date de jury : celle du "
             "fichier au nom le plus récent, puis de la dernière ligne.",
         ),
-        ("Enquêtes", "Fenêtre de l'enquête à 6 mois", f"{lo6} à {hi6} mois après le jury"),
-        ("Enquêtes", "Fenêtre de l'enquête à 2 ans", f"{lo24} à {hi24} mois après le jury"),
+        ("Enquêtes", "Fenêtre de l'enquête à 6 mois", f"{lo6} à {hi6} mois après le jury{CALENDAR}"),
+        ("Enquêtes", "Fenêtre de l'enquête à 2 ans", f"{lo24} à {hi24} mois après le jury{CALENDAR}"),
         (
             "Enquêtes",
             "Réponses hors fenêtre",

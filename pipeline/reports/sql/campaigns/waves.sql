@@ -1,9 +1,9 @@
--- One row per certified person and survey wave: the window in which the wave's answer is expected (the
--- settings window_6m / window_24m: months after the jury, the same windows the quality checks apply),
+-- One row per certified person and survey wave: the window in which the wave's answer is expected (macro
+-- survey_window(): the one window rule, the one the facts' in_window and the quality checks apply),
 -- whether the person answered (a respondent of fct_survey_responses), and the invitations and reminders
 -- sent (survey_mailings), and the state of the window on $today. Parameters: $certification, $wave
 -- (6 | 24) — null for all — and $today.
-with people as (
+with windows as (
     select
         c.candidate_hash,
         c.certification_code,
@@ -13,13 +13,16 @@ with people as (
         c.access_route,
         c.jury_date,
         w.wave,
-        (c.jury_date + to_months(case when w.wave = 6 then s.lo6 else s.lo24 end))::date as opens,
-        (c.jury_date + to_months(case when w.wave = 6 then s.hi6 else s.hi24 end))::date as closes
+        survey_window(c.jury_date, w.wave) as survey_window
     from fct_certified as c
     cross join (values (6), (24)) as w (wave)
-    cross join survey_windows() as s
     where ($certification is null or c.certification_code = $certification)
       and ($wave is null or w.wave = $wave)
+),
+
+people as (
+    select * exclude (survey_window), survey_window.opens as opens, survey_window.closes as closes
+    from windows
 ),
 
 answers as (

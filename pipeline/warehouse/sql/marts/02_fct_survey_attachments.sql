@@ -58,7 +58,5 @@ select
     case when year is not null then row_number() over (
         partition by candidate_hash, certification_code, year, wave
         order by responded desc, answer_date desc nulls last, file_order desc, source_row desc
-    ) end as answer_rank,
-    case when answer_date is not null and year is not null
-        then date_diff('day', jury_date, answer_date) / 30.4375 end as months_after_jury
+    ) end as answer_rank
 from attached;

@@ -11,15 +11,10 @@ with kept as materialized (  -- forces the narrow join first (measured: 2x faste
         a.access_route,
         a.site,
         a.partner_siret,
-        a.partner_name,
-        a.months_after_jury
+        a.partner_name
     from stg_survey_answers as s
     inner join fct_survey_attachments as a using (load_id, source_row)
     where a.answer_rank = 1
-),
-
-windows as (
-    select * from survey_windows()
 ),
 
 certification_settings as (
@@ -87,7 +82,8 @@ evidence as (
         c.*,
         c.responded and c.neutralisation_reason is null
             and c.situation in ('employed', 'employed_abroad') as employed,
-        t.rome_code is not null or (c.target_parent_codes and tp.rome_code is not null) as code_in_target
+        t.rome_code is not null or (c.target_parent_codes and tp.rome_code is not null) as code_in_target,
+        survey_window(c.jury_date, c.wave) as answer_window  -- the one window rule (macro, 20_macros.sql)
     from classified as c
     left join targets as t
         on t.certification_code = c.certification_code and t.rome_code = c.effective_rome_code
@@ -106,9 +102,8 @@ select
     e.partner_siret,
     e.partner_name,
     e.answer_date,
-    e.months_after_jury,
-    e.answer_date is null or e.months_after_jury between
-        (case when e.wave = 6 then w.lo6 else w.lo24 end) and (case when e.wave = 6 then w.hi6 else w.hi24 end)
+    -- dated within its wave's window, both days inclusive (survey_window(): calendar months after the jury)
+    e.answer_date is null or e.answer_date between e.answer_window.opens and e.answer_window.closes
         as in_window,
     e.situation,
     e.job_title,
@@ -148,5 +143,4 @@ select
     e.load_id,
     e.source_file,
     e.source_row
-from evidence as e
-cross join windows as w;
+from evidence as e;

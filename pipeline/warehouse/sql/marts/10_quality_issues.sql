@@ -25,14 +25,14 @@ union all
 select
     'answer_before_jury', 'Réponse datée d''avant le jury de sa promotion (comptée ; date à vérifier)',
     certification_code, year, wave, source_file, source_row
-from fct_survey_responses where months_after_jury < 0
+from fct_survey_responses where answer_date < jury_date
 
 union all
 select
     'answer_outside_window',
     'Réponse hors de la fenêtre d''enquête de sa vague (comptée, voir la méthodologie)',
     certification_code, year, wave, source_file, source_row
-from fct_survey_responses where not in_window and months_after_jury >= 0
+from fct_survey_responses where not in_window and answer_date >= jury_date
 
 union all
 select

@@ -22,7 +22,7 @@ create or replace macro wilson_high(n, d) as
 create or replace macro in_filter(choices, value) as (len(choices) = 0 or list_contains(choices, value));
 
 -- The survey windows in force (settings window_6m, window_24m: months after the jury, min and max), one
--- row: what the quality checks apply to answers and what the survey campaigns plan.
+-- row. Read only by survey_window() below.
 create or replace macro survey_windows() as table
     select
         max(case when key = 'window_6m' then string_split(value, ',')[1]::integer end) as lo6,
@@ -30,6 +30,21 @@ create or replace macro survey_windows() as table
         max(case when key = 'window_24m' then string_split(value, ',')[1]::integer end) as lo24,
         max(case when key = 'window_24m' then string_split(value, ',')[2]::integer end) as hi24
     from settings;
+
+-- THE survey window rule, its one definition: the window of a wave (6 | 24) for a jury date, as
+-- {opens, closes}, both days inclusive: the jury date plus the settings' min and max (window_6m,
+-- window_24m) in calendar months; a day the shorter month lacks is its last day (31/01 + 4 months =
+-- 31/05; 31/10 + 4 months = 28/02, or 29/02 in a leap year). With the default settings: jury + 4 months
+-- to jury + 9 months, and jury + 20 months to jury + 30 months. Read by the facts (in_window), hence
+-- the quality issues, by the campaigns (waves, plan, status, mart_survey_waves) and for the tokens'
+-- last valid day (the close).
+create or replace macro survey_window(jury_date, wave) as (
+    select {
+        'opens': (jury_date + to_months(case when wave = 6 then lo6 else lo24 end))::date,
+        'closes': (jury_date + to_months(case when wave = 6 then hi6 else hi24 end))::date
+    }
+    from survey_windows()
+);
 
 -- The state of a survey window on a day: 'à venir', 'ouverte' or 'close' (the campaigns' one rule).
 create or replace macro window_state(opens, closes, day) as
