@@ -8,11 +8,10 @@ select
     in_target,
     sum(employed)::integer as employed
 from mart_jobs
-where in_filter($1::varchar[], certification_code)
-  and in_filter($2::integer[], year)
-  and in_filter($3::varchar[], access_route)
-  and in_filter($4::varchar[], site)
-  and in_filter($6::varchar[], partner_key(partner_siret, partner_name))  -- issue #16
+where in_filters(
+    $1::varchar[], $2::integer[], $3::varchar[], $4::varchar[], $6::varchar[],
+    certification_code, year, access_route, site, partner_siret, partner_name
+)
   and wave = $5
 group by rome_code, in_target
 order by employed desc, rome_code nulls last, in_target desc;

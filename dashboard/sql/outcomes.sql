@@ -6,11 +6,10 @@
 with filtered as (
     select *
     from mart_outcome_counts
-    where in_filter($1::varchar[], certification_code)
-      and in_filter($2::integer[], year)
-      and in_filter($3::varchar[], access_route)
-      and in_filter($4::varchar[], site)
-      and in_filter($5::varchar[], partner_key(partner_siret, partner_name))  -- issue #16
+    where in_filters(
+        $1::varchar[], $2::integer[], $3::varchar[], $4::varchar[], $5::varchar[],
+        certification_code, year, access_route, site, partner_siret, partner_name
+    )
 ),
 
 sums as (

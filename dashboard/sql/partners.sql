@@ -7,11 +7,10 @@ with filtered as (
         partner_key(m.partner_siret, m.partner_name) as partner
     from mart_outcome_counts as m
     left join partner_names as n using (certification_code, partner_siret)
-    where in_filter($1::varchar[], certification_code)
-      and in_filter($2::integer[], year)
-      and in_filter($3::varchar[], access_route)
-      and in_filter($4::varchar[], site)
-      and in_filter($5::varchar[], partner_key(m.partner_siret, m.partner_name))
+    where in_filters(
+        $1::varchar[], $2::integer[], $3::varchar[], $4::varchar[], $5::varchar[],
+        certification_code, year, access_route, site, m.partner_siret, m.partner_name
+    )
 ),
 
 sums as (

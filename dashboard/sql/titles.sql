@@ -9,11 +9,10 @@ select
     any_value(target_method) as target_method,
     sum(employed)::integer as employed
 from mart_jobs
-where in_filter($1::varchar[], certification_code)
-  and in_filter($2::integer[], year)
-  and in_filter($3::varchar[], access_route)
-  and in_filter($4::varchar[], site)
-  and in_filter($6::varchar[], partner_key(partner_siret, partner_name))  -- issue #16
+where in_filters(
+    $1::varchar[], $2::integer[], $3::varchar[], $4::varchar[], $6::varchar[],
+    certification_code, year, access_route, site, partner_siret, partner_name
+)
   and wave = $5
   and job_title is not null
 group by job_title, in_target

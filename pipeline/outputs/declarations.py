@@ -130,14 +130,10 @@ def code_version() -> str:
 def settings_record(con, settings: Settings, code: str) -> dict:
     """The settings the figures depend on, and this certification's own settings."""
     from pipeline.core.config import RECORDED
+    from pipeline.reports.settings import certification_settings
 
     out = {key: plain_value(getattr(settings, key)) for key in (*RECORDED, "pay_floor", "pay_ceiling")}
-    cert = con.execute(
-        "select coalesce(any_value(international), false), coalesce(any_value(target_parent_codes), false) "
-        "from ref_certifications where certification_code = ?",
-        [code],
-    ).fetchall()[0]
-    out["international"], out["target_parent_codes"] = bool(cert[0]), bool(cert[1])
+    out.update(certification_settings(con, code))
     return out
 
 

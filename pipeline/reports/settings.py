@@ -54,3 +54,13 @@ def notice(con: duckdb.DuckDBPyConnection, asked: Settings) -> str | None:
         f"Réglages du dernier calcul appliqués ; l'environnement demande {parts} : ignoré. "
         "Relancez « insertion build » pour recalculer avec ces réglages."
     )
+
+
+def certification_settings(con: duckdb.DuckDBPyConnection, code: str) -> dict[str, bool]:
+    """A certification's own settings (view ``stg_certification_settings``); both false when unknown."""
+    row = con.execute(
+        "select international, target_parent_codes from stg_certification_settings where certification_code = ?",
+        [code],
+    ).fetchall()
+    international, parents = row[0] if row else (False, False)
+    return {"international": bool(international), "target_parent_codes": bool(parents)}

@@ -10,6 +10,7 @@ from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS
 from pipeline.indicators.dossier import AUDIENCE
 from pipeline.reports import campaigns, conditions
+from pipeline.reports.settings import certification_settings
 from pipeline.reports.statistics import statistics
 
 CALENDAR = " (mois calendaires, premier et dernier jour compris ; 31/10 + 4 mois = dernier jour de février)"
@@ -20,11 +21,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
     aside, the head-counts that add up (certified = respondents + non-respondents), the disclosure policy
     and the data files used."""
     (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
-    cert = con.execute(
-        "select coalesce(any_value(international), false), coalesce(any_value(target_parent_codes), false) "
-        "from ref_certifications where certification_code = ?",
-        [code],
-    ).fetchall()[0]
+    cert = certification_settings(con, code)
     D = "Définitions"
     R = "Règles"
     rows = [
@@ -44,7 +41,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             "l'étranger"
             + (
                 " (non : certification internationale)."
-                if cert[0]
+                if cert["international"]
                 else " (sauf certification internationale)."
             ),
         ),
@@ -58,7 +55,7 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             "fiche RNCP, sauf décision d'adéquation contraire (enquête ou relecteur)."
             + (
                 " Réglage de cette certification : un code dont le code parent est sur la fiche compte aussi."
-                if cert[1]
+                if cert["target_parent_codes"]
                 else ""
             ),
         ),

@@ -53,3 +53,11 @@ create or replace macro window_state(opens, closes, day) as
 -- Issue #16: a partner's key in the dashboard's filters: its SIRET, else « nom:<name> », else « aucun »
 -- (no partner: the certifier itself).
 create or replace macro partner_key(siret, name) as coalesce(siret, 'nom:' || name, 'aucun');
+
+-- The dashboard's filters on a row (certifications, years, access routes, sites, partners as values of
+-- partner_key; an empty list means all): the one predicate every filtered query of dashboard/sql/ applies.
+create or replace macro in_filters(certifications, years, routes, sites, partners,
+                                   certification_code, year, access_route, site, partner_siret, partner_name) as (
+    in_filter(certifications, certification_code) and in_filter(years, year) and in_filter(routes, access_route)
+    and in_filter(sites, site) and in_filter(partners, partner_key(partner_siret, partner_name))
+);
