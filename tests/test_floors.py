@@ -40,9 +40,9 @@ def modules() -> dict[str, Path]:
 def floor_of(module: str) -> int | None:
     best = None
     for prefix, floor in FLOORS:
-        if module == prefix or module.startswith(prefix + "."):
-            if best is None or len(prefix) > len(best[0]):
-                best = (prefix, floor)
+        inside = module == prefix or module.startswith(prefix + ".")
+        if inside and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, floor)
     return None if best is None else best[1]
 
 

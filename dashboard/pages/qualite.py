@@ -28,13 +28,7 @@ def layout(**_query):
     if empty:
         return empty
     wh = data.get()
-    loads = wh.query(
-        """
-        select load_id, file_name, coalesce(kind, '?') as kind, status, rows_read, rows_loaded, rows_quarantined,
-               rows_warned, started_at, array_to_string(dropped_columns, ', ') as dropped, message
-        from load_log order by load_id desc
-        """
-    )
+    loads = wh.call(quality.loads)
     runs = wh.call(quality.history, 500)
     return html.Div(
         [

@@ -52,11 +52,7 @@ def layout(**_query):
     if empty:
         return empty
     wh = data.get()
-    columns = wh.query(
-        "select table_name, string_agg(column_name, ', ' order by ordinal_position) as columns "
-        "from information_schema.columns where list_contains(?, table_name) group by 1 order by 1",
-        [VIEWS],
-    )
+    columns = wh.call(usersql.columns_of, VIEWS)
     return html.Div(
         [
             html.H1("Requêtes SQL"),

@@ -123,13 +123,9 @@ def _published(settings: Settings) -> Path:
 
 def _report_issues(con, scope: list[str] | None) -> None:
     """After a refresh: what the figures set aside or decided (view ``quality_issues``), per rule."""
-    rows = con.execute(
-        "select label, count(*) from quality_issues "
-        "where $scope::varchar[] is null or list_contains($scope::varchar[], certification_code) "
-        "group by label order by 2 desc, 1",
-        {"scope": scope},
-    ).fetchall()
-    for label, n in rows:
+    from pipeline.reports import quality
+
+    for label, n in quality.issue_counts(con, scope):
         print(f"  warning: {n} × {label} (insertion quality --issues)", flush=True)
 
 

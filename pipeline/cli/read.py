@@ -136,31 +136,10 @@ def cmd_titles(args) -> int:
     """
 
     settings = _settings(args)
+    from pipeline.reports import quality
+
     with _reader(settings) as con:
-        if args.unmatched:
-            frame = con.execute(
-                """
-                select job_title, status, any_value(proposed_rome_code) as proposed_rome_code,
-                       max(match_score) as score, count(*) as respondents,
-                       string_agg(distinct certification_code, ', ' order by certification_code) as certifications
-                from titles_to_review group by job_title, status
-                order by respondents desc, job_title
-                """
-            ).df()
-        else:
-            frame = con.execute(
-                """
-                select m.job_title, m.rome_code as matched_rome_code, m.appellation, m.method, m.score,
-                       r.rome_code as reviewed_rome_code, r.in_target as reviewed_in_target, r.reviewer,
-                       strftime(r.decided_at, '%d/%m/%Y') as reviewed_on,
-                       case when r.review_id is not null then coalesce(r.certification_code, 'toutes') end
-                           as reviewed_for,
-                       (select count(*) from stg_survey_answers as s where s.job_title = m.job_title) as answers
-                from job_title_matches as m
-                left join stg_title_reviews as r using (title_key)
-                order by m.method desc, answers desc, m.job_title, r.certification_code nulls first
-                """
-            ).df()
+        frame = quality.unmatched_titles(con) if args.unmatched else quality.title_matches(con)
     if frame.empty:
         print("No job title to show." if not args.unmatched else "No job title waits for a review.")
         return 0

@@ -169,3 +169,57 @@ def quarantine(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pd.DataFrame
     ).df()
     frame["reasons"] = frame["reasons"].map(lambda r: " | ".join(r))
     return frame
+
+
+def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every load, newest first (the Qualité page's « Chargements »)."""
+    return con.execute(
+        """
+        select load_id, file_name, coalesce(kind, '?') as kind, status, rows_read, rows_loaded, rows_quarantined,
+               rows_warned, started_at, array_to_string(dropped_columns, ', ') as dropped, message
+        from load_log order by load_id desc
+        """
+    ).df()
+
+
+def issue_counts(con: duckdb.DuckDBPyConnection, scope: list[str] | None = None) -> list[tuple[str, int]]:
+    """(rule, count) of the cases the figures set aside or decided (view ``quality_issues``), for the
+    ``scope`` certifications (all when None), most frequent first."""
+    return con.execute(
+        "select label, count(*) from quality_issues "
+        "where $scope::varchar[] is null or list_contains($scope::varchar[], certification_code) "
+        "group by label order by 2 desc, 1",
+        {"scope": scope},
+    ).fetchall()
+
+
+def unmatched_titles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The job titles waiting for a reviewer, every certification (`insertion titles --unmatched`)."""
+    return con.execute(
+        """
+        select job_title, status, any_value(proposed_rome_code) as proposed_rome_code,
+               max(match_score) as score, count(*) as respondents,
+               string_agg(distinct certification_code, ', ' order by certification_code) as certifications
+        from titles_to_review group by job_title, status
+        order by respondents desc, job_title
+        """
+    ).df()
+
+
+def title_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every survey job title with its automatic ROME match and the reviewers' latest decisions
+    (view ``stg_title_reviews``: one row per decision, for one certification or for all)."""
+    return con.execute(
+        """
+        select m.job_title, m.rome_code as matched_rome_code, m.appellation, m.method, m.score,
+               r.rome_code as reviewed_rome_code, r.in_target as reviewed_in_target, r.reviewer,
+               strftime(r.decided_at, '%d/%m/%Y') as reviewed_on,
+               case when r.review_id is not null then coalesce(r.certification_code, 'toutes') end
+                   as reviewed_for,
+               (select count(*) from stg_survey_answers as s where s.job_title = m.job_title) as answers
+        from job_title_matches as m
+        left join stg_title_reviews as r using (title_key)
+        order by m.method desc, answers desc, m.job_title, r.certification_code nulls first
+        """
+    ).df()
+

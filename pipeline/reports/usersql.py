@@ -546,3 +546,13 @@ def run_isolated(
 
 if __name__ == "__main__":
     _serve_one(sys.stdin.buffer, sys.stdout.buffer)
+
+
+def columns_of(con, relations: list[str]):
+    """The columns of each relation, in order (the SQL page's list of documented views)."""
+    return con.execute(
+        "select table_name, string_agg(column_name, ', ' order by ordinal_position) as columns "
+        "from information_schema.columns where list_contains(?, table_name) group by 1 order by 1",
+        [relations],
+    ).df()
+
