@@ -5,7 +5,7 @@ before (optionally behind the legacy basic-auth password, ``dashboard/app.py``).
 file holds an account — or always when serving off the loopback (``required``) — every request but the
 sign-in page and the static assets needs a signed-in account:
 
-- sessions are Flask's signed cookie (key beside the accounts file, :func:`pipeline.accounts.session_key`),
+- sessions are Flask's signed cookie (key beside the accounts file, :func:`pipeline.core.accounts.session_key`),
   HttpOnly, SameSite=Strict, Secure when the request came over HTTPS (directly or ``X-Forwarded-Proto``);
   the session holds the account name and a stamp of its password hash, and the account is read again
   from the accounts file at each request (removing it or changing its password ends its sessions);

@@ -6,7 +6,7 @@ changes (new mtime), the next query reopens it, so a rebuild shows up without a 
 are cached per snapshot version. Parameters are always bound, never formatted into SQL.
 
 Scoping (issue #16): every query runs on a cursor obtained from :meth:`Warehouse.cursor` for a
-:class:`pipeline.accounts.Scope`; a partner's cursor reads the partner's scoped views
+:class:`pipeline.core.accounts.Scope`; a partner's cursor reads the partner's scoped views
 (``dashboard/scoping.py``) instead of the snapshot. The pages read through :func:`get`, which binds the
 scope of the signed-in person (``dashboard/access.py``); caches are kept per scope.
 """

@@ -1,6 +1,6 @@
 """Row scoping of the dashboard's reads (issue #16): what a partner account may see of the snapshot.
 
-For a restricted :class:`pipeline.accounts.Scope` (a partner), :func:`create` builds, once per snapshot
+For a restricted :class:`pipeline.core.accounts.Scope` (a partner), :func:`create` builds, once per snapshot
 version and scope, a schema of the in-memory database that shadows EVERY table and view of the snapshot
 with a view of the same name and columns:
 

@@ -45,7 +45,7 @@ def suite(settings=None):
             # the route does not say who was certified: a missing or unknown one is set aside (NR)
             *not_null("access_route", "an access route (FI, CA, FC, CQ, CL or VAE)", severity=FIELD),
             *in_set("access_route", canonical_values("access_route"), FIELD),
-            # issue #16: a malformed partner SIRET (pipeline/siret.py) or an unknown « évaluation organisée
+            # issue #16: a malformed partner SIRET (pipeline/core/siret.py) or an unknown « évaluation organisée
             # par » sets that field aside, the row is kept
             expect("ExpectColumnValuesToBeNull", FIELD, siret.MESSAGE, column="partner_siret_unparsed"),
             *in_set("assessed_by", canonical_values("assessed_by"), FIELD),

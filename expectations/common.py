@@ -93,7 +93,7 @@ CUT_MESSAGE = (
 
 
 TOKEN_MESSAGES = {
-    "token_unknown": "a token issued for this certification and wave (pipeline/tokens.py): this one names nobody "
+    "token_unknown": "a token issued for this certification and wave (pipeline/core/tokens.py): this one names nobody "
     "of the campaign (a typo, another survey, or a token made with another key)",
     "token_expired": "an answer sent no later than the token's last valid day (the close of the wave's window)",
     "token_twice": "one answer per participant: this participant sent another answer, submitted later "

@@ -43,7 +43,7 @@ def suite(settings=None):
                 column="registration_end_date",
                 row_condition=HAS_FICHE,
             ),
-            expect(  # issue #16 (pipeline/referential.py counts them with pipeline/siret.py)
+            expect(  # issue #16 (pipeline/load/referential.py counts them with pipeline/core/siret.py)
                 "ExpectColumnValuesToBeBetween",
                 "warning",
                 "partner SIRETs of 14 digits with a valid check key",

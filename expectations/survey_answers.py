@@ -89,7 +89,7 @@ def suite(settings: Settings | None = None):
 
 def pay_checks(settings: Settings) -> list:
     """A pay is a number with its period (else set aside: ``gross_annual_pay_unparsed``, filled by
-    pipeline/sources/surveys.py), and its annual amount is plausible: at least ``pay_floor`` for a job not
+    pipeline/load/sources/surveys.py), and its annual amount is plausible: at least ``pay_floor`` for a job not
     declared part-time, at most ``pay_ceiling`` (settings). Outside, the pay is set aside, the answer counts."""
     floor, ceiling = (
         f"{settings.pay_floor:,}".replace(",", " "),

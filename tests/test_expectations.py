@@ -20,7 +20,7 @@ def cohort_frame(**changes):
             "outcome": ["certified", "partial"],
             "blocks_validated": [None, "2"],
             "site": ["Rennes", None],
-            # issue #16: partner columns, as pipeline/sources/cohorts.py types them
+            # issue #16: partner columns, as pipeline/load/sources/cohorts.py types them
             "partner_name": ["Campus", None],
             "partner_siret": ["84215736900013", None],
             "partner_siret_unparsed": pd.Series([None, None], dtype="string"),
@@ -71,7 +71,7 @@ def survey_frame(**changes):
             "employer_sector": [None, None],
             "work_location": ["france", None],
             "target_decision": [None, None],
-            # issue #17: what pipeline/sources/surveys.py adds to every batch
+            # issue #17: what pipeline/load/sources/surveys.py adds to every batch
             "executive": ["yes", None],
             "pay_period": ["annual", None],
             "gross_annual_pay": pd.array([32000.0, None], dtype="Float64"),

@@ -1,5 +1,5 @@
 """The Qualité page in French: every expectation type and message of the suites has its French wording
-(pipeline/quality_labels.py), quarantine reasons are translated at display time, stored data unchanged."""
+(pipeline/core/quality_labels.py), quarantine reasons are translated at display time, stored data unchanged."""
 
 import re
 
@@ -42,7 +42,7 @@ def test_every_expectation_type_of_the_suites_has_a_french_label(suite_expectati
     used = {t for _, t, _ in suite_expectations} | validation.TABLE_LEVEL
     assert len(used) >= 9
     missing = sorted(used - EXPECTATION_LABELS.keys())
-    assert missing == [], f"no French label in pipeline/quality_labels.py for {missing}"
+    assert missing == [], f"no French label in pipeline/core/quality_labels.py for {missing}"
     assert all(expectation_label(t) != t for t in used)
 
 

@@ -1,4 +1,4 @@
-"""Analysts' SQL (pipeline/usersql.py): what is refused, what the connection cannot do, the limits, the
+"""Analysts' SQL (pipeline/reports/usersql.py): what is refused, what the connection cannot do, the limits, the
 worker processes of the dashboard and `insertion sql`."""
 
 from __future__ import annotations

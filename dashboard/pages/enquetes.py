@@ -1,5 +1,5 @@
 """Enquêtes: where each survey wave stands (windows, invitations, answers, response rate projected at the
-close, alerts) and the non-response check. Figures from :mod:`pipeline.campaigns`, as the CLI shows them."""
+close, alerts) and the non-response check. Figures from :mod:`pipeline.reports.campaigns`, as the CLI shows them."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """SQL: read-only queries for analysts, with a row cap, a size cap, a time limit and the documented views.
 
-Each query runs in a worker process of its own (:func:`pipeline.usersql.run_isolated`), so a slow one
+Each query runs in a worker process of its own (:func:`pipeline.reports.usersql.run_isolated`), so a slow one
 never holds the page callbacks' threads, cores or DuckDB connection; two at most run at once."""
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def cmd_renewal(args) -> int:
 def cmd_declare(args) -> int:
     """Record a declaration of a certification's figures (append-only, in the warehouse) and write its
     renewal pack and manifest (JSON, sha256 digest of everything recorded); verify one from its records
-    alone; or list them. See pipeline/declarations.py.
+    alone; or list them. See pipeline/outputs/declarations.py.
 
     Example:
       insertion declare RNCP34179 --years 2017-2018 --to "France Compétences" --note "dépôt du 12/03/2026"

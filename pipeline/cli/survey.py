@@ -1,4 +1,4 @@
-"""``insertion survey plan|export|status``: the survey campaigns (:mod:`pipeline.campaigns`) on the command
+"""``insertion survey plan|export|status``: the survey campaigns (:mod:`pipeline.reports.campaigns`) on the command
 line. Each command's docstring is its --help."""
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ SCRYPT_MAX_N = 2**20  # a hash that asks for more is refused (a tampered file mu
 
 def normalise_siret(text: str) -> str:
     """« 123 456 789 00015 » -> ``12345678900015``; anything but a valid SIRET (14 digits and its check key,
-    :mod:`pipeline.siret`, the one owner of that rule) is an error."""
+    :mod:`pipeline.core.siret`, the one owner of that rule) is an error."""
     from pipeline.core import siret
 
     value = siret.clean(text)

@@ -78,7 +78,7 @@ class Settings:
         "Calendar months after the jury in which a 2-year answer is expected (min,max: first and last day, "
         "both inclusive).",
     )
-    # survey campaigns (pipeline/campaigns.py)
+    # survey campaigns (pipeline/reports/campaigns.py)
     contacts_dir: Path = _setting(
         Path("data/contacts"),
         "INSERTION_CONTACTS_DIR",

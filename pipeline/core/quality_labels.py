@@ -1,6 +1,6 @@
 """French wording of the data-quality vocabulary, for display only: expectation types, suites, the
-``message`` of each expectation (``expectations/``, ``pipeline/quality.py``, ``sql/checks/``), the
-quarantine reasons built from them (``pipeline/ingest.py``) and the load warnings.
+``message`` of each expectation (``expectations/``, ``pipeline/reports/quality.py``, ``sql/checks/``), the
+quarantine reasons built from them (``pipeline/load/ingest.py``) and the load warnings.
 
 The stored data stays as written (English, stable identifiers); the dashboard translates when it shows
 it, here and nowhere else. Anything not listed is shown as it is.
@@ -18,8 +18,8 @@ from pipeline.core.labels import (
     WORKING_TIME_LABELS,
 )
 
-# GX expectation types of the suites (expectations/) and the table-level types of pipeline/validation.py,
-# then the cross-source checks run in the warehouse (pipeline/quality.py and sql/checks/cross_source.sql).
+# GX expectation types of the suites (expectations/) and the table-level types of pipeline/load/gate.py,
+# then the cross-source checks run in the warehouse (pipeline/reports/quality.py and sql/checks/cross_source.sql).
 EXPECTATION_LABELS = {
     "expect_table_row_count_to_be_between": "Nombre de lignes du fichier",
     "expect_column_to_exist": "Colonne présente",
@@ -77,7 +77,7 @@ _MESSAGES: list[tuple[str, str]] = [
         r"an answer date not after today \((\S+)\)",
         r"une date de réponse qui ne soit pas dans le futur (au plus tard aujourd'hui, le \1)",
     ),
-    # defects the reader marks (pipeline/validation.py, expectations/common.py: defect_checks)
+    # defects the reader marks (pipeline/load/gate.py, expectations/common.py: defect_checks)
     (
         r"text without a NUL byte \(0x00, a stray control character in the file\)",
         "un texte sans octet NUL (0x00, caractère de contrôle égaré dans le fichier)",
@@ -88,9 +88,9 @@ _MESSAGES: list[tuple[str, str]] = [
         "une dernière ligne complète : le fichier semble tronqué à sa dernière ligne (moins de champs que "
         "l'en-tête et pas de fin de ligne) ; exportez-le à nouveau",
     ),
-    # a survey tool's tokens (pipeline/sources/limesurvey.py)
+    # a survey tool's tokens (pipeline/load/sources/limesurvey.py)
     (
-        r"a token issued for this certification and wave \(pipeline/tokens.py\): this one names nobody "
+        r"a token issued for this certification and wave \(pipeline/core/tokens.py\): this one names nobody "
         r"of the campaign \(a typo, another survey, or a token made with another key\)",
         "un jeton émis pour cette certification et cette vague : celui-ci ne désigne personne de la campagne "
         "(faute de frappe, autre enquête, ou jeton créé avec une autre clé)",
@@ -124,7 +124,7 @@ _MESSAGES: list[tuple[str, str]] = [
         "(une seule est conservée : voir la méthodologie)",
     ),
     (r"a job title for an employed respondent", "un intitulé de poste pour un répondant en emploi"),
-    # issue #17: pay (pipeline/sources/surveys.py, expectations/survey_answers.py)
+    # issue #17: pay (pipeline/load/sources/surveys.py, expectations/survey_answers.py)
     (
         r"a gross pay in euros \(e\.g\. 32 000\) and its period: a column « salaire brut annuel » or "
         r"« salaire brut mensuel », or « salaire brut » with « période de rémunération » annuel or mensuel",
@@ -149,7 +149,7 @@ _MESSAGES: list[tuple[str, str]] = [
     (r"a job title", "un libellé d'appellation"),
     (r"each ROME code once", "chaque code ROME une seule fois"),
     (r"each OGR code once", "chaque code OGR une seule fois"),
-    # cross-source checks (pipeline/quality.py, sql/checks/cross_source.sql)
+    # cross-source checks (pipeline/reports/quality.py, sql/checks/cross_source.sql)
     (
         r"every survey respondent is found certified for that certification \(and promotion, when given\)",
         "chaque répondant figure parmi les certifiés de la certification (et de la promotion, si elle est "
@@ -212,7 +212,7 @@ _MESSAGES: list[tuple[str, str]] = [
         "partenaire et constat, avec son effectif ; table habilitation_issues)",
     ),
 ]
-# the canonical codes listed by "one of ..." (pipeline/mappings/values.json), in French
+# the canonical codes listed by "one of ..." (pipeline/core/mappings/values.json), in French
 VALUE_LABELS = {
     **SITUATION_LABELS,
     **CONTRACT_LABELS,
@@ -234,7 +234,7 @@ VALUE_LABELS = {
 _ONE_OF = re.compile(r"one of (.+)", re.S)
 _COMPILED = [(re.compile(pattern, re.S), french) for pattern, french in _MESSAGES]
 _NOT_EVALUATED = re.compile(r"(.*) \(could not be evaluated: (.*)\)", re.S)
-# a quarantine reason: "row 12, column 'Code' = 'X': expected <message>" (pipeline/ingest.py)
+# a quarantine reason: "row 12, column 'Code' = 'X': expected <message>" (pipeline/load/ingest.py)
 _REASON = re.compile(r"row (\d+), (?:column (.*): )?expected (.*)", re.S)
 # a load warning: "column 'x': expected <message> [<type>]: 3 row(s)" (Outcome.reason() + a count)
 _WARNING = re.compile(r"(?:column (.*): )?expected (.*) \[(\w+)\](?:: (\d+) row\(s\))?", re.S)

@@ -36,7 +36,7 @@ def check(
 ) -> list[Item]:
     """Every readiness item for one certification, from its ``certification_statistics`` rows.
     ``unhabilitated``: the partners not habilitated at the jury date, counted
-    (:func:`pipeline.habilitation.by_partner`; issue #16)."""
+    (:func:`pipeline.reports.habilitation.by_partner`; issue #16)."""
     today = today or clock.today()
     items: list[Item] = []
     with_6m = stats[stats["respondents_6m"] > 0]

@@ -32,7 +32,7 @@ TABLE_LEVEL = {
 }
 
 # A survey tool's token that names nobody of the campaign, has expired, or answers twice
-# (pipeline/sources/limesurvey.py): the token's text where the row has that defect.
+# (pipeline/load/sources/limesurvey.py): the token's text where the row has that defect.
 TOKEN_MARKERS = ("token_unknown", "token_expired", "token_twice")
 _SUFFIXES = ("_unparsed", NUL_SUFFIX)
 

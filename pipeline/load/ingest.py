@@ -106,7 +106,7 @@ def read_batch(
 ) -> Batch:
     """Read and type one file. Raises :class:`InputError` when it cannot be read or its kind is unknown.
     A LimeSurvey responses export is read through its mapping file (``mapping``, else found beside it:
-    :mod:`pipeline.sources.limesurvey`)."""
+    :mod:`pipeline.load.sources.limesurvey`)."""
     if kind is not None and kind not in KINDS:
         raise InputError(path, f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
 

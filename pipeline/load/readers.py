@@ -356,8 +356,8 @@ def _looks_like_a_table(head: bytes) -> bool:
 
 
 def mark_defects(raw: RawTable, batch) -> None:
-    """Add to a typed batch (:class:`pipeline.batch.Batch`) the defect columns its suite checks when they
-    exist (``pipeline/validation.py``): ``<column>_nul`` for a field that holds a stray NUL byte, and
+    """Add to a typed batch (:class:`pipeline.load.batch.Batch`) the defect columns its suite checks when they
+    exist (``pipeline/load/gate.py``): ``<column>_nul`` for a field that holds a stray NUL byte, and
     ``last_row_cut`` for a last row cut short. Each is named after the file's header in ``batch.mapped``,
     so that the quarantine reason shows the column and its value. NUL bytes are shown as ␀ in the record
     kept for the quarantine and in the batch, never loaded: the field or the row goes to quarantine."""

@@ -68,7 +68,7 @@ def _fiche_frame(con, load_id: int) -> pd.DataFrame:
 
 def _malformed_partner_sirets(con, load_id: int, frame: pd.DataFrame) -> pd.Series:
     """Per fiche of this load, how many of its partners have a SIRET that is not 14 digits with a valid
-    check key (pipeline/siret.py): such a partner can never match a cohort's SIRET."""
+    check key (pipeline/core/siret.py): such a partner can never match a cohort's SIRET."""
     from collections import Counter
 
     from pipeline.core.siret import is_valid

@@ -53,7 +53,7 @@ def _cell(row, key: str, threshold: int) -> str:
 
 
 def to_csv(frame: pd.DataFrame, threshold: int) -> str:
-    """CSV for French Excel (:func:`pipeline.exports.csv_text`: BOM, ``;``): numbers as numbers, suppressed cells empty
+    """CSV for French Excel (:func:`pipeline.core.exports.csv_text`: BOM, ``;``): numbers as numbers, suppressed cells empty
     with a « secret statistique » column."""
     headers = {
         "year": label("year"),

@@ -17,7 +17,7 @@ from pipeline.reports import conditions
 
 def employment_conditions(con, code: str, years: list[int], threshold: int) -> list[tuple[str, pd.DataFrame]]:
     """Contract, working time, cadre status and pay of the employed respondents, and the other systems'
-    rates beside France Compétences' (issue #17: pipeline/conditions.py)."""
+    rates beside France Compétences' (issue #17: pipeline/reports/conditions.py)."""
     return conditions.pack_blocks(conditions.rows(con, code, years), threshold)
 
 

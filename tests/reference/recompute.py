@@ -2,7 +2,7 @@
 
 Written from the definitions and the rules for open cases stated in docs/methodology.md (R1-R9 below;
 its cross-reference table maps them to its rule ids), without reading the pipeline's code.
-Only the synonym tables pipeline/mappings/{headers,values}.json are loaded (as data).
+Only the synonym tables pipeline/core/mappings/{headers,values}.json are loaded (as data).
 
 The rules (docs/methodology.md: R1 = M1-M2, R2 = M19, R3 = M6, R4 = M7, R5 = M9, R6 = M10, R7 = M11-M12,
 R8 = M15, R9 = M18):

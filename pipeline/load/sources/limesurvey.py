@@ -9,9 +9,9 @@ The export is recognised by LimeSurvey's own columns (``token``, ``submitdate`` 
      "questions": {"situation": "SITU", "job_title": "POSTE", "rome_code": "ROME", ...},
      "answers": {"situation": {"A1": "En emploi", "A2": "En recherche d'emploi", ...}}}
 
-``questions`` maps canonical survey fields (``pipeline/sources/surveys.py``) to question codes;
+``questions`` maps canonical survey fields (``pipeline/load/sources/surveys.py``) to question codes;
 ``answers`` translates answer codes when the export holds codes rather than full answers. Each answer
-is linked to its person by its token (:mod:`pipeline.tokens`), never by a name or an e-mail: the export's
+is linked to its person by its token (:mod:`pipeline.core.tokens`), never by a name or an e-mail: the export's
 participant columns, when present, are dropped like any personal column.
 
 Responses not submitted (empty ``submitdate``) are not answers and are passed over (counted in the
@@ -48,7 +48,7 @@ QUESTION_FIELDS = tuple(
 )
 REQUIRED_QUESTIONS = ("situation",)
 
-# marker columns (pipeline/validation.py): the token's text where the row has that defect
+# marker columns (pipeline/load/gate.py): the token's text where the row has that defect
 TOKEN_UNKNOWN, TOKEN_EXPIRED, TOKEN_TWICE = "token_unknown", "token_expired", "token_twice"
 
 
@@ -73,7 +73,7 @@ class Mapping:
 
 def mapping_digest(path: Path, named: Path | None = None) -> str | None:
     """The sha256 of the mapping file of a LimeSurvey export (None for any other file): part of the
-    export's load identity (``pipeline.ingest.load_digest``)."""
+    export's load identity (``pipeline.load.ingest.load_digest``)."""
     import hashlib
 
     try:

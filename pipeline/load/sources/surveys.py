@@ -72,7 +72,7 @@ def type_batch(batch: Batch) -> Batch:
     return batch
 
 
-# Pay (issue #17). Three ways to give it, each a column of its own (pipeline/mappings/headers.json):
+# Pay (issue #17). Three ways to give it, each a column of its own (pipeline/core/mappings/headers.json):
 # * « Salaire brut annuel » (pay_annual): a gross annual amount, taken as it is;
 # * « Salaire brut mensuel » (pay_monthly): a gross monthly amount, × MONTHS_PER_YEAR;
 # * « Salaire brut » (pay_amount) with « Période de rémunération » (pay_period: annuel / mensuel).

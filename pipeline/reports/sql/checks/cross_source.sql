@@ -1,6 +1,6 @@
 -- Cross-source expectations, run in the warehouse. One query per check, separated by a line
 -- "-- check: <name> | <severity> | <what is expected>"; each returns the rows that break it.
--- The rules applied to the figures (view quality_issues) are checks too: pipeline/quality.py ISSUE_CHECKS.
+-- The rules applied to the figures (view quality_issues) are checks too: pipeline/reports/quality.py ISSUE_CHECKS.
 
 -- check: cohort_certifications_in_referential | error | every certification of the cohort results is in the referential (once one is loaded)
 select distinct c.certification_code

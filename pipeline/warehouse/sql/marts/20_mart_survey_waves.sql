@@ -2,7 +2,7 @@
 -- The survey waves of each jury: per certification, promotion, wave, site, partner and jury date, the window in
 -- which the wave's answer is expected (macro survey_window(): the one window rule, the one the facts'
 -- in_window applies), the certified and those of them who answered. Sorted by certification, so that the
--- campaigns' status and plan (pipeline/sql/campaigns/) read a few rows, not the facts.
+-- campaigns' status and plan (pipeline/reports/sql/campaigns/) read a few rows, not the facts.
 create or replace table mart_survey_waves as
 with answers as (
     select distinct candidate_hash, certification_code, year, wave

@@ -6,7 +6,7 @@ select
     certification_code,
     siret,
     name,
-    habilitation_type,  -- train | assess | both (pipeline/partners.py)
+    habilitation_type,  -- train | assess | both (pipeline/core/partners.py)
     state,              -- active | inactive | withdrawn; NULL: not given (CSV part)
     active_date,        -- DATE_ACTIF
     state_date,         -- DATE_DERNIERE_MODIFICATION_ETAT

@@ -1,7 +1,7 @@
 -- scope: certification_code (rows of one certification depend only on that certification's rows)
 -- Issue #16, habilitation check: every certified person (fct_certified, with the cohort row that
 -- certified them) whose partner was not habilitated for the certification at the jury date, with the
--- finding (labels: pipeline/partners.py):
+-- finding (labels: pipeline/core/partners.py):
 -- * no_siret: the row names a partner without a valid SIRET (missing, or set aside as malformed);
 -- * unknown_siret: the SIRET is neither among the certification's partners nor its certifiers;
 -- * withdrawn: every habilitation was withdrawn (Supprimé) or ended (Inactif) on or before the jury date,

@@ -35,7 +35,7 @@ create table if not exists landing_survey_answers (
 alter table landing_cohort_results alter column access_route drop not null;
 
 -- Issue #16: the partner organisation of a cohort row (optional columns; SIRET checked at ingestion,
--- pipeline/siret.py) and who organised the assessment (partner | certifier; NULL: not said).
+-- pipeline/core/siret.py) and who organised the assessment (partner | certifier; NULL: not said).
 alter table landing_cohort_results add column if not exists partner_name varchar;
 alter table landing_cohort_results add column if not exists partner_siret varchar;
 alter table landing_cohort_results add column if not exists assessed_by varchar;
@@ -47,7 +47,7 @@ create table if not exists ref_target_jobs (
     rome_label          varchar,
     source              varchar
 );
--- computed with pipeline/codes.py (the one owner of the ROME code shapes)
+-- computed with pipeline/core/codes.py (the one owner of the ROME code shapes)
 alter table ref_target_jobs add column if not exists is_job_code boolean;
 
 create table if not exists ref_certifications (
@@ -90,7 +90,7 @@ create table if not exists rncp_fiches (
 );
 create table if not exists rncp_certifiers (certification_code varchar, siret varchar, name varchar, status varchar, load_id integer);
 create table if not exists rncp_partners (certification_code varchar, siret varchar, name varchar, habilitation varchar, load_id integer);
--- Issue #16: habilitation_type train | assess | both (pipeline/partners.py); state active | inactive |
+-- Issue #16: habilitation_type train | assess | both (pipeline/core/partners.py); state active | inactive |
 -- withdrawn, active_date (DATE_ACTIF) and state_date (DATE_DERNIERE_MODIFICATION_ETAT): XML flow only.
 alter table rncp_partners add column if not exists habilitation_type varchar;
 alter table rncp_partners add column if not exists state varchar;
@@ -157,7 +157,7 @@ create table if not exists title_reviews (
 );
 create sequence if not exists review_id_seq start 1;
 
--- Automatic job-title matches (pipeline/matching.py), one per distinct survey title, kept across builds.
+-- Automatic job-title matches (pipeline/warehouse/matching.py), one per distinct survey title, kept across builds.
 create table if not exists job_title_matches (
     job_title     varchar primary key,
     title_key     varchar,

@@ -1,6 +1,6 @@
 -- Survey campaigns: who was sent an invitation or a reminder, when, for which wave. Pseudonyms only: the
 -- contact details used to write the participants file never enter the warehouse, and the token is not
--- stored (it is derived from the pseudonym: pipeline/tokens.py). Created once, never dropped by a build.
+-- stored (it is derived from the pseudonym: pipeline/core/tokens.py). Created once, never dropped by a build.
 create table if not exists survey_mailings (
     certification_code  varchar not null,
     wave                integer not null,               -- 6 | 24 (months)

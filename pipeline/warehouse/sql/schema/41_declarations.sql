@@ -1,5 +1,5 @@
 -- Issue #17: declarations of figures sent to a body (France Compétences…). Append-only: written once by
--- `insertion declare` (pipeline/declarations.py), never updated or deleted by any command; no build step
+-- `insertion declare` (pipeline/outputs/declarations.py), never updated or deleted by any command; no build step
 -- touches these tables (only marts/ are rebuilt), and the snapshot is a copy of the whole file.
 create sequence if not exists declaration_id_seq start 1;
 
