@@ -60,7 +60,9 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE_DIR = ROOT / "tests" / "fixtures" / "fingerprints"
-KEY_FILE = BASELINE_DIR / "pseudonymisation.key"  # 64 hex characters, as pipeline/load/pseudonymise.py reads it
+KEY_FILE = (
+    BASELINE_DIR / "pseudonymisation.key"
+)  # 64 hex characters, as pipeline/load/pseudonymise.py reads it
 TODAY = "2026-11-30"  # INSERTION_TODAY: the validation suites' "today" (dates not after today)
 
 # relation -> column -> why it is left out. Only columns whose values legitimately differ from one run to

@@ -222,4 +222,3 @@ def title_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by m.method desc, answers desc, m.job_title, r.certification_code nulls first
         """
     ).df()
-

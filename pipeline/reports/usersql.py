@@ -555,4 +555,3 @@ def columns_of(con, relations: list[str]):
         "from information_schema.columns where list_contains(?, table_name) group by 1 order by 1",
         [relations],
     ).df()
-
