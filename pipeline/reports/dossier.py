@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.core.config import Settings
 from pipeline.core.labels import CONTRACT_LABELS as CONTRACTS
+from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
 from pipeline.core.labels import TARGET_METHOD_LABELS as METHODS
 from pipeline.core.labels import WAVE_LABELS as WAVE_NAMES
 from pipeline.core.labels import WORKING_TIME_LABELS as WORKING_TIME
@@ -214,3 +215,30 @@ def partner_statistics(con, code: str, years: list[int], threshold: int) -> pd.D
     ]
     frame["partner_siret"] = frame["partner_siret"].fillna("")
     return stat_sheet(frame, threshold, [*PARTNER_COLUMNS, *STAT_KEYS]).rename(columns=PARTNER_COLUMNS)
+
+
+def neutralised_counts(con, code: str, years: list[int]) -> dict[tuple[int, int], tuple]:
+    """(year, wave) -> the counts of neutralised respondents per reason (labels' order), then of answers
+    outside their window."""
+    reasons = ", ".join(
+        f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS
+    )  # constants
+    found = con.execute(
+        f"select year, wave, {reasons}, count(*) filter (where not in_window) from fct_survey_responses "
+        "where certification_code = ? and list_contains(?, year) group by year, wave",
+        [code, years],
+    ).fetchall()
+    return {(r[0], r[1]): r[2:] for r in found}
+
+
+def last_load(con):
+    """When the last file was loaded."""
+    return con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
+
+
+def files(con, code: str, years: list[int]) -> list[tuple]:
+    """(file name, sha256, loaded at, kind) of every file behind the figures (macro ``files_used``)."""
+    return con.execute(
+        "select distinct file_name, sha256, finished_at, kind from files_used(?, ?) order by kind, file_name",
+        [code, years],
+    ).fetchall()

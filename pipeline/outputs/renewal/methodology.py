@@ -4,27 +4,42 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.core.config import Settings
+from pipeline.core.config import RECORDED, Settings, env_name, setting_text
 from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
 from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS
 from pipeline.indicators.dossier import AUDIENCE
-from pipeline.reports import campaigns, conditions
+from pipeline.reports import campaigns, conditions, dossier
 from pipeline.reports.settings import certification_settings
 from pipeline.reports.statistics import statistics
 
 CALENDAR = " (mois calendaires, premier et dernier jour compris ; 31/10 + 4 mois = dernier jour de février)"
 
 
+D = "Définitions"
+R = "Règles"
+
+
 def methodology(con, code: str, years: list[int], settings: Settings) -> pd.DataFrame:
-    """Definitions, the rules of the cases France Compétences does not spell out, windows, what was set
-    aside, the head-counts that add up (certified = respondents + non-respondents), the disclosure policy
-    and the data files used."""
-    (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
-    cert = certification_settings(con, code)
-    D = "Définitions"
-    R = "Règles"
+    """Definitions, the rules of the cases France Compétences does not spell out, windows, the settings in
+    force, what was set aside, the head-counts that add up (certified = respondents + non-respondents), the
+    disclosure policy and the data files used (docs/methodology.md states the same rules)."""
     rows = [
+        *definitions(certification_settings(con, code)),
+        *RULES,
+        *surveys(settings),
+        *settings_rows(settings),
+        *head_counts(con, code, years),
+        *campaigns.methodology_rows(con, settings, code, years),
+        *conditions.methodology_rows(settings),
+        *warehouse_rows(con, code, years),
+    ]
+    return pd.DataFrame(rows, columns=["Rubrique", "Élément", "Valeur"])
+
+
+def definitions(cert: dict[str, bool]) -> list[tuple[str, str, str]]:
+    """France Compétences' definitions, with this certification's own settings."""
+    return [
         (
             D,
             label("certified"),
@@ -84,49 +99,60 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             "lorsque la base de calcul est nulle.",
         ),
         (D, "Intervalle de confiance", "Intervalle de Wilson à 95 %, en %, une décimale."),
-        (
-            R,
-            "Code ROME d'un emploi",
-            "Celui de la réponse ; à défaut, celui d'un relecteur ; à défaut, celui de "
-            "l'appellation ROME dont l'intitulé est identique après normalisation (casse, accents, formes "
-            "masculine/féminine, écriture inclusive). Une correspondance approchée n'est qu'une proposition : "
-            "l'emploi compte en emploi, pas dans le métier visé, tant qu'un relecteur ne l'a pas acceptée.",
-        ),
-        (
-            R,
-            "Rattachement à une promotion",
-            "La promotion indiquée dans la réponse si la personne a été "
-            "certifiée cette année-là ; sinon la dernière certification obtenue au plus tard à la date de "
-            "réponse ; sinon (sans date, ou réponse antérieure à tout jury) la dernière certification. Une "
-            "réponse d'une personne non certifiée n'est pas comptée (feuille Qualité).",
-        ),
-        (
-            R,
-            "Une réponse par personne et par vague",
-            "Si plusieurs réponses existent (mêmes fichiers ou non, "
-            "avec ou sans promotion) : une réponse exprimée d'abord, puis la date de réponse la plus récente, "
-            "puis le fichier au nom le plus récent (ordre alphabétique), puis la dernière ligne. Les autres "
-            "sont listées dans la feuille Qualité. Les chiffres ne dépendent pas de l'ordre de chargement.",
-        ),
-        (
-            R,
-            "Champ mal formé",
-            "Un code ROME, un type de contrat, un lieu, une date de réponse ou une promotion "
-            "mal formés sont écartés (quarantaine du champ) : la réponse reste comptée. Seuls l'identifiant, la "
-            "certification, la vague et la situation peuvent écarter une réponse.",
-        ),
-        (
-            R,
-            "Emploi à l'étranger",
-            "La situation « En emploi à l'étranger » l'emporte sur une colonne « Lieu de "
-            "travail » qui dirait France (signalé dans la feuille Qualité).",
-        ),
-        (
-            R,
-            "Décisions de jury en double",
-            "Une décision par personne, certification et date de jury : celle du "
-            "fichier au nom le plus récent, puis de la dernière ligne.",
-        ),
+    ]
+
+
+RULES = [
+    (
+        R,
+        "Code ROME d'un emploi",
+        "Celui de la réponse ; à défaut, celui d'un relecteur ; à défaut, celui de "
+        "l'appellation ROME dont l'intitulé est identique après normalisation (casse, accents, formes "
+        "masculine/féminine, écriture inclusive). Une correspondance approchée n'est qu'une proposition : "
+        "l'emploi compte en emploi, pas dans le métier visé, tant qu'un relecteur ne l'a pas acceptée.",
+    ),
+    (
+        R,
+        "Rattachement à une promotion",
+        "La promotion indiquée dans la réponse si la personne a été "
+        "certifiée cette année-là ; sinon la dernière certification obtenue au plus tard à la date de "
+        "réponse ; sinon (sans date, ou réponse antérieure à tout jury) la dernière certification. Une "
+        "réponse d'une personne non certifiée n'est pas comptée (feuille Qualité).",
+    ),
+    (
+        R,
+        "Une réponse par personne et par vague",
+        "Si plusieurs réponses existent (mêmes fichiers ou non, "
+        "avec ou sans promotion) : une réponse exprimée d'abord, puis la date de réponse la plus récente, "
+        "puis le fichier au nom le plus récent (ordre alphabétique), puis la dernière ligne. Les autres "
+        "sont listées dans la feuille Qualité. Les chiffres ne dépendent pas de l'ordre de chargement.",
+    ),
+    (
+        R,
+        "Champ mal formé",
+        "Un code ROME, un type de contrat, un lieu, une date de réponse ou une promotion "
+        "mal formés sont écartés (quarantaine du champ) : la réponse reste comptée. Seuls l'identifiant, la "
+        "certification, la vague et la situation peuvent écarter une réponse.",
+    ),
+    (
+        R,
+        "Emploi à l'étranger",
+        "La situation « En emploi à l'étranger » l'emporte sur une colonne « Lieu de "
+        "travail » qui dirait France (signalé dans la feuille Qualité).",
+    ),
+    (
+        R,
+        "Décisions de jury en double",
+        "Une décision par personne, certification et date de jury : celle du "
+        "fichier au nom le plus récent, puis de la dernière ligne.",
+    ),
+]
+
+
+def surveys(settings: Settings) -> list[tuple[str, str, str]]:
+    """The survey windows and the disclosure policy, under the settings in force."""
+    (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
+    return [
         ("Enquêtes", "Fenêtre de l'enquête à 6 mois", f"{lo6} à {hi6} mois après le jury{CALENDAR}"),
         ("Enquêtes", "Fenêtre de l'enquête à 2 ans", f"{lo24} à {hi24} mois après le jury{CALENDAR}"),
         (
@@ -141,21 +167,20 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             "Une publication destinée au public se fait avec « insertion publish », qui supprime ces cases.",
         ),
     ]
-    # the head-counts from the statistics (one owner); only their breakdowns from the answers
+
+
+def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    """Every setting that rules the figures, as recorded with them at the last build."""
+    return [("Réglages en vigueur", env_name(key), setting_text(getattr(settings, key))) for key in RECORDED]
+
+
+def head_counts(con, code: str, years: list[int]) -> list[tuple[str, str, str]]:
+    """Per promotion and wave: certified = respondents + non-respondents, the neutralised by reason and
+    the answers outside their window (the head-counts from the statistics, one owner; only their
+    breakdowns from the answers)."""
+    rows = []
     stats = statistics(con, code, years)
-    detail = {
-        (r[0], r[1]): r[2:]
-        for r in con.execute(
-            f"""
-            select year, wave,
-                   {", ".join(f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS)},
-                   count(*) filter (where not in_window)
-            from fct_survey_responses where certification_code = ? and list_contains(?, year)
-            group by year, wave
-            """,
-            [code, years],
-        ).fetchall()
-    }
+    detail = dossier.neutralised_counts(con, code, years)
     for r in stats.to_dict(orient="records"):
         for w, (months, name) in WAVES.items():
             if not r[f"surveyed_{w}"]:
@@ -175,14 +200,13 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             reasons = [f"{label} : {n}" for label, n in zip(REASONS.values(), by_reason, strict=True) if n]
             rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
             rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(outside)))
-    rows += campaigns.methodology_rows(con, settings, code, years)
-    rows += conditions.methodology_rows(settings)
-    build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
-    rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
-    files = con.execute(
-        "select distinct file_name, sha256, finished_at, kind from files_used(?, ?) order by kind, file_name",
-        [code, years],
-    ).fetchall()
-    for name, sha, loaded, kind in files:
+    return rows
+
+
+def warehouse_rows(con, code: str, years: list[int]) -> list[tuple[str, str, str]]:
+    """The last load and every file behind the figures, with its sha256."""
+    last = dossier.last_load(con)
+    rows = [("Entrepôt", "Dernier chargement", f"{last:%d/%m/%Y %H:%M}" if last else "inconnu")]
+    for name, sha, loaded, kind in dossier.files(con, code, years):
         rows.append(("Fichiers utilisés", name, f"{kind} — sha256 {sha} — chargé le {loaded:%d/%m/%Y %H:%M}"))
-    return pd.DataFrame(rows, columns=["Rubrique", "Élément", "Valeur"])
+    return rows
