@@ -367,7 +367,7 @@ def test_today_is_read_at_validation_time(monkeypatch, tmp_path):
     monkeypatch.setenv("INSERTION_TODAY", "2027-06-15")
     assert clock.today().isoformat() == "2027-06-15"
     assert gate.validate(frame, "cohort_results").success
-    monkeypatch.setattr(validation, "today", lambda: pd.Timestamp("2027-06-14").date())
+    monkeypatch.setattr(clock, "today", lambda: pd.Timestamp("2027-06-14").date())
     assert not gate.validate(frame, "cohort_results").success
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.core.clock import today
+from pipeline.core import clock
 from pipeline.core.codes import CUT_ROW, NUL_SUFFIX
 from pipeline.core.config import Settings
 from pipeline.core.sql import scalar
@@ -192,7 +192,7 @@ class Gate:
     def suite(self, kind: str):
         """The suite of an input kind (``expectations/<kind>.py``), bound to this context; built again
         when the day has changed since (a long-running gate, as in ``insertion watch``)."""
-        day = today()
+        day = clock.today()
         if kind not in self._suites or self._built_on.get(kind) != day:
             self._suites[kind] = self._build(kind)
             self._built_on[kind] = day
