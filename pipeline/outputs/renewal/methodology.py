@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.config import Settings
 from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
 from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS
 from pipeline.indicators.dossier import AUDIENCE
 from pipeline.reports import campaigns, conditions
+from pipeline.reports.scope import partner_filter, partner_line, partner_params
+from pipeline.reports.statistics import statistics
 
 
-def methodology(con, code: str, years: list[int], settings: Settings) -> pd.DataFrame:
+def methodology(
+    con, code: str, years: list[int], settings: Settings, scope: Scope = EVERYTHING
+) -> pd.DataFrame:
     """Definitions, the rules of the cases France Compétences does not spell out, windows, what was set
     aside, the head-counts that add up (certified = respondents + non-respondents), the disclosure policy
-    and the data files used."""
+    and the data files used.
+
+    A partner's pack (issue #16): the head-counts are its people's, and what is the certifier's own (its
+    survey campaigns, the files it loaded) is left out."""
     (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
     cert = con.execute(
         "select coalesce(any_value(international), false), coalesce(any_value(target_parent_codes), false) "
@@ -24,7 +32,18 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
     ).fetchall()[0]
     D = "Définitions"
     R = "Règles"
-    rows = [
+    rows = []
+    if scope.restricted:
+        rows.append(
+            (
+                "Champ",
+                partner_line(con, code, scope),
+                "Les chiffres de ce dossier sont ceux des seuls certifiés de ces organismes (SIRET de la "
+                "décision de jury), selon les mêmes définitions et la même politique de diffusion que ceux "
+                "de la certification entière.",
+            )
+        )
+    rows += [
         (
             D,
             label("certified"),
@@ -142,11 +161,8 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
         ),
     ]
     # the head-counts from the statistics (one owner); only their breakdowns from the answers
-    stats = con.execute(
-        "select * from certification_statistics where certification_code = ? and list_contains(?, year) "
-        "order by year desc",
-        [code, years],
-    ).df()
+    stats = statistics(con, code, scope)
+    stats = stats[stats["year"].isin(years)]
     detail = {
         (r[0], r[1]): r[2:]
         for r in con.execute(
@@ -155,9 +171,10 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
                    {", ".join(f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS)},
                    count(*) filter (where not in_window)
             from fct_survey_responses where certification_code = ? and list_contains(?, year)
+              and {partner_filter()}
             group by year, wave
             """,
-            [code, years],
+            [code, years, *partner_params(scope)],
         ).fetchall()
     }
     for r in stats.to_dict(orient="records"):
@@ -179,8 +196,11 @@ def methodology(con, code: str, years: list[int], settings: Settings) -> pd.Data
             reasons = [f"{label} : {n}" for label, n in zip(REASONS.values(), by_reason, strict=True) if n]
             rows.append(("Effectifs", f"{wave} : neutralisés", "; ".join(reasons) or "aucun"))
             rows.append(("Effectifs", f"{wave} : réponses hors fenêtre", str(outside)))
-    rows += campaigns.methodology_rows(con, settings, code, years)
+    if not scope.restricted:  # the campaigns and the loads are the certifier's
+        rows += campaigns.methodology_rows(con, settings, code, years)
     rows += conditions.methodology_rows(settings)
+    if scope.restricted:
+        return pd.DataFrame(rows, columns=["Rubrique", "Élément", "Valeur"])
     build = con.execute("select max(finished_at) from load_log where status = 'loaded'").fetchall()[0][0]
     rows.append(("Entrepôt", "Dernier chargement", f"{build:%d/%m/%Y %H:%M}" if build else "inconnu"))
     files = con.execute(

@@ -19,6 +19,7 @@ class Pack:
     sheets: dict[str, pd.DataFrame | list[tuple[str, pd.DataFrame]]] = field(default_factory=dict)
     trend: pd.DataFrame | None = None
     stats: pd.DataFrame | None = None
+    partner: str = ""  # a partner's pack (issue #16): « Partenaire : NOM (SIRET …) »; empty otherwise
 
 
 def parse_years(text: str | None) -> list[int] | None:
@@ -30,5 +31,3 @@ def parse_years(text: str | None) -> list[int] | None:
         bounds = [int(x) for x in part.strip().split("-")]
         years += list(range(bounds[0], bounds[-1] + 1))
     return sorted(set(years))
-
-
