@@ -1,5 +1,6 @@
 """Row scoping where the dashboard reads (issue #16): dashboard/data.py's cursor for a partner reads
-views of the snapshot filtered on partner_siret, and no row of a relation without that column."""
+views of the snapshot filtered on partner_siret, the public relations of the read model whole, and no row
+of any other relation without that column."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from dashboard import data
 from pipeline.core.accounts import EVERYTHING, NOTHING, Scope
+from pipeline.reports.scope import PEOPLE_COLUMNS, PUBLIC_RELATIONS
 
 A, B = "12345678900015", "98765432100023"
 
@@ -58,6 +60,7 @@ def test_a_partner_reads_only_its_rows(snapshot):
 
 
 def test_every_relation_without_the_column_returns_nothing_with_its_columns(snapshot):
+    """… but the public ones (the fiche's facts), which a partner reads whole."""
     wh = data.Warehouse(snapshot)
     with duckdb.connect(str(snapshot), read_only=True) as con:
         relations = [
@@ -75,8 +78,35 @@ def test_every_relation_without_the_column_returns_nothing_with_its_columns(snap
         assert list(mine.columns) == list(everything.columns), name
         if name == "mart_outcome_counts":
             assert not mine.empty and set(mine["partner_siret"]) == {A}
+        elif name in PUBLIC_RELATIONS:
+            assert not set(PEOPLE_COLUMNS) & set(mine.columns), name
+            whole = f'select * from "{name}" order by all'
+            assert wh.query(whole, (), partner).equals(wh.query(whole)), name
         else:
             assert mine.empty, name
+    assert set(PUBLIC_RELATIONS) <= set(relations)  # the list names relations that exist
+
+
+def test_a_public_view_reads_the_partners_relations_and_people_are_never_public(snapshot, monkeypatch):
+    """certification_summary is defined again in the partner's schema: the codes it takes from people's
+    rows are the partner's; a relation with people's rows in the public list stops the scoped reading."""
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute(
+            "insert into mart_outcome_counts (certification_code, year, access_route, site, certified, "
+            "partner_siret) values ('RNCP99999', 2020, 'FI', 'Lyon', 3, ?)",
+            [B],
+        )
+    wh = data.Warehouse(snapshot)
+    sql = "select certification_code from certification_summary order by 1"
+    assert "RNCP99999" in wh.query(sql)["certification_code"].tolist()
+    assert "RNCP99999" in wh.query(sql, (), scope(B))["certification_code"].tolist()
+    mine = wh.query(sql, (), scope(A))["certification_code"].tolist()
+    assert "RNCP99999" not in mine and "RNCP34179" in mine
+    from dashboard import scoping
+
+    monkeypatch.setitem(scoping.PUBLIC_RELATIONS, "fct_survey_responses", "not public")
+    with pytest.raises(RuntimeError, match="fct_survey_responses holds people's rows"):
+        data.Warehouse(snapshot).query("select 1", (), scope(A))
 
 
 def test_dashboard_queries_run_unchanged_in_a_scope(snapshot):

@@ -1,5 +1,9 @@
 """Certification: the fiche's statistics table (computed beside published, differences highlighted),
-renewal readiness, lineage."""
+renewal readiness, lineage.
+
+Issue #16: everything is read through the read model with the scope of the signed-in person
+(``data.get().scope``): a partner sees its own people's table (``statistics_by_partner`` summed over its
+SIRET), the fiche's public facts, its conditions of employment and its own renewal pack."""
 
 from __future__ import annotations
 
@@ -34,15 +38,24 @@ def layout(**_query):
         return components.empty_state(str(exc))
     if not options:
         return components.empty_state("Aucune certification dans l'entrepôt : chargez des résultats de jury.")
+    partner = data.get().scope.restricted
     return html.Div(
         [
             html.H1("Certification"),
             components.select(f"{P}-certification", "Certification", options, options[0]["value"], synced=P),
             html.Div(id=f"{P}-summary", className="summary"),
-            html.H2("Statistiques, telles que France Compétences les publie"),
+            html.H2(
+                "Statistiques de vos certifiés, telles que France Compétences les publie"
+                if partner
+                else "Statistiques, telles que France Compétences les publie"
+            ),
             html.P(
-                "Calculé à partir des données individuelles ; « publié » : export RNCP ou page de la fiche. "
-                "Les écarts sont surlignés.",
+                "Calculé à partir des données individuelles de vos seuls certifiés (vos SIRET), mêmes "
+                "définitions et même diffusion que pour la certification entière ; « publié » : chiffres "
+                "de la certification entière (export RNCP ou page de la fiche), sans écart calculé."
+                if partner
+                else "Calculé à partir des données individuelles ; « publié » : export RNCP ou page de la "
+                "fiche. Les écarts sont surlignés.",
                 className="hint",
             ),
             components.table(
@@ -108,9 +121,9 @@ def update(code):
     if not code:
         return components.empty_state("Choisissez une certification."), [], [], "", ""
     threshold = wh.small_cohort_threshold()
-    info = wh.call(fiches.summary, code) or {}
-    table = wh.call(stats.statistics, code)
-    compare = wh.call(fiches.compare, code)
+    info = wh.call(fiches.summary, code) or {}  # public facts: the same for every scope
+    table = wh.call(stats.statistics, code, wh.scope)
+    compare = wh.call(fiches.compare, code, wh.scope)
     rows = [
         {
             "year": int(r["year"]),
@@ -133,7 +146,7 @@ def update(code):
         }
         for r in compare.astype(object).where(compare.notna(), None).to_dict(orient="records")
     ]
-    items = wh.call(reports_readiness.items, code, wh.settings())
+    items = wh.call(reports_readiness.items, code, wh.settings(), wh.scope)
     return summary(code, info), rows, compared, readiness(items), lineage(info)
 
 
@@ -181,14 +194,17 @@ def update_conditions(code):
     if not code:
         return [], []
     wh = data.get()
-    rows = conditions.display_rows(wh.call(conditions.rows, code), wh.small_cohort_threshold())
+    rows = conditions.display_rows(
+        wh.call(conditions.rows, code, None, wh.scope), wh.small_cohort_threshold()
+    )
     return rows, rows
 
 
 @callback(Output(f"{P}-declared", "children"), Input(f"{P}-certification", "value"))
 def update_declared(code):
     """Issue #17: « déclaré le jj/mm/aaaa » beside the current figures, the difference and its cause."""
-    lines = data.get().call(declared.drift_lines, code) if code else []
+    wh = data.get()
+    lines = wh.call(declared.drift_lines, code, False, wh.scope) if code else []
     if not lines:
         return None
     return html.Div(
@@ -204,7 +220,8 @@ def update_declared(code):
     prevent_initial_call=True,
 )
 def renewal_pack(_clicks, code):
-    """The same pack as `insertion renewal CODE`, built on the read-only snapshot."""
+    """The same pack as `insertion renewal CODE`, built on the read-only snapshot (a partner's: `insertion
+    renewal CODE --siret …`, its people only)."""
     import tempfile
     from pathlib import Path
 
@@ -213,14 +230,16 @@ def renewal_pack(_clicks, code):
 
     wh = data.get()
     try:
-        pack = renewal.build(wh.cursor()[1], code, wh.settings())
+        pack = renewal.build(wh.cursor()[1], code, wh.settings(), scope=wh.scope)
     except InputError as exc:
         return None, f"Erreur : {exc}"
+    name = renewal.file_name(code, wh.scope)
     with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / f"renouvellement-{code}.xlsx"
+        target = Path(folder) / name
         renewal.write_xlsx(pack, target)
         content = target.read_bytes()
-    return dcc.send_bytes(content, f"renouvellement-{code}.xlsx"), f"Dossier {code} généré."
+    done = f"Dossier {code} généré" + (f" ({pack.partner})." if pack.partner else ".")
+    return dcc.send_bytes(content, name), done
 
 
 def summary(code: str, info: dict) -> html.Div:

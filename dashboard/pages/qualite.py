@@ -203,7 +203,8 @@ def habilitation_section() -> list:
                 "Aucun certifié dont le partenaire n'était pas habilité à la date du jury."
             ),
         ]
-    counts, rows = wh.call(habilitation.by_partner), wh.call(habilitation.listing)
+    counts = wh.call(habilitation.by_partner, None, wh.scope)  # a partner: its own findings
+    rows = wh.call(habilitation.listing, None, wh.scope)
 
     def table(name: str, frame) -> html.Div:
         return components.table(

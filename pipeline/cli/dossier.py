@@ -13,19 +13,25 @@ def cmd_renewal(args) -> int:
     promotions, by access route, the jobs held and their fit with the targeted jobs, the methodology,
     the quality checks and the alerts, as a formatted XLSX (and a printable, self-contained HTML).
 
-    Default promotions: every year with 6-month survey data.
+    Default promotions: every year with 6-month survey data. With --siret (issue #16): a partner's pack,
+    from the people of that SIRET only (repeat --siret for a partner with several).
 
     Example:
       insertion renewal RNCP34179 --out renouvellement-RNCP34179.xlsx
       insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
+      insertion renewal RNCP34179 --siret 84215736900013 --out renouvellement-RNCP34179-84215736900013.xlsx
     """
+    from pipeline.core.accounts import EVERYTHING, Scope, normalise_siret
     from pipeline.outputs import renewal
 
     settings = _settings(args)
     code = args.code.strip().upper()
+    scope = EVERYTHING
+    if args.siret:
+        scope = Scope(restricted=True, sirets=frozenset(normalise_siret(s) for s in args.siret))
     with _reader(settings) as con:
         settings = _in_force(con, settings)
-        pack = renewal.build(con, code, settings, renewal.parse_years(args.years))
+        pack = renewal.build(con, code, settings, renewal.parse_years(args.years), scope)
     renewal.write_xlsx(pack, Path(args.out))
     print(f"Written {args.out} ({', '.join(pack.sheets)})")
     if args.html:
@@ -117,6 +123,12 @@ def register(add) -> None:
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
     p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
     p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
+    p.add_argument(
+        "--siret",
+        action="append",
+        metavar="SIRET",
+        help="a partner's pack: its people only (repeat for several SIRET)",
+    )
 
     p = add("declare", cmd_declare, "record, verify or list declarations of figures")
     p.add_argument("code", nargs="?", help="RNCP code, e.g. RNCP34179")

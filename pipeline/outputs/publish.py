@@ -30,7 +30,7 @@ def table(
 ) -> pd.DataFrame:
     """One row per year: certified, of whom VAE, and for each published rate its value, base and 95 %
     interval — or empty with ``<rate>_suppressed`` set. Raises :class:`InputError` when nothing to publish."""
-    stats = statistics(con, code, years or None)
+    stats = statistics(con, code, years=years or None)
     if stats.empty:
         raise InputError(code, "unknown certification, or no certified candidates for these years")
     shown = disclose(stats, AUDIENCE, threshold)

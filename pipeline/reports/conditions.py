@@ -7,15 +7,32 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.indicators import conditions as C
 from pipeline.indicators.disclosure import MIN_PAY_ANSWERS, pay_disclosed, small
 from pipeline.indicators.formats import DASH, fr_int, rate_cell
+from pipeline.reports.scope import sirets
+from pipeline.warehouse.models import mart_query
 
 PAY_NOT_SHOWN = f"non publié : moins de {MIN_PAY_ANSWERS} salaires"
 
 
-def rows(con: duckdb.DuckDBPyConnection, code: str, years: list[int] | None = None) -> pd.DataFrame:
-    """The rows of one certification (newest year first, 6 months before 2 years), or of ``years``."""
+def rows(
+    con: duckdb.DuckDBPyConnection, code: str, years: list[int] | None = None, scope: Scope = EVERYTHING
+) -> pd.DataFrame:
+    """The rows of one certification (newest year first, 6 months before 2 years), or of ``years``.
+
+    For a partner (issue #16): the same figures from its people's answers only — the mart's own query
+    (``mart_employment_conditions``) over the answers whose ``partner_siret`` is one of its SIRET (pay
+    quartiles are not additive: they are computed again, never taken from the certification's)."""
+    if scope.restricted:
+        return con.execute(
+            "with fct_survey_responses as (select * from fct_survey_responses "
+            "where certification_code = ? and list_contains(?::varchar[], partner_siret)) "
+            f"select * from ({mart_query('mart_employment_conditions')}) "
+            "where (? is null or list_contains(?, year)) order by year desc, wave",
+            [code, sirets(scope), years, years],
+        ).df()
     return con.execute(
         "select * from mart_employment_conditions where certification_code = ? "
         "and (? is null or list_contains(?, year)) order by year desc, wave",

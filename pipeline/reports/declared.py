@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.errors import InputError
 from pipeline.core.sql import scalar
 from pipeline.indicators import RATE, RATES, WAVES
@@ -314,9 +315,14 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
     return out
 
 
-def drift_lines(con: duckdb.DuckDBPyConnection, code: str, changed_only: bool = False) -> list[str]:
+def drift_lines(
+    con: duckdb.DuckDBPyConnection, code: str, changed_only: bool = False, scope: Scope = EVERYTHING
+) -> list[str]:
     """French lines for the latest declaration of ``code`` (every route 'ALL' figure shown in the fiche's
-    table), for `insertion stats`, the dashboard and the pack; empty when nothing was declared."""
+    table), for `insertion stats`, the dashboard and the pack; empty when nothing was declared, and for a
+    partner (issue #16: the certifier declares the whole certification's figures, not a partner's)."""
+    if scope.restricted:
+        return []
     did = latest(con, code)
     if did is None:
         return []
@@ -331,8 +337,11 @@ def drift_lines(con: duckdb.DuckDBPyConnection, code: str, changed_only: bool = 
     return [head] + [f"  {d.text()}" for d in rows]
 
 
-def drift_table(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame | None:
-    """The pack's « Déclarations » sheet: the latest declaration's figures beside the current ones."""
+def drift_table(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYTHING) -> pd.DataFrame | None:
+    """The pack's « Déclarations » sheet: the latest declaration's figures beside the current ones (none
+    in a partner's pack)."""
+    if scope.restricted:
+        return None
     did = latest(con, code)
     if did is None:
         return None

@@ -1,9 +1,13 @@
-"""The reads behind the France Compétences dossier: jobs held and their fit, titles to review, quality checks, alerts, per-partner statistics, conditions of employment."""
+"""The reads behind the France Compétences dossier: jobs held and their fit, titles to review, quality checks, alerts, per-partner statistics, conditions of employment.
+
+Each read that touches people or answers takes a scope (issue #16): a partner's keeps the rows whose
+``partner_siret`` is one of its SIRET (:func:`pipeline.reports.scope.partner_filter`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.config import Settings
 from pipeline.core.labels import CONTRACT_LABELS as CONTRACTS
 from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
@@ -14,18 +18,21 @@ from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import disclose
 from pipeline.indicators.dossier import AUDIENCE, FLAG_COLUMNS, STAT_KEYS, stat_sheet
 from pipeline.reports import conditions
+from pipeline.reports.scope import partner_filter, partner_params
 
 
-def employment_conditions(con, code: str, years: list[int], threshold: int) -> list[tuple[str, pd.DataFrame]]:
+def employment_conditions(
+    con, code: str, years: list[int], threshold: int, scope: Scope = EVERYTHING
+) -> list[tuple[str, pd.DataFrame]]:
     """Contract, working time, cadre status and pay of the employed respondents, and the other systems'
     rates beside France Compétences' (issue #17: pipeline/reports/conditions.py)."""
-    return conditions.pack_blocks(conditions.rows(con, code, years), threshold)
+    return conditions.pack_blocks(conditions.rows(con, code, years, scope), threshold)
 
 
-def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
+def jobs(con, code: str, years: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
     """One row per employed respondent and wave, with how the fit with the targeted jobs was decided."""
     frame = con.execute(
-        """
+        f"""
         select replace(left(r.candidate_hash::varchar, 13), '-', '') as reference,  -- 12 hex digits
                r.year, r.wave, r.job_title, r.rome_code, r.proposed_rome_code,
                coalesce(c.label, t.rome_label) as rome_label, r.in_target, r.target_method, r.match_score,
@@ -35,9 +42,10 @@ def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
         left join (select rome_code, any_value(rome_label) as rome_label from certification_target_jobs
                    group by 1) as t on t.rome_code = r.rome_code
         where r.certification_code = ? and list_contains(?, r.year) and r.employed
+          and {partner_filter("r.partner_siret")}
         order by r.year desc, r.wave, r.in_target desc, r.job_title, reference
         """,
-        [code, years],
+        [code, years, *partner_params(scope)],
     ).df()
 
     def how(row) -> str:
@@ -66,7 +74,9 @@ def jobs(con, code: str, years: list[int]) -> pd.DataFrame:
     )
 
 
-def adequation(con, code: str, years: list[int], stats: pd.DataFrame, threshold: int) -> dict:
+def adequation(
+    con, code: str, years: list[int], stats: pd.DataFrame, threshold: int, scope: Scope = EVERYTHING
+) -> dict:
     """The share of jobs in the targeted occupation (in target ÷ employed, another ratio than the official
     rate, labelled as such, with its interval), jobs by ROME code (targeted first), titles to review."""
     keys = ["year"]
@@ -86,7 +96,7 @@ def adequation(con, code: str, years: list[int], stats: pd.DataFrame, threshold:
             "⚠" if small else "" for small in shown[f"target_share_{w}_small"]
         ]
     by_code = con.execute(
-        """
+        f"""
         select r.rome_code as "Code ROME", any_value(coalesce(c.label, t.rome_label)) as "Libellé",
                case when t.rome_code is not null then 'oui' else 'non' end as "Métier visé par la fiche",
                count(*)::integer as "Emplois"
@@ -96,10 +106,11 @@ def adequation(con, code: str, years: list[int], stats: pd.DataFrame, threshold:
                    from certification_target_jobs group by all) as t
              on t.certification_code = r.certification_code and t.rome_code = r.rome_code
         where r.certification_code = ? and list_contains(?, r.year) and r.employed
+          and {partner_filter("r.partner_siret")}
         group by r.rome_code, t.rome_code
         order by (t.rome_code is null), "Emplois" desc, "Code ROME" nulls last
         """,
-        [code, years],
+        [code, years, *partner_params(scope)],
     ).df()
     return {
         "Adéquation": [
@@ -109,25 +120,25 @@ def adequation(con, code: str, years: list[int], stats: pd.DataFrame, threshold:
                 share,
             ),
             ("Emplois par code ROME (métiers visés d'abord)", by_code),
-            ("Intitulés de poste sans code ROME, à relire", unmatched_titles(con, code, years)),
+            ("Intitulés de poste sans code ROME, à relire", unmatched_titles(con, code, years, scope)),
         ]
     }
 
 
-def unmatched_titles(con, code: str, years: list[int]) -> pd.DataFrame:
-    """The titles waiting for a reviewer (view ``titles_to_review``)."""
+def unmatched_titles(con, code: str, years: list[int], scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """The titles waiting for a reviewer (table ``titles_to_review``)."""
     return con.execute(
-        """
+        f"""
         select job_title as "Intitulé du poste",
                case status when 'proposal' then 'Proposition ' || any_value(proposed_rome_code)
                     || ' (score ' || round(max(match_score))::integer || ')' else 'Aucune correspondance' end
                    as "Correspondance ROME",
                count(*)::integer as "Répondants en emploi"
         from titles_to_review
-        where certification_code = ? and list_contains(?, year)
+        where certification_code = ? and list_contains(?, year) and {partner_filter()}
         group by job_title, status order by 3 desc, 1
         """,
-        [code, years],
+        [code, years, *partner_params(scope)],
     ).df()
 
 
@@ -185,12 +196,13 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     return out
 
 
-def alerts(con, code: str, settings: Settings) -> pd.DataFrame:
+def alerts(con, code: str, settings: Settings, scope: Scope = EVERYTHING) -> pd.DataFrame:
     """What would weaken the dossier: the same readiness alerts as the Certification page
-    (:func:`pipeline.reports.readiness.alerts`)."""
+    (:func:`pipeline.reports.readiness.alerts`; a partner's: on its figures, its titles and its own
+    habilitation findings)."""
     from pipeline.reports import readiness
 
-    out = readiness.alerts(con, code, settings)
+    out = readiness.alerts(con, code, settings, scope)
     if not out:
         out.append(("Aucune", "Rien ne semble fragiliser le dossier."))
     return pd.DataFrame(out, columns=["Sujet", "Alerte"])
@@ -199,15 +211,19 @@ def alerts(con, code: str, settings: Settings) -> pd.DataFrame:
 PARTNER_COLUMNS = {"partner_name": "Partenaire (organisme habilité)", "partner_siret": "SIRET"}
 
 
-def partner_statistics(con, code: str, years: list[int], threshold: int) -> pd.DataFrame:
+def partner_statistics(
+    con, code: str, years: list[int], threshold: int, scope: Scope = EVERYTHING
+) -> pd.DataFrame:
     """Issue #16: the statistics per partner and year (table statistics_by_partner), with the dossier's
-    disclosure (the partners not habilitated at the jury date are in the Alertes)."""
+    disclosure (the partners not habilitated at the jury date are in the Alertes); a partner's pack: its
+    own SIRET only."""
     from pipeline.core.partners import NO_PARTNER
 
     frame = con.execute(
         "select * from statistics_by_partner where certification_code = ? and access_route = 'ALL' "
-        "and list_contains(?, year) order by partner_name nulls last, partner_siret, year desc",
-        [code, years],
+        f"and list_contains(?, year) and {partner_filter()} "
+        "order by partner_name nulls last, partner_siret, year desc",
+        [code, years, *partner_params(scope)],
     ).df()
     frame["partner_name"] = [
         name if isinstance(name, str) else ("" if isinstance(number, str) else NO_PARTNER)
@@ -217,16 +233,17 @@ def partner_statistics(con, code: str, years: list[int], threshold: int) -> pd.D
     return stat_sheet(frame, threshold, [*PARTNER_COLUMNS, *STAT_KEYS]).rename(columns=PARTNER_COLUMNS)
 
 
-def neutralised_counts(con, code: str, years: list[int]) -> dict[tuple[int, int], tuple]:
+def neutralised_counts(
+    con, code: str, years: list[int], scope: Scope = EVERYTHING
+) -> dict[tuple[int, int], tuple]:
     """(year, wave) -> the counts of neutralised respondents per reason (labels' order), then of answers
-    outside their window."""
-    reasons = ", ".join(
-        f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS
-    )  # constants
+    outside their window, for ``scope``'s people."""
+    # the reasons are the labels' constant keys, not user input
+    reasons = ", ".join(f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS)
     found = con.execute(
         f"select year, wave, {reasons}, count(*) filter (where not in_window) from fct_survey_responses "
-        "where certification_code = ? and list_contains(?, year) group by year, wave",
-        [code, years],
+        f"where certification_code = ? and list_contains(?, year) and {partner_filter()} group by year, wave",
+        [code, years, *partner_params(scope)],
     ).fetchall()
     return {(r[0], r[1]): r[2:] for r in found}
 

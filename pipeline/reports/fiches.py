@@ -1,10 +1,15 @@
-"""What the warehouse knows of a certification: fiche summary, lineage, published vs computed."""
+"""What the warehouse knows of a certification: fiche summary, lineage, published vs computed.
+
+The fiche's summary and lineage are public facts (:data:`pipeline.reports.scope.PUBLIC_RELATIONS`), the
+same for every scope; the computed figures are the scope's (:func:`pipeline.reports.statistics.statistics`).
+"""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.indicators import FICHE
 from pipeline.indicators import label as label_of
 from pipeline.reports.statistics import statistics
@@ -73,17 +78,20 @@ def lineage(con: duckdb.DuckDBPyConnection, code: str) -> list[dict]:
     return rows
 
 
-def statistics_across(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
-    """Computed statistics of every fiche of the chain, newest year first."""
+def statistics_across(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Computed statistics of every fiche of the chain (``scope``'s people), newest year first."""
     codes = [r["certification_code"] for r in lineage(con, code)]
-    return statistics(con, codes)
+    return statistics(con, codes, scope)
 
 
-def compare(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
+def compare(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
     """Computed and published figures side by side, one line per year and measure, for every year present
-    in either; ``difference`` = computed - published."""
+    in either; ``difference`` = computed - published.
+
+    For a partner (issue #16), « computed » is its people's figures and « published » the whole
+    certification's: the years are the partner's, and no difference is computed (a part is not the whole)."""
     columns = list(MEASURES)
-    computed = statistics(con, code)[["year", *columns]]
+    computed = statistics(con, code, scope)[["year", *columns]]
     published = con.execute(
         f"""
         select year, {", ".join(f"max({c}) as {c}" for c in columns)},
@@ -92,7 +100,8 @@ def compare(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
         """,
         [code],
     ).df()
-    years = sorted(set(computed["year"]) | set(published["year"]), reverse=True)
+    years = set(computed["year"]) if scope.restricted else set(computed["year"]) | set(published["year"])
+    years = sorted(years, reverse=True)
     out = []
     for year in years:
         c = computed[computed["year"] == year]
@@ -108,7 +117,9 @@ def compare(con: duckdb.DuckDBPyConnection, code: str) -> pd.DataFrame:
                     "measure": label,
                     "computed": cv,
                     "published": pv,
-                    "difference": cv - pv if cv is not None and pv is not None else None,
+                    "difference": cv - pv
+                    if cv is not None and pv is not None and not scope.restricted
+                    else None,
                     "source": p["source"].iloc[0] if not p.empty else None,
                 }
             )

@@ -10,22 +10,26 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.labels import route_label
 from pipeline.core.partners import HABILITATION_LABELS, ISSUE_LABELS, STATE_LABELS, partner_label
 from pipeline.indicators.formats import fr_date
+from pipeline.reports.scope import sirets
 
 REPORTS = Path(__file__).parent / "sql" / "habilitation"
 TITLE = "Partenaires non habilités à la date du jury"
 
 
-def _query(con: duckdb.DuckDBPyConnection, name: str, codes: list[str] | None) -> pd.DataFrame:
+def _query(con: duckdb.DuckDBPyConnection, name: str, codes: list[str] | None, scope: Scope) -> pd.DataFrame:
     sql = (REPORTS / f"{name}.sql").read_text(encoding="utf-8")
-    return con.execute(sql, [list(codes or [])]).df()
+    return con.execute(sql, [list(codes or []), sirets(scope)]).df()
 
 
-def by_partner(con: duckdb.DuckDBPyConnection, codes: list[str] | None = None) -> pd.DataFrame:
-    """Counts per certification, partner and finding, with French headers."""
-    frame = _query(con, "habilitation_by_partner", codes)
+def by_partner(
+    con: duckdb.DuckDBPyConnection, codes: list[str] | None = None, scope: Scope = EVERYTHING
+) -> pd.DataFrame:
+    """Counts per certification, partner and finding, with French headers (a partner: its own)."""
+    frame = _query(con, "habilitation_by_partner", codes, scope)
     return pd.DataFrame(
         {
             "Certification": frame["certification_code"],
@@ -42,9 +46,12 @@ def by_partner(con: duckdb.DuckDBPyConnection, codes: list[str] | None = None) -
     )
 
 
-def listing(con: duckdb.DuckDBPyConnection, codes: list[str] | None = None) -> pd.DataFrame:
-    """One line per certified person concerned (file and row, to find them in the cohort file)."""
-    frame = _query(con, "habilitation_issues", codes)
+def listing(
+    con: duckdb.DuckDBPyConnection, codes: list[str] | None = None, scope: Scope = EVERYTHING
+) -> pd.DataFrame:
+    """One line per certified person concerned (file and row, to find them in the cohort file; a partner:
+    its own)."""
+    frame = _query(con, "habilitation_issues", codes, scope)
     date = fr_date
     return pd.DataFrame(
         {

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.config import Settings
 from pipeline.indicators import readiness
 from pipeline.reports import fiches, habilitation
+from pipeline.reports.scope import partner_filter, partner_params
 from pipeline.reports.statistics import statistics
 
 
-def inputs(con: duckdb.DuckDBPyConnection, code: str) -> dict:
-    """What :func:`pipeline.indicators.readiness.check` reads, for one certification."""
-    stats = statistics(con, code)
-    compare = fiches.compare(con, code)
+def inputs(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYTHING) -> dict:
+    """What :func:`pipeline.indicators.readiness.check` reads, for one certification (a partner's: its
+    figures, its titles and its own habilitation findings)."""
+    stats = statistics(con, code, scope)
+    compare = fiches.compare(con, code, scope)
     titles = con.execute(
-        "select job_title from titles_to_review where certification_code = ? "
+        f"select job_title from titles_to_review where certification_code = ? and {partner_filter()} "
         "group by job_title order by count(*) desc, job_title",
-        [code],
+        [code, *partner_params(scope)],
     ).fetchall()
     return {
         "stats": stats,
@@ -28,15 +31,19 @@ def inputs(con: duckdb.DuckDBPyConnection, code: str) -> dict:
         "pending_review": int(stats["pending_review_6m"].sum() + stats["pending_review_24m"].sum()),
         "unmatched_titles": [t for (t,) in titles],
         "gaps": compare[compare["difference"].fillna(0) != 0],
-        "unhabilitated": habilitation.by_partner(con, [code]),  # issue #16
+        "unhabilitated": habilitation.by_partner(con, [code], scope),  # issue #16
     }
 
 
-def items(con: duckdb.DuckDBPyConnection, code: str, settings: Settings) -> list[readiness.Item]:
+def items(
+    con: duckdb.DuckDBPyConnection, code: str, settings: Settings, scope: Scope = EVERYTHING
+) -> list[readiness.Item]:
     """Every readiness item of one certification, under the settings in force."""
-    return readiness.check(settings=settings, **inputs(con, code))
+    return readiness.check(settings=settings, **inputs(con, code, scope))
 
 
-def alerts(con: duckdb.DuckDBPyConnection, code: str, settings: Settings) -> list[tuple[str, str]]:
+def alerts(
+    con: duckdb.DuckDBPyConnection, code: str, settings: Settings, scope: Scope = EVERYTHING
+) -> list[tuple[str, str]]:
     """(topic, text) of each item that would weaken the dossier."""
-    return [(i.topic, i.text) for i in items(con, code, settings) if not i.ok]
+    return [(i.topic, i.text) for i in items(con, code, settings, scope) if not i.ok]

@@ -8,6 +8,7 @@ file-name order.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -49,6 +50,19 @@ def scoped_tables() -> tuple[str, ...]:
         if match:
             found.append(match.group(1))
     return tuple(found)
+
+
+@functools.cache
+def mart_query(table: str) -> str:
+    """The query a mart file writes into ``table`` (markers expanded), to compute the same figures over
+    fewer rows: a partner's conditions of employment (issue #16, ``pipeline/reports/conditions.py``)."""
+    from pipeline.indicators import expand
+
+    for path in sql_files("marts"):
+        match = _TABLE.search(expand(path.read_text(encoding="utf-8")))
+        if match and match.group(1) == table:
+            return match.group(2)
+    raise KeyError(f"no mart writes the table {table}")
 
 
 def run_layer(con: duckdb.DuckDBPyConnection, layer: str, scope: list[str] | None = None) -> None:

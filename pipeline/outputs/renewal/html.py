@@ -91,7 +91,9 @@ def render_html(pack: Pack) -> str:
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
         f"<title>Renouvellement {html.escape(pack.code)}</title><style>{style}</style></head><body>"
         f"<h1>{html.escape(pack.code)} — {html.escape(pack.title)}</h1>"
-        f'<p class="meta">Certificateur(s) : {html.escape(pack.certifiers)}<br>Promotions : '
+        f'<p class="meta">Certificateur(s) : {html.escape(pack.certifiers)}<br>'
+        + (f"<strong>{html.escape(pack.partner)}</strong><br>" if pack.partner else "")
+        + "Promotions : "
         f"{', '.join(map(str, pack.years))} — généré le {pack.generated:%d/%m/%Y à %H:%M}</p>"
         + "".join(sections)
         + "</body></html>"

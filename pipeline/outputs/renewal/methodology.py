@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.config import RECORDED, Settings, env_name, setting_text
 from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
 from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS
 from pipeline.indicators.dossier import AUDIENCE
 from pipeline.reports import campaigns, conditions, dossier
+from pipeline.reports.scope import partner_line
 from pipeline.reports.settings import certification_settings
 from pipeline.reports.statistics import statistics
 
@@ -20,21 +22,42 @@ D = "Définitions"
 R = "Règles"
 
 
-def methodology(con, code: str, years: list[int], settings: Settings) -> pd.DataFrame:
+def methodology(
+    con, code: str, years: list[int], settings: Settings, scope: Scope = EVERYTHING
+) -> pd.DataFrame:
     """Definitions, the rules of the cases France Compétences does not spell out, windows, the settings in
     force, what was set aside, the head-counts that add up (certified = respondents + non-respondents), the
-    disclosure policy and the data files used (docs/methodology.md states the same rules)."""
+    disclosure policy and the data files used (docs/methodology.md states the same rules).
+
+    A partner's pack (issue #16): the head-counts are its people's, and what is the certifier's own (its
+    survey campaigns, the files it loaded) is left out."""
     rows = [
+        *scope_rows(con, code, scope),
         *definitions(certification_settings(con, code)),
         *RULES,
         *surveys(settings),
         *settings_rows(settings),
-        *head_counts(con, code, years),
-        *campaigns.methodology_rows(con, settings, code, years),
+        *head_counts(con, code, years, scope),
+        *([] if scope.restricted else campaigns.methodology_rows(con, settings, code, years)),
         *conditions.methodology_rows(settings),
-        *warehouse_rows(con, code, years),
+        *([] if scope.restricted else warehouse_rows(con, code, years)),
     ]
     return pd.DataFrame(rows, columns=["Rubrique", "Élément", "Valeur"])
+
+
+def scope_rows(con, code: str, scope: Scope) -> list[tuple[str, str, str]]:
+    """A partner's pack says whose figures it holds."""
+    if not scope.restricted:
+        return []
+    return [
+        (
+            "Champ",
+            partner_line(con, code, scope),
+            "Les chiffres de ce dossier sont ceux des seuls certifiés de ces organismes (SIRET de la "
+            "décision de jury), selon les mêmes définitions et la même politique de diffusion que ceux "
+            "de la certification entière.",
+        )
+    ]
 
 
 def definitions(cert: dict[str, bool]) -> list[tuple[str, str, str]]:
@@ -174,13 +197,13 @@ def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
     return [("Réglages en vigueur", env_name(key), setting_text(getattr(settings, key))) for key in RECORDED]
 
 
-def head_counts(con, code: str, years: list[int]) -> list[tuple[str, str, str]]:
+def head_counts(con, code: str, years: list[int], scope: Scope = EVERYTHING) -> list[tuple[str, str, str]]:
     """Per promotion and wave: certified = respondents + non-respondents, the neutralised by reason and
     the answers outside their window (the head-counts from the statistics, one owner; only their
-    breakdowns from the answers)."""
+    breakdowns from the answers), for ``scope``'s people."""
     rows = []
-    stats = statistics(con, code, years)
-    detail = dossier.neutralised_counts(con, code, years)
+    stats = statistics(con, code, scope, years)
+    detail = dossier.neutralised_counts(con, code, years, scope)
     for r in stats.to_dict(orient="records"):
         for w, (months, name) in WAVES.items():
             if not r[f"surveyed_{w}"]:

@@ -19,6 +19,7 @@ class Pack:
     sheets: dict[str, pd.DataFrame | list[tuple[str, pd.DataFrame]]] = field(default_factory=dict)
     trend: pd.DataFrame | None = None
     stats: pd.DataFrame | None = None
+    partner: str = ""  # a partner's pack (issue #16): « Partenaire : NOM (SIRET …) »; empty otherwise
 
 
 def parse_years(text: str | None) -> list[int] | None:

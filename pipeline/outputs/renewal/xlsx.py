@@ -25,6 +25,9 @@ def write_xlsx(pack: Pack, path: Path) -> None:
             ws = wb.create_sheet(name[:31])
             ws.append([f"{pack.code} — {pack.title}"])
             ws.append([f"Certificateur(s) : {pack.certifiers}"])
+            if pack.partner:
+                ws.append([neutralise(pack.partner)])
+                ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
             ws.append(
                 [
                     f"Promotions : {', '.join(map(str, pack.years))} — généré le {pack.generated:%d/%m/%Y à %H:%M}"
