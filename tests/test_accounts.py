@@ -253,7 +253,7 @@ def test_counts_are_shared_between_processes(tmp_path):
     """Each gunicorn process runs its own Python: the counts live in the shared SQLite file."""
     path = tmp_path / "attempts.sqlite3"
     code = (
-        "import sys; from pathlib import Path; from pipeline.accounts import Throttle; "
+        "import sys; from pathlib import Path; from pipeline.core.accounts import Throttle; "
         "t = Throttle(Path(sys.argv[1]))\nfor _ in range(3): t.failed('chef', '10.0.0.1', now=100.0)"
     )
     for _ in range(2):  # two processes, three failures each
