@@ -46,9 +46,10 @@ def cmd_build(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    """Validate and load one or more files (cohort results or surveys, CSV or XLSX).
+    """Validate and load one or more files (cohort results or surveys, CSV or XLSX; LimeSurvey exports;
+    RNCP and ROME referentials).
 
-    The kind is detected from the headers; --kind forces it. A file already loaded is skipped.
+    The kind is detected from the head of the file; --kind forces it. A file already loaded is skipped.
     A file that cannot be loaded is reported (file, row, column, what was expected), nothing of it is
     written, and the command exits with status 1. Rows failing a check go to quarantine.
 
@@ -239,8 +240,9 @@ def register(add) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument(
         "--kind",
-        choices=["cohort_results", "survey_answers", "rncp", "rome_codes", "rome_appellations"],
-        help="force the kind of the files",
+        # the sources' names (pipeline.load.sources.NAMES, not imported here so that the CLI starts fast)
+        choices=["cohort_results", "survey_answers", "limesurvey", "rncp", "rome_codes", "rome_appellations"],
+        help="force the kind of the files (its source)",
     )
     p.add_argument(
         "--mapping",

@@ -1,6 +1,6 @@
 """French wording of the data-quality vocabulary, for display only: expectation types, suites, the
 ``message`` of each expectation (``expectations/``, ``pipeline/reports/quality.py``, ``sql/checks/``), the
-quarantine reasons built from them (``pipeline/load/ingest.py``) and the load warnings.
+quarantine reasons built from them (``pipeline/load/sources/tabular.py``) and the load warnings.
 
 The stored data stays as written (English, stable identifiers); the dashboard translates when it shows
 it, here and nowhere else. Anything not listed is shown as it is.
@@ -234,7 +234,7 @@ VALUE_LABELS = {
 _ONE_OF = re.compile(r"one of (.+)", re.S)
 _COMPILED = [(re.compile(pattern, re.S), french) for pattern, french in _MESSAGES]
 _NOT_EVALUATED = re.compile(r"(.*) \(could not be evaluated: (.*)\)", re.S)
-# a quarantine reason: "row 12, column 'Code' = 'X': expected <message>" (pipeline/load/ingest.py)
+# a quarantine reason: "row 12, column 'Code' = 'X': expected <message>" (pipeline/load/sources/tabular.py)
 _REASON = re.compile(r"row (\d+), (?:column (.*): )?expected (.*)", re.S)
 # a load warning: "column 'x': expected <message> [<type>]: 3 row(s)" (Outcome.reason() + a count)
 _WARNING = re.compile(r"(?:column (.*): )?expected (.*) \[(\w+)\](?:: (\d+) row\(s\))?", re.S)

@@ -214,10 +214,11 @@ class Gate:
             key = (kind, self._built_on[kind], markers)
             if key not in self._with_defects:
                 from expectations.common import defect_checks
-                from pipeline.load.sources import MODULES
+                from pipeline.load.sources import KINDS
 
                 extended = self._build(kind)
-                for expectation in defect_checks(markers, getattr(MODULES.get(kind), "DEFINE_ROW", ())):
+                define_row = KINDS[kind].define_row if kind in KINDS else ()
+                for expectation in defect_checks(markers, define_row):
                     extended.add_expectation(expectation)
                 self._with_defects[key] = extended
             suite = self._with_defects[key]

@@ -47,18 +47,23 @@ def detect_encoding(data: bytes, path: Path) -> str:
 
     A stray NUL byte elsewhere does not make a file UTF-16: it stays in the text, and the row that holds
     it is quarantined (:func:`nul_cells`)."""
+    return _decoded(data, path)[1]
+
+
+def _decoded(data: bytes, path: Path) -> tuple[str | None, str]:
+    """(text, encoding) as :func:`detect_encoding` tells it, the text decoded once on the way (None for
+    UTF-16, told by its shape without decoding)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return None, "utf-16"
     if data.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     else:
         utf16 = utf16_without_bom(data[:4096])
         if utf16:
-            return utf16
+            return None, utf16
         encoding = "utf-8"
     try:
-        data.decode(encoding)
-        return encoding
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
         if encoding == "utf-8-sig":
             line = data[3 : 3 + exc.start].count(b"\n") + 1
@@ -68,10 +73,9 @@ def detect_encoding(data: bytes, path: Path) -> str:
                 row=line,
             ) from exc
     try:
-        data.decode("cp1252")
-        return "cp1252"
+        return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
-        return "latin-1"
+        return data.decode("latin-1"), "latin-1"
 
 
 def utf16_without_bom(sample: bytes) -> str | None:
@@ -114,8 +118,9 @@ def read_csv(path: Path, cut_last_row: str = "reject") -> RawTable:
     data = path.read_bytes()
     if not data.strip():
         raise InputError(path, "the file is empty (expected a header row and data rows)")
-    encoding = detect_encoding(data, path)
-    text = _decode(data, encoding, path)
+    text, encoding = _decoded(data, path)  # decoded once
+    if text is None:
+        text = _decode(data, encoding, path)
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.splitlines()

@@ -1,4 +1,5 @@
-"""Load the referentials (RNCP export, ROME 4.0) in one transaction per file, validated by their suites.
+"""The referential tables (RNCP export, ROME 4.0) and their writes, reached through their sources
+(:mod:`pipeline.load.sources.rncp`, :mod:`pipeline.load.sources.rome`) in the load's transaction.
 
 An RNCP load replaces the rows of the fiches it carries (a full export replaces everything, an excerpt
 only its fiches); a ROME file replaces its table whole (a later version replaces the earlier one).
@@ -14,19 +15,46 @@ import duckdb
 import pandas as pd
 
 from pipeline.core.errors import InputError
-from pipeline.core.sql import scalar
-from pipeline.load import gate as validation
-from pipeline.load.sources import rncp, rome
+from pipeline.indicators import FICHE
+from pipeline.load.batch import Batch
+from pipeline.load.sources.base import Written
 
-KEYS = {
-    t: (["certification_code", "source"] if t == "published_statistics" else [rncp.KEY[t]])
-    for t in rncp.TABLES
+# the RNCP tables and their columns, as the export's parser yields their rows (pipeline/load/sources/rncp.py)
+TABLES: dict[str, list[str]] = {
+    "rncp_fiches": [
+        "certification_code",
+        "title",
+        "abbreviation",
+        "level",
+        "active",
+        "registration_end_date",
+        "effective_date",
+        "registration_type",
+    ],
+    "rncp_certifiers": ["certification_code", "siret", "name", "status"],
+    # habilitation: as exported (HABILITATION_FORMER, …); habilitation_type: train | assess | both
+    # (pipeline/partners.py); state, active_date, state_date: XML flow only (the CSV part lacks them)
+    "rncp_partners": [
+        "certification_code",
+        "siret",
+        "name",
+        "habilitation",
+        "habilitation_type",
+        "state",
+        "active_date",
+        "state_date",
+    ],
+    "rncp_nsf": ["certification_code", "nsf_code", "nsf_label"],
+    "rncp_formacodes": ["certification_code", "formacode", "label"],
+    "rncp_ccn": ["certification_code", "ccn_number", "ccn_label"],
+    "rncp_rome": ["certification_code", "rome_code", "rome_label", "is_job_code"],
+    "rncp_blocks": ["certification_code", "block_code", "block_title"],
+    "rncp_access_routes": ["certification_code", "access_route", "open", "jury_composition"],
+    "rncp_lineage": ["old_code", "new_code", "source_fiche"],
+    "published_statistics": ["certification_code", *FICHE, "source"],  # the fiche's table, as published
 }
-
-
-def detect(path: Path) -> str | None:
-    """``rncp`` or ``rome_codes`` / ``rome_appellations`` for a referential file, else None."""
-    return rome.detect(path) or ("rncp" if rncp.detect(path) else None)
+KEY = {t: ("source_fiche" if t == "rncp_lineage" else "certification_code") for t in TABLES}
+KEYS = {t: (["certification_code", "source"] if t == "published_statistics" else [KEY[t]]) for t in TABLES}
 
 
 def _replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, load_id: int) -> None:
@@ -48,7 +76,7 @@ def _replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
 def _fiche_frame(con, load_id: int) -> pd.DataFrame:
     """One row per fiche touched by this load, as the rncp_referential suite expects."""
     unions = " union ".join(
-        f"select {rncp.KEY[t]} as certification_code from {t} where load_id = $1" for t in rncp.TABLES
+        f"select {KEY[t]} as certification_code from {t} where load_id = $1" for t in TABLES
     )
     return con.execute(
         f"""
@@ -81,25 +109,30 @@ def _malformed_partner_sirets(con, load_id: int, frame: pd.DataFrame) -> pd.Seri
     return frame["certification_code"].map(lambda code: bad.get(code, 0)).astype("int64")
 
 
-def load_rncp(con, path: Path, load_id: int, gate: validation.Gate, progress: Callable[[str], None]):
-    """Stream the export into the referential tables; returns (verdict, rows loaded, quarantined codes)."""
+def load_rncp(con, batch: Batch, load_id: int, gate, progress: Callable[[str], None]) -> Written:
+    """Stream the export's rows (``batch.stream``) into the referential tables, then validate the fiches it
+    touched (suite ``rncp_referential``): a fiche failing a check is removed and quarantined. Raises
+    :class:`InputError` (the caller rolls back) when the file must be rejected."""
     loaded = 0  # rows written, all tables together
-    for label, rows in rncp.iter_export(path):
+    for label, rows in batch.stream:
         for table, trows in rows.items():
             if trows:
-                _replace_rows(con, table, pd.DataFrame(trows, columns=rncp.TABLES[table]), load_id)
+                _replace_rows(con, table, pd.DataFrame(trows, columns=TABLES[table]), load_id)
                 loaded += len(trows)
         progress(f"{Path(label).name}: {loaded:,} rows of the referential read")
     frame = _fiche_frame(con, load_id)
     frame["malformed_partner_sirets"] = _malformed_partner_sirets(con, load_id, frame)  # issue #16
-    verdict = gate.validate(frame, "rncp_referential")
+    verdict = gate.validate(frame, batch.kind.suite)
+    if verdict.file_errors:
+        first = verdict.file_errors[0]
+        raise InputError(batch.path, f"expected {first.message}", column=first.column)
     failures = verdict.row_failures("error")
     bad = frame[frame["source_row"].isin(failures["source_row"])]
-    for table in rncp.TABLES:
+    for table in TABLES:
         if not bad.empty:
             con.register("bad_codes", bad[["certification_code"]])
             con.execute(
-                f"delete from {table} where load_id = ? and {rncp.KEY[table]} in "
+                f"delete from {table} where load_id = ? and {KEY[table]} in "
                 "(select certification_code from bad_codes)",
                 [load_id],
             )
@@ -112,14 +145,13 @@ def load_rncp(con, path: Path, load_id: int, gate: validation.Gate, progress: Ca
         )
         for r in bad.itertuples()
     ]
-    return verdict, len(frame) - len(quarantined), len(frame), quarantined
+    _done(con, batch, load_id, quarantined)
+    return Written(verdict, len(frame) - len(quarantined), len(quarantined), rows_read=len(frame))
 
 
-def load_rome(con, path: Path, table: str, load_id: int, gate: validation.Gate):
-    frame = rome.read(path, table)
-    verdict = gate.validate(frame, table)
-    if verdict.file_errors:
-        return verdict, 0, len(frame), []
+def load_rome(con, batch: Batch, verdict, load_id: int) -> Written:
+    """Replace the ROME table by the file's rows that passed their checks (validated by the gate before)."""
+    frame, table = batch.frame, batch.kind.table
     failures = verdict.row_failures("error")
     good = frame[~frame["source_row"].isin(failures["source_row"])]
     con.execute(f"delete from {table}")
@@ -135,34 +167,23 @@ def load_rome(con, path: Path, table: str, load_id: int, gate: validation.Gate):
         )
         for _, r in bad.iterrows()
     ]
-    return verdict, len(good), len(frame), quarantined
+    _done(con, batch, load_id, quarantined)
+    return Written(verdict, len(good), len(quarantined))
 
 
-def ingest(con, path: Path, kind: str, report, gate: validation.Gate, progress=print) -> tuple[int, object]:
-    """Load one referential file inside the caller's transaction. Returns (load id, verdict); raises
-    :class:`InputError` (after rollback by the caller) when the file must be rejected."""
-    load_id = scalar(con, "select nextval('load_id_seq')")
-    if kind == "rncp":
-        verdict, loaded, read, quarantined = load_rncp(con, path, load_id, gate, progress)
-    else:
-        verdict, loaded, read, quarantined = load_rome(con, path, kind, load_id, gate)
-    if verdict.file_errors:
-        first = verdict.file_errors[0]
-        raise InputError(path, f"expected {first.message}", column=first.column)
-    report.kind, report.rows_read, report.rows_loaded = kind, read, loaded
-    report.rows_quarantined = len(quarantined)
-    report.warnings = [f"{o.reason()}: {o.unexpected_count} row(s)" for o in verdict.warnings]
+def _done(con, batch: Batch, load_id: int, quarantined: list) -> None:
+    """The quarantined rows of a referential load, and the refresh of every certification it may change."""
     for row, record, failures in quarantined:
         con.execute(
             "insert into quarantine values (?, ?, ?, ?, ?, ?, ?)",
             [
                 load_id,
-                path.name,
+                batch.path.name,
                 row,
-                kind,
+                batch.kind.name,
                 failures["expectation"].tolist(),
                 [f"row {row}: {r}" for r in failures["reason"]],
                 record,
             ],
         )
-    return load_id, verdict
+    con.execute("insert into pending_refresh values (?, null)", [load_id])

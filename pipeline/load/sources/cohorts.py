@@ -7,6 +7,11 @@ import pandas as pd
 from pipeline.core import siret
 from pipeline.core.normalise import map_distinct
 from pipeline.load.batch import Batch, Kind
+from pipeline.load.sources.tabular import Tabular
+
+# the fields that say who, which certification and what was decided: a defect there removes the row
+# (a stray NUL byte, as for the suite's checks); elsewhere it sets the field aside
+DEFINE_ROW = ("candidate_hash", "certification_code", "jury_date", "outcome")
 
 COHORT_RESULTS = Kind(
     name="cohort_results",
@@ -30,11 +35,8 @@ COHORT_RESULTS = Kind(
     domains={"access_route": "access_route", "outcome": "outcome", "assessed_by": "assessed_by"},
     dates=("jury_date",),
     key=("candidate_hash", "certification_code", "jury_date"),
+    define_row=DEFINE_ROW,
 )
-
-# the fields that say who, which certification and what was decided: a defect there removes the row
-# (a stray NUL byte, as for the suite's checks); elsewhere it sets the field aside
-DEFINE_ROW = ("candidate_hash", "certification_code", "jury_date", "outcome")
 
 
 def type_batch(batch: Batch) -> Batch:
@@ -57,3 +59,7 @@ def to_landing(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reindex(columns=["source_row", *COHORT_RESULTS.landing_columns])
     out["jury_date"] = pd.to_datetime(out["jury_date"]).dt.date
     return out
+
+
+# the source (pipeline/load/sources/__init__.py): told by its headers, typed and written as above
+SOURCE = Tabular(COHORT_RESULTS, type_batch, to_landing)

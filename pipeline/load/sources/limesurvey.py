@@ -23,6 +23,7 @@ the mapping's certification and wave, rejects the file.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +36,9 @@ from pipeline.core.errors import InputError
 from pipeline.core.labels import WAVE_LABELS
 from pipeline.core.normalise import looks_personal, map_values, norm, parse_dates, values_look_personal
 from pipeline.load.batch import Batch
-from pipeline.load.readers import RawTable
-from pipeline.load.sources.surveys import SURVEY_ANSWERS
+from pipeline.load.readers import RawTable, mark_defects, read_table
+from pipeline.load.sources.surveys import SURVEY_ANSWERS, to_landing, type_batch
+from pipeline.load.sources.tabular import Tabular
 
 OWN_COLUMNS = {"id", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl"}
 # fields a mapping may name: what the file says about the answer (who, which certification and wave come
@@ -73,8 +75,7 @@ class Mapping:
 
 def mapping_digest(path: Path, named: Path | None = None) -> str | None:
     """The sha256 of the mapping file of a LimeSurvey export (None for any other file): part of the
-    export's load identity (``pipeline.load.ingest.load_digest``)."""
-    import hashlib
+    export's load identity (:meth:`LimeSurveyExport.digest`)."""
 
     try:
         with path.open("rb") as fh:  # the header line only: the export itself is hashed by the caller
@@ -273,3 +274,35 @@ def prepare(raw: RawTable, key: bytes, mapping_path: Path | None = None) -> Batc
         raw.delimiter,
         raw.sheet,
     )
+
+
+# a LimeSurvey export's own columns outrank any count of survey headers a tabular source finds
+EXPORT_SCORE = 10
+
+
+class LimeSurveyExport(Tabular):
+    """The source: survey answers (``loads``) read through the export's mapping file; a load is the export
+    and its mapping together, so that a corrected mapping loads the answers again."""
+
+    def __init__(self) -> None:
+        super().__init__(SURVEY_ANSWERS, type_batch, to_landing, name="limesurvey")
+
+    def score(self, headers, header_mapping: Path | None = None) -> int:
+        return header_score(headers)
+
+    def detect(self, path: Path, head) -> int:
+        return EXPORT_SCORE if any(is_export(row) for row in head.rows) else 0
+
+    def digest(self, path: Path, mapping: Path | None = None) -> str:
+        sha = super().digest(path)
+        mapped = mapping_digest(path, mapping)
+        return hashlib.sha256(f"{sha}:{mapped}".encode()).hexdigest() if mapped else sha
+
+    def read(self, path: Path, settings, key: bytes, mapping: Path | None = None) -> Batch:
+        raw = read_table(path, header_score, cut_last_row="quarantine")
+        batch = self.type_batch(prepare(raw, key, mapping))
+        mark_defects(raw, batch)
+        return batch
+
+
+SOURCE = LimeSurveyExport()

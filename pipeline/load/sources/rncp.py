@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,42 +22,11 @@ import pandas as pd
 from pipeline.core.codes import is_job_code
 from pipeline.core.errors import InputError
 from pipeline.core.partners import habilitation_state, habilitation_type
-from pipeline.indicators import FICHE
+from pipeline.load import referential
+from pipeline.load.batch import Batch, Kind
+from pipeline.load.referential import TABLES
+from pipeline.load.sources.base import CERTAIN, FileSource, Written
 
-TABLES: dict[str, list[str]] = {
-    "rncp_fiches": [
-        "certification_code",
-        "title",
-        "abbreviation",
-        "level",
-        "active",
-        "registration_end_date",
-        "effective_date",
-        "registration_type",
-    ],
-    "rncp_certifiers": ["certification_code", "siret", "name", "status"],
-    # habilitation: as exported (HABILITATION_FORMER, …); habilitation_type: train | assess | both
-    # (pipeline/core/partners.py); state, active_date, state_date: XML flow only (the CSV part lacks them)
-    "rncp_partners": [
-        "certification_code",
-        "siret",
-        "name",
-        "habilitation",
-        "habilitation_type",
-        "state",
-        "active_date",
-        "state_date",
-    ],
-    "rncp_nsf": ["certification_code", "nsf_code", "nsf_label"],
-    "rncp_formacodes": ["certification_code", "formacode", "label"],
-    "rncp_ccn": ["certification_code", "ccn_number", "ccn_label"],
-    "rncp_rome": ["certification_code", "rome_code", "rome_label", "is_job_code"],
-    "rncp_blocks": ["certification_code", "block_code", "block_title"],
-    "rncp_access_routes": ["certification_code", "access_route", "open", "jury_composition"],
-    "rncp_lineage": ["old_code", "new_code", "source_fiche"],
-    "published_statistics": ["certification_code", *FICHE, "source"],  # the fiche's table, as published
-}
-KEY = {t: ("source_fiche" if t == "rncp_lineage" else "certification_code") for t in TABLES}
 ROUTES = ("FI", "CA", "FC", "CQ", "CL", "VAE")
 ROUTE_LABELS = {  # VoixdAccès part: Si_Jury label -> code
     "apres un parcours de formation sous statut d eleve ou d etudiant": "FI",
@@ -409,3 +379,44 @@ def iter_export(path: Path) -> Iterator[tuple[str, dict[str, list[tuple]]]]:
             path, "is not an RNCP export file (expected export_fiches_CSV_<Part>_AAAA_MM_JJ.csv)"
         )
     yield str(path), parse_part(match.group("part"), _read_part(path, str(path)), str(path))
+
+
+# the fiches an export carries (rows of every referential table, streamed), checked by the rncp_referential
+# suite once written
+RNCP = Kind(
+    name="rncp",
+    label="RNCP export",
+    table="rncp_fiches",
+    columns=tuple(TABLES["rncp_fiches"]),
+    required=(),
+    distinctive=(),
+    suite="rncp_referential",
+)
+
+
+class RncpExport(FileSource):
+    """The source: told by its name or its XML root, streamed into the referential tables in the load's
+    transaction (bounded memory), validated fiche by fiche once written."""
+
+    kind, unit = "rncp", "fiches"
+    parallel = False  # written as it is read: in the process that holds the warehouse
+
+    def detect(self, path: Path, head) -> int:
+        return CERTAIN if detect(path) else 0
+
+    def read(self, path: Path, settings, key: bytes, mapping: Path | None = None) -> Batch:
+        return Batch(RNCP, path, None, stream=iter_export(path))  # nothing read until written
+
+    def write(self, con, batch: Batch, verdict, load_id: int, gate) -> Written:
+        written = referential.load_rncp(con, batch, load_id, gate, progress=_progress)
+        _progress("")
+        return written
+
+
+def _progress(message: str) -> None:
+    """One line of progress on the terminal (long RNCP exports), rewritten in place."""
+    if sys.stderr.isatty():
+        print(f"\r  … {message}" if message else "\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+SOURCE = RncpExport()

@@ -9,6 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.core.errors import InputError
+from pipeline.load import referential
+from pipeline.load.batch import Batch, Kind
+from pipeline.load.sources.base import CERTAIN, FileSource, Written
 
 FILES = {
     "rome_codes": (re.compile(r"referentiel_code_rome", re.I), ["code_rome", "libelle_rome"]),
@@ -64,3 +67,35 @@ def read(path: Path, table: str) -> pd.DataFrame:
     out["version"] = version(path)
     out.insert(0, "source_row", range(2, len(out) + 2))
     return out
+
+
+class RomeFile(FileSource):
+    """The source of one ROME table: told by the file's name, read whole, validated by the gate, and
+    replacing the table in the load's transaction."""
+
+    unit = "rows"
+    parallel = False  # a referential: loaded in the process that holds the warehouse, before the rows
+
+    def __init__(self, table: str, label: str, columns: tuple[str, ...]):
+        self.kind = table
+        self.definition = Kind(
+            name=table, label=label, table=table, columns=columns, required=(), distinctive=()
+        )
+        super().__init__()
+
+    def detect(self, path: Path, head) -> int:
+        return CERTAIN if detect(path) == self.kind else 0
+
+    def read(self, path: Path, settings, key: bytes, mapping: Path | None = None) -> Batch:
+        return Batch(self.definition, path, read(path, self.kind))
+
+    def write(self, con, batch: Batch, verdict, load_id: int, gate) -> Written:
+        return referential.load_rome(con, batch, verdict, load_id)
+
+
+CODES = RomeFile("rome_codes", "ROME codes", ("rome_code", "label", "parent_code", "version"))
+APPELLATIONS = RomeFile(
+    "rome_appellations",
+    "ROME job titles",
+    ("code_ogr", "label", "label_short", "rome_code", "parent_code", "version"),
+)

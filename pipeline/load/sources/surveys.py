@@ -9,6 +9,11 @@ import pandas as pd
 
 from pipeline.indicators.conditions import MONTHS_PER_YEAR
 from pipeline.load.batch import Batch, Kind
+from pipeline.load.sources.tabular import Tabular
+
+# the fields that say who, which certification, which wave and which situation: a defect there removes
+# the answer (a stray NUL byte, as for the suite's checks); elsewhere it sets the field aside
+DEFINE_ROW = ("candidate_hash", "certification_code", "wave", "situation")
 
 SURVEY_ANSWERS = Kind(
     name="survey_answers",
@@ -49,11 +54,8 @@ SURVEY_ANSWERS = Kind(
     },
     dates=("answer_date",),
     key=("candidate_hash", "certification_code", "wave"),
+    define_row=DEFINE_ROW,
 )
-
-# the fields that say who, which certification, which wave and which situation: a defect there removes
-# the answer (a stray NUL byte, as for the suite's checks); elsewhere it sets the field aside
-DEFINE_ROW = ("candidate_hash", "certification_code", "wave", "situation")
 
 
 def type_batch(batch: Batch) -> Batch:
@@ -166,3 +168,8 @@ def to_landing(frame: pd.DataFrame) -> pd.DataFrame:
     out["wave"] = pd.to_numeric(out["wave"], errors="coerce").astype("Int64")
     out["answer_date"] = pd.to_datetime(out["answer_date"]).dt.date
     return out
+
+
+# the source (pipeline/load/sources/__init__.py): told by its headers, typed and written as above; a
+# LimeSurvey responses export is another source of the same rows (pipeline/load/sources/limesurvey.py)
+SOURCE = Tabular(SURVEY_ANSWERS, type_batch, to_landing)
