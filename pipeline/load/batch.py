@@ -38,7 +38,6 @@ class Kind:
     distinctive: tuple[str, ...]  # columns that tell this kind from the others
     domains: dict[str, str] = field(default_factory=dict)  # column -> value domain of values.json
     dates: tuple[str, ...] = ()
-    key: tuple[str, ...] = ()  # no two rows of one file share these
     # the fields that say who, which certification and what: a defect there (a stray NUL byte) removes
     # the row; elsewhere it sets the field aside (expectations/common.py, defect_checks)
     define_row: tuple[str, ...] = ()

@@ -34,7 +34,6 @@ COHORT_RESULTS = Kind(
     distinctive=("jury_date", "outcome", "access_route", "blocks_validated"),
     domains={"access_route": "access_route", "outcome": "outcome", "assessed_by": "assessed_by"},
     dates=("jury_date",),
-    key=("candidate_hash", "certification_code", "jury_date"),
     define_row=DEFINE_ROW,
 )
 

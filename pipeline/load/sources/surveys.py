@@ -53,7 +53,6 @@ SURVEY_ANSWERS = Kind(
         "pay_period": "pay_period",
     },
     dates=("answer_date",),
-    key=("candidate_hash", "certification_code", "wave"),
     define_row=DEFINE_ROW,
 )
 
