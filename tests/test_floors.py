@@ -23,7 +23,17 @@ FLOORS = [  # lowest first: a module prefix and its floor
     ("dashboard", 7),
     ("pipeline.cli", 8),
 ]
-FLOOR_NAMES = ["core", "indicators", "expectations", "load", "warehouse", "reports", "outputs", "dashboard", "cli"]
+FLOOR_NAMES = [
+    "core",
+    "indicators",
+    "expectations",
+    "load",
+    "warehouse",
+    "reports",
+    "outputs",
+    "dashboard",
+    "cli",
+]
 MAX_LINES = 600
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import _settings, _settle_pending
+from pipeline.cli.common import settings_of, settle_pending
 from pipeline.core.config import Settings
 
 
@@ -69,11 +69,11 @@ def cmd_serve(args) -> int:
     """
     from dashboard.app import serve
 
-    settings = _settings(args)
+    settings = settings_of(args)
     if not settings.snapshot.exists():
         print(f"error: {settings.snapshot} does not exist; run `insertion build` first", file=sys.stderr)
         return 2
-    _settle_pending(settings)
+    settle_pending(settings)
     serve(
         settings.snapshot,
         settings.data_docs_dir,

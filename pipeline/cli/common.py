@@ -11,11 +11,11 @@ from pipeline.core.config import Settings
 EPILOG = "Settings (environment variables):\n" + Settings.describe()
 
 
-def _settings(args) -> Settings:
+def settings_of(args) -> Settings:
     return Settings.load(warehouse=args.warehouse)
 
 
-def _open(settings: Settings):
+def open_writer(settings: Settings):
     from pipeline.load.sources.reference import load_reference
     from pipeline.warehouse import db as warehouse
     from pipeline.warehouse import models
@@ -26,7 +26,7 @@ def _open(settings: Settings):
     return con
 
 
-def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) -> None:
+def finish(con, settings: Settings, gate=None, scope: list[str] | None = None) -> None:
     """Rebuild the marts (only the ``scope`` certifications when given), publish the read-only snapshot
     and the Data Docs."""
     from concurrent.futures import ThreadPoolExecutor
@@ -49,7 +49,7 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
         render = gate.build_docs if gate is not None else None
         docs = background.submit(render) if render and scope is None else None
         models.build_models(con, settings, scope)
-        _report_issues(con, scope)
+        report_issues(con, scope)
         if render and docs is None:
             docs = background.submit(render)
         warehouse.publish_snapshot(con, settings)
@@ -58,7 +58,7 @@ def _finish(con, settings: Settings, gate=None, scope: list[str] | None = None) 
         print(f"Data Docs: {index}")
 
 
-def _settle_pending(settings: Settings) -> None:
+def settle_pending(settings: Settings) -> None:
     """Finish the refresh of a load that was killed after committing its rows (``pending_refresh``), so
     that no command reads statistics older than the rows. Skipped while another process writes (that
     process refreshes at its end)."""
@@ -82,29 +82,29 @@ def _settle_pending(settings: Settings) -> None:
         flush=True,
     )
     try:
-        with _open(settings) as con:
-            _finish(con, settings, scope=[])
+        with open_writer(settings) as con:
+            finish(con, settings, scope=[])
     except warehouse.WarehouseBusy:
         return
 
 
 @contextlib.contextmanager
-def _reader(settings: Settings):
+def open_reader(settings: Settings):
     """A read-only connection on the published snapshot (as the dashboard reads it), so that reading
     never waits for a build that is writing; says on stderr when the snapshot was published."""
     from pipeline.warehouse import db as warehouse
 
-    path = _published(settings)
+    path = published(settings)
     with warehouse.connect(path, read_only=True) as con:
         yield con
 
 
-def _published(settings: Settings) -> Path:
+def published(settings: Settings) -> Path:
     """The file read commands read: the snapshot (after finishing an interrupted refresh), with a line
     on stderr saying when it was published; the warehouse itself when no snapshot was published yet."""
     from datetime import datetime
 
-    _settle_pending(settings)
+    settle_pending(settings)
     if not settings.snapshot.exists():
         return settings.warehouse
     published = datetime.fromtimestamp(settings.snapshot.stat().st_mtime)
@@ -121,7 +121,7 @@ def _published(settings: Settings) -> Path:
     return settings.snapshot
 
 
-def _report_issues(con, scope: list[str] | None) -> None:
+def report_issues(con, scope: list[str] | None) -> None:
     """After a refresh: what the figures set aside or decided (view ``quality_issues``), per rule."""
     from pipeline.reports import quality
 
@@ -129,7 +129,7 @@ def _report_issues(con, scope: list[str] | None) -> None:
         print(f"  warning: {n} × {label} (insertion quality --issues)", flush=True)
 
 
-def _in_force(con, settings: Settings) -> Settings:
+def in_force(con, settings: Settings) -> Settings:
     """The settings the figures were computed with (recorded at build), which every output applies and
     prints; says on stderr when the environment asks for others (pipeline/reports/settings.py)."""
     from pipeline.reports.settings import notice, settings_in_force

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import _in_force, _open, _reader, _settings, _settle_pending
+from pipeline.cli.common import in_force, open_reader, open_writer, settings_of, settle_pending
 
 
 def cmd_renewal(args) -> int:
@@ -24,13 +24,13 @@ def cmd_renewal(args) -> int:
     from pipeline.core.accounts import EVERYTHING, Scope, normalise_siret
     from pipeline.outputs import renewal
 
-    settings = _settings(args)
+    settings = settings_of(args)
     code = args.code.strip().upper()
     scope = EVERYTHING
     if args.siret:
         scope = Scope(restricted=True, sirets=frozenset(normalise_siret(s) for s in args.siret))
-    with _reader(settings) as con:
-        settings = _in_force(con, settings)
+    with open_reader(settings) as con:
+        settings = in_force(con, settings)
         pack = renewal.build(con, code, settings, renewal.parse_years(args.years), scope)
     renewal.write_xlsx(pack, Path(args.out))
     print(f"Written {args.out} ({', '.join(pack.sheets)})")
@@ -58,9 +58,9 @@ def cmd_declare(args) -> int:
     from pipeline.reports import statistics as stats
     from pipeline.warehouse import db as warehouse
 
-    settings = _settings(args)
+    settings = settings_of(args)
     if args.list:
-        with _reader(settings) as con:
+        with open_reader(settings) as con:
             frame = declared.listing(con)
         print(
             stats.format_table(frame.astype(object).where(frame.notna(), None))
@@ -69,7 +69,7 @@ def cmd_declare(args) -> int:
         )
         return 0
     if args.verify is not None:  # the warehouse itself (the records of truth), not its published copy
-        _settle_pending(settings)
+        settle_pending(settings)
         with warehouse.connect(settings.warehouse, read_only=True) as con:
             result = declarations.verify(con, args.verify, Path(args.manifest) if args.manifest else None)
         print(result.text())
@@ -78,8 +78,8 @@ def cmd_declare(args) -> int:
         print("error: give a certification code and --to (or --verify ID, or --list)", file=sys.stderr)
         return 2
     code = args.code.strip().upper()
-    with _open(settings) as con:
-        settings = _in_force(con, settings)
+    with open_writer(settings) as con:
+        settings = in_force(con, settings)
         declared = declarations.declare(
             con, settings, code, renewal.parse_years(args.years), args.to, args.note, args.out_dir
         )
@@ -105,10 +105,10 @@ def cmd_publish(args) -> int:
     """
     from pipeline.outputs import publish, renewal
 
-    settings = _settings(args)
+    settings = settings_of(args)
     code = args.code.strip().upper()
-    with _reader(settings) as con:
-        settings = _in_force(con, settings)
+    with open_reader(settings) as con:
+        settings = in_force(con, settings)
         out = publish.publish(
             con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
         )

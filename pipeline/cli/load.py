@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import _finish, _open, _reader, _settings
+from pipeline.cli.common import finish, open_reader, open_writer, settings_of
 from pipeline.core.config import Settings
 
 
@@ -36,10 +36,10 @@ def cmd_build(args) -> int:
             flush=True,
         )
 
-    with _open(settings) as con:
+    with open_writer(settings) as con:
         key = warehouse_key(con, settings.key_file)
         reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
-        _finish(con, settings, gate)
+        finish(con, settings, gate)
     rejected = sum(r.status == "rejected" for r in reports)
     print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
     return 1 if rejected else 0
@@ -63,10 +63,10 @@ def cmd_ingest(args) -> int:
     from pipeline.load.pseudonymise import warehouse_key
 
     preload()
-    settings = _settings(args)
+    settings = settings_of(args)
     reports = []
     gate = Gate(settings)
-    with _open(settings) as con:
+    with open_writer(settings) as con:
         key = warehouse_key(con, settings.key_file)
         for path in args.files:
             report = ingest_file(
@@ -74,7 +74,7 @@ def cmd_ingest(args) -> int:
             )
             reports.append(report)
             _print_report(report)
-        _finish(con, settings, gate, scope=touched_certifications(con, reports))
+        finish(con, settings, gate, scope=touched_certifications(con, reports))
     rejected = sum(r.status == "rejected" for r in reports)
     return 1 if rejected else 0
 
@@ -117,7 +117,7 @@ def cmd_watch(args) -> int:
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     if not settings.raw_dir.is_dir():
         raise FileNotFoundError(f"{settings.raw_dir}: no such folder to watch")
-    with _open(settings) as con:
+    with open_writer(settings) as con:
         key = warehouse_key(con, settings.key_file)
     gate = Gate(settings)
     arrivals = Arrivals(settings.raw_dir, settings)
@@ -128,14 +128,14 @@ def cmd_watch(args) -> int:
             if paths:
                 t0 = time.perf_counter()
                 try:
-                    with _open(settings) as con:
+                    with open_writer(settings) as con:
                         reports = []
                         for path in paths:
                             reports.append(report := ingest_file(con, path, settings, key, gate=gate))
                             if report.status != "skipped":
                                 _print_report(report)
                         if any(r.status == "loaded" for r in reports):
-                            _finish(con, settings, gate, scope=touched_certifications(con, reports))
+                            finish(con, settings, gate, scope=touched_certifications(con, reports))
                 except WarehouseBusy as exc:
                     print(f"waiting: {exc}", file=sys.stderr, flush=True)
                 else:
@@ -173,9 +173,9 @@ def cmd_validate(args) -> int:
     from pipeline.warehouse import db as warehouse
     from pipeline.warehouse import models
 
-    settings = _settings(args)
+    settings = settings_of(args)
     gate = Gate(settings)
-    with _open(settings) as con:
+    with open_writer(settings) as con:
         models.build_models(con, settings)
         verdicts = quality.validate_warehouse(con, gate)
         warehouse.publish_snapshot(con, settings)
@@ -214,8 +214,8 @@ def cmd_quality(args) -> int:
     from pipeline.reports import quality
     from pipeline.reports import statistics as stats
 
-    settings = _settings(args)
-    with _reader(settings) as con:
+    settings = settings_of(args)
+    with open_reader(settings) as con:
         if args.issues:
             frame = quality.issues(con)
         elif args.quarantine:

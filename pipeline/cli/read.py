@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import _finish, _in_force, _open, _published, _reader, _settings
+from pipeline.cli.common import finish, in_force, open_reader, open_writer, published, settings_of
 
 
 def cmd_stats(args) -> int:
@@ -25,11 +25,11 @@ def cmd_stats(args) -> int:
     from pipeline.reports import fiches
     from pipeline.reports import statistics as stats
 
-    settings = _settings(args)
+    settings = settings_of(args)
     code = args.code.strip().upper()
     declared: list[str] = []
-    with _reader(settings) as con:
-        settings = _in_force(con, settings)
+    with open_reader(settings) as con:
+        settings = in_force(con, settings)
         if args.compare:
             frame = fiches.compare(con, code)
         elif args.lineage:
@@ -74,9 +74,9 @@ def cmd_certification(args) -> int:
     """
     from pipeline.reports import fiches
 
-    settings = _settings(args)
+    settings = settings_of(args)
     code = args.code.strip().upper()
-    with _reader(settings) as con:
+    with open_reader(settings) as con:
         info = fiches.summary(con, code)
     if info is None:
         print(f"{code}: unknown certification (load the RNCP export, or check the code)", file=sys.stderr)
@@ -135,10 +135,10 @@ def cmd_titles(args) -> int:
       insertion titles --format csv > titles.csv
     """
 
-    settings = _settings(args)
+    settings = settings_of(args)
     from pipeline.reports import quality
 
-    with _reader(settings) as con:
+    with open_reader(settings) as con:
         frame = quality.unmatched_titles(con) if args.unmatched else quality.title_matches(con)
     if frame.empty:
         print("No job title to show." if not args.unmatched else "No job title waits for a review.")
@@ -158,9 +158,9 @@ def cmd_review(args) -> int:
     """
     from pipeline.warehouse import matching
 
-    settings = _settings(args)
+    settings = settings_of(args)
     in_target = True if args.in_target else False if args.out_of_target else None
-    with _open(settings) as con:
+    with open_writer(settings) as con:
         review_id = matching.review(
             con,
             args.title,
@@ -170,7 +170,7 @@ def cmd_review(args) -> int:
             in_target=in_target,
             certification_code=args.certification.upper() if args.certification else None,
         )
-        _finish(con, settings)
+        finish(con, settings)
     print(f"Review {review_id} recorded; the marts were rebuilt.")
     return 0
 
@@ -197,7 +197,7 @@ def cmd_sql(args) -> int:
     from pipeline.reports import usersql
 
     max_bytes = 50_000_000
-    settings = _settings(args)
+    settings = settings_of(args)
     if args.timeout <= 0 or args.max_rows < 1:
         print("--timeout et --max-rows doivent être positifs.", file=sys.stderr)
         return 2
@@ -222,7 +222,7 @@ def cmd_sql(args) -> int:
         sql = args.query
     try:
         result = usersql.execute(
-            _published(settings),
+            published(settings),
             sql,
             seconds=args.timeout,
             max_rows=args.max_rows,

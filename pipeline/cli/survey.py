@@ -68,12 +68,12 @@ def cmd_plan(args) -> int:
       insertion survey plan --certification RNCP40344 --wave 24m --due-before 31/03/2027
       insertion survey plan --format csv > plan.csv
     """
-    from pipeline.cli.common import _in_force, _reader, _settings
+    from pipeline.cli.common import in_force, open_reader, settings_of
     from pipeline.reports import campaigns
 
-    settings = _settings(args)
-    with _reader(settings) as con:
-        settings = _in_force(con, settings)
+    settings = settings_of(args)
+    with open_reader(settings) as con:
+        settings = in_force(con, settings)
         campaigns.known_certification(con, args.certification)
         counts = campaigns.plan_counts(con, args.certification, args.wave, args.due_before)
     if counts.empty:
@@ -103,17 +103,17 @@ def cmd_export(args) -> int:
       insertion survey export --certification RNCP40344 --wave 24m --format xlsx --out publipostage.xlsx
       insertion survey export --certification RNCP40344 --wave 24m --relance --out relance.csv
     """
-    from pipeline.cli.common import _in_force, _open, _settings
+    from pipeline.cli.common import in_force, open_writer, settings_of
     from pipeline.load.pseudonymise import warehouse_key
     from pipeline.outputs import participants
     from pipeline.reports import campaigns
     from pipeline.warehouse import db as warehouse
 
-    settings = _settings(args)
+    settings = settings_of(args)
     out = Path(args.out)
     fmt = args.format or ("xlsx" if out.suffix.lower() == ".xlsx" else "limesurvey")
-    with _open(settings) as con:
-        settings = _in_force(con, settings)
+    with open_writer(settings) as con:
+        settings = in_force(con, settings)
         campaigns.known_certification(con, args.certification)
         key = warehouse_key(con, settings.key_file)
         found = participants.participants(
@@ -162,7 +162,7 @@ def cmd_status(args) -> int:
       insertion survey status --certification RNCP40344 --wave 24m
       insertion survey status --certification RNCP40344 --wave 24m --relances relance.csv
     """
-    from pipeline.cli.common import _in_force, _reader, _settings
+    from pipeline.cli.common import in_force, open_reader, settings_of
     from pipeline.core.labels import WAVE_LABELS
     from pipeline.reports import campaigns
 
@@ -177,9 +177,9 @@ def cmd_status(args) -> int:
             None,
         )
         return cmd_export(args)
-    settings = _settings(args)
-    with _reader(settings) as con:
-        settings = _in_force(con, settings)
+    settings = settings_of(args)
+    with open_reader(settings) as con:
+        settings = in_force(con, settings)
         campaigns.known_certification(con, args.certification)
         frame = campaigns.status(con, settings, args.certification, args.wave, open_only=args.open_only)
     if frame.empty:
