@@ -107,8 +107,8 @@ def published(settings: Settings) -> Path:
     settle_pending(settings)
     if not settings.snapshot.exists():
         return settings.warehouse
-    published = datetime.fromtimestamp(settings.snapshot.stat().st_mtime)
-    minutes = int((datetime.now() - published).total_seconds() // 60)
+    when = datetime.fromtimestamp(settings.snapshot.stat().st_mtime)
+    minutes = int((datetime.now() - when).total_seconds() // 60)
     if minutes < 1:
         age = "à l'instant"
     elif minutes < 120:
@@ -117,7 +117,7 @@ def published(settings: Settings) -> Path:
         age = f"il y a {minutes // 60} h"
     else:
         age = f"il y a {minutes // 1440} jours"
-    print(f"Données publiées le {published:%d/%m/%Y à %H:%M} ({age}).", file=sys.stderr)
+    print(f"Données publiées le {when:%d/%m/%Y à %H:%M} ({age}).", file=sys.stderr)
     return settings.snapshot
 
 
