@@ -1,3 +1,6 @@
+"""``python -m pipeline.cli``: the ``insertion`` command."""
+
 from pipeline.cli import run
 
-run()
+if __name__ == "__main__":
+    run()
