@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import finish, open_reader, open_writer, settings_of
+from pipeline.cli.common import finish, in_force, open_reader, open_writer, settings_of
 from pipeline.core.config import Settings
 
 
@@ -25,7 +25,7 @@ def cmd_build(args) -> int:
     preload()
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     files = raw_files(settings.raw_dir, settings)
-    gate = Gate(settings)
+    gate = Gate(settings)  # build applies (and records) the settings of its environment
 
     shown = iter(range(1, len(files) + 1))
 
@@ -39,7 +39,7 @@ def cmd_build(args) -> int:
     with open_writer(settings) as con:
         key = warehouse_key(con, settings.key_file)
         reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
-        finish(con, settings, gate)
+        finish(con, settings, gate, record=True)
     rejected = sum(r.status == "rejected" for r in reports)
     print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
     return 1 if rejected else 0
@@ -65,8 +65,9 @@ def cmd_ingest(args) -> int:
     preload()
     settings = settings_of(args)
     reports = []
-    gate = Gate(settings)
     with open_writer(settings) as con:
+        settings = in_force(con, settings)  # a load applies the settings of the figures it joins
+        gate = Gate(settings)
         key = warehouse_key(con, settings.key_file)
         for path in args.files:
             report = ingest_file(
@@ -118,6 +119,7 @@ def cmd_watch(args) -> int:
     if not settings.raw_dir.is_dir():
         raise FileNotFoundError(f"{settings.raw_dir}: no such folder to watch")
     with open_writer(settings) as con:
+        settings = in_force(con, settings)
         key = warehouse_key(con, settings.key_file)
     gate = Gate(settings)
     arrivals = Arrivals(settings.raw_dir, settings)
@@ -174,8 +176,9 @@ def cmd_validate(args) -> int:
     from pipeline.warehouse import models
 
     settings = settings_of(args)
-    gate = Gate(settings)
     with open_writer(settings) as con:
+        settings = in_force(con, settings)
+        gate = Gate(settings)
         models.build_models(con, settings)
         verdicts = quality.validate_warehouse(con, gate)
         warehouse.publish_snapshot(con, settings)

@@ -11,12 +11,17 @@ import os
 from datetime import date
 
 
+def fixed() -> date | None:
+    """The day ``INSERTION_TODAY`` names, None when it names none."""
+    text = os.environ.get("INSERTION_TODAY", "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"INSERTION_TODAY={text!r} : date attendue au format aaaa-mm-jj") from exc
+
+
 def today() -> date:
     """Today, or the day ``INSERTION_TODAY`` names."""
-    fixed = os.environ.get("INSERTION_TODAY", "").strip()
-    if fixed:
-        try:
-            return date.fromisoformat(fixed)
-        except ValueError as exc:
-            raise ValueError(f"INSERTION_TODAY={fixed!r} : date attendue au format aaaa-mm-jj") from exc
-    return date.today()
+    return fixed() or date.today()

@@ -143,9 +143,9 @@ class Settings:
         )
 
 
-# The settings that rule the figures: recorded in the warehouse (table ``settings``) by every build, and
-# applied and printed by every output from there (pipeline/reports/settings.py), never from the
-# environment of the export.
+# The settings that rule the figures: recorded in the warehouse (table ``settings``) by `insertion build`,
+# and applied and printed from there by every other command — loads, refreshes and outputs
+# (pipeline/reports/settings.py) —, never from the environment of the moment.
 RECORDED = (
     "small_cohort_threshold",
     "min_response_rate",
@@ -153,6 +153,8 @@ RECORDED = (
     "window_6m",
     "window_24m",
     "nonresponse_gap",
+    "pay_floor",
+    "pay_ceiling",
 )
 
 

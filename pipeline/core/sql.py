@@ -1,4 +1,4 @@
-"""Small helpers every floor uses to talk to DuckDB: one value, one literal."""
+"""Small helpers every floor uses to talk to DuckDB: one value, one literal, and the one clock given to SQL."""
 
 from __future__ import annotations
 
@@ -22,9 +22,8 @@ def set_today(con: duckdb.DuckDBPyConnection) -> None:
     """Give SQL the one clock (:func:`pipeline.core.clock.today`): the macro ``insertion_today()``
     (sql/schema/20_macros.sql) reads this connection's variable when ``INSERTION_TODAY`` is set, else
     ``current_date``. Each connection and cursor has its own variables: call it on each."""
-    import os
+    from pipeline.core import clock
 
-    from pipeline.core.clock import today
-
-    if os.environ.get("INSERTION_TODAY", "").strip():
-        con.execute("set variable insertion_today = ?::date", [today().isoformat()])
+    day = clock.fixed()
+    if day is not None:
+        con.execute("set variable insertion_today = ?::date", [day.isoformat()])

@@ -132,7 +132,7 @@ def settings_record(con, settings: Settings, code: str) -> dict:
     from pipeline.core.config import RECORDED
     from pipeline.reports.settings import certification_settings
 
-    out = {key: plain_value(getattr(settings, key)) for key in (*RECORDED, "pay_floor", "pay_ceiling")}
+    out = {key: plain_value(getattr(settings, key)) for key in RECORDED}
     out.update(certification_settings(con, code))
     return out
 

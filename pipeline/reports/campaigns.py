@@ -278,14 +278,11 @@ def methodology_rows(
     response rate per promotion, and how the non-response check judges a risk of bias."""
     from pipeline.indicators.formats import fr_pct, head_count
 
-    (lo6, hi6), (lo24, hi24) = settings.window_6m, settings.window_24m
     rows = [
         (
             "Campagnes d'enquête",
             "Fenêtres",
-            f"Réponse attendue de {lo6} à {hi6} mois après le jury (vague à 6 mois) et de {lo24} à {hi24} mois "
-            "(vague à 2 ans), en mois calendaires, premier et dernier jour compris (le même jour du mois que "
-            "le jury, ou le dernier jour d'un mois plus court) ; invitations envoyées par fichier de "
+            "Les fenêtres des enquêtes (rubrique « Enquêtes ») ; invitations envoyées par fichier de "
             "participants (jeton individuel, sans donnée nominative dans l'entrepôt).",
         )
     ]

@@ -42,6 +42,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.core.sql import set_today
+
 MAX_SQL_CHARS = 100_000
 MEMORY_LIMIT = "1GB"
 MAX_RUNNING = 2
@@ -312,6 +314,7 @@ def connect(snapshot: Path, memory_limit: str = MEMORY_LIMIT, threads: int = 1) 
         con.execute(
             f"attach '{str(snapshot.resolve()).replace(chr(39), chr(39) * 2)}' as snapshot (read_only)"
         )
+        set_today(con)  # before the configuration is locked
         for statement in (
             "use snapshot",
             "detach memory",

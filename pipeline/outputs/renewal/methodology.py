@@ -15,7 +15,11 @@ from pipeline.reports.scope import partner_line
 from pipeline.reports.settings import certification_settings
 from pipeline.reports.statistics import statistics
 
-CALENDAR = " (mois calendaires, premier et dernier jour compris ; 31/10 + 4 mois = dernier jour de février)"
+# the survey window's rule (docs/methodology.md M8; SQL macro survey_window), in one sentence
+CALENDAR = (
+    " (mois calendaires, premier et dernier jour compris ; un jour qui n'existe pas dans le mois d'arrivée "
+    "devient le dernier jour de ce mois)"
+)
 
 
 D = "Définitions"
