@@ -145,3 +145,18 @@ def test_no_module_over_600_lines():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_no_private_name_is_imported_from_another_module():
+    """A module's ``_names`` are its own: what another module needs is public (or belongs elsewhere)."""
+    known = modules()
+    found = []
+    for module, path in known.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in PACKAGES:
+                found += [
+                    f"{module} ← {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert found == []

@@ -31,13 +31,13 @@ from pipeline.core.errors import InputError
 from pipeline.core.sql import scalar
 from pipeline.reports.declared import (
     FIGURE_COLUMNS,
-    _sql,
     figure_key,
     figures,
     meta_of,
     plain_value,
     recorded_rows,
     records,
+    sql_text,
 )
 from pipeline.warehouse.models import SQL_DIR
 
@@ -176,7 +176,7 @@ def declare(
             ("declaration_answers", "answers"),
         ):
             con.execute(
-                f"insert into {table} by name select $did::integer as declaration_id, * from ({_sql(name)})",
+                f"insert into {table} by name select $did::integer as declaration_id, * from ({sql_text(name)})",
                 {**params, "did": did},
             )
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,12 +11,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.core import tokens
+from pipeline.core import clock, tokens
 from pipeline.core.config import Settings
 from pipeline.core.errors import InputError
 from pipeline.core.exports import csv_text, safe_frame
 from pipeline.core.labels import WAVE_LABELS
-from pipeline.reports.campaigns import _today, plan
+from pipeline.reports.campaigns import plan
 
 CONTACT_FIELDS = ("lastname", "firstname", "email")
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$")
@@ -132,7 +132,7 @@ def participants(
     """The people to invite for one wave of one certification (window open, or opening by
     ``due_before``; not answered), with their contact details and token. ``reminder``: only those
     already invited who have not answered."""
-    today = _today(today)
+    today = today or clock.today()
     people = plan(con, certification, wave, due_before, today)
     people = people[people["status"] != "close"]
     if promotion is not None:

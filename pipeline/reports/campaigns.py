@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.core import clock
 from pipeline.core.config import Settings
 from pipeline.core.labels import WAVE_LABELS
 
@@ -42,7 +43,7 @@ def waves(
 ) -> pd.DataFrame:
     """One row per certified person and wave: window and its state, answered, invitations (``waves.sql``)."""
     return con.execute(
-        _sql("waves.sql"), {"certification": certification, "wave": wave, "today": _today(today)}
+        _sql("waves.sql"), {"certification": certification, "wave": wave, "today": today or clock.today()}
     ).df()
 
 
@@ -62,12 +63,6 @@ def known_certification(con: duckdb.DuckDBPyConnection, code: str | None) -> Non
         raise ValueError(f"certification sans aucun certifié dans l'entrepôt : {code}")
 
 
-def _today(today: date | None) -> date:
-    from pipeline.core.clock import today as clock_today
-
-    return today or clock_today()
-
-
 def plan(
     con: duckdb.DuckDBPyConnection,
     certification: str | None = None,
@@ -77,7 +72,7 @@ def plan(
 ) -> pd.DataFrame:
     """The people to survey: not answered, whose window opens on or before ``due_before`` (default today),
     with their status (à venir, ouverte, close = overdue). One row per person and wave, pseudonymous."""
-    today = _today(today)
+    today = today or clock.today()
     people = waves(con, certification, wave, today)
     people = people[~people["answered"] & (people["opens"] <= pd.Timestamp(due_before or today))]
     return people.sort_values(["certification_code", "promotion", "wave", "site", "opens"]).reset_index(
@@ -94,7 +89,7 @@ def plan_counts(
 ) -> pd.DataFrame:
     """:func:`plan` counted per certification, promotion, wave, site and state of the window, with the
     window and how many were invited (``plan.sql``, over ``mart_survey_waves``: fast at national scale)."""
-    today = _today(today)
+    today = today or clock.today()
     return con.execute(
         _sql("plan.sql"),
         {"certification": certification, "wave": wave, "due_before": due_before or today, "today": today},
@@ -117,7 +112,7 @@ def status(
         {
             "certifications": [certification] if isinstance(certification, str) else certification,
             "wave": wave,
-            "today": _today(today),
+            "today": today or clock.today(),
             "threshold": settings.min_response_rate,
             "open_only": open_only,
         },
@@ -146,7 +141,7 @@ def nonresponse(
         {
             "certification": certification,
             "wave": None,
-            "today": _today(None),
+            "today": clock.today(),
             "years": years,
             "gap": settings.nonresponse_gap,
             "min_group": MIN_GROUP,

@@ -23,7 +23,7 @@ SQL = Path(__file__).resolve().parents[1] / "reports" / "sql" / "declarations"
 FIGURE_COLUMNS = ["year", "access_route", "measure", "numerator", "denominator", "value", "low", "high"]
 
 
-def _sql(name: str) -> str:
+def sql_text(name: str) -> str:
     return (SQL / f"{name}.sql").read_text(encoding="utf-8")
 
 
@@ -250,7 +250,7 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
     arrived since (late answers), came from another file (a corrected file), or changed their fit after a
     reviewer's decision; answers that left; and (per year, wave None) certified people added or removed."""
     then = recorded_rows(con, "declaration_answers", did)
-    now = con.execute(_sql("answers"), {"code": code, "years": years}).df()
+    now = con.execute(sql_text("answers"), {"code": code, "years": years}).df()
     loads = dict(con.execute("select load_id, strftime(finished_at, '%d/%m/%Y') from load_log").fetchall())
     key = lambda r: (str(r["candidate_hash"]), int(r["year"]), int(r["wave"]))  # noqa: E731
     a = {key(r): r for r in then.to_dict(orient="records")}
@@ -282,7 +282,7 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
         elif any(plain_value(x[c]) != plain_value(y[c]) for c in ("employed", "neutralised", "responded")):
             note(year, wave, "rule", (None, None))
     people_then = recorded_rows(con, "declaration_people", did)
-    people_now = con.execute(_sql("people"), {"code": code, "years": years}).df()
+    people_now = con.execute(sql_text("people"), {"code": code, "years": years}).df()
     pk = lambda r: (str(r["candidate_hash"]), int(r["year"]))  # noqa: E731
     p1 = {pk(r) for r in people_then.to_dict(orient="records")}
     p2 = {pk(r) for r in people_now.to_dict(orient="records")}
