@@ -29,7 +29,7 @@ HABILITATION_LABELS = {
 STATES = {"actif": "active", "inactif": "inactive", "supprime": "withdrawn"}
 STATE_LABELS = {"active": "Actif", "inactive": "Inactif", "withdrawn": "Supprimé"}
 
-# The habilitation check's findings (sql/marts/33_habilitation_issues.sql), in French.
+# The habilitation check's findings (pipeline/warehouse/sql/marts/33_habilitation_issues.sql), in French.
 ISSUE_LABELS = {
     "no_siret": "Partenaire sans SIRET valide : habilitation invérifiable",
     "unknown_siret": "SIRET absent des partenaires habilités de la certification",

@@ -20,7 +20,7 @@ def sql_literal(value: object) -> str:
 
 def set_today(con: duckdb.DuckDBPyConnection) -> None:
     """Give SQL the one clock (:func:`pipeline.core.clock.today`): the macro ``insertion_today()``
-    (sql/schema/20_macros.sql) reads this connection's variable when ``INSERTION_TODAY`` is set, else
+    (pipeline/warehouse/sql/schema/20_macros.sql) reads this connection's variable when ``INSERTION_TODAY`` is set, else
     ``current_date``. Each connection and cursor has its own variables: call it on each."""
     from pipeline.core import clock
 

@@ -2,7 +2,7 @@
 rounded, and how it is disclosed to each audience.
 
 * The marts compute additive head-counts once (``mart_outcome_counts``); every rate is a ratio of sums of
-  those counts, computed in SQL by the macros of ``sql/schema/20_macros.sql`` (``pct``: integer percent
+  those counts, computed in SQL by the macros of ``pipeline/warehouse/sql/schema/20_macros.sql`` (``pct``: integer percent
   rounded half up, NULL on a zero denominator; ``wilson_low``/``wilson_high``: 95 % Wilson interval).
 * SQL files that aggregate counts write ``/* @counts */`` and ``/* @rates */``; :func:`expand` replaces
   them with the select lists below, so the warehouse views (``statistics_by_route``) and the dashboard's

@@ -3,7 +3,7 @@ its definition in one sentence. The one owner of these figures, beside the Franc
 (:mod:`pipeline.indicators`).
 
 They follow the registry's counts/rates model — additive head-counts per certification × year × wave
-(``mart_employment_conditions``, ``sql/marts/40_mart_employment_conditions.sql``), each rate a ratio of
+(``mart_employment_conditions``, ``pipeline/warehouse/sql/marts/40_mart_employment_conditions.sql``), each rate a ratio of
 two of them through the same SQL macros (``pct``: integer percent rounded half up, NULL on a zero
 denominator; ``wilson_low``/``wilson_high``) — but they live in a registry of their own: the main one
 drives the fiche's table, every download and the public suppression, which these figures must not change.

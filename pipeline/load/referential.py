@@ -33,7 +33,7 @@ TABLES: dict[str, list[str]] = {
     ],
     "rncp_certifiers": ["certification_code", "siret", "name", "status"],
     # habilitation: as exported (HABILITATION_FORMER, …); habilitation_type: train | assess | both
-    # (pipeline/partners.py); state, active_date, state_date: XML flow only (the CSV part lacks them)
+    # (pipeline/core/partners.py); state, active_date, state_date: XML flow only (the CSV part lacks them)
     "rncp_partners": [
         "certification_code",
         "siret",

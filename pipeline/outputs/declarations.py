@@ -1,7 +1,7 @@
 """Declarations (issue #17): freeze the figures sent to a body (France Compétences…), prove them from the
 records months later, and show how the current figures drifted since.
 
-* :func:`declare` records, in append-only tables (``sql/schema/41_declarations.sql``: no command updates
+* :func:`declare` records, in append-only tables (``pipeline/warehouse/sql/schema/41_declarations.sql``: no command updates
   or deletes them, no build touches them, the snapshot copies them), the figures of the renewal pack
   (every rate with n/N and interval, per year and access route, and the conditions of employment), the
   input files (load ids, sha256), the pseudonymous people and answers counted, the settings and the code

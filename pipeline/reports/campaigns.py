@@ -1,10 +1,10 @@
-"""Survey campaigns: who must be surveyed when, the participants file for the survey tool, where each wave
-stands, and whether the non-respondents differ from the respondents.
+"""Survey campaigns, read: who must be surveyed when, where each wave stands, and whether the
+non-respondents differ from the respondents.
 
-* The window of a wave is the SQL macro ``survey_window(jury_date, wave)`` (``sql/schema/20_macros.sql``:
-  the settings' ``window_6m`` / ``window_24m`` in calendar months after the jury, both days inclusive),
-  the one rule the facts' ``in_window`` and the quality checks apply too; the token's last valid day is
-  its close, read from the same SQL.
+* The window of a wave is the SQL macro ``survey_window(jury_date, wave)``
+  (``pipeline/warehouse/sql/schema/20_macros.sql``: the settings' ``window_6m`` / ``window_24m`` in
+  calendar months after the jury, both days inclusive), the one rule the facts' ``in_window`` and the
+  quality checks apply too; the token's last valid day is its close, read from the same SQL.
 * The participants file itself (contacts, tokens, LimeSurvey's format) is written by
   :mod:`pipeline.outputs.participants`.
 """

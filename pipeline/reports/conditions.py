@@ -1,5 +1,5 @@
 """Conditions of employment and other systems' rates of one certification (issue #17), read from
-``mart_employment_conditions`` and shaped for the renewal pack, the dashboard and ``insertion stats``.
+``mart_employment_conditions`` and shaped for the renewal pack and the dashboard.
 What each figure is, its label and its definition: :mod:`pipeline.indicators.conditions`."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The habilitation check (issue #16): certified people whose partner was not habilitated for the
-certification at the jury date. The rule is ``sql/marts/33_habilitation_issues.sql`` (table
+certification at the jury date. The rule is ``pipeline/warehouse/sql/marts/33_habilitation_issues.sql`` (table
 ``habilitation_issues``); this module reads it for ``insertion validate``, the quality page and the renewal
 pack, with the French words of :mod:`pipeline.core.partners`."""
 

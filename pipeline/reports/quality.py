@@ -55,7 +55,7 @@ ISSUE_SQL = (
 
 def cross_source_checks() -> list[tuple[str, str, str, str]]:
     """(name, severity, message, sql) for each rule of :data:`ISSUE_CHECKS` and each check of
-    ``sql/checks/cross_source.sql``."""
+    ``pipeline/reports/sql/checks/cross_source.sql``."""
     out = [
         (name, "warning", message, ISSUE_SQL.format(issue=issue))
         for issue, (name, message) in ISSUE_CHECKS.items()

@@ -1,5 +1,5 @@
-"""The inputs of renewal readiness, gathered once for every face (the Certification page, the pack's
-Alertes, `insertion stats`): every promotion of the certification, the titles waiting for a reviewer
+"""The inputs of renewal readiness, gathered once for every face (the Certification page and the
+pack's Alertes): every promotion of the certification, the titles waiting for a reviewer
 (most respondents first), the differences with the published figures and the partners not habilitated.
 The rules themselves are :mod:`pipeline.indicators.readiness`'s."""
 

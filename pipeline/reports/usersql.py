@@ -490,7 +490,7 @@ def run_isolated(
     memory_limit: str = MEMORY_LIMIT,
     margin: float = KILL_MARGIN,
 ) -> Result:
-    """Run ``sql`` in a new worker process (``python -m pipeline.usersql``: nothing of the web server is
+    """Run ``sql`` in a new worker process (``python -m pipeline.reports.usersql``: nothing of the web server is
     inherited or re-imported), at low CPU priority, killed after ``seconds + margin``; at most
     :data:`MAX_RUNNING` at once in this process, beyond which :class:`ServerBusy` is raised at once.
 

@@ -17,6 +17,7 @@ import duckdb
 
 from pipeline.core.config import RECORDED, Settings, setting_text
 from pipeline.core.sql import scalar, sql_literal
+from pipeline.warehouse import matching
 from pipeline.warehouse.db import content_hash
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -200,8 +201,6 @@ def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list
     rows of the per-certification tables are rebuilt. None rebuilds everything (``insertion build``,
     referential loads, reviews), and so does a change of the settings or interim reference rows since
     the last build (:func:`inputs_digest`)."""
-    from pipeline.warehouse import matching  # imports this module
-
     if scope is not None:
         scope = with_pending(con, scope)
     digest = inputs_digest(con, settings)
