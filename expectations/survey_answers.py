@@ -33,7 +33,7 @@ ROW_KEY = ("candidate_hash", "certification_code", "wave")
 
 def suite(settings: Settings | None = None):
     """File-local checks only: what needs the cohort results (answer after the jury, survey windows,
-    respondent certified) runs in the warehouse, where both sources are (``pipeline/reports/sql/checks/``), so that the
+    respondent certified) runs in the warehouse, where both sources are (``pipeline/load/sql/checks/``), so that the
     figures never depend on the order in which files arrive.
 
     Severities: ``error`` removes the answer (only the fields that say who, which certification, which

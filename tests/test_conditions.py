@@ -169,7 +169,7 @@ def test_impossible_pay_values_are_set_aside_with_file_row_and_column(loaded):
 
 
 def test_validate_rechecks_the_pay_in_the_warehouse(loaded, cli, monkeypatch):
-    """`insertion validate` runs the survey suite over the warehouse (pipeline/reports/sql/checks/survey_answers.sql): the
+    """`insertion validate` runs the survey suite over the warehouse (pipeline/load/sql/checks/survey_answers.sql): the
     loaded pays pass; with a ceiling of 35 000 €, four fail: P4 (36 000), P5 (42 000), P8 (50 000) at
     6 months and P4 (36 000) at 2 years."""
 

@@ -91,7 +91,7 @@ def test_great_expectations_loads_without_scipy_stats_until_it_is_used():
 def test_every_rule_applied_to_the_figures_is_a_validate_check():
     import re
 
-    from pipeline.reports.quality import ISSUE_CHECKS
+    from pipeline.load.checks import ISSUE_CHECKS
     from pipeline.warehouse.models import SQL_DIR
 
     sql = (SQL_DIR / "marts" / "10_quality_issues.sql").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from pipeline.core.quality_labels import (
     reasons_fr,
     suite_label,
 )
+from pipeline.load import checks
 from pipeline.load import gate as validation
 from pipeline.reports import quality
 
@@ -47,9 +48,9 @@ def test_every_expectation_type_of_the_suites_has_a_french_label(suite_expectati
 
 
 def test_every_cross_source_check_has_a_french_label_and_message():
-    checks = quality.cross_source_checks()
-    assert len(checks) >= 11
-    for name, _severity, message, _sql in checks:
+    found = checks.cross_source_checks()
+    assert len(found) >= 11
+    for name, _severity, message, _sql in found:
         assert name in EXPECTATION_LABELS, name
         assert is_translated(message), message
 

@@ -167,6 +167,7 @@ def cmd_validate(args) -> int:
       insertion validate
       insertion validate --failed-only
     """
+    from pipeline.load import checks
     from pipeline.load.gate import Gate
     from pipeline.load.pseudonymise import check_key
     from pipeline.reports import declared as declarations
@@ -180,7 +181,7 @@ def cmd_validate(args) -> int:
         settings = in_force(con, settings)
         gate = Gate(settings)
         models.build_models(con, settings)
-        verdicts = quality.validate_warehouse(con, gate)
+        verdicts = checks.validate_warehouse(con, gate)
         warehouse.publish_snapshot(con, settings)
         key_problem = check_key(con, settings.key_file)
         partners = habilitation.by_partner(con)  # issue #16: counts per partner

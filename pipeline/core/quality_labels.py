@@ -1,5 +1,5 @@
 """French wording of the data-quality vocabulary, for display only: expectation types, suites, the
-``message`` of each expectation (``expectations/``, ``pipeline/reports/quality.py``, ``pipeline/reports/sql/checks/``), the
+``message`` of each expectation (``expectations/``, ``pipeline/load/checks.py``, ``pipeline/load/sql/checks/``), the
 quarantine reasons built from them (``pipeline/load/sources/tabular.py``) and the load warnings.
 
 The stored data stays as written (English, stable identifiers); the dashboard translates when it shows
@@ -19,7 +19,7 @@ from pipeline.core.labels import (
 )
 
 # GX expectation types of the suites (expectations/) and the table-level types of pipeline/load/gate.py,
-# then the cross-source checks run in the warehouse (pipeline/reports/quality.py and pipeline/reports/sql/checks/cross_source.sql).
+# then the cross-source checks run in the warehouse (pipeline/load/checks.py and pipeline/load/sql/checks/cross_source.sql).
 EXPECTATION_LABELS = {
     "expect_table_row_count_to_be_between": "Nombre de lignes du fichier",
     "expect_column_to_exist": "Colonne présente",
@@ -149,7 +149,7 @@ _MESSAGES: list[tuple[str, str]] = [
     (r"a job title", "un libellé d'appellation"),
     (r"each ROME code once", "chaque code ROME une seule fois"),
     (r"each OGR code once", "chaque code OGR une seule fois"),
-    # cross-source checks (pipeline/reports/quality.py, pipeline/reports/sql/checks/cross_source.sql)
+    # cross-source checks (pipeline/load/checks.py, pipeline/load/sql/checks/cross_source.sql)
     (
         r"every survey respondent is found certified for that certification \(and promotion, when given\)",
         "chaque répondant figure parmi les certifiés de la certification (et de la promotion, si elle est "

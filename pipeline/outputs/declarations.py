@@ -39,7 +39,7 @@ from pipeline.reports.declared import (
     records,
     sql_text,
 )
-from pipeline.warehouse.models import SQL_DIR
+from pipeline.warehouse.models import marts_of
 
 ALGORITHM = (
     "sha256 of the UTF-8 JSON of the manifest's content (keys sorted, no spaces, rows sorted), "
@@ -63,39 +63,11 @@ def digest(content) -> str:
 # --- figures -------------------------------------------------------------------------------------------
 
 
-PARTNER_COLUMNS = ("partner_siret", "partner_name")
-
-
 def recompute(people: pd.DataFrame, answers: pd.DataFrame, code: str, years: list[int]) -> pd.DataFrame:
     """The figures recomputed from recorded people and answers alone, by the warehouse's own SQL models
-    (macros, ``marts/04``, ``05`` and ``40``) in a private in-memory database."""
-    from pipeline.indicators import expand
-
-    mem = duckdb.connect()
-    try:
-        mem.execute("create table settings (key varchar primary key, value varchar)")  # read by macros
-        mem.execute((SQL_DIR / "schema" / "20_macros.sql").read_text(encoding="utf-8"))
-        # the identities are not needed to count (and uuid objects do not round-trip through pandas)
-        mem.register("people_rows", people.drop(columns=["candidate_hash"]))
-        mem.register("answer_rows", answers.drop(columns=["candidate_hash"]))
-        # the partner is part of the marts' grain (issue #16) but not of the declared figures (summed over
-        # partners): recorded rows without it count as one partner
-        for table, rows, frame in (
-            ("fct_certified", "people_rows", people),
-            ("fct_survey_responses", "answer_rows", answers),
-        ):
-            missing = [c for c in PARTNER_COLUMNS if c not in frame.columns]
-            extra = "".join(f", null::varchar as {c}" for c in missing)
-            mem.execute(f"create table {table} as select *{extra} from {rows}")
-        for name in (
-            "04_mart_outcome_counts",
-            "05_statistics_by_route",
-            "40_mart_employment_conditions",
-        ):
-            mem.execute(expand((SQL_DIR / "marts" / f"{name}.sql").read_text(encoding="utf-8")))
+    (:func:`pipeline.warehouse.models.marts_of`)."""
+    with marts_of(people, answers) as mem:
         return figures(mem, code, years)
-    finally:
-        mem.close()
 
 
 # --- recording -----------------------------------------------------------------------------------------

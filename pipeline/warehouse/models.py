@@ -8,12 +8,14 @@ file-name order.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import re
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipeline.core.config import RECORDED, Settings, setting_text
 from pipeline.core.sql import scalar, sql_literal
@@ -227,3 +229,36 @@ def build_models(con: duckdb.DuckDBPyConnection, settings: Settings, scope: list
     except Exception:
         con.execute("rollback")
         raise
+
+
+# the partner is part of the marts' grain (issue #16) but not of declared figures (summed over partners)
+PARTNER_COLUMNS = ("partner_siret", "partner_name")
+
+
+@contextlib.contextmanager
+def marts_of(people: pd.DataFrame, answers: pd.DataFrame):
+    """A private in-memory database where the warehouse's own SQL models (the macros, ``marts/04``, ``05``
+    and ``40``) ran on recorded people (``fct_certified`` rows) and answers (``fct_survey_responses``
+    rows) alone: how a declaration's figures are proven months later."""
+    from pipeline.indicators import expand
+
+    mem = duckdb.connect()
+    try:
+        mem.execute("create table settings (key varchar primary key, value varchar)")  # read by macros
+        mem.execute((SQL_DIR / "schema" / "20_macros.sql").read_text(encoding="utf-8"))
+        # the identities are not needed to count (and uuid objects do not round-trip through pandas)
+        mem.register("people_rows", people.drop(columns=["candidate_hash"]))
+        mem.register("answer_rows", answers.drop(columns=["candidate_hash"]))
+        # recorded rows without a partner count as one partner
+        for table, rows, frame in (
+            ("fct_certified", "people_rows", people),
+            ("fct_survey_responses", "answer_rows", answers),
+        ):
+            missing = [c for c in PARTNER_COLUMNS if c not in frame.columns]
+            extra = "".join(f", null::varchar as {c}" for c in missing)
+            mem.execute(f"create table {table} as select *{extra} from {rows}")
+        for name in ("04_mart_outcome_counts", "05_statistics_by_route", "40_mart_employment_conditions"):
+            mem.execute(expand((SQL_DIR / "marts" / f"{name}.sql").read_text(encoding="utf-8")))
+        yield mem
+    finally:
+        mem.close()

@@ -94,7 +94,7 @@ SOURCES: tuple[Source, ...] = (
     surveys.SOURCE,
     limesurvey.SOURCE,
 )
-# the kinds of rows that land in a landing table (a suite over the warehouse each: pipeline/reports/quality.py)
+# the kinds of rows that land in a landing table (a suite over the warehouse each: pipeline/load/checks.py)
 KINDS: dict[str, Kind] = {k.name: k for k in (COHORT_RESULTS, SURVEY_ANSWERS)}
 NAMES = tuple(dict.fromkeys(n for s in SOURCES for n in (s.kind, s.loads)))
 
