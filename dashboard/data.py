@@ -24,8 +24,9 @@ import pandas as pd
 from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.sql import set_today, sql_literal
 from pipeline.indicators import add_rates, expand
+from pipeline.reports import DASHBOARD_QUERIES
 
-SQL_DIR = Path(__file__).parent / "sql"
+SQL_DIR = DASHBOARD_QUERIES  # the read model's queries of the filtered pages
 
 
 class NoWarehouse(RuntimeError):
@@ -124,7 +125,7 @@ class Warehouse:
         return result
 
     def sql_file(self, name: str, params: list | tuple = (), scope: Scope = EVERYTHING) -> pd.DataFrame:
-        """A query of ``dashboard/sql/`` (its ``/* @counts */`` and ``/* @derived */`` markers expanded by
+        """A query of ``pipeline/reports/sql/dashboard/`` (its ``/* @counts */`` and ``/* @derived */`` markers expanded by
         the indicators registry, which then adds the rates: :func:`pipeline.indicators.add_rates`)."""
         text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
         if "/* @derived */" not in text:

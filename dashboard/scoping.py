@@ -16,7 +16,7 @@ with a view of the same name and columns:
   it is).
 
 The snapshot's macros are recreated in the schema, and the reader's cursor is pointed at it (``use``):
-every query of the dashboard — ``dashboard/sql`` files, the pipeline's query functions, the renewal pack —
+every query of the dashboard — ``pipeline/reports/sql/dashboard`` queries, the pipeline's query functions, the renewal pack —
 then sees only the partner's rows (the read model's functions, given the partner's scope, also filter
 on its SIRET themselves and read its figures where the certification's have no partner column); a name missing from the schema is an error, never
 a fallback to the unfiltered snapshot. A mart that gains ``partner_siret`` is filtered from the next
