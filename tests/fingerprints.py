@@ -81,7 +81,7 @@ EXCLUDED: dict[str, dict[str, str]] = {
         "matched_at": "wall-clock time of the matching (every build rematches)",
     },
     "certification_summary": {
-        "days_left": "view computed against current_date when read (not INSERTION_TODAY): changes every day",
+        "days_left": "view computed when read against insertion_today() (the reading connection's day): changes every day",
     },
     "title_reviews": {
         "decided_at": "wall-clock time of a reviewer's decision (empty after a build)",

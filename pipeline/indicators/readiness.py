@@ -5,11 +5,9 @@ Thresholds are settings (``min_response_rate``, ``small_cohort_threshold``, ``re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
-from pipeline.core import clock
 from pipeline.indicators.disclosure import small
 from pipeline.indicators.formats import fr_date, fr_int, fr_pct, head_count
 from pipeline.indicators.registry import WAVES
@@ -31,13 +29,11 @@ def check(
     pending_review: int = 0,
     unmatched_titles: list[str] | None = None,
     gaps: pd.DataFrame | None = None,
-    today: date | None = None,
     unhabilitated: pd.DataFrame | None = None,
 ) -> list[Item]:
     """Every readiness item for one certification, from its ``certification_statistics`` rows.
     ``unhabilitated``: the partners not habilitated at the jury date, counted
     (:func:`pipeline.reports.habilitation.by_partner`; issue #16)."""
-    today = today or clock.today()
     items: list[Item] = []
     with_6m = stats[stats["respondents_6m"] > 0]
     items.append(
@@ -98,7 +94,7 @@ def check(
             Item("Enregistrement", "Date de fin d'enregistrement inconnue (chargez l'export RNCP)", False)
         )
     else:
-        days = (end - today).days
+        days = int(info["days_left"])  # the one count of days left: certification_summary, on the clock's day
         items.append(
             Item(
                 "Enregistrement",
