@@ -53,9 +53,8 @@ def cmd_declare(args) -> int:
       insertion declare --verify 1
       insertion declare --list
     """
-    from pipeline.outputs import declarations, renewal
+    from pipeline.outputs import declarations, renewal, text
     from pipeline.reports import declared
-    from pipeline.reports import statistics as stats
     from pipeline.warehouse import db as warehouse
 
     settings = settings_of(args)
@@ -63,7 +62,7 @@ def cmd_declare(args) -> int:
         with open_reader(settings) as con:
             frame = declared.listing(con)
         print(
-            stats.format_table(frame.astype(object).where(frame.notna(), None))
+            text.format_table(frame.astype(object).where(frame.notna(), None))
             if len(frame)
             else "Aucune déclaration."
         )

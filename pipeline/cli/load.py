@@ -170,9 +170,9 @@ def cmd_validate(args) -> int:
     from pipeline.load import checks
     from pipeline.load.gate import Gate
     from pipeline.load.pseudonymise import check_key
+    from pipeline.outputs import text
     from pipeline.reports import declared as declarations
     from pipeline.reports import habilitation, quality
-    from pipeline.reports import statistics as stats
     from pipeline.warehouse import db as warehouse
     from pipeline.warehouse import models
 
@@ -189,10 +189,10 @@ def cmd_validate(args) -> int:
     table = quality.summary(verdicts)
     if args.failed_only:
         table = table[table["result"] != "ok"]
-    print(stats.format_table(table) if not table.empty else "Every expectation passed.")
+    print(text.format_table(table) if not table.empty else "Every expectation passed.")
     if not partners.empty:
         print(f"\n{habilitation.TITLE} ({partners['Certifiés concernés'].sum()} certifiés) :")
-        print(stats.format_table(partners))
+        print(text.format_table(partners))
     docs = gate.build_docs()
     if docs:
         print(f"Data Docs: {docs}")
@@ -215,8 +215,8 @@ def cmd_quality(args) -> int:
       insertion quality --quarantine    # rows and fields set aside, with their reasons
       insertion quality --issues        # the rules the figures applied (duplicates, orphans, windows…)
     """
+    from pipeline.outputs import text
     from pipeline.reports import quality
-    from pipeline.reports import statistics as stats
 
     settings = settings_of(args)
     with open_reader(settings) as con:
@@ -231,7 +231,7 @@ def cmd_quality(args) -> int:
     if frame.empty:
         print("Nothing recorded yet.")
         return 0
-    print(stats.format_table(frame.astype(object).where(frame.notna(), None)))
+    print(text.format_table(frame.astype(object).where(frame.notna(), None)))
     return 0
 
 

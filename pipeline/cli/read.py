@@ -21,6 +21,7 @@ def cmd_stats(args) -> int:
       insertion stats RNCP34179 --compare
       insertion stats RNCP34179 --lineage
     """
+    from pipeline.outputs import text
     from pipeline.reports import declared as declarations
     from pipeline.reports import fiches
     from pipeline.reports import statistics as stats
@@ -46,9 +47,9 @@ def cmd_stats(args) -> int:
     if args.compare:
         print(_render(frame, args.format))
     elif args.lineage:
-        print(stats.render(frame, args.format, args.detail, True, settings.small_cohort_threshold))
+        print(text.render(frame, args.format, args.detail, True, settings.small_cohort_threshold))
     else:
-        print(stats.render(frame, args.format, args.detail, False, settings.small_cohort_threshold))
+        print(text.render(frame, args.format, args.detail, False, settings.small_cohort_threshold))
     if declared:  # issue #17: the latest declaration beside the current figures
         print("\n" + "\n".join(declared))
     return 0
@@ -56,13 +57,13 @@ def cmd_stats(args) -> int:
 
 def _render(frame, fmt: str) -> str:
     from pipeline.core.exports import bom_for_stdout, csv_text
-    from pipeline.reports import statistics as stats
+    from pipeline.outputs import text
 
     if fmt == "csv":
         return csv_text(frame, bom=bom_for_stdout())
     if fmt == "json":
         return frame.to_json(orient="records", force_ascii=False, indent=2)
-    return stats.format_table(frame.astype(object).where(frame.notna(), None))
+    return text.format_table(frame.astype(object).where(frame.notna(), None))
 
 
 def cmd_certification(args) -> int:
@@ -193,7 +194,7 @@ def cmd_sql(args) -> int:
       echo "select count(*) from fct_certified" | insertion sql -
     """
     from pipeline.core.exports import bom_for_stdout, csv_text
-    from pipeline.reports import statistics as stats
+    from pipeline.outputs import text
     from pipeline.reports import usersql
 
     max_bytes = 50_000_000
@@ -238,7 +239,7 @@ def cmd_sql(args) -> int:
     elif args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
     else:
-        print(stats.format_table(frame.astype(object).where(frame.notna(), None)))
+        print(text.format_table(frame.astype(object).where(frame.notna(), None)))
     if result.truncated:
         print(f"Attention : {result.truncated}.", file=sys.stderr)
     return 0

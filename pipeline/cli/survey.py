@@ -35,7 +35,7 @@ def _code(text: str) -> str:
 
 def _print(frame, fmt: str) -> None:
     from pipeline.core.exports import bom_for_stdout, csv_text
-    from pipeline.reports.statistics import format_table
+    from pipeline.outputs.text import format_table
 
     if fmt == "csv":
         sys.stdout.write(csv_text(frame, bom=bom_for_stdout()))

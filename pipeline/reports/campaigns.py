@@ -266,39 +266,6 @@ def nonresponse_view(frame: pd.DataFrame) -> pd.DataFrame:
 # --- renewal pack --------------------------------------------------------------------------------------
 
 
-def methodology_rows(
-    con: duckdb.DuckDBPyConnection, settings: Settings, code: str, years: list[int]
-) -> list[tuple[str, str, str]]:
-    """The pack's « Méthodologie » lines on the campaigns: each wave's window, invitations, answers and
-    response rate per promotion, and how the non-response check judges a risk of bias."""
-    from pipeline.indicators.formats import fr_pct, head_count
-
-    rows = [
-        (
-            "Campagnes d'enquête",
-            "Fenêtres",
-            "Les fenêtres des enquêtes (rubrique « Enquêtes ») ; invitations envoyées par fichier de "
-            "participants (jeton individuel, sans donnée nominative dans l'entrepôt).",
-        )
-    ]
-    frame = status(con, settings, code)
-    frame = frame[frame["site"].isna() & frame["promotion"].isin(years)]
-    for r in frame.sort_values(["promotion", "wave"]).itertuples():
-        invited = f"{r.invited} invité(s)" if r.invited else "invitations non suivies dans l'outil"
-        rows.append(
-            (
-                "Campagnes d'enquête",
-                f"Promotion {r.promotion}, vague à {WAVE_LABELS[r.wave]}",
-                f"{window_text(r.opens, r.closes)} ({STATUS_LABELS[r.status].lower()}) ; {invited} ; "
-                f"{r.answered} répondant(s) sur {r.certified} certifiés : taux de réponse "
-                f"{fr_pct(r.response_rate)} ({head_count(r.answered, r.certified)})"
-                + (f" ; alerte : {r.alert}" if isinstance(r.alert, str) else ""),
-            )
-        )
-    rows.append(("Campagnes d'enquête", "Contrôle de la non-réponse", nonresponse_rule(settings)))
-    return rows
-
-
 def nonresponse_sheet(
     con: duckdb.DuckDBPyConnection, settings: Settings, code: str, years: list[int]
 ) -> pd.DataFrame:

@@ -4,19 +4,13 @@ head-count (n/N) and the small-cohort mark (⚠) of every rate. Labels, columns 
 
 from __future__ import annotations
 
-import json
-import numbers
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from pipeline.core.accounts import EVERYTHING, Scope
-from pipeline.core.config import Settings
-from pipeline.core.exports import bom_for_stdout, csv_text
 from pipeline.indicators import FICHE, RATE, add_rates, detail_columns, expand, label
-from pipeline.indicators.disclosure import disclose
-from pipeline.indicators.formats import rate_cell
 from pipeline.reports.scope import sirets
 
 FICHE_COLUMNS = {key: label(key) for key in FICHE}
@@ -74,67 +68,3 @@ def partner_statistics(
     sql = expand(PARTNER_SQL.read_text(encoding="utf-8"))
     frame = add_rates(con, con.execute(sql, [code, sirets(scope) or [], overall]).df())
     return frame.drop(columns=["access_route"]) if overall else frame
-
-
-def head_count_columns() -> list[str]:
-    """The numerator and denominator of each of the fiche's rates (machine-readable outputs)."""
-    out: list[str] = []
-    for key in FICHE_RATES:
-        out += [c for c in (RATE[key].numerator, RATE[key].denominator) if c not in out]
-    return out
-
-
-def render(
-    frame: pd.DataFrame,
-    fmt: str = "table",
-    detail: bool = False,
-    with_code: bool = False,
-    threshold: int | None = None,
-) -> str:
-    """The fiche's table as text, CSV or JSON, disclosed as for the France Compétences dossier.
-
-    Text: each rate as « 88 % (29/33) », « ⚠ » under the threshold. CSV and JSON: the rates as numbers
-    with their numerators, denominators and ``<rate>_small`` flags; ``detail`` adds every other count,
-    rate and interval (``pipeline.indicators.detail_columns``)."""
-    threshold = threshold if threshold is not None else Settings().small_cohort_threshold
-    shown = disclose(frame, "dossier", threshold)
-    code = ["certification_code"] if with_code else []
-    extra = [c for c in DETAIL_COLUMNS if c not in FICHE] if detail else []
-    if fmt in ("csv", "json"):
-        flags = [f"{k}_small" for k in FICHE_RATES]
-        columns = code + FICHE + [c for c in head_count_columns() if c not in FICHE] + flags
-        columns += [c for c in extra if c not in columns]
-        data = shown[columns].astype(object).where(shown[columns].notna(), None)
-        if fmt == "json":
-            return json.dumps(data.to_dict(orient="records"), ensure_ascii=False, indent=2, default=_json)
-        headers = {c: "Fiche" if c == "certification_code" else label(c) for c in columns}
-        return csv_text(data.rename(columns=headers), bom=bom_for_stdout())
-    text = shown[code + FICHE + extra].astype(object).where(shown[code + FICHE + extra].notna(), None)
-    for key in FICHE_RATES:
-        text[key] = [rate_cell(r, key, threshold) for r in shown.to_dict(orient="records")]
-    headers = {**FICHE_COLUMNS, "certification_code": "Fiche", **{c: label(c) for c in extra}}
-    table = format_table(text.rename(columns=headers))
-    marked = any(shown[f"{k}_small"].any() for k in FICHE_RATES)
-    return table + (f"\n⚠ base de calcul inférieure à {threshold} : taux fragile." if marked else "")
-
-
-def _json(value):
-    return value.item() if hasattr(value, "item") else int(value)
-
-
-def format_table(frame: pd.DataFrame) -> str:
-    """A plain-text grid, one header line, values left empty where missing."""
-    rows = list(frame.itertuples(index=False))
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
-    headers = [str(c) for c in frame.columns]
-    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    numeric = [
-        all(isinstance(r[i], numbers.Number) or r[i] is None for r in rows) for i in range(len(headers))
-    ]
-    lines = [" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
-    lines.append("-+-".join("-" * w for w in widths))
-    lines += [
-        " | ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(r, widths, numeric, strict=True))
-        for r in cells
-    ]
-    return "\n".join(line.rstrip() for line in lines)

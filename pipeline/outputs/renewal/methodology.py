@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.config import RECORDED, Settings, env_name, setting_text
 from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
+from pipeline.core.labels import WAVE_LABELS
 from pipeline.indicators import WAVES, label
-from pipeline.indicators.disclosure import AUDIENCE_LABELS
+from pipeline.indicators import conditions as C
+from pipeline.indicators.disclosure import AUDIENCE_LABELS, MIN_PAY_ANSWERS
 from pipeline.indicators.dossier import AUDIENCE
-from pipeline.reports import campaigns, conditions, dossier
+from pipeline.indicators.formats import fr_int
+from pipeline.reports import dossier
+from pipeline.reports.campaigns import STATUS_LABELS, nonresponse_rule, status, window_text
 from pipeline.reports.scope import partner_line
 from pipeline.reports.settings import certification_settings
 from pipeline.reports.statistics import statistics
@@ -42,8 +47,8 @@ def methodology(
         *surveys(settings),
         *settings_rows(settings),
         *head_counts(con, code, years, scope),
-        *([] if scope.restricted else campaigns.methodology_rows(con, settings, code, years)),
-        *conditions.methodology_rows(settings),
+        *([] if scope.restricted else campaign_rows(con, settings, code, years)),
+        *condition_rows(settings),
         *([] if scope.restricted else warehouse_rows(con, code, years)),
     ]
     return pd.DataFrame(rows, columns=["Rubrique", "Élément", "Valeur"])
@@ -236,4 +241,76 @@ def warehouse_rows(con, code: str, years: list[int]) -> list[tuple[str, str, str
     rows = [("Entrepôt", "Dernier chargement", f"{last:%d/%m/%Y %H:%M}" if last else "inconnu")]
     for name, sha, loaded, kind in dossier.files(con, code, years):
         rows.append(("Fichiers utilisés", name, f"{kind} — sha256 {sha} — chargé le {loaded:%d/%m/%Y %H:%M}"))
+    return rows
+
+
+def campaign_rows(
+    con: duckdb.DuckDBPyConnection, settings: Settings, code: str, years: list[int]
+) -> list[tuple[str, str, str]]:
+    """The pack's « Méthodologie » lines on the campaigns: each wave's window, invitations, answers and
+    response rate per promotion, and how the non-response check judges a risk of bias."""
+    from pipeline.indicators.formats import fr_pct, head_count
+
+    rows = [
+        (
+            "Campagnes d'enquête",
+            "Fenêtres",
+            "Les fenêtres des enquêtes (rubrique « Enquêtes ») ; invitations envoyées par fichier de "
+            "participants (jeton individuel, sans donnée nominative dans l'entrepôt).",
+        )
+    ]
+    frame = status(con, settings, code)
+    frame = frame[frame["site"].isna() & frame["promotion"].isin(years)]
+    for r in frame.sort_values(["promotion", "wave"]).itertuples():
+        invited = f"{r.invited} invité(s)" if r.invited else "invitations non suivies dans l'outil"
+        rows.append(
+            (
+                "Campagnes d'enquête",
+                f"Promotion {r.promotion}, vague à {WAVE_LABELS[r.wave]}",
+                f"{window_text(r.opens, r.closes)} ({STATUS_LABELS[r.status].lower()}) ; {invited} ; "
+                f"{r.answered} répondant(s) sur {r.certified} certifiés : taux de réponse "
+                f"{fr_pct(r.response_rate)} ({head_count(r.answered, r.certified)})"
+                + (f" ; alerte : {r.alert}" if isinstance(r.alert, str) else ""),
+            )
+        )
+    rows.append(("Campagnes d'enquête", "Contrôle de la non-réponse", nonresponse_rule(settings)))
+    return rows
+
+
+def condition_rows(settings) -> list[tuple[str, str, str]]:
+    """What the methodology sheet says of these figures: definitions, the pay's conversion and limits."""
+    from pipeline.indicators.conditions import MONTHS_PER_YEAR
+
+    section = "Conditions d'emploi et autres définitions"
+    rows = [(section, d.label, d.sentence) for d in C.DEFINITIONS.values()]
+    rows += [
+        (
+            section,
+            "Salaire : colonnes lues",
+            "« Salaire brut annuel » (montant annuel), « Salaire brut mensuel » (montant mensuel), ou "
+            "« Salaire brut » avec « Période de rémunération » (annuel ou mensuel) ; si plusieurs sont "
+            "remplies, l'annuel l'emporte, puis le mensuel.",
+        ),
+        (
+            section,
+            "Salaire : conversion en annuel",
+            f"Un salaire mensuel est multiplié par {MONTHS_PER_YEAR} (et non 13) : l'enquête demande le "
+            "salaire mensuel brut du poste, sans savoir si l'employeur verse un 13e mois ou des primes ; "
+            "multiplier par 13 ajouterait à chaque réponse un mois que la plupart des contrats ne versent pas.",
+        ),
+        (
+            section,
+            "Salaire : valeurs impossibles écartées",
+            f"Un salaire annuel inférieur à {fr_int(settings.pay_floor)} € pour un emploi non déclaré à temps "
+            "partiel (environ la moitié du SMIC annuel brut à temps plein) ou supérieur à "
+            f"{fr_int(settings.pay_ceiling)} €, ou illisible, est écarté (qualité : champ écarté, la réponse "
+            "compte) ; les quartiles ne portent que sur les emplois à temps plein.",
+        ),
+        (
+            section,
+            "Salaire : seuil de publication",
+            f"Quartiles publiés à partir de {MIN_PAY_ANSWERS} salaires renseignés, quel que soit le public "
+            "(y compris le SQL des analystes), pour qu'aucun salaire individuel ne puisse être retrouvé.",
+        ),
+    ]
     return rows
