@@ -8,7 +8,14 @@ from pathlib import Path
 
 from pipeline.core.config import Settings
 
-EPILOG = "Settings (environment variables):\n" + Settings.describe()
+EPILOG = (
+    "Settings (environment variables):\n"
+    + Settings.describe()
+    + "\n  INSERTION_TODAY            The day dates are judged on, aaaa-mm-jj (tests, replays). (default: today)"
+    + "\n  INSERTION_DASHBOARD_PASSWORD  HTTP basic auth of the dashboard on 127.0.0.1 while no account exists."
+    + "\nThe settings that rule the figures are those recorded by the last `insertion build`: every other"
+    + "\ncommand applies them, and says so when its environment asks for others."
+)
 
 
 def settings_of(args) -> Settings:

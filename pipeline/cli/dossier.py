@@ -94,7 +94,7 @@ def cmd_declare(args) -> int:
 def cmd_publish(args) -> int:
     """Write the public results of a certification, for the certifier's website (Qualiopi indicator 2):
     the fiche's rates and the response rates with their base and 95 % interval, per year. Cells whose
-    base is under the small-cohort threshold (INSERTION_SMALL_COHORT, default 20) are suppressed
+    base is under the small-cohort threshold (the one in force: recorded by the last build) are suppressed
     (« secret statistique ») with everything that would let one recompute them; no per-person list.
     For the France Compétences dossier use `insertion renewal` (full figures, flagged ⚠).
 
