@@ -37,10 +37,8 @@ def finish(con, settings: Settings, gate=None, scope: list[str] | None = None, r
     """Rebuild the marts (only the ``scope`` certifications when given), publish the read-only snapshot
     and the Data Docs. Under the settings in force (recorded at the last build); ``record`` (``insertion
     build`` alone) records ``settings`` as the new ones."""
-    from pipeline.reports.settings import settings_in_force
-
     if not record:
-        settings = settings_in_force(con, settings)
+        settings = in_force(con, settings)
     from concurrent.futures import ThreadPoolExecutor
 
     from pipeline.warehouse import db as warehouse
