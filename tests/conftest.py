@@ -1,5 +1,11 @@
 """Shared fixtures: every test gets its own warehouse, key and header-mapping file under tmp_path.
 
+The tests are laid out by layer, and run in this order: tests/unit (pure functions, no warehouse),
+tests/models (SQL models and the warehouse: tiny inputs, a temporary warehouse), tests/e2e (the CLI end to
+end, the shipped sample, the dashboard over HTTP, the independent recomputation, the metamorphic tests) and
+tests/browser (a real headless Chromium; INSERTION_SKIP_BROWSER_TESTS=1 skips them: tests/browser/conftest.py).
+Paths and small readers shared by all are in tests/helpers.py.
+
 The shipped sample (data/raw/) is built once per test run (``sample_warehouse``) and shared:
 tests that only read it use ``sample_settings`` / ``sample_cli`` (environment pointing at the shared
 warehouse, opened read-only by the commands); tests that write on top of it use ``sample_copy``, a
@@ -21,15 +27,25 @@ from pipeline.core.config import Settings
 from pipeline.load.sources.reference import load_reference
 from pipeline.warehouse import db as warehouse
 from pipeline.warehouse import models
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-LIMESURVEY = ROOT / "data" / "exemples" / "limesurvey"
-DEMO_KEY = LIMESURVEY / "cle_demo.key"
+from tests.helpers import DEMO_KEY, FIXTURES, ROOT
 
 # issue #16: the tests' dashboards (in-process or served) never read the accounts file of the person
 # running them; a test that wants accounts points INSERTION_ACCOUNTS at its own file.
 os.environ["INSERTION_ACCOUNTS"] = str(Path(tempfile.mkdtemp(prefix="insertion-accounts-")) / "accounts.json")
+
+LAYERS = ("unit", "models", "e2e", "browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Cheapest layer first (a broken unit fails in seconds), the browser last; the order of the files
+    within a layer is kept, so module fixtures still live for one file."""
+    here = Path(__file__).resolve().parent
+
+    def layer(item) -> int:
+        parts = Path(item.path).resolve().relative_to(here).parts
+        return LAYERS.index(parts[0]) if parts and parts[0] in LAYERS else len(LAYERS)
+
+    items.sort(key=layer)
 
 
 @pytest.fixture
@@ -78,16 +94,6 @@ def fixture_file(tmp_path):
         return target
 
     return copy
-
-
-def table_rows(path: Path, sql: str, params=None) -> list[tuple]:
-    with warehouse.connect(path, read_only=True) as c:
-        return c.execute(sql, params or []).fetchall()
-
-
-def content_hash(path: Path) -> str:
-    with warehouse.connect(path, read_only=True) as c:
-        return warehouse.content_hash(c)
 
 
 def _fingerprint(paths: list[Path]) -> dict[str, str]:
@@ -174,3 +180,19 @@ def sample_copy(settings, sample_warehouse, monkeypatch) -> Settings:
     settings.key_file.chmod(0o600)
     monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
     return Settings.load()
+
+
+@pytest.fixture(scope="module")
+def accounts_file(tmp_path_factory) -> Path:
+    """The test accounts (tests/servers.py) in a file of this module's own (sign-in counters beside it)."""
+    from tests.servers import write_accounts
+
+    return write_accounts(tmp_path_factory.mktemp("accounts") / "accounts.json")
+
+
+@pytest.fixture(scope="module")
+def partner_snapshot(sample_warehouse, tmp_path_factory) -> Path:
+    """A copy of the sample's snapshot whose outcome counts say which partner each row belongs to."""
+    from tests.servers import partner_copy
+
+    return partner_copy(sample_warehouse.snapshot, tmp_path_factory.mktemp("partners") / "warehouse")

@@ -1,0 +1,22 @@
+"""Paths and small readers shared by the tests of every layer (the fixtures are in tests/conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.warehouse import db as warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+LIMESURVEY = ROOT / "data" / "exemples" / "limesurvey"
+DEMO_KEY = LIMESURVEY / "cle_demo.key"
+
+
+def table_rows(path: Path, sql: str, params=None) -> list[tuple]:
+    with warehouse.connect(path, read_only=True) as c:
+        return c.execute(sql, params or []).fetchall()
+
+
+def content_hash(path: Path) -> str:
+    with warehouse.connect(path, read_only=True) as c:
+        return warehouse.content_hash(c)
