@@ -15,9 +15,11 @@ end of the run.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -74,14 +76,72 @@ def cli(settings, capsys):
     return _runner(capsys)
 
 
+@pytest.fixture(scope="session")
+def _empty_warehouse(tmp_path_factory) -> Path:
+    """A warehouse with its schema and the interim referential, made once per run (copied by ``con``)."""
+    path = tmp_path_factory.mktemp("empty") / "insertion.duckdb"
+    with warehouse.connect(path) as c:
+        models.ensure_schema(c)
+        load_reference(c, ROOT / "data" / "reference")
+    return path
+
+
 @pytest.fixture
-def con(settings):
-    """A fresh warehouse with its schema and the interim referential."""
+def con(settings, _empty_warehouse):
+    """A fresh warehouse with its schema and the interim referential (a copy of one made once per run)."""
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_empty_warehouse, settings.warehouse)
     c = warehouse.connect(settings.warehouse)
-    models.ensure_schema(c)
-    load_reference(c, settings.reference_dir)
     yield c
     c.close()
+
+
+# the settings a warehouse prepared by ``warehouse_after`` depends on besides its commands (its own paths
+# excepted): a test run under other values gets a warehouse of its own
+_PATHS = {"INSERTION_WAREHOUSE", "INSERTION_KEY_FILE", "INSERTION_RAW_DIR", "INSERTION_HEADER_MAPPING"}
+
+
+@pytest.fixture(scope="session")
+def _prepared() -> dict[str, Path]:
+    return {}
+
+
+@pytest.fixture
+def warehouse_after(settings, _prepared, tmp_path_factory) -> callable:
+    """``warehouse_after(("ingest", FILE, ...), ...)``: this test's warehouse as those commands leave a new
+    one, at the paths of ``settings`` (warehouse, snapshot, Data Docs and key), for a test to go on from.
+
+    Each list of commands runs once per run, in-process on a warehouse of its own (no header mapping),
+    every command checked to exit 0; each test gets a private copy. Returns ``settings``."""
+
+    def after(*commands) -> Settings:
+        environment = sorted(
+            (k, v) for k, v in os.environ.items() if k.startswith("INSERTION_") and k not in _PATHS
+        )
+        name = repr(([[str(a) for a in c] for c in commands], environment))
+        if name not in _prepared:
+            folder = tmp_path_factory.mktemp("prepared")
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("INSERTION_KEY_FILE", str(folder / "secret" / "key"))
+                mp.setenv("INSERTION_WAREHOUSE", str(folder / "warehouse" / "insertion.duckdb"))
+                mp.setenv("INSERTION_RAW_DIR", str(folder / "raw"))
+                mp.setenv("INSERTION_HEADER_MAPPING", str(folder / "header_mapping.csv"))
+                for command in commands:
+                    out, err = io.StringIO(), io.StringIO()
+                    with redirect_stdout(out), redirect_stderr(err):
+                        code = main([str(a) for a in command])
+                    assert code == 0, (
+                        f"insertion {' '.join(map(str, command))}:\n{out.getvalue()}{err.getvalue()}"
+                    )
+            _prepared[name] = folder
+        folder = _prepared[name]
+        shutil.copytree(folder / "warehouse", settings.warehouse.parent)  # warehouse, snapshot, Data Docs
+        settings.key_file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / "secret" / "key", settings.key_file)
+        settings.key_file.chmod(0o600)
+        return settings
+
+    return after
 
 
 @pytest.fixture

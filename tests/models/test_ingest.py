@@ -5,7 +5,7 @@ import os
 import stat
 import uuid
 
-from tests.helpers import content_hash, table_rows
+from tests.helpers import FIXTURES, content_hash, table_rows
 
 
 def test_good_files_load_with_lineage_and_pseudonymised_references(cli, settings, fixture_file):
@@ -78,8 +78,8 @@ def test_row_problems_go_to_quarantine_and_the_rest_loads(cli, settings, fixture
     assert record["Voie d'accès"] == "Téléportation" and len(record["Référence candidat"]) == 32
 
 
-def test_survey_row_problems(cli, settings, fixture_file):
-    cli("ingest", fixture_file("cohort_ok.csv"))
+def test_survey_row_problems(cli, settings, fixture_file, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     code, out, _ = cli("ingest", fixture_file("survey_bad_rows.csv"))
     assert code == 0
     assert "3 of 5 rows loaded" in out and "2 quarantined" in out and "1 malformed field(s) set aside" in out
@@ -103,8 +103,8 @@ def test_survey_row_problems(cli, settings, fixture_file):
     ) == [("answer_superseded", 5)]
 
 
-def test_missing_column_rejects_the_file_and_changes_nothing(cli, settings, fixture_file):
-    cli("ingest", fixture_file("cohort_ok.csv"))
+def test_missing_column_rejects_the_file_and_changes_nothing(cli, settings, fixture_file, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     before = content_hash(settings.warehouse)
     code, _, err = cli("ingest", fixture_file("cohort_missing_column.csv"))
     assert code == 1
@@ -116,8 +116,10 @@ def test_missing_column_rejects_the_file_and_changes_nothing(cli, settings, fixt
     ]
 
 
-def test_unreadable_and_undetectable_files_are_rejected(cli, settings, fixture_file, tmp_path):
-    cli("ingest", fixture_file("cohort_ok.csv"))
+def test_unreadable_and_undetectable_files_are_rejected(
+    cli, settings, fixture_file, tmp_path, warehouse_after
+):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     before = content_hash(settings.warehouse)
     garbage = tmp_path / "garbage.xlsx"
     garbage.write_bytes(b"not a workbook at all")
@@ -177,10 +179,12 @@ def test_bad_header_mapping_names_its_row(cli, settings, fixture_file):
     assert code == 2 and "header_mapping.csv, row 2" in err and "shoe_size" in err
 
 
-def test_a_warehouse_with_hex_references_is_upgraded_and_people_still_link(cli, settings, fixture_file):
+def test_a_warehouse_with_hex_references_is_upgraded_and_people_still_link(
+    cli, settings, fixture_file, warehouse_after
+):
     import duckdb
 
-    assert cli("ingest", fixture_file("cohort_ok.csv"))[0] == 0
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     before = table_rows(settings.warehouse, "select candidate_hash from landing_cohort_results order by 1")
     # as written before November 2026: the 64 hex characters of the full HMAC-SHA256
     con = duckdb.connect(str(settings.warehouse))

@@ -76,9 +76,9 @@ def no_nul_anywhere(settings) -> None:
             assert bad == [], (table, column, bad)
 
 
-def rejected_cleanly(cli, settings, path, *says):
+def rejected_cleanly(cli, settings, warehouse_after, path, *says):
     """Ingest ``path`` over a loaded warehouse: exit 1, message, rejection logged, data unchanged."""
-    assert cli("ingest", FIXTURES / "cohort_ok.csv")[0] == 0
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     before = content_hash(settings.warehouse)
     code, out, err = cli("ingest", path)
     assert code == 1, out + err
@@ -190,12 +190,12 @@ def test_a_late_nul_is_never_part_of_a_value(cli, settings, tmp_path):
     no_nul_anywhere(settings)
 
 
-def test_nul_in_the_header_rejects_the_file(cli, settings, tmp_path):
+def test_nul_in_the_header_rejects_the_file(cli, settings, tmp_path, warehouse_after):
     path = write(
         tmp_path / "jury-nul-header.csv",
         COHORT.replace("Site", "Si\x00te") + "\nH1;RNCP34179;15/06/2018;FI;Certifié;Rennes\n",
     )
-    rejected_cleanly(cli, settings, path, "row 1", "column 'Si␀te'", "NUL byte")
+    rejected_cleanly(cli, settings, warehouse_after, path, "row 1", "column 'Si␀te'", "NUL byte")
 
 
 # --- 4. Workbooks that cannot be opened, RNCP XML behind a long prolog ---------------------------------
@@ -253,7 +253,7 @@ def _encrypted_ole() -> bytes:
         ("truncated", ["classeur tronqué", "archive ZIP incomplète"]),
     ],
 )
-def test_a_workbook_that_cannot_be_opened_says_why(cli, settings, tmp_path, case, says):
+def test_a_workbook_that_cannot_be_opened_says_why(cli, settings, tmp_path, warehouse_after, case, says):
     content = {
         "empty": b"",
         "renamed_csv": f"{COHORT}\nR1;RNCP34179;15/06/2018;FI;Certifié;Rennes\n".encode("cp1252"),
@@ -261,7 +261,7 @@ def test_a_workbook_that_cannot_be_opened_says_why(cli, settings, tmp_path, case
         "truncated": _xlsx_bytes()[:3000],
     }[case]
     path = write(tmp_path / f"jury-{case}.xlsx", content)
-    err = rejected_cleanly(cli, settings, path, *says)
+    err = rejected_cleanly(cli, settings, warehouse_after, path, *says)
     assert "Cannot detect file format" not in err
 
 

@@ -208,20 +208,25 @@ CRAFTED_COHORT = [
 ]
 
 
-@pytest.fixture
-def crafted(cli, settings, tmp_path):
-    export = tmp_path / "export_fiches_RNCP_V4_1_test.xml"
+@pytest.fixture(scope="module")
+def crafted_files(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("crafted")
+    export = folder / "export_fiches_RNCP_V4_1_test.xml"
     export.write_text(CRAFTED_EXPORT, encoding="utf-8")
-    cohort = tmp_path / "jurys_partenaires.csv"
+    cohort = folder / "jurys_partenaires.csv"
     lines = [HEADER] + [
         ";".join([ref, "RNCP99001", day, "Formation continue", outcome, name, number, assessed])
         for ref, day, outcome, name, number, assessed, _ in CRAFTED_COHORT
     ]
     cohort.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for path in (export, cohort):
-        code, out, err = cli("ingest", path)
-        assert code == 0, out + err
-    return settings
+    return export, cohort
+
+
+@pytest.fixture
+def crafted(cli, crafted_files, warehouse_after):
+    """The crafted export, then the crafted cohort, each ingested (a copy of a warehouse made once per run)."""
+    export, cohort = crafted_files
+    return warehouse_after(("ingest", export), ("ingest", cohort))
 
 
 def test_habilitation_check_on_crafted_cases(crafted):

@@ -132,8 +132,8 @@ def test_zip_is_read_directly_and_a_reload_replaces_its_fiches(cli, settings, tm
     ]
 
 
-def test_rs_export_is_refused_whole(cli, settings, tmp_path):
-    cli("ingest", FIXTURES / "cohort_ok.csv")
+def test_rs_export_is_refused_whole(cli, settings, tmp_path, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     before = content_hash(settings.warehouse)
     rs = tmp_path / "export_fiches_RS_V4_1_2026_02_01.xml"
     rs.write_text("<FICHES><FICHE><NUMERO_FICHE>RS5012</NUMERO_FICHE></FICHE></FICHES>", encoding="utf-8")

@@ -25,8 +25,8 @@ def test_first_load_records_the_key_fingerprint_never_the_key(cli, settings):
     assert all(key not in str(v) for v in rows.values())
 
 
-def test_a_lost_key_is_refused_and_no_new_key_is_created(cli, settings):
-    assert cli("ingest", FIXTURES / "cohort_ok.csv")[0] == 0
+def test_a_lost_key_is_refused_and_no_new_key_is_created(cli, settings, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     saved = settings.key_file.read_bytes()
     settings.key_file.unlink()
     before = table_rows(settings.warehouse, "select count(*) from landing_survey_answers")
@@ -45,8 +45,8 @@ def test_a_lost_key_is_refused_and_no_new_key_is_created(cli, settings):
     assert linked > 0
 
 
-def test_another_key_is_refused(cli, settings):
-    assert cli("ingest", FIXTURES / "cohort_ok.csv")[0] == 0
+def test_another_key_is_refused(cli, settings, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     settings.key_file.write_text("ab" * 32 + "\n")
     code, _, err = cli("ingest", FIXTURES / "survey_ok.csv")
     assert code == 2 and "n'est pas celle de cet entrepôt" in err
@@ -68,12 +68,14 @@ def statistics(path) -> list[tuple]:
     return table_rows(path, "select * from certification_statistics order by all")
 
 
-def test_a_load_killed_before_its_refresh_is_finished_by_the_next_command(cli, settings, tmp_path):
+def test_a_load_killed_before_its_refresh_is_finished_by_the_next_command(
+    cli, settings, tmp_path, warehouse_after
+):
     """The rows and the load_log line of a file committed, the marts not refreshed (as when `ingest` is
     killed right after its « loaded » line): the next command refreshes first, and the figures are the
     clean run's."""
     clean = tmp_path / "clean"
-    assert cli("ingest", FIXTURES / "cohort_ok.csv")[0] == 0
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     shutil.copytree(settings.warehouse.parent, clean)
     assert cli("ingest", FIXTURES / "survey_ok.csv")[0] == 0
     expected = statistics(settings.warehouse)
@@ -94,8 +96,8 @@ def test_a_load_killed_before_its_refresh_is_finished_by_the_next_command(cli, s
     assert table_rows(settings.warehouse, "select count(*) from pending_refresh") == [(0,)]
 
 
-def test_a_reader_finishes_a_pending_refresh_and_reads_the_snapshot(cli, settings, tmp_path):
-    assert cli("ingest", FIXTURES / "cohort_ok.csv")[0] == 0
+def test_a_reader_finishes_a_pending_refresh_and_reads_the_snapshot(cli, settings, tmp_path, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     con = warehouse.connect(settings.warehouse)
     ingest_file(con, FIXTURES / "survey_ok.csv", settings, gate=Gate(settings))
     con.close()
@@ -125,8 +127,8 @@ def writer_holding(path):
         proc.wait()
 
 
-def test_readers_do_not_wait_for_a_writer(cli, settings):
-    assert cli("ingest", FIXTURES / "cohort_ok.csv")[0] == 0
+def test_readers_do_not_wait_for_a_writer(cli, settings, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     with writer_holding(settings.warehouse):
         code, out, err = cli("stats", "RNCP34179")
         assert code == 0 and "2018" in out and "Données publiées le" in err
@@ -135,8 +137,8 @@ def test_readers_do_not_wait_for_a_writer(cli, settings):
 
 
 @pytest.mark.parametrize("command", [("titles",), ("quality",), ("certification", "RNCP34179")])
-def test_other_readers_read_the_snapshot_too(cli, settings, command):
-    assert cli("ingest", FIXTURES / "cohort_ok.csv")[0] == 0
+def test_other_readers_read_the_snapshot_too(cli, settings, command, warehouse_after):
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     with writer_holding(settings.warehouse):
         code, _, err = cli(*command)
         assert code == 0, err

@@ -14,7 +14,18 @@ def test_the_switch_skips_every_browser_test_and_each_is_marked():
     env = {**os.environ, "INSERTION_SKIP_BROWSER_TESTS": "1"}
     done = subprocess.run(
         # -m browser: a test without the marker would be deselected, and counted as such below
-        [sys.executable, "-m", "pytest", "tests/browser", "-m", "browser", "-q", "-rs", "-p", "no:cacheprovider"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/browser",
+            "-m",
+            "browser",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
