@@ -7,7 +7,9 @@ The figures compared are every row of the views ``certification_statistics`` and
 ``access_route_statistics``, read from the warehouse file (read-only) after the command.
 
 Every scenario has its own warehouse under one module-wide folder and shares one pseudonymisation key,
-so that the only difference between two warehouses is the transformation under test.
+the one of the shared sample (tests/conftest.py), whose figures are those of the clean build: the only
+difference between two warehouses is the transformation under test. The loads that several scenarios
+begin with (the referentials; the referentials then the cohorts) are made once and copied.
 """
 
 from __future__ import annotations
@@ -151,9 +153,13 @@ def raw_copy(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    """One folder, one key, no header mapping, one worker: the environment of every scenario."""
+def home(tmp_path_factory, sample_warehouse):
+    """One folder, one key (the shared sample's), no header mapping, one worker: the environment of every
+    scenario."""
     folder = tmp_path_factory.mktemp("metamorphic")
+    (folder / "secret").mkdir()
+    shutil.copyfile(sample_warehouse.key_file, folder / "secret" / "key")
+    (folder / "secret" / "key").chmod(0o600)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("INSERTION_KEY_FILE", str(folder / "secret" / "key"))
         mp.setenv("INSERTION_WAREHOUSE", str(folder / "unused" / "insertion.duckdb"))
@@ -165,10 +171,9 @@ def home(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def clean(home) -> dict[str, list[dict]]:
-    """The figures of a plain `insertion build` of the shipped sample."""
-    warehouse = home / "clean" / "insertion.duckdb"
-    build(warehouse)
+def clean(home, sample_warehouse) -> dict[str, list[dict]]:
+    """The figures of a plain `insertion build` of the shipped sample: the shared sample's (read only)."""
+    warehouse = sample_warehouse.warehouse
     result = figures(warehouse)
     assert result["certification_statistics"] and result["access_route_statistics"]
     assert query(warehouse, "select * from quality_issues") == [], (
@@ -178,6 +183,24 @@ def clean(home) -> dict[str, list[dict]]:
         "the clean sample is expected without quarantine"
     )
     return result
+
+
+@pytest.fixture(scope="module")
+def loaded_first(home):
+    """``loaded_first(warehouse, *steps)``: a new warehouse at ``warehouse`` as the `insertion ingest` of
+    each step (a list of files) leaves it, from a copy of one made once for the module."""
+    made: dict[tuple, Path] = {}
+
+    def start(warehouse: Path, *steps: tuple[Path, ...]) -> Path:
+        if steps not in made:
+            first = home / f"first-{len(made)}" / "insertion.duckdb"
+            for files in steps:
+                ingest(first, *files)
+            made[steps] = first
+        shutil.copytree(made[steps].parent, warehouse.parent)  # warehouse, snapshot, Data Docs
+        return warehouse
+
+    return start
 
 
 # ------------------------------------------------------------------------------------------ 1. order
@@ -196,10 +219,9 @@ def _permutations() -> list[tuple[str, list[Path]]]:
 
 
 @pytest.mark.parametrize("name,order", _permutations(), ids=[n for n, _ in _permutations()])
-def test_load_order_file_by_file_gives_the_figures_of_a_build(home, clean, name, order):
+def test_load_order_file_by_file_gives_the_figures_of_a_build(home, clean, loaded_first, name, order):
     """Referentials first, then one `insertion ingest` per cohort/survey file in a shuffled order."""
-    warehouse = home / f"order-{name}" / "insertion.duckdb"
-    ingest(warehouse, *REFERENTIALS)
+    warehouse = loaded_first(home / f"order-{name}" / "insertion.duckdb", tuple(REFERENTIALS))
     for path in order:
         ingest(warehouse, path)
     loaded = query(warehouse, "select count(*) as n from load_log where status = 'loaded'")[0]["n"]
@@ -395,7 +417,7 @@ def _superseded(warehouse: Path) -> list[dict]:
     )
 
 
-def test_two_answers_of_one_person_and_wave_count_once(home, clean):
+def test_two_answers_of_one_person_and_wave_count_once(home, clean, loaded_first):
     raw = raw_copy(home / "twice-raw")
     second = _second_answer(raw / "enquetes")
     warehouse = home / "twice" / "insertion.duckdb"
@@ -424,9 +446,7 @@ def test_two_answers_of_one_person_and_wave_count_once(home, clean):
     # the two files in both orders, one `insertion ingest` each: identical tables and issues
     results = {}
     for name, pair in [("original-first", [SURVEY_6M, second]), ("second-first", [second, SURVEY_6M])]:
-        wh = home / f"twice-{name}" / "insertion.duckdb"
-        ingest(wh, *REFERENTIALS)
-        ingest(wh, *COHORTS)
+        wh = loaded_first(home / f"twice-{name}" / "insertion.duckdb", tuple(REFERENTIALS), tuple(COHORTS))
         for path in pair:
             ingest(wh, path)
         ingest(wh, *(s for s in SURVEYS if s != SURVEY_6M))

@@ -1,18 +1,19 @@
 """The warehouse's statistics equal an independent recomputation from the raw files (tests/reference).
 
-Builds warehouses with the real CLI in a subprocess (black box), then compares certification_statistics
-and access_route_statistics cell by cell with tests.reference.recompute.
+Builds warehouses with the real CLI (`insertion generate` and `insertion build`, in-process), then compares
+certification_statistics and access_route_statistics cell by cell with tests.reference.recompute, which
+reads the raw files itself and shares no code with the pipeline. The shipped sample is the one built once
+per run (tests/conftest.py, by `insertion build` in a process of its own).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
-import os
 import shutil
-import subprocess
-import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
@@ -20,11 +21,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from pipeline.cli import main
 from tests.reference.recompute import parse_date, recompute
 
 REPO = Path(__file__).resolve().parents[2]
 RAW, REFERENCE = REPO / "data" / "raw", REPO / "data" / "reference"
-CLI = str(Path(sys.executable).with_name("insertion"))
 EXACT = [
     f"{m}_{w}"
     for w in ("6m", "24m")
@@ -54,27 +55,39 @@ TABLES = {
 
 
 def run_cli(tmp: Path, *args: str, raw: Path = RAW, reference: Path = REFERENCE) -> None:
+    """`insertion ARGS` in-process, on a warehouse of its own in ``tmp``."""
     env = {
-        **os.environ,
         "INSERTION_WAREHOUSE": str(tmp / "w.duckdb"),
         "INSERTION_RAW_DIR": str(raw),
         "INSERTION_REFERENCE_DIR": str(reference),
         "INSERTION_KEY_FILE": str(tmp / "key"),
+        "INSERTION_HEADER_MAPPING": str(
+            REPO / "data" / "header_mapping.csv"
+        ),  # the default, from the repository
         "INSERTION_WORKERS": "1",
     }
-    done = subprocess.run([CLI, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, (
-        f"insertion {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(args))
+    assert code == 0, (
+        f"insertion {' '.join(args)} failed:\n{out.getvalue()[-3000:]}\n{err.getvalue()[-3000:]}"
     )
 
 
-def warehouse_tables(tmp: Path, raw: Path, reference: Path) -> dict[str, pd.DataFrame]:
-    run_cli(tmp, "build", raw=raw, reference=reference)
-    con = duckdb.connect(str(tmp / "w.duckdb"), read_only=True)
+def read_tables(warehouse: Path) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {t: con.execute(f"select * from {t}").df() for t in TABLES}
     finally:
         con.close()
+
+
+def warehouse_tables(tmp: Path, raw: Path, reference: Path) -> dict[str, pd.DataFrame]:
+    run_cli(tmp, "build", raw=raw, reference=reference)
+    return read_tables(tmp / "w.duckdb")
 
 
 def _missing(v) -> bool:
@@ -108,8 +121,10 @@ def differences(expected: pd.DataFrame, actual: pd.DataFrame, keys: list[str]) -
     return lines
 
 
-def assert_same(raw: Path, reference: Path, tmp: Path) -> None:
-    tables = warehouse_tables(tmp, raw, reference)
+def assert_same(raw: Path, reference: Path, tmp: Path, tables: dict[str, pd.DataFrame] | None = None) -> None:
+    """The warehouse built from ``raw`` (in ``tmp``, unless its ``tables`` are given) equals the
+    recomputation."""
+    tables = tables if tables is not None else warehouse_tables(tmp, raw, reference)
     expected = dict(zip(TABLES, recompute(raw, reference), strict=True))
     report = []
     for table, keys in TABLES.items():
@@ -119,8 +134,8 @@ def assert_same(raw: Path, reference: Path, tmp: Path) -> None:
     assert not report, "\n".join(report)
 
 
-def test_sample_matches_reference(tmp_path):
-    assert_same(RAW, REFERENCE, tmp_path)
+def test_sample_matches_reference(sample_warehouse, tmp_path):
+    assert_same(RAW, REFERENCE, tmp_path, read_tables(sample_warehouse.warehouse))
 
 
 @pytest.fixture(scope="module")
