@@ -17,7 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import pytest
 
+from pipeline.core import accounts
 from pipeline.core.accounts import AccountStore
 from tests.helpers import ROOT
 
@@ -90,10 +92,17 @@ def stop(proc) -> None:
 
 
 def write_accounts(path: Path) -> Path:
-    """The test accounts (``ACCOUNTS``, password ``PASSWORD``) in a new accounts file."""
-    store = AccountStore(path)
-    for name, (role, sirets) in ACCOUNTS.items():
-        store.add(name, role, PASSWORD, sirets)
+    """The test accounts (``ACCOUNTS``, password ``PASSWORD``) in a new accounts file, written by
+    ``AccountStore.add`` with a cheaper scrypt (N=2**12, r=4, p=1 instead of 2**15, 8, 3): each hash
+    carries its parameters and verification reads them, so every sign-in of the HTTP and browser tests
+    still runs scrypt, in a few milliseconds instead of 0.2 s of CPU. The default cost is checked by
+    tests/unit/test_accounts.py; a password changed during a test gets it."""
+    real = accounts.hash_password
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "hash_password", lambda password: real(password, n=2**12, r=4, p=1))
+        store = AccountStore(path)
+        for name, (role, sirets) in ACCOUNTS.items():
+            store.add(name, role, PASSWORD, sirets)
     return path
 
 

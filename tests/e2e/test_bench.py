@@ -37,6 +37,8 @@ def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
         tmp_path / "again" / "cohortes" / "national_0001_jurys.csv"
     ).read_bytes() == first  # same seed, same files
     monkeypatch.setenv("INSERTION_REFERENCE_DIR", str(tmp_path / "national-reference"))
+    # one process: the parallel build equals it (tests/e2e/test_end_to_end.py), and spares two GX imports
+    monkeypatch.setenv("INSERTION_WORKERS", "1")
     code, stdout, err = cli("build", "--raw-dir", out)
     assert code == 0, err
     assert "quarantined" in stdout  # the defects were caught
