@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline.warehouse import db as warehouse
@@ -10,6 +11,9 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 LIMESURVEY = ROOT / "data" / "exemples" / "limesurvey"
 DEMO_KEY = LIMESURVEY / "cle_demo.key"
+
+# what a text shown in French must not contain: the English of the stored reasons and GX's names
+ENGLISH = re.compile(r"\bexpect_[a-z_]+|\bexpected\b|\brow\(s\)|\bcolumn '|\bone of\b|\(warehouse\)")
 
 
 def table_rows(path: Path, sql: str, params=None) -> list[tuple]:

@@ -496,3 +496,16 @@ def test_partner_receives_its_rows_and_never_the_others(with_partners, partner_s
         assert not any(site in layout.decode() for site in others)  # never the others'
     assert checked > 10  # the partners did receive rows
     con.close()
+
+
+def test_serve_refuses_other_hosts_without_accounts(sample_settings, tmp_path, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    monkeypatch.setenv("INSERTION_ACCOUNTS", str(tmp_path / "accounts.json"))
+    monkeypatch.setenv("INSERTION_DASHBOARD_PASSWORD", "un-mot-de-passe-partage")  # no longer enough
+    for host in ["0.0.0.0", "192.168.1.10", "::"]:
+        with pytest.raises(SystemExit) as refused:
+            main(["serve", "--host", host, "--port", "1"])
+        text = str(refused.value.code)
+        assert f"Refus d'écouter sur {host} sans comptes" in text and "insertion users add" in text
+        assert str(tmp_path / "accounts.json") in text

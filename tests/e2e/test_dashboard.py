@@ -10,6 +10,7 @@ import pytest
 
 from dashboard import components, data, figures
 from dashboard.app import create_app
+from tests.helpers import ENGLISH
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +257,25 @@ def test_job_label_of_a_job_without_code():
     assert figures.job_label(None, None, False) == "Sans code ROME"
     assert figures.job_label(math.nan, math.nan, False) == "Sans code ROME"  # not « nan – nan »
     assert figures.job_label("M1607", "Secrétariat", True) == "M1607 – Secrétariat"
+
+
+def test_quality_page_shows_no_english_expectation_name(sample_warehouse):
+    """The Qualité page in French (the wording itself: tests/unit/test_quality_fr.py)."""
+    from pipeline.core.quality_labels import EXPECTATION_LABELS
+    from pipeline.reports import quality
+
+    create_app(sample_warehouse.snapshot, sample_warehouse.data_docs_dir)
+    from dashboard.pages import qualite
+
+    layout = str(qualite.layout())
+    assert "RNCP34179_jurys_2017-2018.csv" in layout
+    assert not ENGLISH.search(layout), ENGLISH.search(layout)
+    assert "cohort_results —" not in layout and "Résultats de jury" in layout
+    runs = data.get().call(quality.history, 500)
+    assert len(runs) >= 15
+    for run_id in runs["run_id"]:
+        results, quarantine, _empty = qualite.update(int(run_id))
+        assert results
+        for row in results:
+            assert row["expectation"] in EXPECTATION_LABELS.values(), row["expectation"]
+            assert not ENGLISH.search(row["expectation"] + " " + row["description"]), row

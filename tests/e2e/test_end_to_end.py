@@ -3,6 +3,8 @@
 import json
 import shutil
 
+import openpyxl
+
 from tests.helpers import ROOT, content_hash, table_rows
 
 FICHE_RNCP34179 = [  # the public fiche's "Statistiques" table (data/reference/published_statistics.csv)
@@ -218,3 +220,22 @@ def test_build_with_workers_rejects_a_bad_file_and_changes_nothing(
     assert "REJECTED" in err and "zz.csv, row 1, column 'access_route'" in err
     assert "zy.csv" in err and "duplicated header" in err
     assert content_hash(settings.warehouse) == before
+
+
+HOSTILE = '=HYPERLINK("http://example.invalid","clic")'  # as in tests/unit/test_exports.py
+
+
+def test_renewal_pack_keeps_a_hostile_job_title_as_text(sample_copy, cli, tmp_path):
+    survey = tmp_path / "enquete_piegee.csv"
+    survey.write_text(
+        "Identifiant,Code RNCP,Vague,Date de réponse,Situation actuelle,Intitulé du poste,Code ROME\n"
+        f'FO-2017-0002,RNCP34179,6 mois,19/03/2018,En emploi,"{HOSTILE.replace(chr(34), chr(34) * 2)}",D1211\n',
+        encoding="utf-8",
+    )
+    assert cli("ingest", survey)[0] == 0
+    assert cli("renewal", "RNCP34179", "--out", tmp_path / "pack.xlsx")[0] == 0
+    ws = openpyxl.load_workbook(tmp_path / "pack.xlsx")["Emplois occupés"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.value == f"'{HOSTILE}" and c.data_type == "s" for c in cells)
+    code, out, _ = cli("titles", "--format", "csv")  # a CLI export too
+    assert code == 0 and "'=HYPERLINK" in out and "\n=HYPERLINK" not in out

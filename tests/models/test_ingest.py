@@ -5,7 +5,7 @@ import os
 import stat
 import uuid
 
-from tests.helpers import FIXTURES, content_hash, table_rows
+from tests.helpers import ENGLISH, FIXTURES, content_hash, table_rows
 
 
 def test_good_files_load_with_lineage_and_pseudonymised_references(cli, settings, fixture_file):
@@ -230,3 +230,21 @@ def test_the_command_exits_with_its_code_its_output_and_a_closed_warehouse(setti
     bad = run(fixture_file("cohort_missing_column.csv"))
     assert bad.returncode == 1 and "column 'jury_date'" in bad.stderr
     assert table_rows(settings.warehouse, "select count(*) from landing_cohort_results") == [(5,)]
+
+
+def test_real_quarantine_reasons_and_load_messages_translate(cli, settings, fixture_file):
+    """Files with bad rows: every stored reason (English, unchanged) has a French rendering
+    (pipeline/core/quality_labels.py; the wording itself: tests/unit/test_quality_fr.py)."""
+    from pipeline.core.quality_labels import reason_fr, reasons_fr
+
+    for name in ("cohort_bad_rows.csv", "survey_bad_rows.csv"):
+        code, out, err = cli("ingest", fixture_file(name))
+        assert code == 0, out + err
+    reasons = [r for (rs,) in table_rows(settings.warehouse, "select reasons from quarantine") for r in rs]
+    assert reasons and all(r.startswith("row ") for r in reasons)  # stored as written
+    for r in reasons:
+        french = reason_fr(r)
+        assert french.startswith("ligne ") and not ENGLISH.search(french), (r, french)
+    messages = [m for (m,) in table_rows(settings.warehouse, "select message from load_log") if m]
+    for m in messages:
+        assert not ENGLISH.search(reasons_fr(m, "; ")), m

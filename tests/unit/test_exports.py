@@ -33,19 +33,3 @@ def test_dashboard_downloads_neutralise_formulas(tmp_path):
     ws = openpyxl.load_workbook(path).active
     assert ws["A2"].value == f"'{HOSTILE}" and ws["A2"].data_type == "s"
     assert ws["B2"].value == 3 and ws["B2"].data_type == "n"
-
-
-def test_renewal_pack_keeps_a_hostile_job_title_as_text(sample_copy, cli, tmp_path):
-    survey = tmp_path / "enquete_piegee.csv"
-    survey.write_text(
-        "Identifiant,Code RNCP,Vague,Date de réponse,Situation actuelle,Intitulé du poste,Code ROME\n"
-        f'FO-2017-0002,RNCP34179,6 mois,19/03/2018,En emploi,"{HOSTILE.replace(chr(34), chr(34) * 2)}",D1211\n',
-        encoding="utf-8",
-    )
-    assert cli("ingest", survey)[0] == 0
-    assert cli("renewal", "RNCP34179", "--out", tmp_path / "pack.xlsx")[0] == 0
-    ws = openpyxl.load_workbook(tmp_path / "pack.xlsx")["Emplois occupés"]
-    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert cells and all(c.value == f"'{HOSTILE}" and c.data_type == "s" for c in cells)
-    code, out, _ = cli("titles", "--format", "csv")  # a CLI export too
-    assert code == 0 and "'=HYPERLINK" in out and "\n=HYPERLINK" not in out

@@ -1,8 +1,6 @@
 """The Qualité page in French: every expectation type and message of the suites has its French wording
 (pipeline/quality_labels.py), quarantine reasons are translated at display time, stored data unchanged."""
 
-import re
-
 import pytest
 
 from expectations import SUITES
@@ -18,9 +16,7 @@ from pipeline.core.quality_labels import (
 )
 from pipeline.load import gate as validation
 from pipeline.reports import quality
-from tests.helpers import table_rows
-
-ENGLISH = re.compile(r"\bexpect_[a-z_]+|\bexpected\b|\brow\(s\)|\bcolumn '|\bone of\b|\(warehouse\)")
+from tests.helpers import ENGLISH
 
 
 @pytest.fixture(scope="module")
@@ -94,39 +90,3 @@ def test_reason_shapes():
     assert message_fr("a jury date between 01/01/1990 and 31/12/2027 (could not be evaluated: boom)") == (
         "une date de jury entre le 01/01/1990 et le 31/12/2027 (n'a pas pu être évaluée : boom)"
     )
-
-
-def test_real_quarantine_reasons_and_load_messages_translate(cli, settings, fixture_file):
-    """Files with bad rows: every stored reason (English, unchanged) has a French rendering."""
-    for name in ("cohort_bad_rows.csv", "survey_bad_rows.csv"):
-        code, out, err = cli("ingest", fixture_file(name))
-        assert code == 0, out + err
-    reasons = [r for (rs,) in table_rows(settings.warehouse, "select reasons from quarantine") for r in rs]
-    assert reasons and all(r.startswith("row ") for r in reasons)  # stored as written
-    for r in reasons:
-        french = reason_fr(r)
-        assert french.startswith("ligne ") and not ENGLISH.search(french), (r, french)
-    messages = [m for (m,) in table_rows(settings.warehouse, "select message from load_log") if m]
-    for m in messages:
-        assert not ENGLISH.search(reasons_fr(m, "; ")), m
-
-
-def test_quality_page_shows_no_english_expectation_name(sample_warehouse):
-    from dashboard import data
-    from dashboard.app import create_app
-
-    create_app(sample_warehouse.snapshot, sample_warehouse.data_docs_dir)
-    from dashboard.pages import qualite
-
-    layout = str(qualite.layout())
-    assert "RNCP34179_jurys_2017-2018.csv" in layout
-    assert not ENGLISH.search(layout), ENGLISH.search(layout)
-    assert "cohort_results —" not in layout and "Résultats de jury" in layout
-    runs = data.get().call(quality.history, 500)
-    assert len(runs) >= 15
-    for run_id in runs["run_id"]:
-        results, quarantine, _empty = qualite.update(int(run_id))
-        assert results
-        for row in results:
-            assert row["expectation"] in EXPECTATION_LABELS.values(), row["expectation"]
-            assert not ENGLISH.search(row["expectation"] + " " + row["description"]), row
