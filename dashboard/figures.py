@@ -112,7 +112,7 @@ def rate_card(shown: dict, key: str, title: str | None = None) -> dict:
 def figure(data: list[dict], **layout) -> dict:
     """A Plotly figure as a plain dict (what dcc.Graph sends to the browser): building ``go.Figure``
     objects validates every property in Python and cost half of each callback at national scale.
-    ``tests/test_dashboard.py`` checks every figure against Plotly's own validation."""
+    ``tests/e2e/test_dashboard.py`` checks every figure against Plotly's own validation."""
     return {"data": data, "layout": {**LAYOUT, **layout}}
 
 

@@ -1,9 +1,10 @@
 """Benchmarks: time, throughput and peak memory of each step; writes docs/performance.md.
 
-Usage: python scripts/bench.py [--quick] [--out docs/performance.md]
+Usage: python scripts/bench.py [--quick | --smoke] [--out docs/performance.md]
 
 Each measurement runs in its own process so that its peak memory (ru_maxrss) is its own.
---quick uses small sizes (CI keeps it working); the figures in docs/performance.md come from a full run.
+--quick uses small sizes (CI keeps it working); --smoke the smallest that still run every step (the test
+suite's check, tests/e2e/test_bench.py); the figures in docs/performance.md come from a full run.
 """
 
 from __future__ import annotations
@@ -508,14 +509,24 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes, one repetition (CI smoke run)")
     parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, one repetition: every step runs (the test suite)"
+    )
+    parser.add_argument(
         "--certified", type=int, help="certified people to generate (default 5,000,000; quick 20,000)"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args()
+    smoke = args.smoke
+    args.quick = args.quick or smoke
+
+    def size(full, quick, tiny):
+        return tiny if smoke else quick if args.quick else full
+
     repeat = 1 if args.quick else 3
-    sizes = [10_000, 100_000] if args.quick else [100_000, 1_000_000]
-    certified = args.certified or (20_000 if args.quick else 5_000_000)
-    certifications = 40 if args.quick else 2000
+    sizes = size([100_000, 1_000_000], [10_000, 100_000], [1_000])
+    certified = args.certified or size(5_000_000, 20_000, 2_000)
+    certifications = size(2000, 40, 30)  # 25 per file: two survey files at least (one arrives in watch)
+    wave_rows = size(10_000, 10_000, 1_000)
     work = Path(tempfile.mkdtemp(prefix="insertion-bench-"))
 
     print("GX import…", flush=True)
@@ -574,7 +585,7 @@ def main() -> None:
     print("incremental survey file…", flush=True)
     extra = work / "extra.csv"
     surveys = sorted(raw.glob("enquetes/*.csv"))
-    extra.write_text(second_wave(surveys[0], 10_000), encoding="utf-8")
+    extra.write_text(second_wave(surveys[0], wave_rows), encoding="utf-8")
     # median of 3 loads of the same file, each on the warehouse as the build left it (written to disk first,
     # so that write-back of the restored copy does not slow the run)
     warehouse, saved = Path(env["INSERTION_WAREHOUSE"]), work / "before-incremental.duckdb"
@@ -587,15 +598,17 @@ def main() -> None:
     saved.unlink()
     incremental = median_run(runs)
     print("watch: new files as they arrive…", flush=True)
-    watched = watch_latency(env, raw, [second_wave(s, 10_000) for s in surveys[1 : 2 if args.quick else 4]])
+    watched = watch_latency(
+        env, raw, [second_wave(s, wave_rows) for s in surveys[1 : 2 if args.quick else 4]]
+    )
     print("dashboard callbacks…", flush=True)
-    cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), 5 if args.quick else 40)
+    cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), size(40, 5, 2))
     snapshot = str(work / "w" / "insertion.snapshot.duckdb")
     print("dashboard while two SQL queries run…", flush=True)
-    isolation = child("sql_isolation", snapshot, 3 if args.quick else 10, 6 if args.quick else 30)
-    users = 5 if args.quick else 20
+    isolation = child("sql_isolation", snapshot, size(10, 3, 1), size(30, 6, 3))
+    users = size(20, 5, 2)
     print(f"{users} users at once…", flush=True)
-    crowd = child("load", snapshot, users, 10)
+    crowd = child("load", snapshot, users, size(10, 10, 3))
     print("renewal pack…", flush=True)
     biggest = run_cli(
         [
@@ -611,7 +624,7 @@ def main() -> None:
         ["renewal", biggest, "--out", str(work / "r.xlsx"), "--html", str(work / "r.html")], env
     )
     print("national RNCP export…", flush=True)
-    rncp = child("national_rncp", 300 if args.quick else 30_000, str(work))
+    rncp = child("national_rncp", size(30_000, 300, 30), str(work))
     parts = {} if args.quick else child("csv_parts", str(work))
 
     ingest_ratio = build["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
@@ -628,8 +641,8 @@ def main() -> None:
         f"| marts alone (staging, title matching, marts) | {mart['seconds']:.1f} s | | {mart['peak_mib']:,.0f} MiB |\n"
         f"| indicators: `certification_statistics` over the marts | {mart['statistics_seconds']:.3f} s | | |\n"
         f"| indicators: pandas baseline (what an analyst would write) | {baseline['seconds']:.2f} s | | {baseline['peak_mib']:,.0f} MiB |\n"
-        f"| incremental: one survey file of 10,000 rows | {incremental['seconds']:.1f} s | | {incremental['peak_mib']:,.0f} MiB |\n"
-        f"| `insertion watch`: a new survey file of 10,000 rows, from its arrival to the published snapshot | {watched['seconds']:.1f} s | | {watched['peak_mib']:,.0f} MiB |\n"
+        f"| incremental: one survey file of {wave_rows:,} rows | {incremental['seconds']:.1f} s | | {incremental['peak_mib']:,.0f} MiB |\n"
+        f"| `insertion watch`: a new survey file of {wave_rows:,} rows, from its arrival to the published snapshot | {watched['seconds']:.1f} s | | {watched['peak_mib']:,.0f} MiB |\n"
         f"| renewal pack of the largest certification ({biggest}) | {renewal['seconds']:.1f} s | | {renewal['peak_mib']:,.0f} MiB |\n"
         f"| RNCP XML export, {rncp['fiches']:,} fiches ({rncp['xml_mib']:,.0f} MiB of XML, zipped) | {rncp['seconds']:.1f} s | {rncp['fiches'] / rncp['seconds']:,.0f} fiches/s | {rncp['peak_mib']:,.0f} MiB |\n"
         + (
@@ -665,7 +678,7 @@ def main() -> None:
     )
     header = (
         "# Performance\n\n"
-        f"Written by `make bench{' QUICK=1' if args.quick else ''}` on {datetime.now():%d/%m/%Y %H:%M}. "
+        f"Written by `{'python scripts/bench.py --smoke' if smoke else 'make bench' + (' QUICK=1' if args.quick else '')}` on {datetime.now():%d/%m/%Y %H:%M}. "
         f"Machine: {machine()}.\n"
         "Each figure is the median of the repetitions, each in a fresh process. Peak memory: for the "
         "`insertion` commands, the largest resident memory of the command and its worker processes "

@@ -1,5 +1,11 @@
 """Shared fixtures: every test gets its own warehouse, key and header-mapping file under tmp_path.
 
+The tests are laid out by layer, and run in this order: tests/unit (pure functions, no warehouse),
+tests/models (SQL models and the warehouse: tiny inputs, a temporary warehouse), tests/e2e (the CLI end to
+end, the shipped sample, the dashboard over HTTP, the independent recomputation, the metamorphic tests) and
+tests/browser (a real headless Chromium; INSERTION_SKIP_BROWSER_TESTS=1 skips them: tests/browser/conftest.py).
+Paths and small readers shared by all are in tests/helpers.py.
+
 The shipped sample (data/raw/) is built once per test run (``sample_warehouse``) and shared:
 tests that only read it use ``sample_settings`` / ``sample_cli`` (environment pointing at the shared
 warehouse, opened read-only by the commands); tests that write on top of it use ``sample_copy``, a
@@ -9,9 +15,11 @@ end of the run.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import tempfile
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -21,15 +29,25 @@ from pipeline.core.config import Settings
 from pipeline.load.sources.reference import load_reference
 from pipeline.warehouse import db as warehouse
 from pipeline.warehouse import models
-
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures"
-LIMESURVEY = ROOT / "data" / "exemples" / "limesurvey"
-DEMO_KEY = LIMESURVEY / "cle_demo.key"
+from tests.helpers import DEMO_KEY, FIXTURES, ROOT
 
 # issue #16: the tests' dashboards (in-process or served) never read the accounts file of the person
 # running them; a test that wants accounts points INSERTION_ACCOUNTS at its own file.
 os.environ["INSERTION_ACCOUNTS"] = str(Path(tempfile.mkdtemp(prefix="insertion-accounts-")) / "accounts.json")
+
+LAYERS = ("unit", "models", "e2e", "browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Cheapest layer first (a broken unit fails in seconds), the browser last; the order of the files
+    within a layer is kept, so module fixtures still live for one file."""
+    here = Path(__file__).resolve().parent
+
+    def layer(item) -> int:
+        parts = Path(item.path).resolve().relative_to(here).parts
+        return LAYERS.index(parts[0]) if parts and parts[0] in LAYERS else len(LAYERS)
+
+    items.sort(key=layer)
 
 
 @pytest.fixture
@@ -58,14 +76,72 @@ def cli(settings, capsys):
     return _runner(capsys)
 
 
+@pytest.fixture(scope="session")
+def _empty_warehouse(tmp_path_factory) -> Path:
+    """A warehouse with its schema and the interim referential, made once per run (copied by ``con``)."""
+    path = tmp_path_factory.mktemp("empty") / "insertion.duckdb"
+    with warehouse.connect(path) as c:
+        models.ensure_schema(c)
+        load_reference(c, ROOT / "data" / "reference")
+    return path
+
+
 @pytest.fixture
-def con(settings):
-    """A fresh warehouse with its schema and the interim referential."""
+def con(settings, _empty_warehouse):
+    """A fresh warehouse with its schema and the interim referential (a copy of one made once per run)."""
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_empty_warehouse, settings.warehouse)
     c = warehouse.connect(settings.warehouse)
-    models.ensure_schema(c)
-    load_reference(c, settings.reference_dir)
     yield c
     c.close()
+
+
+# the settings a warehouse prepared by ``warehouse_after`` depends on besides its commands (its own paths
+# excepted): a test run under other values gets a warehouse of its own
+_PATHS = {"INSERTION_WAREHOUSE", "INSERTION_KEY_FILE", "INSERTION_RAW_DIR", "INSERTION_HEADER_MAPPING"}
+
+
+@pytest.fixture(scope="session")
+def _prepared() -> dict[str, Path]:
+    return {}
+
+
+@pytest.fixture
+def warehouse_after(settings, _prepared, tmp_path_factory) -> callable:
+    """``warehouse_after(("ingest", FILE, ...), ...)``: this test's warehouse as those commands leave a new
+    one, at the paths of ``settings`` (warehouse, snapshot, Data Docs and key), for a test to go on from.
+
+    Each list of commands runs once per run, in-process on a warehouse of its own (no header mapping),
+    every command checked to exit 0; each test gets a private copy. Returns ``settings``."""
+
+    def after(*commands) -> Settings:
+        environment = sorted(
+            (k, v) for k, v in os.environ.items() if k.startswith("INSERTION_") and k not in _PATHS
+        )
+        name = repr(([[str(a) for a in c] for c in commands], environment))
+        if name not in _prepared:
+            folder = tmp_path_factory.mktemp("prepared")
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("INSERTION_KEY_FILE", str(folder / "secret" / "key"))
+                mp.setenv("INSERTION_WAREHOUSE", str(folder / "warehouse" / "insertion.duckdb"))
+                mp.setenv("INSERTION_RAW_DIR", str(folder / "raw"))
+                mp.setenv("INSERTION_HEADER_MAPPING", str(folder / "header_mapping.csv"))
+                for command in commands:
+                    out, err = io.StringIO(), io.StringIO()
+                    with redirect_stdout(out), redirect_stderr(err):
+                        code = main([str(a) for a in command])
+                    assert code == 0, (
+                        f"insertion {' '.join(map(str, command))}:\n{out.getvalue()}{err.getvalue()}"
+                    )
+            _prepared[name] = folder
+        folder = _prepared[name]
+        shutil.copytree(folder / "warehouse", settings.warehouse.parent)  # warehouse, snapshot, Data Docs
+        settings.key_file.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(folder / "secret" / "key", settings.key_file)
+        settings.key_file.chmod(0o600)
+        return settings
+
+    return after
 
 
 @pytest.fixture
@@ -78,16 +154,6 @@ def fixture_file(tmp_path):
         return target
 
     return copy
-
-
-def table_rows(path: Path, sql: str, params=None) -> list[tuple]:
-    with warehouse.connect(path, read_only=True) as c:
-        return c.execute(sql, params or []).fetchall()
-
-
-def content_hash(path: Path) -> str:
-    with warehouse.connect(path, read_only=True) as c:
-        return warehouse.content_hash(c)
 
 
 def _fingerprint(paths: list[Path]) -> dict[str, str]:
@@ -111,7 +177,7 @@ def sample_warehouse(tmp_path_factory) -> Settings:
 
     folder = tmp_path_factory.mktemp("sample")
     # the LimeSurvey sample's demonstration key, so that its responses export links to the sample's people
-    # on a copy (tests/test_campaigns.py); any key builds the same figures
+    # on a copy (tests/e2e/test_campaigns.py); any key builds the same figures
     shutil.copyfile(DEMO_KEY, folder / "key")
     (folder / "key").chmod(0o600)
     env = {
@@ -174,3 +240,19 @@ def sample_copy(settings, sample_warehouse, monkeypatch) -> Settings:
     settings.key_file.chmod(0o600)
     monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
     return Settings.load()
+
+
+@pytest.fixture(scope="module")
+def accounts_file(tmp_path_factory) -> Path:
+    """The test accounts (tests/servers.py) in a file of this module's own (sign-in counters beside it)."""
+    from tests.servers import write_accounts
+
+    return write_accounts(tmp_path_factory.mktemp("accounts") / "accounts.json")
+
+
+@pytest.fixture(scope="module")
+def partner_snapshot(sample_warehouse, tmp_path_factory) -> Path:
+    """A copy of the sample's snapshot whose outcome counts say which partner each row belongs to."""
+    from tests.servers import partner_copy
+
+    return partner_copy(sample_warehouse.snapshot, tmp_path_factory.mktemp("partners") / "warehouse")

@@ -6,7 +6,7 @@ sorted keys), so that it depends on what the warehouse holds and on nothing else
 module layout, not on the folder the build ran in, not on the clock. Columns that legitimately differ
 from one run to the next are left out (their names and types still count): see ``EXCLUDED``.
 
-``tests/test_fingerprints.py`` builds two data sets through the public ``insertion`` command and
+``tests/e2e/test_fingerprints.py`` builds two data sets through the public ``insertion`` command and
 compares every relation with the baseline committed in ``tests/fixtures/fingerprints/`` (computed from
 the code before the package refactor): a refactor that moves modules must not change any figure.
 

@@ -1,0 +1,75 @@
+"""Signing in, a partner's view and signing out, in a real headless Chromium (issue #16).
+
+The server reads a copy of the sample whose outcome counts carry ``partner_siret`` (Lyon and Nantes:
+partner A), as the partner marts will; see tests/e2e/test_access_http.py for the matrix over HTTP.
+"""
+
+import pytest
+
+from tests.browser.helpers import shot
+from tests.servers import PASSWORD, SITES, A, start_server, stop
+
+
+@pytest.fixture(scope="module")
+def server(partner_snapshot, sample_warehouse, accounts_file):
+    """Gunicorn over the partner copy of the sample, with accounts: everyone signs in."""
+    url, proc = start_server(
+        partner_snapshot.with_name("insertion.duckdb"), sample_warehouse.key_file, accounts_file, "--prod"
+    )
+    yield url
+    stop(proc)
+
+
+def sign_in(page, name: str, password: str = PASSWORD) -> None:
+    page.fill("#username", name)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_partner_signs_in_sees_its_rows_only_and_signs_out(server, page):
+    page.goto(server + "/voies")
+    page.get_by_role("heading", name="Connexion").wait_for(timeout=15000)
+    assert page.locator("html").get_attribute("lang") == "fr"
+    sign_in(page, "of-a", "pas-le-bon-mot-de-passe")
+    page.get_by_text("Identifiant ou mot de passe incorrect.").wait_for(timeout=15000)
+    shot(page, "connexion")
+    sign_in(page, "of-a")
+    page.get_by_role("heading", name="Voies d'accès", exact=True).wait_for(timeout=15000)
+    assert page.url.endswith("/voies")  # back where the link led
+    page.get_by_text("of-a — Partenaire").wait_for()
+    menu = [t.strip() for t in page.locator(".nav-link:visible").all_inner_texts()]
+    assert menu == [
+        "Vue d'ensemble",
+        "Certification",
+        "Métiers (ROME)",
+        "Voies d'accès",
+        "Enquêtes",
+        "Partenaires",
+        "Qualité des données",
+    ]
+    page.wait_for_function("document.querySelectorAll('[id*=\"voies-routes\"] td').length > 0", timeout=15000)
+    page.locator("#voies-site").click()
+    page.wait_for_selector(".dash-dropdown-option", timeout=10000)
+    offered = {t.strip() for t in page.locator(".dash-dropdown-option").all_inner_texts()}
+    assert {o for o in offered if o in SITES[A] | {"Rennes", "Grenoble", "Toulouse"}} == SITES[A]
+    page.keyboard.press("Escape")
+    shot(page, "partenaire-voies")
+    page.goto(server + "/sql")
+    page.get_by_text("Accès refusé").wait_for(timeout=15000)
+    assert page.locator("#sql-query").count() == 0
+    page.get_by_role("link", name="Se déconnecter").click()
+    page.get_by_text("Vous êtes déconnecté.").wait_for(timeout=15000)
+    page.goto(server + "/")
+    page.get_by_role("heading", name="Connexion").wait_for(timeout=15000)
+
+
+def test_direction_sees_every_page_and_sql(server, page):
+    page.goto(server + "/")
+    sign_in(page, "chef")
+    page.get_by_role("heading", name="Vue d'ensemble", exact=True).wait_for(timeout=15000)
+    page.get_by_text("chef — Direction").wait_for()
+    page.locator("#nav-sql").click()
+    page.get_by_role("heading", name="Requêtes SQL").wait_for(timeout=15000)
+    page.get_by_role("button", name="Exécuter").click()
+    page.get_by_text("ligne(s)").wait_for(timeout=20000)
+    shot(page, "direction-sql")

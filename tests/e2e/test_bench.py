@@ -1,0 +1,71 @@
+"""Keep the generator and the bench working (the figures come from `make bench`, not tests): the bench runs
+every step of `make bench QUICK=1` at the smallest sizes (`scripts/bench.py --smoke`)."""
+
+import subprocess
+import sys
+
+from tests.helpers import ROOT, table_rows
+
+GENERATE = (
+    "generate",
+    "--certifications",
+    "6",
+    "--years",
+    "2019-2022",
+    "--target-certified",
+    "3000",
+    "--defects",
+    "0.002",
+    "--seed",
+    "5",
+    "--out",
+)
+
+
+def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
+    out = tmp_path / "national"
+    code, stdout, err = cli(*GENERATE, out)
+    assert code == 0, err
+    assert "Calibration (" in stdout and "certified" in stdout
+    assert sorted(p.name for p in out.glob("*/*")) == [
+        "national_0001_enquetes.csv",
+        "national_0001_jurys.csv",
+    ]
+    first = (out / "cohortes" / "national_0001_jurys.csv").read_bytes()
+    cli(*GENERATE, tmp_path / "again")
+    assert (
+        tmp_path / "again" / "cohortes" / "national_0001_jurys.csv"
+    ).read_bytes() == first  # same seed, same files
+    monkeypatch.setenv("INSERTION_REFERENCE_DIR", str(tmp_path / "national-reference"))
+    # one process: the parallel build equals it (tests/e2e/test_end_to_end.py), and spares two GX imports
+    monkeypatch.setenv("INSERTION_WORKERS", "1")
+    code, stdout, err = cli("build", "--raw-dir", out)
+    assert code == 0, err
+    assert "quarantined" in stdout  # the defects were caught
+    certified = table_rows(
+        tmp_path / "warehouse" / "insertion.duckdb",
+        "select sum(certified), count(distinct certification_code) from certification_statistics",
+    )
+    assert certified[0][1] == 6 and 2800 <= certified[0][0] <= 3200
+
+
+def test_bench_quick_runs(tmp_path):
+    out = tmp_path / "performance.md"
+    subprocess.run(
+        [sys.executable, "scripts/bench.py", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    text = out.read_text(encoding="utf-8")
+    for section in (
+        "## Pipeline at national scale",
+        "## Dashboard callbacks",
+        "## Great Expectations",
+        "ingest / DuckDB `read_csv` floor",
+        "RNCP XML export",
+        "users at once",
+        "While two analysts' queries run",
+    ):
+        assert section in text
