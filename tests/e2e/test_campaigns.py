@@ -193,7 +193,18 @@ def test_renewal_pack_states_the_campaigns(sample_cli, today, tmp_path):
     sheets = pd.read_excel(out, sheet_name=None, header=None, engine="openpyxl")
     method = sheets["Méthodologie"]
     lines = method[method[0] == "Campagnes d'enquête"]
-    assert "de 4 à 9 mois après le jury (vague à 6 mois) et de 20 à 30 mois" in lines.iloc[0, 2]
+    assert "fenêtres des enquêtes" in lines.iloc[0, 2]  # stated once, under « Enquêtes »
+    windows = method[method[0] == "Enquêtes"]
+    assert (
+        windows[windows[1] == "Fenêtre de l'enquête à 6 mois"]
+        .iloc[0, 2]
+        .startswith("4 à 9 mois après le jury")
+    )
+    assert (
+        windows[windows[1] == "Fenêtre de l'enquête à 2 ans"]
+        .iloc[0, 2]
+        .startswith("20 à 30 mois après le jury")
+    )
     wave = lines[lines[1] == "Promotion 2024, vague à 2 ans"].iloc[0, 2]
     assert "du 20/02/2026 au 28/03/2027 (ouverte)" in wave and "taux de réponse 0\u00a0% (0/12)" in wave
     assert any("15 points" in str(v) for v in lines[2])
