@@ -187,6 +187,9 @@ def sample_warehouse(tmp_path_factory) -> Settings:
         "INSERTION_REFERENCE_DIR": str(ROOT / "data" / "reference"),
         "INSERTION_RAW_DIR": str(ROOT / "data" / "raw"),
         "INSERTION_HEADER_MAPPING": str(folder / "header_mapping.csv"),
+        # the day of the validation suites, fixed: the shared sample's content is the fingerprinted
+        # baseline's (tests/fingerprints.py), whatever the day the tests run
+        "INSERTION_TODAY": "2026-11-30",
     }
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "build"], env=env, cwd=ROOT, capture_output=True, text=True

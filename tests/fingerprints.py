@@ -60,9 +60,10 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE_DIR = ROOT / "tests" / "fixtures" / "fingerprints"
-KEY_FILE = (
-    BASELINE_DIR / "pseudonymisation.key"
-)  # 64 hex characters, as pipeline/load/pseudonymise.py reads it
+# the sample is built with the LimeSurvey sample's demonstration key, as tests/conftest.py builds the shared
+# sample (whose warehouse the test fingerprints), the generated set with a key of its own
+SAMPLE_KEY = ROOT / "data" / "exemples" / "limesurvey" / "cle_demo.key"
+KEY_FILE = BASELINE_DIR / "pseudonymisation.key"  # 64 hex characters, as pipeline/load/pseudonymise.py reads it
 TODAY = "2026-11-30"  # INSERTION_TODAY: the validation suites' "today" (dates not after today)
 
 # relation -> column -> why it is left out. Only columns whose values legitimately differ from one run to
@@ -259,13 +260,13 @@ def insertion_command() -> Path:
     return Path(sys.executable).parent / "insertion"
 
 
-def _environment(workdir: Path, raw_dir: Path, reference_dir: Path) -> dict[str, str]:
+def _environment(workdir: Path, raw_dir: Path, reference_dir: Path, key: Path = KEY_FILE) -> dict[str, str]:
     """The caller's environment without any INSERTION_* setting, then this build's own settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSERTION_")}
     env.update(
         INSERTION_WAREHOUSE=str(workdir / "warehouse" / "insertion.duckdb"),
         INSERTION_RAW_DIR=str(raw_dir),
-        INSERTION_KEY_FILE=str(KEY_FILE),
+        INSERTION_KEY_FILE=str(key),
         INSERTION_TODAY=TODAY,
         INSERTION_REFERENCE_DIR=str(reference_dir),
         INSERTION_ACCOUNTS=str(workdir / "accounts" / "accounts.json"),
@@ -291,7 +292,7 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> None:
 
 def build_sample(workdir: Path) -> Path:
     """`insertion build` over the shipped sample (data/raw, data/reference); returns the warehouse."""
-    env = _environment(workdir, ROOT / "data" / "raw", ROOT / "data" / "reference")
+    env = _environment(workdir, ROOT / "data" / "raw", ROOT / "data" / "reference", SAMPLE_KEY)
     _run(["build"], env, cwd=workdir)
     return Path(env["INSERTION_WAREHOUSE"])
 

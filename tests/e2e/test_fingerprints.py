@@ -31,10 +31,11 @@ pytestmark = pytest.mark.fingerprints
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """``built(name)``: the warehouse file of set ``name``, built once per module on first use (in its own
-    temporary folder), so that ``-k sample`` builds the sample only."""
-    cache: dict[str, Path] = {}
+def built(tmp_path_factory, sample_warehouse):
+    """``built(name)``: the warehouse file of set ``name``: the sample is the run's shared one (built by
+    tests/conftest.py with the same key, day and folders as tests/fingerprints.py builds it), the generated
+    set is built once per module on first use."""
+    cache: dict[str, Path] = {"sample": sample_warehouse.warehouse}
 
     def warehouse(name: str) -> Path:
         if name not in cache:
