@@ -63,7 +63,9 @@ BASELINE_DIR = ROOT / "tests" / "fixtures" / "fingerprints"
 # the sample is built with the LimeSurvey sample's demonstration key, as tests/conftest.py builds the shared
 # sample (whose warehouse the test fingerprints), the generated set with a key of its own
 SAMPLE_KEY = ROOT / "data" / "exemples" / "limesurvey" / "cle_demo.key"
-KEY_FILE = BASELINE_DIR / "pseudonymisation.key"  # 64 hex characters, as pipeline/load/pseudonymise.py reads it
+KEY_FILE = (
+    BASELINE_DIR / "pseudonymisation.key"
+)  # 64 hex characters, as pipeline/load/pseudonymise.py reads it
 TODAY = "2026-11-30"  # INSERTION_TODAY: the validation suites' "today" (dates not after today)
 
 # relation -> column -> why it is left out. Only columns whose values legitimately differ from one run to
