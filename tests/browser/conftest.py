@@ -67,6 +67,8 @@ def server(sample_warehouse):
         sample_warehouse.key_file,
         None,
         "--prod",
+        "--workers",
+        "2",  # gunicorn with more than one process, as served; the tests run one page at a time
         # the survey windows (page Enquêtes) are judged on this day, so that the tests do not age
         env={"INSERTION_TODAY": "2026-11-29"},
         ready="/",

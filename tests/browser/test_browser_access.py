@@ -14,7 +14,12 @@ from tests.servers import PASSWORD, SITES, A, start_server, stop
 def server(partner_snapshot, sample_warehouse, accounts_file):
     """Gunicorn over the partner copy of the sample, with accounts: everyone signs in."""
     url, proc = start_server(
-        partner_snapshot.with_name("insertion.duckdb"), sample_warehouse.key_file, accounts_file, "--prod"
+        partner_snapshot.with_name("insertion.duckdb"),
+        sample_warehouse.key_file,
+        accounts_file,
+        "--prod",
+        "--workers",
+        "2",
     )
     yield url
     stop(proc)

@@ -16,7 +16,9 @@ CAMPUS = "84215736900013"  # Campus Numérique Atlantique, a partner of RNCP3417
 def server(sample_warehouse, tmp_path_factory):
     accounts = tmp_path_factory.mktemp("partner-accounts") / "accounts.json"
     AccountStore(accounts).add("campus", "partenaire", PASSWORD, [CAMPUS])
-    url, proc = start_server(sample_warehouse.warehouse, sample_warehouse.key_file, accounts, "--prod")
+    url, proc = start_server(
+        sample_warehouse.warehouse, sample_warehouse.key_file, accounts, "--prod", "--workers", "1"
+    )
     yield url
     stop(proc)
 
