@@ -30,6 +30,9 @@ serve: setup ## Serve the dashboard over the current warehouse
 	$(BIN)/insertion serve
 
 test: setup ## Run the whole test suite
+	@# bytecode of the project, so that the suite's processes (servers, workers, builds) do not compile it
+	@# again each (PYTHONDONTWRITEBYTECODE=1 on these machines)
+	$(BIN)/python -m compileall -q pipeline dashboard expectations tests scripts > /dev/null
 	$(BIN)/python -m pytest -q
 
 lint: setup ## Ruff lint and format check
