@@ -25,8 +25,7 @@ from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.sql import set_today, sql_literal
 from pipeline.indicators import add_rates, expand
 from pipeline.reports import DASHBOARD_QUERIES
-
-SQL_DIR = DASHBOARD_QUERIES  # the read model's queries of the filtered pages
+from pipeline.reports.settings import settings_in_force
 
 
 class NoWarehouse(RuntimeError):
@@ -71,7 +70,6 @@ class Warehouse:
                 alias = f"snapshot_{self._generation}"
                 base = duckdb.connect()
                 base.execute(f"attach {sql_literal(self.path.resolve())} as {alias} (read_only)")
-                set_today(base)
                 for statement in (
                     f"use {alias}",
                     "set enable_external_access = false",
@@ -127,7 +125,7 @@ class Warehouse:
     def sql_file(self, name: str, params: list | tuple = (), scope: Scope = EVERYTHING) -> pd.DataFrame:
         """A query of ``pipeline/reports/sql/dashboard/`` (its ``/* @counts */`` and ``/* @derived */`` markers expanded by
         the indicators registry, which then adds the rates: :func:`pipeline.indicators.add_rates`)."""
-        text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        text = (DASHBOARD_QUERIES / f"{name}.sql").read_text(encoding="utf-8")
         if "/* @derived */" not in text:
             return self.query(expand(text), params, scope)
         return self.call(_with_rates, expand(text), list(params), scope=scope)
@@ -135,7 +133,7 @@ class Warehouse:
     def settings(self):
         """The settings in force at the snapshot's build (their defaults where it recorded none), read
         once per snapshot version: configuration (thresholds), the same for every scope."""
-        return self.call(_recorded_settings)
+        return self.call(settings_in_force)
 
     def small_cohort_threshold(self) -> int:
         """The disclosure threshold in force at the last build."""
@@ -155,12 +153,6 @@ class Warehouse:
 
 def _with_rates(cur: duckdb.DuckDBPyConnection, sql: str, params: list):
     return add_rates(cur, cur.execute(sql, params).df())
-
-
-def _recorded_settings(cur: duckdb.DuckDBPyConnection):
-    from pipeline.reports.settings import settings_in_force
-
-    return settings_in_force(cur)
 
 
 class Reader:
