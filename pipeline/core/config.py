@@ -78,6 +78,12 @@ class Settings:
         "Calendar months after the jury in which a 2-year answer is expected (min,max: first and last day, "
         "both inclusive).",
     )
+    outside_window: str = _setting(
+        "count",
+        "INSERTION_OUTSIDE_WINDOW",
+        "Answers dated outside their wave's window: `count` (counted and reported) or `exclude` (left out "
+        "of the figures, still reported; docs/methodology.md M8).",
+    )
     # survey campaigns (pipeline/reports/campaigns.py)
     contacts_dir: Path = _setting(
         Path("data/contacts"),
@@ -133,7 +139,13 @@ class Settings:
         for k, v in values.items():
             if isinstance(cls.__dataclass_fields__[k].default, Path):
                 values[k] = Path(v)
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        if settings.outside_window not in OUTSIDE_WINDOW:
+            raise ValueError(
+                f"INSERTION_OUTSIDE_WINDOW={settings.outside_window} : valeur attendue "
+                f"{' ou '.join(OUTSIDE_WINDOW)}"
+            )
+        return settings
 
     @classmethod
     def describe(cls) -> str:
@@ -146,12 +158,15 @@ class Settings:
 # The settings that rule the figures: recorded in the warehouse (table ``settings``) by `insertion build`,
 # and applied and printed from there by every other command — loads, refreshes and outputs
 # (pipeline/reports/settings.py) —, never from the environment of the moment.
+OUTSIDE_WINDOW = ("count", "exclude")  # docs/methodology.md M8
+
 RECORDED = (
     "small_cohort_threshold",
     "min_response_rate",
     "renewal_notice_days",
     "window_6m",
     "window_24m",
+    "outside_window",
     "nonresponse_gap",
     "pay_floor",
     "pay_ceiling",

@@ -38,6 +38,8 @@ EXPECTATION_LABELS = {
     "work_location_agrees_with_situation": "Lieu de travail cohérent avec la situation",
     "job_titles_reviewed": "Intitulés de poste relus",
     "certified_once_per_certification": "Une certification par personne",
+    "answers_promotion_is_a_year_of_the_person": "Promotion des réponses connue",
+    "one_jury_per_person_and_year": "Un jury par personne et par année",
     "one_decision_per_jury": "Une décision par jury",
     "cohort_certifications_in_referential": "Certifications présentes dans le référentiel",
     "rates_within_0_100": "Taux publiés entre 0 et 100",
@@ -181,6 +183,16 @@ _MESSAGES: list[tuple[str, str]] = [
     (
         r"a person certified once per certification \(else counted in each year\)",
         "une personne certifiée une seule fois par certification (sinon comptée chaque année)",
+    ),
+    (
+        r"every answer's promotion is a year the person was certified \(else attached by its date\)",
+        "la promotion de chaque réponse est une année où la personne a été certifiée (sinon rattachée "
+        "par sa date)",
+    ),
+    (
+        r"a person certified by one jury per certification and year \(else counted once, under the latest\)",
+        "une personne certifiée par un seul jury par certification et par année (sinon comptée une fois, "
+        "sous le dernier)",
     ),
     (
         r"one decision per person, certification and jury date",

@@ -27,6 +27,10 @@ ISSUE_CHECKS = {
         "one_answer_per_person_and_wave",
         "one answer per person, certification, promotion and wave (the others are set aside by the stated rule)",
     ),
+    "promotion_corrected": (
+        "answers_promotion_is_a_year_of_the_person",
+        "every answer's promotion is a year the person was certified (else attached by its date)",
+    ),
     "answer_before_jury": ("answers_after_the_jury", "every answer dated after the jury of its promotion"),
     "answer_outside_window": (
         "answers_within_the_survey_windows",
@@ -43,6 +47,10 @@ ISSUE_CHECKS = {
     "certified_in_several_years": (
         "certified_once_per_certification",
         "a person certified once per certification (else counted in each year)",
+    ),
+    "certified_twice_in_year": (
+        "one_jury_per_person_and_year",
+        "a person certified by one jury per certification and year (else counted once, under the latest)",
     ),
     "cohort_conflict": ("one_decision_per_jury", "one decision per person, certification and jury date"),
 }

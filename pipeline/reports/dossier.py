@@ -240,12 +240,21 @@ def neutralised_counts(
     outside their window, for ``scope``'s people."""
     # the reasons are the labels' constant keys, not user input
     reasons = ", ".join(f"count(*) filter (where neutralisation_reason = '{k}')" for k in REASONS)
+    where = f"certification_code = ? and list_contains(?, year) and {partner_filter()}"
+    params = [code, years, *partner_params(scope)]
     found = con.execute(
-        f"select year, wave, {reasons}, count(*) filter (where not in_window) from fct_survey_responses "
-        f"where certification_code = ? and list_contains(?, year) and {partner_filter()} group by year, wave",
-        [code, years, *partner_params(scope)],
+        f"select year, wave, {reasons} from fct_survey_responses where {where} group by year, wave", params
     ).fetchall()
-    return {(r[0], r[1]): r[2:] for r in found}
+    # the answers outside their window: counted ones, and those the setting outside_window left out (M8)
+    outside = dict(
+        ((y, w), n)
+        for y, w, n in con.execute(
+            "select year, wave, count(*) from fct_survey_attachments where not in_window "
+            f"and (answer_rank = 1 or (year is not null and answer_rank is null)) and {where} group by all",
+            params,
+        ).fetchall()
+    )
+    return {(r[0], r[1]): (*r[2:], outside.get((r[0], r[1]), 0)) for r in found}
 
 
 def last_load(con):

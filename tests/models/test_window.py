@@ -75,8 +75,17 @@ def run(*args) -> tuple[int, str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The tiny cohort and answers built into a temporary warehouse: (settings, survey file name)."""
-    folder = tmp_path_factory.mktemp("window")
+    """The tiny cohort and answers built into a temporary warehouse (default: answers outside counted)."""
+    yield from build(tmp_path_factory.mktemp("window"))
+
+
+@pytest.fixture(scope="module")
+def built_excluding(tmp_path_factory):
+    """The same files built with INSERTION_OUTSIDE_WINDOW=exclude (docs/methodology.md M8)."""
+    yield from build(tmp_path_factory.mktemp("window-exclude"), INSERTION_OUTSIDE_WINDOW="exclude")
+
+
+def build(folder, **environment):
     raw = folder / "raw"
     (raw / "cohortes").mkdir(parents=True)
     (raw / "enquetes").mkdir()
@@ -101,6 +110,8 @@ def built(tmp_path_factory):
         mp.setenv("INSERTION_HEADER_MAPPING", str(folder / "header_mapping.csv"))
         mp.setenv("INSERTION_WORKERS", "1")
         mp.setenv("INSERTION_TODAY", TODAY)
+        for name, value in environment.items():
+            mp.setenv(name, value)
         code, out = run("build")
         assert code == 0, out
         yield Settings.load()
@@ -149,6 +160,45 @@ def test_every_answer_still_counts_in_the_statistics(built):
             ).fetchall()
         }
     assert stats == {2024: (16, 6, 6, 8, 8), 2023: (3, 2, 2, 0, 0)}
+
+
+def test_the_setting_can_exclude_the_answers_outside_their_window(built_excluding, tmp_path):
+    """With INSERTION_OUTSIDE_WINDOW=exclude, only the answers on or within the bounds count; the people
+    who answered a day beyond are non-respondents; every answer outside is still reported, as excluded."""
+    with warehouse.connect(built_excluding.warehouse, read_only=True) as con:
+        stats = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select year, certified, respondents_6m, employed_6m, respondents_24m, employed_24m "
+                f"from certification_statistics where certification_code = '{CODE}'"
+            ).fetchall()
+        }
+        recorded = con.execute("select value from settings where key = 'outside_window'").fetchone()
+    # 2024 (Nice, Lyon): 4 answers on or within the bounds per wave; 2023 (Paris): 1 at 6 months
+    assert stats == {2024: (16, 4, 4, 4, 4), 2023: (3, 1, 1, 0, 0)}
+    assert recorded == ("exclude",)
+    facts = rows_by_person(
+        built_excluding,
+        f"select source_row, in_window from fct_survey_responses where certification_code = '{CODE}'",
+    )
+    assert set(facts) == {p for p, a in ANSWERS.items() if a[3]}
+    flagged = rows_by_person(
+        built_excluding,
+        "select source_row, issue, label from quality_issues where source_file = 'fenetre_reponses.csv'",
+    )
+    assert set(flagged) == {p for p, a in ANSWERS.items() if not a[3]}
+    assert {(issue, "exclue des chiffres" in label) for issue, label in flagged.values()} == {
+        ("answer_outside_window", True)
+    }
+    # the pack's Méthodologie states the setting in force
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("INSERTION_KEY_FILE", str(built_excluding.key_file))
+        mp.setenv("INSERTION_WAREHOUSE", str(built_excluding.warehouse))
+        mp.setenv("INSERTION_TODAY", TODAY)
+        code, out = run("renewal", CODE, "--out", tmp_path / "pack.xlsx", "--html", tmp_path / "pack.html")
+    assert code == 0, out
+    html = (tmp_path / "pack.html").read_text(encoding="utf-8")
+    assert "INSERTION_OUTSIDE_WINDOW=exclude" in html and "Exclues des chiffres" in html
 
 
 def test_the_campaigns_windows_are_the_facts_windows(built):

@@ -190,7 +190,13 @@ def surveys(settings: Settings) -> list[tuple[str, str, str]]:
         (
             "Enquêtes",
             "Réponses hors fenêtre",
-            "Conservées et comptées ; leur nombre figure ci-dessous et dans la feuille Qualité.",
+            (
+                "Exclues des chiffres (réglage INSERTION_OUTSIDE_WINDOW=exclude) : la personne compte "
+                "parmi les non-répondants de la vague si elle n'a pas d'autre réponse dans la fenêtre"
+                if settings.outside_window == "exclude"
+                else "Conservées et comptées"
+            )
+            + " ; leur nombre figure ci-dessous et dans la feuille Qualité.",
         ),
         (
             "Diffusion",

@@ -11,7 +11,8 @@ with kept as materialized (  -- forces the narrow join first (measured: 2x faste
         a.access_route,
         a.site,
         a.partner_siret,
-        a.partner_name
+        a.partner_name,
+        a.in_window
     from stg_survey_answers as s
     inner join fct_survey_attachments as a using (load_id, source_row)
     where a.answer_rank = 1
@@ -81,8 +82,7 @@ evidence as (
         c.*,
         c.responded and c.neutralisation_reason is null
             and c.situation in ('employed', 'employed_abroad') as employed,
-        t.rome_code is not null or (c.target_parent_codes and tp.rome_code is not null) as code_in_target,
-        survey_window(c.jury_date, c.wave) as answer_window  -- the one window rule (macro, 20_macros.sql)
+        t.rome_code is not null or (c.target_parent_codes and tp.rome_code is not null) as code_in_target
     from classified as c
     left join targets as t
         on t.certification_code = c.certification_code and t.rome_code = c.effective_rome_code
@@ -101,9 +101,7 @@ select
     e.partner_siret,
     e.partner_name,
     e.answer_date,
-    -- dated within its wave's window, both days inclusive (survey_window(): calendar months after the jury)
-    e.answer_date is null or e.answer_date between e.answer_window.opens and e.answer_window.closes
-        as in_window,
+    e.in_window,  -- dated within its wave's window, or undated (fct_survey_attachments: survey_window())
     e.situation,
     e.job_title,
     e.effective_rome_code as rome_code,

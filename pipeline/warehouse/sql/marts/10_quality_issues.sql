@@ -2,9 +2,15 @@
 -- `insertion validate`: one row per issue (an answer or a cohort row may have several).
 create or replace view quality_issues as
 with answers as (
-    select a.*, s.situation, s.answer_date, s.promotion
+    select a.*, s.situation, s.answer_date
     from fct_survey_attachments as a
     inner join stg_survey_answers as s using (load_id, source_row)
+),
+
+-- the answer of a person and wave that counts, or that the setting outside_window = 'exclude' left out
+own as (
+    select *, outside_window_excluded() as excluded from answers
+    where answer_rank = 1 or (year is not null and answer_rank is null)
 )
 
 select
@@ -15,24 +21,33 @@ from answers where answer_rank > 1
 
 union all
 select
-    'answer_not_attached',
-    case when promotion is null then 'Répondant non trouvé parmi les certifiés de cette certification'
-        else 'Répondant non trouvé parmi les certifiés de la promotion ' || promotion end,
+    'answer_not_attached', 'Répondant non trouvé parmi les certifiés de cette certification',
     certification_code, promotion, wave, source_file, source_row
 from answers where year is null
 
 union all
 select
-    'answer_before_jury', 'Réponse datée d''avant le jury de sa promotion (comptée ; date à vérifier)',
+    'promotion_corrected',
+    'Promotion corrigée : la personne n''a pas été certifiée en ' || promotion
+        || ' ; réponse rattachée à la promotion ' || year || ' (date de réponse)',
     certification_code, year, wave, source_file, source_row
-from fct_survey_responses where answer_date < jury_date
+from answers where promotion_corrected
+
+union all
+select
+    'answer_before_jury',
+    'Réponse datée d''avant le jury de sa promotion ('
+        || case when excluded then 'exclue des chiffres' else 'comptée' end || ' ; date à vérifier)',
+    certification_code, year, wave, source_file, source_row
+from own where answer_date < jury_date
 
 union all
 select
     'answer_outside_window',
-    'Réponse hors de la fenêtre d''enquête de sa vague (comptée, voir la méthodologie)',
+    'Réponse hors de la fenêtre d''enquête de sa vague ('
+        || case when excluded then 'exclue des chiffres' else 'comptée' end || ', voir la méthodologie)',
     certification_code, year, wave, source_file, source_row
-from fct_survey_responses where not in_window and answer_date >= jury_date
+from own where not in_window and answer_date >= jury_date
 
 union all
 select
@@ -59,6 +74,17 @@ inner join (
 ) as twice using (candidate_hash, certification_code)
 inner join landing_cohort_results as l using (candidate_hash, certification_code, jury_date)
 where l.outcome = 'certified'
+
+union all
+select
+    'certified_twice_in_year',
+    'Personne certifiée par plusieurs jurys la même année : comptée une fois, sous le dernier jury ('
+        || strftime(c.jury_date, '%d/%m/%Y') || ')',
+    c.certification_code, c.year, null, s.source_file, s.source_row
+from fct_certified as c
+inner join stg_cohort_results as s
+    on s.candidate_hash = c.candidate_hash and s.certification_code = c.certification_code
+    and year(s.jury_date) = c.year and s.outcome = 'certified' and s.jury_date < c.jury_date
 
 union all
 select

@@ -46,6 +46,12 @@ create or replace macro survey_window(jury_date, wave) as (
     from survey_windows()
 );
 
+-- Whether answers dated outside their window are left out of the figures (setting outside_window =
+-- 'exclude'; default 'count': counted and reported). Read by fct_survey_attachments (docs/methodology.md M8).
+create or replace macro outside_window_excluded() as (
+    select coalesce(max(value) = 'exclude', false) from settings where key = 'outside_window'
+);
+
 -- The state of a survey window on a day: 'à venir', 'ouverte' or 'close' (the campaigns' one rule).
 create or replace macro window_state(opens, closes, day) as
     case when day < opens then 'à venir' when day <= closes then 'ouverte' else 'close' end;
