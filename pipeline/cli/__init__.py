@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.core.errors import InputError
     from pipeline.warehouse.db import WarehouseBusy
 
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)  # the parser reads the settings (a bad value is an error)
         return args.func(args)
     except duckdb.CatalogException as exc:
         print(
