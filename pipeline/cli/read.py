@@ -221,9 +221,13 @@ def cmd_sql(args) -> int:
         return 2
     else:
         sql = args.query
+    snapshot = published(settings)
+    if snapshot != settings.snapshot:  # the warehouse itself holds exact individual pay (M26)
+        print("Aucun entrepôt publié à lire : lancez « insertion build ».", file=sys.stderr)
+        return 2
     try:
         result = usersql.execute(
-            published(settings),
+            snapshot,
             sql,
             seconds=args.timeout,
             max_rows=args.max_rows,

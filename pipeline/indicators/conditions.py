@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipeline.core.pay import PAY_QUARTILE_STEP
 from pipeline.indicators.disclosure import MIN_PAY_ANSWERS
 from pipeline.indicators.registry import WAVES, Rate
 
@@ -144,7 +145,8 @@ DEFINITIONS: dict[str, Definition] = {
             "Salaire brut annuel des emplois à temps plein (1er quartile, médiane, 3e quartile, en €)",
             "Quartiles (interpolation linéaire entre les deux réponses voisines) du salaire brut annuel "
             f"déclaré par les répondants en emploi à temps plein — un salaire mensuel est multiplié par "
-            f"{MONTHS_PER_YEAR} — publiés seulement à partir de {MIN_PAY_ANSWERS} salaires renseignés.",
+            f"{MONTHS_PER_YEAR} —, arrondis à {PAY_QUARTILE_STEP} € près, publiés seulement à partir de "
+            f"{MIN_PAY_ANSWERS} salaires renseignés.",
         ),
         Definition(
             "fc_rate",
@@ -205,7 +207,9 @@ def rates_sql() -> str:
 
 
 def expand(sql: str) -> str:
-    """Replace ``/* @condition_rates */`` and ``/* @min_pay_answers */`` in a SQL text."""
-    return sql.replace("/* @condition_rates */", rates_sql()).replace(
-        "/* @min_pay_answers */", str(int(MIN_PAY_ANSWERS))
+    """Replace ``/* @condition_rates */``, ``/* @min_pay_answers */`` and ``/* @pay_quartile_step */``."""
+    return (
+        sql.replace("/* @condition_rates */", rates_sql())
+        .replace("/* @min_pay_answers */", str(int(MIN_PAY_ANSWERS)))
+        .replace("/* @pay_quartile_step */", str(int(PAY_QUARTILE_STEP)))
     )

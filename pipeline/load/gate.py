@@ -23,6 +23,7 @@ import pandas as pd
 from pipeline.core import clock
 from pipeline.core.codes import CUT_ROW, NUL_SUFFIX
 from pipeline.core.config import Settings
+from pipeline.core.pay import PAY_FIELDS, band_text
 from pipeline.core.sql import scalar
 
 TABLE_LEVEL = {
@@ -256,6 +257,22 @@ class Gate:
         return self.settings.data_docs_dir / "index.html"
 
 
+def _band_pay(column: str | None, raw: dict) -> None:
+    """A check on a pay column keeps, in its result (the records and the Data Docs), each value's band,
+    never the amount (pipeline/core/pay.py)."""
+    if column not in PAY_FIELDS:
+        return
+    for key in ("partial_unexpected_list", "unexpected_list"):
+        if raw.get(key):
+            raw[key] = [band_text(v if isinstance(v, (int, float)) else None) for v in raw[key]]
+    for key in ("unexpected_index_list", "partial_unexpected_index_list"):
+        if raw.get(key):
+            raw[key] = [
+                {k: v for k, v in i.items() if k != column} if isinstance(i, dict) else i for i in raw[key]
+            ]
+    raw.pop("partial_unexpected_counts", None)
+
+
 def _samples(values: list) -> list:
     out = []
     for v in values[:10]:
@@ -305,6 +322,7 @@ def validate_frame(ctx, frame: pd.DataFrame, suite, name: str | None = None) -> 
         info = r.exception_info or {}
         error = info.get("exception_message") if info.get("raised_exception") else None
         rows = [int(i["source_row"]) for i in raw.get("unexpected_index_list") or [] if isinstance(i, dict)]
+        _band_pay(cfg.kwargs.get("column"), raw)
         outcomes.append(
             Outcome(
                 expectation_type=cfg.type,

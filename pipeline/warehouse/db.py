@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.core.config import Settings
+from pipeline.core.pay import PAY_BAND
 from pipeline.core.sql import scalar, set_today
 
 
@@ -45,14 +46,24 @@ def connect(
     return con
 
 
+SNAPSHOT_SQL = Path(__file__).with_name("sql") / "snapshot.sql"
+
+
 def publish_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Copy the warehouse to ``settings.snapshot`` atomically (write a new file, then rename), so readers
-    never see a half-written file and never hold the writer's lock."""
+    never see a half-written file and never hold the writer's lock. The copy holds no exact individual
+    pay (``sql/snapshot.sql``)."""
     con.execute("checkpoint")
     target = settings.snapshot
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(settings.warehouse, tmp)
-    os.replace(tmp, target)
+    try:
+        with duckdb.connect(str(tmp)) as copy:
+            copy.execute(SNAPSHOT_SQL.read_text(encoding="utf-8").replace("/* @pay_band */", str(PAY_BAND)))
+            copy.execute("checkpoint")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 

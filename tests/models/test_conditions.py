@@ -122,7 +122,7 @@ def test_conditions_against_hand_computed_figures(loaded):
         8,
     )
     assert six["pay_answers"] == 6
-    assert (six["pay_q1"], six["pay_median"], six["pay_q3"]) == (27750, 30600, 34800)
+    assert (six["pay_q1"], six["pay_median"], six["pay_q3"]) == (27800, 30600, 34800)
     two = mart(loaded, 24)
     assert two["pay_answers"] == 4 and (two["pay_q1"], two["pay_median"], two["pay_q3"]) == (None, None, None)
     assert (two["cdi_share"], two["stable_share"]) == (75, 100)
@@ -149,13 +149,16 @@ def test_impossible_pay_values_are_set_aside_with_file_row_and_column(loaded):
     )
     assert [(r, o) for r, o, _ in reasons] == [(8, "field"), (16, "field"), (17, "field")]
     text = {r: " ".join(x) for r, _, x in reasons}
+    # the pay shows as its band (issue #23, docs/methodology.md M26), never as typed
+    nb = "\u202f"
     assert (
-        "'Salaire brut annuel / Salaire brut mensuel (brut annuel)' = '800 (Salaire brut mensuel) × 12 = 9600 €'"
-        in text[8]
+        "'Salaire brut annuel / Salaire brut mensuel (brut annuel)' = "
+        f"'0 à 999 € (Salaire brut mensuel) × 12 = 9{nb}000 à 9{nb}999 €'" in text[8]
     )
     assert "at least 10 800 €" in text[8]
-    assert "'trente mille (Salaire brut annuel)'" in text[16] and "a gross pay in euros" in text[16]
-    assert "'900 000 (Salaire brut annuel)'" in text[17] and "at most 500 000 €" in text[17]
+    assert "'(montant masqué) (Salaire brut annuel)'" in text[16] and "a gross pay in euros" in text[16]
+    assert "trente mille" not in text[16]
+    assert f"'900{nb}000 à 900{nb}999 € (Salaire brut annuel)'" in text[17] and "at most 500 000 €" in text[17]
     # the answers still count: their pay only is set aside
     kept = table_rows(
         loaded.warehouse,

@@ -658,7 +658,8 @@ def quartile(values: list[float], p: float) -> float | None:
     xs = sorted(values)
     h = (len(xs) - 1) * p
     lo = math.floor(h)
-    return round(xs[lo] + (h - lo) * (xs[min(lo + 1, len(xs) - 1)] - xs[lo]))
+    value = xs[lo] + (h - lo) * (xs[min(lo + 1, len(xs) - 1)] - xs[lo])
+    return math.floor(value / 100 + 0.5) * 100  # M27: rounded to 100 €, half away from zero (pay > 0)
 
 
 def conditions(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:

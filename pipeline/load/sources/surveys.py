@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from pipeline.core.pay import MASKED, band_text
 from pipeline.indicators.conditions import MONTHS_PER_YEAR
 from pipeline.load.batch import Batch, Kind
 from pipeline.load.sources.tabular import Tabular
@@ -129,17 +130,27 @@ def _annual_pay(batch: Batch) -> None:
     f["gross_annual_pay"] = annual.round(2)
     f["gross_annual_pay_unparsed"] = amount.where(bad, pd.NA)
     headers = [batch.mapped[c] for c in PAY_COLUMNS if c in batch.mapped]
-    if headers:  # quarantine messages name the file's column and value the pay came from
+    if headers:  # quarantine messages name the file's column and the pay's band (never the amount typed)
         source = pd.Series(pd.NA, index=f.index, dtype="string")
         for column in ("pay_amount", "pay_monthly", "pay_annual"):
             if column in batch.mapped:
                 source = source.where(f[column].isna(), batch.mapped[column])
+                typed = batch.original[batch.mapped[column]]
+                batch.original[batch.mapped[column]] = [
+                    band_text(parse_amount(v)) if str(v).strip() else v for v in typed
+                ]
+        shown = pd.Series(
+            [band_text(v) if v is not pd.NA else pd.NA for v in number], index=f.index, dtype="string"
+        )
+        shown = shown.where(number.notna(), amount.where(amount.isna(), MASKED))
         single = len(headers) == 1
-        text = amount if single else amount + " (" + source + ")"  # name the column when there are several
+        text = shown if single else shown + " (" + source + ")"  # name the column when there are several
         monthly = (period == "monthly").fillna(False) & annual.notna()
         months = str(MONTHS_PER_YEAR)
-        converted = annual.round(0).astype("Int64").astype("string")
-        text = text.where(~monthly, text + " × " + months + " = " + converted + " €")
+        converted = pd.Series(
+            [band_text(v) if v is not pd.NA else "" for v in annual], index=f.index, dtype="string"
+        )
+        text = text.where(~monthly, text + " × " + months + " = " + converted)
         if single and not monthly.any():
             batch.mapped["gross_annual_pay"] = headers[0]  # the value as written
         else:  # a derived column of the quarantined record (the file's own columns stay as they were)

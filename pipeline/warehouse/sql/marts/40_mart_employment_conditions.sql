@@ -50,10 +50,14 @@ based as (
         * exclude (q1, q2, q3),
         respondents - continuing as ij_denominator,
         employed_any + job_seeking as mesr_denominator,
-        -- pay quartiles only from MIN_PAY_ANSWERS answers up, for every audience (disclosure.py)
-        case when pay_answers >= /* @min_pay_answers */ then round(q1, 0) end as pay_q1,
-        case when pay_answers >= /* @min_pay_answers */ then round(q2, 0) end as pay_median,
-        case when pay_answers >= /* @min_pay_answers */ then round(q3, 0) end as pay_q3
+        -- pay quartiles only from MIN_PAY_ANSWERS answers up, for every audience (disclosure.py), rounded to
+        -- PAY_QUARTILE_STEP euros (pipeline/core/pay.py)
+        case when pay_answers >= /* @min_pay_answers */
+            then round(q1 / /* @pay_quartile_step */) * /* @pay_quartile_step */ end as pay_q1,
+        case when pay_answers >= /* @min_pay_answers */
+            then round(q2 / /* @pay_quartile_step */) * /* @pay_quartile_step */ end as pay_median,
+        case when pay_answers >= /* @min_pay_answers */
+            then round(q3 / /* @pay_quartile_step */) * /* @pay_quartile_step */ end as pay_q3
     from counts
 )
 
