@@ -1,24 +1,39 @@
 """Independent reference implementation of the France Compétences insertion statistics (test oracle).
 
-Written from the definitions and the rules for open cases stated in docs/methodology.md (R1-R9 below;
+Written from the definitions and the rules for open cases stated in docs/methodology.md (R1-R10 below;
 its cross-reference table maps them to its rule ids), without reading the pipeline's code.
 Only the synonym tables pipeline/core/mappings/{headers,values}.json are loaded (as data).
 
 The rules (docs/methodology.md: R1 = M1-M2, R2 = M19, R3 = M6, R4 = M7, R5 = M9, R6 = M10, R7 = M11-M12,
-R8 = M15, R9 = M18):
+R8 = M15, R9 = M18, R10 = M8):
 R1 certified of year Y: outcome certified; one decision per person, certification and jury date (the
    file whose name sorts last, then the last row); once per person, certification and year.
 R2 an answer is discarded only for its reference, certification code, wave or an unknown situation;
    other malformed fields are set aside (empty) and the answer counts.
 R3 promotion: the one the answer gives (if certified that year), else the latest jury on or before the
-   answer date, else the latest; answers of people not certified do not count.
+   answer date, else the latest; answers of people not certified do not count. A well-formed promotion that
+   is not one of the person's years never removes the answer: it is attached by its date (the second or
+   third rule) and the case is reported (``promotion_corrected``, corrected_promotions()).
 R4 one answer per person, certification, promotion and wave: respondents first, latest answer date,
-   file name sorting last, last row.
+   file name sorting last, last row; under INSERTION_OUTSIDE_WINDOW=exclude, among the answers inside
+   their window or without a usable date only (R10).
 R5 neutralised: further study, work-study (situation or contract), unable to work, abroad (situation
    « à l'étranger » wins over a French work location) unless the certification is international.
 R6 employed: respondent, not neutralised, in a job.
 R7 in target: the survey's adequacy answer, else the ROME code (given, else an exact title match) is
-   exactly one of the fiche's job codes; fuzzy matches never count.
+   exactly one of the fiche's job codes; fuzzy matches never count. A title matches an appellation when
+   one of its forms equals one of the appellation's (long or short label): as written, its masculine and
+   its feminine readings, normalised (accents, case, punctuation; « œ » read « oe »; « -XYZ- » acronyms
+   dropped). Readings: a gender pair « A / B » (a slash with a space on each side; k = the words of A):
+   masculine = A + the words of B after its first k, feminine = B, preceded by the first k - |B| words of
+   A when B is shorter; read at the first « / », then the reading again. Inclusive endings (x in e, es,
+   fe, ne, le, se, euse, rice, trice, ère, ere, ive after a word as « (x) », « ·x », « .x », « -x », or
+   « /(x) »): the masculine drops them, the feminine adds e, es, fe, ne, le, turns « -eur » into « -euse »
+   (se, euse) or « -rice » (rice), « -teur » into « -trice », « -er » into « -ère », « -if » into
+   « -ive », else adds the ending; every inclusive word of a text in the same gender. A title matching
+   appellations of several ROME codes gets one code: the first, in the appellations' code_ogr order,
+   that is a targeted code of the certification, else the first appellation's; that code alone decides
+   (reported « intitulé ambigu »: ambiguous_titles()).
 R8 response rate = respondents ÷ certified.
 R9 (issue #16) per partner: the partner of a certified person is the one of the cohort row that certified
    them; a SIRET counts when it has 14 digits and a valid Luhn key (La Poste, SIREN 356000000: digit sum
@@ -28,10 +43,15 @@ R10 survey window (docs/warehouse.md, « The survey window »): the 6-month wave
    days inclusive, in calendar months (the same day of the month, or the last day of a shorter month:
    31/01 + 4 months = 31/05). An answer that counts (R4), dated on or after its jury and outside its
    window is reported (« hors fenêtre ») and still counts; one dated before its jury is reported apart.
+   Setting INSERTION_OUTSIDE_WINDOW (``outside`` of recompute()): « count » (default, as above) or
+   « exclude »: an answer dated outside its window (before it opens, before its jury included, or after it
+   closes) never counts; R4 chooses among the others (inside, or without a usable date); none left: the
+   person is a non-respondent of that wave. The excluded answers dated on or after their jury are all
+   reported « hors fenêtre ».
 
 Choices made where the spec leaves room (the pipeline may legitimately differ on these):
-- Text values and headers are compared after NFKD, removing accents, lower-casing and turning every
-  non-alphanumeric run into one space. Candidate references are only stripped (case kept).
+- Text values and headers are compared after NFKD, removing accents, lower-casing (« œ » read « oe »)
+  and turning every non-alphanumeric run into one space. Candidate references are only stripped (case kept).
   Certification codes are stripped and upper-cased before the ^RNCP[0-9]{3,6}$ check.
 - Dates: datetime cells, dd/mm/yyyy, yyyy-mm-dd (optionally followed by a time), and Excel serials
   (a number, or a string of digits, between 1 and 2958465, day 0 = 1899-12-30). Anything else is invalid.
@@ -43,10 +63,16 @@ Choices made where the spec leaves room (the pipeline may legitimately differ on
 - Target ROME codes: every RNCP export file (CSV Rome part, XML) is read in file-name order and a file
   replaces the codes of the fiches it carries; reference_dir/certification_rome.csv only for fiches in
   no export file. The latest appellation file (by version number) is used.
-- Title matching uses both libelle_appellation_long and _court. A title matching appellations of several
-  ROME codes is in target when any of those codes is a target (all are exact matches).
-- Inclusive writing handled: "Chargé·e", "Chargé.e", "Chargé(e)" (also ·/. between a word and a 1-5
-  letter suffix). Forms "X / Y rest" of labels give "X rest" and "Y rest".
+- Title forms (R7): the same rules on both sides (survey titles and appellation labels). Accents are
+  removed before the inclusive endings are read (« ère » is « ere »); « ere » builds like « ère »
+  (replaces « -er »). A « (x) » ending may be attached to the word only (« Chef(fe) », not « Chef (fe) »);
+  « ·x », « .x », « -x » must end the word. Words are whitespace-separated tokens of the text (k and |B|
+  of a pair); on a text with several « / » the masculine reading is read again as masculine and the
+  feminine as feminine (two readings in all, the further « / » tokens counted as words of B). « -XYZ- »:
+  a capital, then capitals or digits, between hyphens, standing as a word, dropped before anything else.
+- code_ogr order is numeric. A title matches when any of its three forms equals any of the three forms
+  of an appellation's long or short label; the candidate codes are those of every matching appellation.
+- target_parent_codes (M32) is not modelled: the oracle's targets are the fiche's job codes only.
 - Promotion: an integer (or integral float, e.g. 2019.0 from Excel) between 1990 and 2100, else empty.
 """
 
@@ -86,7 +112,7 @@ def strip_accents(s: str) -> str:
 
 
 def norm(s) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", strip_accents(text(s)).lower()).strip()
+    return re.sub(r"[^a-z0-9]+", " ", strip_accents(text(s)).lower().replace("œ", "oe")).strip()
 
 
 def text(v) -> str:
@@ -282,32 +308,80 @@ def international(reference_dir: Path) -> set[str]:
     return set(df.loc[df["international"].str.strip() == "1", "certification_code"])
 
 
-def title_forms(title: str) -> set[str]:
-    """Normalised forms of a job title or appellation label (gender forms, inclusive writing)."""
-    s = strip_accents(text(title)).lower()
-    forms = {norm(s)}
-    if " / " in s:  # "Chargé / Chargée de promotion" -> "chargé de promotion", "chargée de promotion"
-        left, right = s.split(" / ", 1)
-        n_left = len(left.split())
-        forms |= {norm(right), norm(" ".join([left, *right.split()[n_left:]]))}
-    masc = re.sub(r"(\w)\((\w{1,5})\)", r"\1", s)
-    masc = re.sub(r"(\w)[·•.](\w{1,5})(?:[·•.]s)?\b", r"\1", masc)
-    fem = re.sub(r"(\w)\((\w{1,5})\)", r"\1\2", s)
-    fem = re.sub(r"(\w)[·•.](\w{1,5})(?:[·•.]s)?\b", r"\1\2", fem)
-    return (forms | {norm(masc), norm(fem)}) - {""}
+# R7 (M11): the written forms of a job title or appellation label
+ENDINGS = "trice|euse|rice|ere|ive|es|fe|ne|le|se|e"  # « ère » once accents are removed
+INCLUSIVE = re.compile(rf"(\w+)(?:\(({ENDINGS})\)|/\(({ENDINGS})\)|[·.\-]({ENDINGS})(?!\w))")
+ACRONYM = re.compile(r"(?<!\S)-[A-Z][A-Z0-9]*-(?!\S)")
 
 
-def appellation_index(raw_dir: Path) -> dict[str, set[str]]:
+def feminine_word(word: str, ending: str) -> str:
+    """R7: the feminine of ``word`` written with the inclusive ``ending`` (accents already removed)."""
+    replaced = {"se": ("eur", "euse"), "euse": ("eur", "euse"), "rice": ("eur", "rice"),
+                "trice": ("teur", "trice"), "ere": ("er", "ere"), "ive": ("if", "ive")}  # fmt: skip
+    if ending in replaced and word.endswith(replaced[ending][0]):
+        tail, feminine = replaced[ending]
+        return word[: -len(tail)] + feminine
+    return word + ending  # e, es, fe, ne, le; or a word that does not end as expected
+
+
+def inclusive_reading(s: str, feminine: bool) -> str:
+    """R7: every inclusive word of ``s`` in one gender: the masculine drops the ending, the feminine builds
+    the word (« chef(fe) » -> « chef » | « cheffe », « agent·e » -> « agent » | « agente »)."""
+
+    def one(m: re.Match) -> str:
+        ending = m[2] or m[3] or m[4]
+        return feminine_word(m[1], ending) if feminine else m[1]
+
+    return INCLUSIVE.sub(one, s)
+
+
+def pair_reading(s: str, feminine: bool) -> str:
+    """R7: the masculine or feminine reading of a gender pair « A / B » (a slash with a space on each side),
+    read at its first slash, then again on the reading: with k the number of words of A, the masculine is A
+    followed by the words of B after its first k; the feminine is B, preceded by the first k - |B| words of
+    A when B is shorter."""
+    if " / " not in s:
+        return s
+    a, b = (part.split() for part in s.split(" / ", 1))
+    k = len(a)
+    words = (a[: k - len(b)] + b if len(b) < k else b) if feminine else a + b[k:]
+    return pair_reading(" ".join(words), feminine)
+
+
+def title_forms(title) -> set[str]:
+    """R7: the normalised forms of a job title or appellation label: as written, its masculine and its
+    feminine readings (gender pairs, then inclusive endings; « -XYZ- » acronyms dropped first)."""
+    s = strip_accents(ACRONYM.sub(" ", text(title))).lower()
+    readings = [s, *(inclusive_reading(pair_reading(s, f), f) for f in (False, True))]
+    return {norm(r) for r in readings} - {""}
+
+
+def appellation_index(raw_dir: Path) -> dict[str, list[tuple[int, str]]]:
+    """R7: form -> the (code_ogr, ROME code) of the appellations having it (long or short label), in
+    code_ogr order. The latest appellation file (by version number) is used."""
     files = list(Path(raw_dir).rglob("unix_referentiel_appellation_v*_utf8.csv"))
     if not files:
         return {}
     latest = max(files, key=lambda p: int(re.search(r"_v(\d+)", p.name)[1]))
-    index: dict[str, set[str]] = {}
+    index: dict[str, set[tuple[int, str]]] = {}
     for row in pd.read_csv(latest, dtype=str, keep_default_na=False).itertuples():
         for label in (row.libelle_appellation_long, row.libelle_appellation_court):
             for form in title_forms(label):
-                index.setdefault(form, set()).add(row.code_rome)
-    return index
+                index.setdefault(form, set()).add((int(row.code_ogr), row.code_rome.strip()))
+    return {form: sorted(found) for form, found in index.items()}
+
+
+def title_candidates(title, titles: dict[str, list[tuple[int, str]]]) -> list[str]:
+    """R7: the ROME codes of the appellations one of whose forms equals one of the title's forms, in the
+    order of their first appellation's code_ogr (exact match only)."""
+    found = sorted({a for form in title_forms(title) for a in titles.get(form, ())})
+    return list(dict.fromkeys(code for _, code in found))
+
+
+def title_code(candidates: list[str], targets: set[str]) -> str:
+    """R7: of a title's candidate codes, the first that is a target of the certification, else the first;
+    '' without a match."""
+    return next((c for c in candidates if c in targets), candidates[0] if candidates else "")
 
 
 def siret_ok(v) -> str | None:
@@ -379,8 +453,19 @@ def certified_people(cohort: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values("jury").drop_duplicates(["person", "cert", "year"], keep="last")
 
 
-def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, titles) -> pd.DataFrame:
-    """R2-R7: attached, deduplicated answers with their flags."""
+def promotion_of(certs: list, promotion: int | None, answered: dt.date | None) -> tuple:
+    """R3: (the certification an answer is attached to, whether the promotion it gave was corrected).
+    ``certs``: the person's certifications of that code, by jury date."""
+    given = [c for c in certs if promotion is not None and c.year == promotion]
+    if given:
+        return given[-1], False
+    before = [c for c in certs if answered and c.jury <= answered]
+    return (before or certs)[-1], promotion is not None
+
+
+def attached_answers(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, titles) -> pd.DataFrame:
+    """R2, R3, R5-R7, R10: every answer of a certified person, attached to its promotion and classified
+    (before R4), with ``promotion_given``, ``promotion_corrected`` and ``in_window``."""
     promos: dict[tuple[str, str], list] = {}
     for p in people.sort_values("jury").itertuples():
         promos.setdefault((p.person, p.cert), []).append(p)
@@ -396,14 +481,7 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
         if not certs:
             continue
         answered, promotion = not_future(parse_date(r.answer_date)), parse_promotion(r.promotion)
-        if promotion is not None:
-            chosen = [c for c in certs if c.year == promotion]
-        else:
-            before = [c for c in certs if answered and c.jury <= answered]
-            chosen = before or certs
-        if not chosen:
-            continue
-        c = chosen[-1]
+        c, corrected = promotion_of(certs, promotion, answered)
         contract = value("contract_type", r.contract_type) or ""
         location = value("work_location", r.work_location) or ""
         decision = value("target_decision", r.target_decision) or ""
@@ -420,16 +498,11 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
             )
         )
         employed = respondent and not neutralised and situation in {"employed", "employed_abroad"}
-        in_target = False
-        if employed:
-            if decision:
-                in_target = decision == "in"
-            else:
-                rome = parse_rome(r.rome_code)
-                codes = (
-                    {rome} if rome else set().union(*(titles.get(f, set()) for f in title_forms(r.job_title)))
-                )
-                in_target = bool(codes & targets.get(cert, set()))
+        goals = targets.get(cert, set())
+        given = parse_rome(r.rome_code)
+        candidates = title_candidates(r.job_title, titles) if employed and not given else []
+        rome = (given or title_code(candidates, goals)) if employed else ""
+        in_target = employed and (decision == "in" if decision else rome in goals)
         rows.append(
             {
                 "cert": cert,
@@ -441,6 +514,9 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
                 "respondent": respondent,
                 "answered": answered,
                 "jury": c.jury,
+                "promotion_given": promotion,
+                "promotion_corrected": corrected,
+                "in_window": answered is None or in_window(answered, c.jury, f"{wave}m"),
                 "src_file": r.src_file,
                 "src_path": r.src_path,
                 "src_row": r.src_row,
@@ -448,6 +524,8 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
                 "neutralised": neutralised,
                 "employed": employed,
                 "in_target": in_target,
+                "rome_code": rome,  # R7: of the job (employed), given or matched ('' when none)
+                "rome_candidates": candidates,  # R7: the codes the title matches (no code given)
                 # issue #17: conditions of employment (see conditions() below)
                 "situation": situation,
                 "contract": contract,
@@ -465,14 +543,28 @@ def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, title
                 ),
             }
         )
-    df = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def rank_answers(answers: pd.DataFrame, outside: str = "count") -> pd.DataFrame:
+    """R4: the answer that counts per person, certification, promotion and wave: respondents first, latest
+    answer date (empty last), file name sorting last, last row. R10: with ``outside="exclude"``
+    (INSERTION_OUTSIDE_WINDOW) only the answers inside their window or without a usable date take part."""
+    if outside not in ("count", "exclude"):
+        raise ValueError(f"outside window: count or exclude, not {outside!r}")
+    df = answers[answers["in_window"]] if outside == "exclude" and not answers.empty else answers
     if df.empty:
         return df
-    # R4: respondents first, latest answer date (empty last), file name sorting last, last row.
+    df = df.copy()
     df["_has_date"] = df["answered"].notna()
     df["_date"] = df["answered"].map(lambda d: d.toordinal() if d else 0)
     df = df.sort_values(["respondent", "_has_date", "_date", "src_file", "src_path", "src_row"])
     return df.drop_duplicates(["person", "cert", "year", "wave"], keep="last")
+
+
+def survey_rows(survey: pd.DataFrame, people: pd.DataFrame, targets, intl, titles, outside="count"):
+    """R2-R7, R10: attached, deduplicated answers with their flags."""
+    return rank_answers(attached_answers(survey, people, targets, intl, titles), outside)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -490,21 +582,36 @@ def survey_window(jury: dt.date, wave: str) -> tuple[dt.date, dt.date]:
     return add_months(jury, first), add_months(jury, last)
 
 
-def outside_window(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:
-    """R10: the answers that count, dated on or after their jury and outside their wave's window
-    (cert, year, wave, src_file, src_line: the row of the file or sheet)."""
-    _, answers = people_and_answers(raw_dir, reference_dir)
+def in_window(answered: dt.date, jury: dt.date, wave: str) -> bool:
+    """R10: an answer dated ``answered`` is inside its wave's window (before the jury: outside)."""
+    first, last = survey_window(jury, wave)
+    return first <= answered <= last
+
+
+def outside_window(raw_dir: Path, reference_dir: Path, outside: str = "count") -> pd.DataFrame:
+    """R10: the answers reported « hors fenêtre »: dated on or after their jury and outside their wave's
+    window; with ``outside="count"`` those that count (R4), with ``"exclude"`` every such answer (none
+    counts). Columns cert, year, wave, src_file, src_line (the row of the file or sheet)."""
+    _, attached, answers = read_and_attach(raw_dir, reference_dir, outside)
     columns = ["cert", "year", "wave", "src_file", "src_line"]
-    if answers.empty:
+    reported = attached if outside == "exclude" else answers
+    if reported.empty:
         return pd.DataFrame(columns=columns)
-    dated = answers[answers["answered"].notna()]
-    out = [
-        r
-        for r in dated.itertuples()
-        if r.answered >= r.jury
-        and not survey_window(r.jury, r.wave)[0] <= r.answered <= survey_window(r.jury, r.wave)[1]
-    ]
-    return pd.DataFrame([{c: getattr(r, c) for c in columns} for r in out], columns=columns)
+    dated = reported[reported["answered"].notna() & ~reported["in_window"]]
+    after_jury = pd.Series([r.answered >= r.jury for r in dated.itertuples()], index=dated.index, dtype=bool)
+    return dated.loc[after_jury, columns].reset_index(drop=True)
+
+
+def corrected_promotions(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:
+    """R3: every answer whose promotion, well formed, is not a year of the person's certification, attached
+    by its date instead (counted or not, R4): cert, year (attached), wave, src_file, src_line, promotion
+    (the year given)."""
+    _, attached, _ = read_and_attach(raw_dir, reference_dir)
+    columns = ["cert", "year", "wave", "src_file", "src_line", "promotion_given"]
+    if attached.empty:
+        return pd.DataFrame(columns=columns)
+    out = attached.loc[attached["promotion_corrected"], columns]
+    return out.rename(columns={"promotion_given": "promotion"}).reset_index(drop=True)
 
 
 def rate(num: int, den: int):
@@ -559,33 +666,55 @@ def aggregate(people: pd.DataFrame, answers: pd.DataFrame, keys: list[str]) -> p
     return df.rename(columns={"cert": "certification_code", "route": "access_route"})
 
 
-def people_and_answers(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The certified people and their classified answers, from the raw files."""
+def ambiguous_titles(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:
+    """R7: the answers that count (R4) of employed respondents without a ROME code whose title is an
+    appellation of several ROME codes (reported « intitulé ambigu »): cert, year, wave, src_file,
+    src_line, codes (the candidates, in code_ogr order)."""
+    _, _, answers = read_and_attach(raw_dir, reference_dir)
+    columns = ["cert", "year", "wave", "src_file", "src_line", "rome_candidates"]
+    if answers.empty:
+        return pd.DataFrame(columns=columns)
+    out = answers.loc[answers["rome_candidates"].map(len) > 1, columns]
+    return out.rename(columns={"rome_candidates": "codes"}).reset_index(drop=True)
+
+
+def read_and_attach(raw_dir: Path, reference_dir: Path, outside: str = "count") -> tuple:
+    """(certified people, every attached answer, the answers that count) from the raw files."""
     cohort, survey = read_raw(Path(raw_dir))
     people = certified_people(cohort)
     if survey.empty:
-        return people, pd.DataFrame()
-    answers = survey_rows(
+        return people, pd.DataFrame(), pd.DataFrame()
+    attached = attached_answers(
         survey,
         people,
         target_codes(raw_dir, reference_dir),
         international(reference_dir),
         appellation_index(Path(raw_dir)),
     )
+    return people, attached, rank_answers(attached, outside)
+
+
+def people_and_answers(raw_dir: Path, reference_dir: Path, outside: str = "count") -> tuple:
+    """The certified people and their classified answers that count, from the raw files. ``outside``:
+    INSERTION_OUTSIDE_WINDOW, « count » (default) or « exclude » (R10)."""
+    people, _, answers = read_and_attach(raw_dir, reference_dir, outside)
     return people, answers
 
 
-def recompute(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(per certification and year, per certification, year and access route) statistics."""
-    people, answers = people_and_answers(raw_dir, reference_dir)
+def recompute(
+    raw_dir: Path, reference_dir: Path, outside: str = "count"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per certification and year, per certification, year and access route) statistics. ``outside``:
+    the setting INSERTION_OUTSIDE_WINDOW, « count » (default) or « exclude » (R10)."""
+    people, answers = people_and_answers(raw_dir, reference_dir, outside)
     overall = aggregate(people, answers, ["cert", "year"])
     per_route = aggregate(people[people["route"].isin(ROUTES)], answers, ["cert", "year", "route"])
     return overall, per_route
 
 
-def recompute_partners(raw_dir: Path, reference_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def recompute_partners(raw_dir: Path, reference_dir: Path, outside: str = "count") -> tuple:
     """R9: (per certification, year and partner; the same per access route) statistics."""
-    people, answers = people_and_answers(raw_dir, reference_dir)
+    people, answers = people_and_answers(raw_dir, reference_dir, outside)
     overall = aggregate(people, answers, ["cert", "year", "partner"])
     per_route = aggregate(people, answers, ["cert", "year", "partner", "route"])
     return overall, per_route
@@ -662,9 +791,9 @@ def quartile(values: list[float], p: float) -> float | None:
     return math.floor(value / 100 + 0.5) * 100  # M27: rounded to 100 €, half away from zero (pay > 0)
 
 
-def conditions(raw_dir: Path, reference_dir: Path) -> pd.DataFrame:
+def conditions(raw_dir: Path, reference_dir: Path, outside: str = "count") -> pd.DataFrame:
     """Per certification, year and wave (6, 24): the head-counts, shares, rates and pay quartiles."""
-    people, answers = people_and_answers(raw_dir, reference_dir)
+    people, answers = people_and_answers(raw_dir, reference_dir, outside)
     out = []
     for (cert, year, wave), a in answers.groupby(["cert", "year", "wave"]):
         emp = a[a["employed"]]
