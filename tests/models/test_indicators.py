@@ -233,13 +233,16 @@ def test_an_answer_attaches_to_the_promotion_it_gives_or_by_its_date(con, settin
     con.execute(COHORT_SQL, [50, "p2019-0", CERT, "2020-06-15", "FI", "certified"])  # certified again in 2020
     add_answer(con, "p2019-0", row=2, answer_date="2020-01-10")  # after the 2019 jury only -> 2019
     add_answer(con, "p2019-0", wave=24, row=3, promotion=2020)  # given -> 2020
-    add_answer(con, "p2019-0", wave=24, row=4, promotion=2018)  # not certified in 2018 -> not counted
+    # not certified in 2018: attached by its date (none: the latest promotion, 2020), reported (issue #23)
+    add_answer(con, "p2019-0", wave=24, row=4, promotion=2018)
     rows = stats(con, settings)
     assert [(r["year"], r["respondents_6m"], r["respondents_24m"]) for r in rows] == [
         (2019, 1, 0),
-        (2020, 0, 1),
+        (2020, 0, 1),  # rows 3 and 4: one answer of the person and wave counts
     ]
-    assert issues(con, "answer_not_attached") == [("a.csv", 4)]
+    assert issues(con, "answer_not_attached") == []
+    assert issues(con, "promotion_corrected") == [("a.csv", 4)]
+    assert len(issues(con, "answer_superseded")) == 1
     assert len(issues(con, "certified_in_several_years")) == 2
 
 
