@@ -37,6 +37,7 @@ EXPECTATION_LABELS = {
     "answers_within_the_survey_windows": "Réponses dans la fenêtre d'enquête",
     "work_location_agrees_with_situation": "Lieu de travail cohérent avec la situation",
     "job_titles_reviewed": "Intitulés de poste relus",
+    "job_titles_unambiguous": "Intitulés de poste sans ambiguïté de code ROME",
     "certified_once_per_certification": "Une certification par personne",
     "answers_promotion_is_a_year_of_the_person": "Promotion des réponses connue",
     "one_jury_per_person_and_year": "Un jury par personne et par année",
@@ -179,6 +180,11 @@ _MESSAGES: list[tuple[str, str]] = [
         r"no employed respondent whose title only has a fuzzy ROME match waiting for review",
         "aucun répondant en emploi dont l'intitulé n'a qu'une correspondance ROME approchée en attente de "
         "relecture",
+    ),
+    (
+        r"no employed respondent whose job code comes from a title that is a ROME appellation of several codes",
+        "aucun répondant en emploi dont le code ROME vient d'un intitulé qui est une appellation de plusieurs "
+        "codes (intitulé ambigu)",
     ),
     (
         r"a person certified once per certification \(else counted in each year\)",

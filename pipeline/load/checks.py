@@ -44,6 +44,10 @@ ISSUE_CHECKS = {
         "job_titles_reviewed",
         "no employed respondent whose title only has a fuzzy ROME match waiting for review",
     ),
+    "title_ambiguous": (
+        "job_titles_unambiguous",
+        "no employed respondent whose job code comes from a title that is a ROME appellation of several codes",
+    ),
     "certified_in_several_years": (
         "certified_once_per_certification",
         "a person certified once per certification (else counted in each year)",

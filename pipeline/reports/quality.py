@@ -127,11 +127,13 @@ def unmatched_titles(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def title_matches(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every survey job title with its automatic ROME match and the reviewers' latest decisions
-    (view ``stg_title_reviews``: one row per decision, for one certification or for all)."""
+    """Every survey job title with its automatic ROME match (``candidate_rome_codes``: every code the title
+    is an appellation of, M11) and the reviewers' latest decisions (view ``stg_title_reviews``: one row
+    per decision, for one certification or for all)."""
     return con.execute(
         """
-        select m.job_title, m.rome_code as matched_rome_code, m.appellation, m.method, m.score,
+        select m.job_title, m.rome_code as matched_rome_code,
+               array_to_string(m.rome_codes, ', ') as candidate_rome_codes, m.appellation, m.method, m.score,
                r.rome_code as reviewed_rome_code, r.in_target as reviewed_in_target, r.reviewer,
                strftime(r.decided_at, '%d/%m/%Y') as reviewed_on,
                case when r.review_id is not null then coalesce(r.certification_code, 'toutes') end

@@ -1,10 +1,14 @@
-"""Job titles -> ROME codes, from the ROME 4.0 appellations.
+"""Job titles -> ROME codes, from the ROME 4.0 appellations (docs/methodology.md M11).
 
-Exact match first, after normalising case, accents, punctuation, inclusive writing (« Chargé.e »,
-« Chargé(e) ») and gender forms (« Chargé / Chargée de … »); then a fuzzy match (token-sort ratio,
-score ≥ ``FUZZY_CUTOFF``). Every automatic match keeps its method and score. Results are cached in
-``job_title_matches``: each distinct title is matched once, at the build that first sees it.
-A reviewer's decision (``title_reviews``) wins over any automatic match in the marts.
+A title matches an appellation **exactly** when one of its written forms (:func:`forms`: as written, its
+masculine and feminine readings of gender pairs « Agent / Agente de propreté » and of inclusive endings
+« Chef·fe », « Technicien(ne) ») equals one of the forms of the appellation's long or short label, after
+normalisation. A title may be an appellation of several ROME codes: all of them are kept
+(``rome_codes``, in ``code_ogr`` order); the marts choose among them per certification. Otherwise a fuzzy
+match (token-sort ratio, score ≥ ``FUZZY_CUTOFF``) is only a proposal. Every automatic match keeps its
+method and score. Results are cached in ``job_title_matches``: each distinct title is matched once, at the
+build that first sees it (or when the ROME version or ``MATCH_RULE`` changes). A reviewer's decision
+(``title_reviews``) wins over any automatic match in the marts.
 """
 
 from __future__ import annotations
@@ -20,50 +24,140 @@ from pipeline.core.normalise import norm
 from pipeline.core.sql import scalar
 
 FUZZY_CUTOFF = 85
-MATCH_RULE = "own-code"  # what a match yields (the appellation's own ROME code); part of the cache key
-_SLASH = re.compile(r"(\S+)\s*/\s*(\S+)")
-_INCLUSIVE = re.compile(r"(?<=\w)[.·(](e|es|rice|rices|euse|euses|se|ne|le|ère|ere|trice)\)?(?=\W|$)", re.I)
-_ACRONYM = re.compile(r"\s-[A-Z]+-")
+# what a match yields and how titles are read; part of the cache key (cached matches of another rule are
+# redone). "forms-1": every written form (M11, issue #23), every candidate code kept (rome_codes).
+MATCH_RULE = "forms-1"
+
+# a gender pair « A / B »: a slash with a space on each side (« biologie/microbiologie » is not one)
+_PAIR = re.compile(r"\s+/\s+")
+MAX_PAIRS = 4  # a text with more « / » is not read as pairs (a list, not a job title: 2^n readings)
+# an inclusive ending after a word: « Chef(fe) », « Agent·e », « Chargé.e », « Agent-e », « Assistant/(e) »
+_ENDINGS = "e|es|fe|ne|le|se|euse|rice|trice|ère|ere|ive"
+_INCLUSIVE = re.compile(rf"(\w+)(?:/?\(({_ENDINGS})\)|[·.-]({_ENDINGS}))(?!\w)", re.I)
+# « -XYZ- » acronyms of ROME labels (« -SIG- », « -IA-DSDEN- », « matériels-BTP- »); « -armée- » is a word
+_ACRONYM = re.compile(r"-[A-Z][A-Z0-9&]+(?:-[A-Z][A-Z0-9&]+)*-(?!\w)")
+# the end of the masculine word an inclusive ending replaces (« Directeur(rice) » -> « Directrice »)
+_REPLACES = {"euse": "eur", "rice": "eur", "trice": "teur", "ère": "er", "ere": "er", "ive": "if"}
 
 
-def variants(label: str) -> list[str]:
-    """Masculine and feminine readings of an appellation: 'Chargé / Chargée de X' -> both."""
-    text = _ACRONYM.sub(" ", label)
-    return list(dict.fromkeys([_SLASH.sub(r"\1", text), _SLASH.sub(r"\2", text)]))
+def _feminine(word: str, ending: str) -> str:
+    """« Chef » + fe -> « Cheffe », « Accastilleur » + se -> « Accastilleuse », « Directeur » + rice ->
+    « Directrice », « Accompagnateur » + trice -> « Accompagnatrice », « Boulanger » + ère -> « Boulangère »;
+    a word that does not end as the ending expects takes the ending as it is."""
+    low, replaced = word.lower(), _REPLACES.get(ending.lower())
+    if ending.lower() == "se" and low.endswith("eur"):
+        return word[:-1] + ending  # « -eur » -> « -euse »
+    if replaced and low.endswith(replaced):
+        return word[: -len(replaced)] + ending
+    return word + ending
 
 
-def title_key(title: str) -> str:
-    """The normalised form a survey title is matched (and reviewed) under."""
-    text = _INCLUSIVE.sub("", str(title))
-    return norm(_SLASH.sub(r"\1", text))
+def _inclusive(text: str, feminine: bool) -> str:
+    """Every inclusive word of ``text`` in one gender (its masculine drops the ending)."""
+
+    def word(m: re.Match) -> str:
+        return _feminine(m[1], m[2] or m[3]) if feminine else m[1]
+
+    return _INCLUSIVE.sub(word, text)
 
 
-def appellation_index(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """normalised variant -> (the appellation's own ROME code, appellation label). Its own code, not its
-    parent's: a title is evidence of that code exactly, like a code given in the survey (a wider rule is
-    a per-certification setting, ``target_parent_codes``)."""
+def _pair(text: str) -> tuple[str, str] | None:
+    """The masculine and feminine readings of the first gender pair « A / B » of ``text``, else None.
+    With k the words of A: masculine = A + the words of B after its first k (their shared tail);
+    feminine = B, preceded by the first k - |B| words of A when B is shorter."""
+    m = _PAIR.search(text)
+    if m is None:
+        return None
+    a, b = text[: m.start()].split(), text[m.end() :].split()
+    k = len(a)
+    return " ".join(a + b[k:]), " ".join(a[: k - len(b)] + b if len(b) < k else b)
+
+
+def _readings(text: str) -> list[str]:
+    """The gender-pair readings of ``text``: read at its first « / », then each reading again. The first
+    is the masculine reading (masculine at every pair), the last the feminine one (``MAX_PAIRS``)."""
+    pair = _pair(text) if len(_PAIR.findall(text)) <= MAX_PAIRS else None
+    if pair is None:
+        return [text]
+    masculine, feminine = _readings(pair[0]), _readings(pair[1])
+    between = [
+        r for r in dict.fromkeys(masculine[1:] + feminine[:-1]) if r not in (masculine[0], feminine[-1])
+    ]
+    return (
+        [masculine[0], *between, feminine[-1]] if masculine[0] != feminine[-1] else [masculine[0], *between]
+    )
+
+
+def _masculine(text: str) -> str:
+    return _inclusive(_readings(text)[0], feminine=False)
+
+
+def _written(text: object) -> str:
+    return "" if text is None or (isinstance(text, float) and pd.isna(text)) else _ACRONYM.sub(" ", str(text))
+
+
+def forms(text: object) -> list[str]:
+    """The normalised forms of a job title or appellation label (M11): as written, its masculine reading
+    then its feminine reading (gender pairs and inclusive endings, every inclusive word in the same
+    gender); a text with several « / » also gives the readings between, in both inclusive genders.
+    « Chef·fe de chantier » -> ['chef fe de chantier', 'chef de chantier', 'cheffe de chantier']."""
+    written = _written(text)
+    readings = _readings(written)
+    out = [written, _inclusive(readings[0], False), _inclusive(readings[-1], True)]
+    for reading in readings[1:-1]:
+        out += [_inclusive(reading, False), _inclusive(reading, True)]
+    return list(dict.fromkeys(f for f in map(norm, out) if f))
+
+
+def title_key(title: object) -> str:
+    """The form a survey title is matched, cached and reviewed under: its normalised masculine reading."""
+    return norm(_masculine(_written(title)))
+
+
+# normalised form -> the appellations having it: (code_ogr order, ROME code, appellation label)
+Index = dict[str, list[tuple[int, str, str]]]
+
+
+def appellation_index(con: duckdb.DuckDBPyConnection) -> Index:
+    """normalised form -> the appellations (long or short label) having that form, in ``code_ogr`` order:
+    (rank, the appellation's own ROME code, its long label). Its own code, not its parent's: a title is
+    evidence of that code exactly, like a code given in the survey (a wider rule is a per-certification
+    setting, ``target_parent_codes``)."""
     rows = con.execute(
-        "select label, label_short, rome_code from rome_appellations order by code_ogr"
+        "select label, label_short, rome_code from rome_appellations "
+        "order by try_cast(code_ogr as bigint) nulls last, code_ogr, label"
     ).fetchall()
-    index: dict[str, tuple[str, str]] = {}
-    for label, short, code in rows:
+    index: Index = {}
+    for rank, (label, short, code) in enumerate(rows):
         for text in filter(None, (label, short)):
-            for v in variants(text):
-                index.setdefault(norm(v), (code, label))
+            for form in forms(text):
+                found = index.setdefault(form, [])
+                if not found or found[-1][0] != rank:
+                    found.append((rank, code, label))
     return index
 
 
-def match_titles(titles: list[str], index: dict[str, tuple[str, str]]) -> pd.DataFrame:
-    """One row per title: title_key, rome_code, appellation, method (exact/fuzzy/unmatched), score."""
+def candidates(title_forms: list[str], index: Index) -> list[tuple[str, str]]:
+    """(ROME code, appellation) of every code the forms are appellations of, once per code, in the
+    appellations' ``code_ogr`` order (each code with its first appellation)."""
+    found: dict[str, tuple[str, str]] = {}
+    for _, code, label in sorted({hit for form in title_forms for hit in index.get(form, ())}):
+        found.setdefault(code, (code, label))
+    return list(found.values())
+
+
+def match_titles(titles: list[str], index: Index) -> pd.DataFrame:
+    """One row per title: title_key, rome_code (the first candidate), rome_codes (every candidate, in
+    code_ogr order), appellation, method (exact/fuzzy/unmatched), score."""
     from rapidfuzz import fuzz, process
 
     keys = list(index)
     out = []
     for title in titles:
         key = title_key(title)
-        if key in index:
-            code, label = index[key]
-            out.append((title, key, code, label, "exact", 100.0))
+        found = candidates(forms(title), index)
+        if found:
+            out.append((title, key, found[0][0], [c for c, _ in found], found[0][1], "exact", 100.0))
             continue
         best = (
             process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_CUTOFF)
@@ -71,12 +165,14 @@ def match_titles(titles: list[str], index: dict[str, tuple[str, str]]) -> pd.Dat
             else None
         )
         if best:
-            code, label = index[best[0]]
-            out.append((title, key, code, label, "fuzzy", round(best[1], 1)))
+            found = candidates([best[0]], index)
+            codes = [c for c, _ in found]
+            out.append((title, key, found[0][0], codes, found[0][1], "fuzzy", round(best[1], 1)))
         else:
-            out.append((title, key, None, None, "unmatched", None))
+            out.append((title, key, None, None, None, "unmatched", None))
     return pd.DataFrame(
-        out, columns=["job_title", "title_key", "rome_code", "appellation", "method", "score"]
+        out,
+        columns=["job_title", "title_key", "rome_code", "rome_codes", "appellation", "method", "score"],
     )
 
 
@@ -88,6 +184,7 @@ def refresh(con: duckdb.DuckDBPyConnection, scope: list[str] | None = None) -> i
         return 0
     version = f"{version}/{MATCH_RULE}"  # cached matches of another ROME version or rule are redone
     con.execute("delete from job_title_matches where rome_version is distinct from ?", [version])
+    rekey_reviews(con)
     titles = [
         r[0]
         for r in con.execute(
@@ -108,6 +205,17 @@ def refresh(con: duckdb.DuckDBPyConnection, scope: list[str] | None = None) -> i
     con.execute("insert into job_title_matches by name select * from new_matches")
     con.unregister("new_matches")
     return len(matches)
+
+
+def rekey_reviews(con: duckdb.DuckDBPyConnection) -> int:
+    """Give each reviewer's decision the key its title has under the current rule (``title_key`` of the
+    title as the reviewer wrote it), so that decisions recorded under an earlier reading of titles still
+    meet their answers; returns how many keys changed. The decisions themselves never change."""
+    rows = con.execute("select review_id, job_title, title_key from title_reviews").fetchall()
+    changed = [(title_key(title), rid) for rid, title, key in rows if title_key(title) != key]
+    if changed:
+        con.executemany("update title_reviews set title_key = ? where review_id = ?", changed)
+    return len(changed)
 
 
 def review(

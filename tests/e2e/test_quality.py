@@ -97,4 +97,4 @@ def test_every_rule_applied_to_the_figures_is_a_validate_check():
     issues = set(re.findall(r"^select\s+'(\w+)'", sql, re.M)) | set(
         re.findall(r"^\s+'(\w+)' as issue", sql, re.M)
     )
-    assert issues == set(ISSUE_CHECKS) and len(issues) == 10
+    assert issues == set(ISSUE_CHECKS) and len(issues) == 11

@@ -1,4 +1,5 @@
-"""RNCP export (XML V4.1, CSV parts, zip) and ROME 4.0 on real excerpts; target jobs; title matching;
+"""RNCP export (XML V4.1, CSV parts, zip) and ROME 4.0 on real excerpts; target jobs; reviewers' decisions on
+job titles (the forms of a title: tests/unit/test_matching_forms.py, tests/models/test_title_forms.py);
 lineage; published vs computed."""
 
 import zipfile
@@ -6,7 +7,6 @@ import zipfile
 import pytest
 
 from pipeline.load.sources.rncp import is_job_code
-from pipeline.warehouse.matching import match_titles, title_key, variants
 from tests.helpers import FIXTURES, ROOT, content_hash, table_rows
 
 RNCP = FIXTURES / "rncp"
@@ -170,31 +170,6 @@ def test_rome_loads_and_a_later_version_replaces_it(cli, settings, tmp_path):
     assert table_rows(settings.warehouse, "select count(*), min(version), max(version) from rome_codes") == [
         (10, "v461", "v461")
     ]
-
-
-def test_gender_forms_and_inclusive_writing():
-    assert variants("Chargé / Chargée de communication") == [
-        "Chargé de communication",
-        "Chargée de communication",
-    ]
-    assert (
-        title_key("Chargé.e de communication")
-        == title_key("Chargé(e) de communication")
-        == "charge de communication"
-    )
-    assert title_key("  CHARGÉ / CHARGÉE DE COMMUNICATION ") == "charge de communication"
-
-
-def test_title_matching_exact_fuzzy_and_unmatched():
-    index = {
-        "charge de communication": ("E1103", "Chargé / Chargée de communication"),
-        "chargee de communication": ("E1103", "Chargé / Chargée de communication"),
-        "chef de chantier batiment": ("F1202", "Chef / Cheffe de chantier bâtiment"),
-    }
-    out = match_titles(["Chargée de communication", "Chef de chantiers bâtiment", "Astronaute"], index)
-    assert list(out["method"]) == ["exact", "fuzzy", "unmatched"]
-    assert list(out["rome_code"][:2]) == ["E1103", "F1202"]
-    assert out["score"].iloc[0] == 100 and 85 <= out["score"].iloc[1] < 100
 
 
 def test_reviewer_decision_wins_at_the_next_build(sample_copy, cli, settings):

@@ -139,9 +139,12 @@ RULES = [
         R,
         "Code ROME d'un emploi",
         "Celui de la réponse ; à défaut, celui d'un relecteur ; à défaut, celui de "
-        "l'appellation ROME dont l'intitulé est identique après normalisation (casse, accents, formes "
-        "masculine/féminine, écriture inclusive). Une correspondance approchée n'est qu'une proposition : "
-        "l'emploi compte en emploi, pas dans le métier visé, tant qu'un relecteur ne l'a pas acceptée.",
+        "l'appellation ROME dont l'intitulé est identique après normalisation (casse, accents), sous l'une "
+        "de ses formes écrites : masculine, féminine, écriture inclusive (« Chef·fe », « Chef(fe) », "
+        "« Agent / Agente »). Un intitulé qui est l'appellation de plusieurs codes prend le premier qui est "
+        "un code visé par la certification, sinon le premier (signalé : intitulé ambigu). Une "
+        "correspondance approchée n'est qu'une proposition : l'emploi compte en emploi, pas dans le métier "
+        "visé, tant qu'un relecteur ne l'a pas acceptée.",
     ),
     (
         R,

@@ -27,9 +27,17 @@ reviews as (
     select * from stg_title_reviews
 ),
 
+target_lists as (
+    -- the targeted job codes of each certification, for a title that is an appellation of several codes
+    select certification_code, list(distinct rome_code) as codes from certification_target_jobs group by all
+),
+
 coded as (
     -- the ROME code of an answer: as given, else the reviewer's, else an exact match of its title on a
     -- ROME appellation. A fuzzy match is only a proposal (proposed_rome_code) until a reviewer decides.
+    -- A title that is an appellation of several codes (rome_codes, in code_ogr order) gives the first of
+    -- them that is a targeted job code of the certification, else the first (M11; reported:
+    -- title_ambiguous).
     select
         k.*,
         jm.title_key,
@@ -37,7 +45,12 @@ coded as (
         coalesce(rc.reviewer, ra.reviewer) as reviewer,
         coalesce(rc.decided_at, ra.decided_at) as reviewed_at,
         coalesce(
-            k.rome_code, rc.rome_code, ra.rome_code, case when jm.method = 'exact' then jm.rome_code end
+            k.rome_code,
+            rc.rome_code,
+            ra.rome_code,
+            case when jm.method = 'exact' then coalesce(
+                list_filter(jm.rome_codes, lambda code: list_contains(tl.codes, code))[1], jm.rome_code
+            ) end
         ) as effective_rome_code,
         case
             when k.rome_code is not null then 'survey'
@@ -52,6 +65,7 @@ coded as (
     left join job_title_matches as jm on jm.job_title = k.job_title
     left join reviews as rc on rc.title_key = jm.title_key and rc.certification_code = k.certification_code
     left join reviews as ra on ra.title_key = jm.title_key and ra.certification_code is null
+    left join target_lists as tl on tl.certification_code = k.certification_code
 ),
 
 classified as (

@@ -64,6 +64,17 @@ select
 from fct_survey_responses where pending_review
 
 union all
+-- M11: a title that is an appellation of several ROME codes gave the job its code (issue #23)
+select
+    'title_ambiguous',
+    'Intitulé ambigu : appellation ROME de plusieurs métiers (' || array_to_string(m.rome_codes, ', ')
+        || '), code retenu ' || r.rome_code || ' ; un relecteur peut trancher (insertion review)',
+    r.certification_code, r.year, r.wave, r.source_file, r.source_row
+from fct_survey_responses as r
+inner join job_title_matches as m using (job_title)
+where r.employed and r.rome_source = 'title_exact' and len(m.rome_codes) > 1
+
+union all
 select
     'certified_in_several_years',
     'Personne certifiée plusieurs années pour cette certification : comptée dans chacune',

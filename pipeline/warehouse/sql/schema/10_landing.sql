@@ -168,3 +168,6 @@ create table if not exists job_title_matches (
     rome_version  varchar,
     matched_at    timestamp
 );
+-- Issue #23 (M11): every ROME code the title is an appellation of, in the appellations' code_ogr order
+-- (rome_code is the first); the facts choose the first that is a target of the certification.
+alter table job_title_matches add column if not exists rome_codes varchar[];
