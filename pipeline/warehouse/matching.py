@@ -32,12 +32,24 @@ MATCH_RULE = "forms-1"
 _PAIR = re.compile(r"\s+/\s+")
 MAX_PAIRS = 4  # a text with more « / » is not read as pairs (a list, not a job title: 2^n readings)
 # an inclusive ending after a word: « Chef(fe) », « Agent·e », « Chargé.e », « Agent-e », « Assistant/(e) »
-_ENDINGS = "e|es|fe|ne|le|se|euse|rice|trice|ère|ere|ive"
+_ENDINGS = "e|es|s|fe|ne|le|se|sse|euse|teuse|rice|trice|ère|ere|ière|iere|ive|ve|tive"
 _INCLUSIVE = re.compile(rf"(\w+)(?:/?\(({_ENDINGS})\)|[·.-]({_ENDINGS}))(?!\w)", re.I)
 # « -XYZ- » acronyms of ROME labels (« -SIG- », « -IA-DSDEN- », « matériels-BTP- »); « -armée- » is a word
 _ACRONYM = re.compile(r"-[A-Z][A-Z0-9&]+(?:-[A-Z][A-Z0-9&]+)*-(?!\w)")
 # the end of the masculine word an inclusive ending replaces (« Directeur(rice) » -> « Directrice »)
-_REPLACES = {"euse": "eur", "rice": "eur", "trice": "teur", "ère": "er", "ere": "er", "ive": "if"}
+_REPLACES = {
+    "euse": "eur",
+    "teuse": "teur",
+    "rice": "eur",
+    "trice": "teur",
+    "ère": "er",
+    "ere": "er",
+    "ière": "ier",
+    "iere": "ier",
+    "ive": "if",
+    "tive": "tif",
+    "ve": "f",
+}
 
 
 def _feminine(word: str, ending: str) -> str:
@@ -61,16 +73,27 @@ def _inclusive(text: str, feminine: bool) -> str:
     return _INCLUSIVE.sub(word, text)
 
 
+def _stem(word: str) -> str:
+    return norm(word)[:4]
+
+
 def _pair(text: str) -> tuple[str, str] | None:
     """The masculine and feminine readings of the first gender pair « A / B » of ``text``, else None.
-    With k the words of A: masculine = A + the words of B after its first k (their shared tail);
-    feminine = B, preceded by the first k - |B| words of A when B is shorter."""
+    B's first word is the feminine of the first word of A with the same first four letters (else A's
+    last word): the n words of A from it are gendered, B's words after its first n are the shared tail.
+    Masculine = A + the tail; feminine = A's words before the gendered ones + B (« Analyste Concepteur /
+    Conceptrice informatique » -> « Analyste Concepteur informatique », « Analyste Conceptrice
+    informatique »)."""
     m = _PAIR.search(text)
     if m is None:
         return None
     a, b = text[: m.start()].split(), text[m.end() :].split()
-    k = len(a)
-    return " ".join(a + b[k:]), " ".join(a[: k - len(b)] + b if len(b) < k else b)
+    if not a or not b:
+        return None
+    first = _stem(b[0])
+    i = next((j for j, w in enumerate(a) if _stem(w) == first), len(a) - 1)
+    n = len(a) - i
+    return " ".join(a + b[n:]), " ".join(a[:i] + b)
 
 
 def _readings(text: str) -> list[str]:
