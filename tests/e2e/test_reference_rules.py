@@ -6,7 +6,9 @@ codes included (M11, M12; R7), the last with the real ROME 4.0 appellation file.
 Each case builds a warehouse with the real CLI (`insertion build`, in-process), checks that every file was
 loaded (exit 0, no file rejected, no row set aside), then compares certification_statistics and
 access_route_statistics cell by cell with the recomputation, and the hand-counted figures the methodology
-implies with the recomputation (so that a failure says which side departs from the written rule).
+implies with the recomputation (so that a failure says which side departs from the written rule). The
+recomputation's own reading of written forms (M11; R7) and its code_ogr order are also checked alone, on
+labels of the real ROME 4.0 file read by hand from the methodology.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tests.reference.recompute import (
     read_and_attach,
     recompute,
     title_candidates,
+    title_forms,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -307,6 +310,63 @@ TITLES = [
     ("Vétérinaire", "A1504", True),  # written as the appellation
 ]
 IN_TARGET = sum(in_target for _, _, in_target in TITLES)
+
+
+# a text, then its masculine and feminine readings, normalised (M11: a gender pair « A / B » aligns B's first
+# word with the word of A it is the feminine of: the first word of A with the same four first letters, else
+# A's last word); the as-written form is the text normalised
+# fmt: off
+FORMS = [
+    ("Analyste Concepteur / Conceptrice informatique",  # B's first word is A's second: shared tail after it
+     "analyste concepteur informatique", "analyste conceptrice informatique"),
+    ("Auxiliaire Spécialisé / Spécialisée Vétérinaire -ASV-",  # the acronym dropped before counting words
+     "auxiliaire specialise veterinaire", "auxiliaire specialisee veterinaire"),
+    ("Agent hospitalier / Agente hospitalière",  # two gendered words, no shared tail
+     "agent hospitalier", "agente hospitaliere"),
+    ("Artiste Plasticien / Plasticienne",  # the words of A before the gendered one start the feminine
+     "artiste plasticien", "artiste plasticienne"),
+    ("Agent / Agente de propreté", "agent de proprete", "agente de proprete"),
+    ("Chef / Cheffe de chantier", "chef de chantier", "cheffe de chantier"),  # « chef »: the whole word
+    ("Chef de chantier principal / Cheffe de chantier principale",
+     "chef de chantier principal", "cheffe de chantier principale"),
+    ("Médecin Anesthésiste Réanimateur / Réanimatrice (MAR)",  # the third word of A
+     "medecin anesthesiste reanimateur mar", "medecin anesthesiste reanimatrice mar"),
+    ("Steward / Hôtesse de l'air",  # no word of A begins as « hôte »: A's last word
+     "steward de l air", "hotesse de l air"),
+    # several « / »: read at the first, then each reading again in its own gender (the rule as written; the
+    # label is a pair then an alternative, so the readings are odd)
+    ("Professeur / Professeure technique / Chef de travaux",
+     "professeur technique de travaux", "professeure chef de travaux"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("label", "masculine", "feminine"), FORMS, ids=[label for label, _, _ in FORMS])
+def test_title_forms_read_a_gender_pair_at_the_word_b_is_the_feminine_of(label, masculine, feminine):
+    forms = title_forms(label)
+    assert {masculine, feminine} <= forms, sorted(forms)
+    assert len(forms - {masculine, feminine}) == 1, sorted(forms)  # and the text as written
+
+
+def test_title_forms_of_a_slash_without_spaces_or_an_inclusive_ending():
+    assert title_forms("Agent/Agente hospitalière") == {"agent agente hospitaliere"}  # not a gender pair
+    # as written, masculine, feminine
+    chef = {"chef fe de chantier", "chef de chantier", "cheffe de chantier"}
+    assert title_forms("Chef·fe de chantier") == chef
+
+
+def test_appellations_of_one_form_are_in_numeric_code_ogr_order(tmp_path):
+    """M11: the candidate codes of a title follow the appellations' code_ogr as numbers (9999 before 10000,
+    which sorts first as text)."""
+    rome = tmp_path / "unix_referentiel_appellation_v460_utf8.csv"
+    rome.write_text(
+        "code_ogr,libelle_appellation_long,libelle_appellation_court,code_rome\n"
+        "10000,Agent / Agente de propreté,Agent / Agente de propreté,K2204\n"
+        "9999,Agent de propreté,Agent de propreté,G1501\n",
+        encoding="utf-8",
+    )
+    assert title_candidates("Agente de propreté", appellation_index(tmp_path)) == ["K2204"]
+    assert title_candidates("Agent de propreté", appellation_index(tmp_path)) == ["G1501", "K2204"]
 
 
 def test_job_titles_match_every_written_form_exactly(tmp_path):

@@ -24,15 +24,19 @@ R7 in target: the survey's adequacy answer, else the ROME code (given, else an e
    exactly one of the fiche's job codes; fuzzy matches never count. A title matches an appellation when
    one of its forms equals one of the appellation's (long or short label): as written, its masculine and
    its feminine readings, normalised (accents, case, punctuation; « œ » read « oe »; « -XYZ- » acronyms
-   dropped). Readings: a gender pair « A / B » (a slash with a space on each side; k = the words of A):
-   masculine = A + the words of B after its first k, feminine = B, preceded by the first k - |B| words of
-   A when B is shorter; read at the first « / », then the reading again. Inclusive endings (x in e, es,
-   fe, ne, le, se, euse, rice, trice, ère, ere, ive after a word as « (x) », « ·x », « .x », « -x », or
-   « /(x) »): the masculine drops them, the feminine adds e, es, fe, ne, le, turns « -eur » into « -euse »
-   (se, euse) or « -rice » (rice), « -teur » into « -trice », « -er » into « -ère », « -if » into
-   « -ive », else adds the ending; every inclusive word of a text in the same gender. A title matching
-   appellations of several ROME codes gets one code: the first, in the appellations' code_ogr order,
-   that is a targeted code of the certification, else the first appellation's; that code alone decides
+   dropped). Readings: a gender pair « A / B » (a slash with a space on each side; words: separated by
+   spaces, once the acronyms are dropped): B's first word is the feminine of a_i, the first word of A
+   beginning with the same four letters (the whole word when shorter), normalised, else A's last word;
+   with n = the words of A from a_i on, masculine = A + the words of B after its first n (the shared
+   tail), feminine = the words of A before a_i + B (« Analyste Concepteur / Conceptrice informatique »
+   -> « analyste concepteur informatique », « analyste conceptrice informatique »); read at the first
+   « / », then each reading again in its own gender. Inclusive endings (x in e, es, fe, ne, le, se,
+   euse, rice, trice, ère, ere, ive after a word as « (x) », « ·x », « .x », « -x », or « /(x) »): the
+   masculine drops them, the feminine adds e, es, fe, ne, le, turns « -eur » into « -euse » (se, euse)
+   or « -rice » (rice), « -teur » into « -trice », « -er » into « -ère », « -if » into « -ive », else
+   adds the ending; every inclusive word of a text in the same gender. A title matching appellations of
+   several ROME codes gets one code: the first, in the appellations' numeric code_ogr order, that is a
+   targeted code of the certification, else the first appellation's; that code alone decides
    (reported « intitulé ambigu »: ambiguous_titles()).
 R8 response rate = respondents ÷ certified.
 R9 (issue #16) per partner: the partner of a certified person is the one of the cohort row that certified
@@ -66,10 +70,15 @@ Choices made where the spec leaves room (the pipeline may legitimately differ on
 - Title forms (R7): the same rules on both sides (survey titles and appellation labels). Accents are
   removed before the inclusive endings are read (« ère » is « ere »); « ere » builds like « ère »
   (replaces « -er »). A « (x) » ending may be attached to the word only (« Chef(fe) », not « Chef (fe) »);
-  « ·x », « .x », « -x » must end the word. Words are whitespace-separated tokens of the text (k and |B|
-  of a pair); on a text with several « / » the masculine reading is read again as masculine and the
-  feminine as feminine (two readings in all, the further « / » tokens counted as words of B). « -XYZ- »:
-  a capital, then capitals or digits, between hyphens, standing as a word, dropped before anything else.
+  « ·x », « .x », « -x » must end the word. Words are whitespace-separated tokens of the text (the n
+  gendered words and the shared tail of a pair; a hyphenated word is one word); on a text with several
+  « / » the masculine reading is read again as masculine and the feminine as feminine (two readings in
+  all, the further « / » tokens counted as words of B). The four letters of a_i: each word normalised,
+  its spaces removed (« d'études » -> « detu »), cut to its first four characters (the whole word when
+  shorter, so a word of under four letters matches only the same word); inclusive endings are still
+  attached then (« technicien(ne) » -> « tech »); a first word of B without a letter or a digit matches
+  no word (A's last word). « -XYZ- »: a capital, then capitals or digits, between hyphens, standing as a
+  word, dropped before anything else.
 - code_ogr order is numeric. A title matches when any of its three forms equals any of the three forms
   of an appellation's long or short label; the candidate codes are those of every matching appellation.
 - target_parent_codes (M32) is not modelled: the oracle's targets are the fiche's job codes only.
@@ -335,16 +344,27 @@ def inclusive_reading(s: str, feminine: bool) -> str:
     return INCLUSIVE.sub(one, s)
 
 
+def gendered_word(a: list[str], b: list[str]) -> int:
+    """R7: the index in A of the word B's first word is the feminine of: the first word of A beginning with
+    the same four letters as B's first word (the whole word when shorter), compared on the letters and
+    digits of the normalised words; else A's last word."""
+    first = norm(b[0]).replace(" ", "")[:4] if b else ""
+    found = (i for i, word in enumerate(a) if first and norm(word).replace(" ", "")[:4] == first)
+    return next(found, max(len(a) - 1, 0))
+
+
 def pair_reading(s: str, feminine: bool) -> str:
     """R7: the masculine or feminine reading of a gender pair « A / B » (a slash with a space on each side),
-    read at its first slash, then again on the reading: with k the number of words of A, the masculine is A
-    followed by the words of B after its first k; the feminine is B, preceded by the first k - |B| words of
-    A when B is shorter."""
+    read at its first slash, then the reading again in the same gender. With a_i the word of A that B's
+    first word is the feminine of (gendered_word) and n the words of A from a_i on: the masculine is A
+    followed by the words of B after its first n (the shared tail); the feminine is the words of A before
+    a_i followed by B (« analyste concepteur / conceptrice informatique » -> « analyste concepteur
+    informatique » | « analyste conceptrice informatique »)."""
     if " / " not in s:
         return s
     a, b = (part.split() for part in s.split(" / ", 1))
-    k = len(a)
-    words = (a[: k - len(b)] + b if len(b) < k else b) if feminine else a + b[k:]
+    i = gendered_word(a, b)
+    words = a[:i] + b if feminine else a + b[len(a) - i :]
     return pair_reading(" ".join(words), feminine)
 
 
