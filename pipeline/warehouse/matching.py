@@ -79,8 +79,9 @@ def _stem(word: str) -> str:
 
 def _pair(text: str) -> tuple[str, str] | None:
     """The masculine and feminine readings of the first gender pair « A / B » of ``text``, else None.
-    B's first word is the feminine of the first word of A with the same first four letters (else A's
-    last word): the n words of A from it are gendered, B's words after its first n are the shared tail.
+    B's first word is the feminine of the first word of A with the same first four letters that is not the
+    same word: the n words of A from it are gendered, B's words after its first n are the shared tail
+    (none found: A and B are read by A's word count k, as « Acteur principal / Actrice principale »).
     Masculine = A + the tail; feminine = A's words before the gendered ones + B (« Analyste Concepteur /
     Conceptrice informatique » -> « Analyste Concepteur informatique », « Analyste Conceptrice
     informatique »)."""
@@ -90,8 +91,11 @@ def _pair(text: str) -> tuple[str, str] | None:
     a, b = text[: m.start()].split(), text[m.end() :].split()
     if not a or not b:
         return None
-    first = _stem(b[0])
-    i = next((j for j, w in enumerate(a) if _stem(w) == first), len(a) - 1)
+    first, whole = _stem(b[0]), norm(b[0])
+    i = next((j for j, w in enumerate(a) if _stem(w) == first and norm(w) != whole), None)
+    if i is None:  # no masculine of B's first word in A: read by word count (« Acteur principal / Actrice … »)
+        k = len(a)
+        return " ".join(a + b[k:]), " ".join(a[: k - len(b)] + b if len(b) < k else b)
     n = len(a) - i
     return " ".join(a + b[n:]), " ".join(a[:i] + b)
 
