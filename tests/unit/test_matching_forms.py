@@ -207,11 +207,12 @@ def test_typed_inclusive_titles(typed, masculine, feminine):
 
 
 def test_endings_outside_the_rule_stay_as_written():
-    _, short = labels("10350")  # Agent(e) administratif(tive) back-office marché: « tive » is not listed
+    _, short = labels("10350")  # Agent(e) administratif(tive) back-office marché: « tive » replaces « -tif »
     assert forms(short)[1:] == [
-        "agent administratif tive back office marche",
-        "agente administratif tive back office marche",
+        "agent administratif back office marche",
+        "agente administrative back office marche",
     ]
+    assert forms("Opérateur(xyz)")[1:] == []  # not an ending of the rule: as written only
     assert forms("Cheffe-adjointe") == ["cheffe adjointe"]  # a hyphenated word, no ending
     assert forms("Gestionnaire SAV") == ["gestionnaire sav"]
 
