@@ -24,3 +24,44 @@ def table_rows(path: Path, sql: str, params=None) -> list[tuple]:
 def content_hash(path: Path) -> str:
     with warehouse.connect(path, read_only=True) as c:
         return warehouse.content_hash(c)
+
+
+def killed_at(point: str, *args) -> str:
+    """Run ``insertion ARGS`` in a subprocess (this test's INSERTION_* environment) told to stop at
+    ``point`` (``INSERTION_PAUSE_AT``, pipeline/core/pause.py), and kill it there with SIGKILL — no rollback,
+    no cleanup, as a power cut would. Returns what it wrote on stderr; fails if it ended before the point."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", *map(str, args)],
+        env={**os.environ, "INSERTION_PAUSE_AT": point},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(300, process.kill)  # never wait for ever on a command that hangs elsewhere
+    watchdog.start()
+    lines = []
+    try:
+        for line in process.stderr:
+            lines.append(line)
+            if line.strip() == f"pause : {point}":
+                process.kill()  # SIGKILL, at the point
+                break
+        process.wait(timeout=60)
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stderr.close()
+    assert lines and lines[-1].strip() == f"pause : {point}", (
+        f"insertion {' '.join(map(str, args))} ended (status {process.returncode}) before « {point} »:\n"
+        + "".join(lines)
+    )
+    assert process.returncode == -9  # killed, not ended
+    return "".join(lines)

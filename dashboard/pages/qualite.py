@@ -1,4 +1,5 @@
-"""Qualité des données: loads, validation history (per expectation), quarantine, Data Docs."""
+"""Qualité des données: loads, files unloaded (who, when, why), validation history (per expectation),
+quarantine, Data Docs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import components, data, figures
 from pipeline.core.quality_labels import expectation_label, message_fr, reasons_fr, suite_label
-from pipeline.reports import habilitation, quality
+from pipeline.reports import habilitation, quality, unloads
 
 dash.register_page(
     __name__,
@@ -19,7 +20,7 @@ dash.register_page(
     order=4,
 )
 P = "qualite"
-STATUS = {"loaded": "chargé", "rejected": "rejeté"}
+STATUS = unloads.STATUS_LABELS  # chargé, rejeté, retiré
 SEVERITY = {"error": "erreur (ligne écartée)", "field": "champ écarté", "warning": "avertissement"}
 
 
@@ -58,7 +59,8 @@ def layout(**_query):
                     ("message", "Message"),
                 ],
                 style_data_conditional=[
-                    {"if": {"filter_query": "{status} = 'rejeté'"}, "backgroundColor": "#fde2e1"}
+                    {"if": {"filter_query": "{status} = 'rejeté'"}, "backgroundColor": "#fde2e1"},
+                    {"if": {"filter_query": "{status} = 'retiré'"}, "color": "#6b6b6b"},
                 ],
                 rows=[
                     {
@@ -77,6 +79,7 @@ def layout(**_query):
                     for r in loads.itertuples()
                 ],
             ),
+            *unloads_section(),  # issue #24
             html.H2("Historique des validations"),
             components.select(
                 f"{P}-run",
@@ -175,6 +178,29 @@ def update(run_id):
 def run_file(name: str) -> str:
     """The file a run validated; the warehouse-wide runs of ``insertion validate`` have none."""
     return "(entrepôt entier)" if name == "(warehouse)" else name
+
+
+def unloads_section() -> list:
+    """Issue #24: the loads undone by `insertion unload` (journal unload_log, never erased): who, when,
+    why, what was removed and recomputed, the declarations that had counted the file."""
+    frame = data.get().call(unloads.log)
+    heading = html.H2("Fichiers retirés")
+    if frame.empty:
+        return [heading, components.empty_state("Aucun fichier retiré (insertion unload).")]
+    return [
+        heading,
+        html.P(
+            "Chargements retirés avec « insertion unload » : leurs lignes ont quitté l'entrepôt et la "
+            "quarantaine, les certifications touchées ont été recalculées. Une déclaration qui comptait le "
+            "fichier reste vérifiable à partir de ses propres enregistrements. Ce journal ne s'efface pas.",
+            className="hint",
+        ),
+        components.table(
+            f"{P}-unloads",
+            [(c, c) for c in frame.columns],
+            rows=frame.astype(object).where(frame.notna(), "").to_dict(orient="records"),
+        ),
+    ]
 
 
 def issues_table():

@@ -69,9 +69,10 @@ def finish(con, settings: Settings, gate=None, scope: list[str] | None = None, r
 
 
 def settle_pending(settings: Settings) -> None:
-    """Finish the refresh of a load that was killed after committing its rows (``pending_refresh``), so
-    that no command reads statistics older than the rows. Skipped while another process writes (that
-    process refreshes at its end)."""
+    """Finish what a killed command committed without finishing: the refresh of a load or an unload
+    (``pending_refresh``), so that no command reads statistics older than the rows, and the publication
+    of a declaration (``pending_publication``), so that no reader misses it. Skipped while another process
+    writes (that process refreshes and publishes at its end)."""
     import duckdb
 
     from pipeline.warehouse import db as warehouse
@@ -82,18 +83,30 @@ def settle_pending(settings: Settings) -> None:
     try:
         with warehouse.connect(settings.warehouse, read_only=True) as con:
             waiting, _ = models.pending(con)
+            unpublished = warehouse.unpublished(con)
     except (warehouse.WarehouseBusy, duckdb.CatalogException):  # being written, or older than the mark
         return
-    if not waiting:
+    if not waiting and not unpublished:
         return
-    print(
-        "Un chargement interrompu a laissé des statistiques à rafraîchir : rafraîchissement…",
-        file=sys.stderr,
-        flush=True,
-    )
+    if waiting:
+        print(
+            "Un chargement interrompu a laissé des statistiques à rafraîchir : rafraîchissement…",
+            file=sys.stderr,
+            flush=True,
+        )
+    for what, object_id in unpublished:
+        print(
+            f"La {'déclaration' if what == 'declaration' else what} n° {object_id} a été enregistrée mais pas "
+            "publiée (commande interrompue) : publication…",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         with open_writer(settings) as con:
-            finish(con, settings, scope=[])
+            if waiting:
+                finish(con, settings, scope=[])  # refreshes, then publishes (clearing the marks too)
+            else:
+                warehouse.publish_snapshot(con, settings)
     except warehouse.WarehouseBusy:
         return
 

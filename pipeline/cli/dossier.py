@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pipeline.cli.common import in_force, open_reader, open_writer, settings_of, settle_pending
+from pipeline.cli.common import finish, in_force, open_reader, open_writer, settings_of, settle_pending
 
 
 def cmd_renewal(args) -> int:
@@ -48,14 +48,20 @@ def cmd_declare(args) -> int:
     renewal pack and manifest (JSON, sha256 digest of everything recorded); verify one from its records
     alone; or list them. See pipeline/outputs/declarations.py.
 
+    A declaration is committed, then published in the snapshot that readers read. When the command is
+    killed in between, the next command publishes it (as it finishes an interrupted load), and running
+    the same `declare` again says so instead of recording a second declaration.
+
     Example:
       insertion declare RNCP34179 --years 2017-2018 --to "France Compétences" --note "dépôt du 12/03/2026"
       insertion declare --verify 1
       insertion declare --list
     """
+    from pipeline.core import pause
     from pipeline.outputs import declarations, renewal, text
     from pipeline.reports import declared
     from pipeline.warehouse import db as warehouse
+    from pipeline.warehouse import models
 
     settings = settings_of(args)
     if args.list:
@@ -79,9 +85,18 @@ def cmd_declare(args) -> int:
     code = args.code.strip().upper()
     with open_writer(settings) as con:
         settings = in_force(con, settings)
+        earlier = declarations.interrupted(con, code)
+        if earlier:  # killed after its commit, before its publication: publish it, record no second one
+            warehouse.publish_snapshot(con, settings)
+            for meta in earlier:
+                _say_interrupted(meta)
+            return 1
+        if models.pending(con)[0]:  # a killed load or unload: declare the refreshed figures, not stale ones
+            finish(con, settings, scope=[])
         declared = declarations.declare(
             con, settings, code, renewal.parse_years(args.years), args.to, args.note, args.out_dir
         )
+        pause.at("declaration_committed")
         warehouse.publish_snapshot(con, settings)
     print(
         f"Déclaration n° {declared.declaration_id} enregistrée ({code}), empreinte sha256 {declared.digest}"
@@ -89,6 +104,26 @@ def cmd_declare(args) -> int:
     for path in declared.files:
         print(f"  écrit {path}")
     return 0
+
+
+def _say_interrupted(meta: dict) -> None:
+    """A declaration recorded by a command killed before publishing it: say so instead of recording
+    another one (issue #24)."""
+    from datetime import datetime
+
+    from pipeline.indicators.formats import fr_date
+
+    did, when = meta["declaration_id"], datetime.fromisoformat(meta["declared_at"])
+    print(
+        f"La déclaration n° {did} ({meta['certification_code']}, promotions "
+        f"{', '.join(map(str, meta['years']))}, à {meta['recipient']}) a été enregistrée le {fr_date(when)} "
+        f"à {when:%H:%M}, mais la commande a été interrompue avant de la publier : elle est publiée "
+        f"maintenant, et aucune autre déclaration n'est enregistrée.\n"
+        f"  Vérifiez-la : insertion declare --verify {did}"
+        + (f" ; son dossier : {meta['_manifest']}" if meta["_manifest"] else "")
+        + "\n  Relancez la commande pour enregistrer une nouvelle déclaration.",
+        file=sys.stderr,
+    )
 
 
 def cmd_publish(args) -> int:

@@ -39,6 +39,7 @@ from pipeline.reports.declared import (
     records,
     sql_text,
 )
+from pipeline.warehouse.db import mark_unpublished, unpublished
 from pipeline.warehouse.models import marts_of
 
 ALGORITHM = (
@@ -190,6 +191,9 @@ def declare(
                 str(manifest),
             ],
         )
+        # committed with the declaration, cleared by the snapshot's publication: a command killed in
+        # between leaves it for the next one to publish (issue #24)
+        mark_unpublished(con, "declaration", did)
         manifest.write_text(
             json.dumps(
                 {"digest": total, "algorithm": ALGORITHM, "part_digests": parts, **content},
@@ -204,6 +208,14 @@ def declare(
         con.execute("rollback")
         raise
     return Declared(did, total, folder, [xlsx, html, manifest])
+
+
+def interrupted(con: duckdb.DuckDBPyConnection, code: str) -> list[dict]:
+    """The declarations of ``code`` committed but not yet published (the command was killed in between):
+    their metadata, oldest first. Re-running ``declare`` after such a kill would record a second one."""
+    ids = [object_id for what, object_id in unpublished(con) if what == "declaration"]
+    metas = [meta_of(con, did) for did in ids]
+    return [meta for meta in metas if meta["certification_code"] == code]
 
 
 def _insert(con, table: str, did: int, frame: pd.DataFrame) -> None:

@@ -252,6 +252,10 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
     then = recorded_rows(con, "declaration_answers", did)
     now = con.execute(sql_text("answers"), {"code": code, "years": years}).df()
     loads = dict(con.execute("select load_id, strftime(finished_at, '%d/%m/%Y') from load_log").fetchall())
+    # files taken out since (issue #24, `insertion unload`): their answers left with them
+    unloaded = {
+        i for (i,) in con.execute("select load_id from load_log where status = 'unloaded'").fetchall()
+    }
     key = lambda r: (str(r["candidate_hash"]), int(r["year"]), int(r["wave"]))  # noqa: E731
     a = {key(r): r for r in then.to_dict(orient="records")}
     b = {key(r): r for r in now.to_dict(orient="records")}
@@ -267,7 +271,7 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
             if y["responded"]:
                 note(year, wave, "late", (y["source_file"], loads.get(y["load_id"])))
         elif y is None:
-            note(year, wave, "gone", (x["source_file"], None))
+            note(year, wave, "unloaded" if x["load_id"] in unloaded else "gone", (x["source_file"], None))
         elif not x["responded"] and y["responded"]:  # silent when declared, an answer arrived since
             note(year, wave, "late", (y["source_file"], loads.get(y["load_id"])))
         elif (x["load_id"], x["source_row"]) != (y["load_id"], y["source_row"]):
@@ -275,7 +279,10 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
                 plain_value(x[c]) != plain_value(y[c])
                 for c in ("employed", "in_target", "neutralised", "situation")
             ):
-                note(year, wave, "corrected", (y["source_file"], loads.get(y["load_id"])))
+                if x["load_id"] in unloaded:  # the declared answer left with its file: another one counts
+                    note(year, wave, "unloaded", (x["source_file"], None))
+                else:
+                    note(year, wave, "corrected", (y["source_file"], loads.get(y["load_id"])))
         elif plain_value(x["in_target"]) != plain_value(y["in_target"]):
             kind = "review" if y["target_method"] in ("reviewer", "decision") else "rule"
             note(year, wave, kind, (None, None))
@@ -296,6 +303,7 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
         "review": "décision(s) d'un relecteur",
         "rule": "classement modifié (référentiel ou réglage)",
         "gone": "réponse(s) retirée(s)",
+        "unloaded": "réponse(s) retirée(s) avec leur fichier (insertion unload)",
         "certified_added": "certifié(s) ajouté(s) (résultats de jury)",
         "certified_removed": "certifié(s) retiré(s) (résultats de jury)",
     }
@@ -303,7 +311,7 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
     for (year, wave), kinds in found.items():
         texts = []
         for kind, items in kinds.items():
-            sign = "−" if kind in ("gone", "certified_removed") else "+"
+            sign = "−" if kind in ("gone", "unloaded", "certified_removed") else "+"
             files = sorted({f"{f} chargé le {d}" if d else f for f, d in items if f})
             texts.append(f"{sign}{len(items)} {words[kind]}" + (f" ({', '.join(files)})" if files else ""))
         out[(year, wave)] = texts

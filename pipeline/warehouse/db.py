@@ -52,7 +52,9 @@ SNAPSHOT_SQL = Path(__file__).with_name("sql") / "snapshot.sql"
 def publish_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path:
     """Copy the warehouse to ``settings.snapshot`` atomically (write a new file, then rename), so readers
     never see a half-written file and never hold the writer's lock. The copy holds no exact individual
-    pay (``sql/snapshot.sql``)."""
+    pay (``sql/snapshot.sql``). Once the copy is in place, what waited for it (:func:`unpublished`) is
+    published: the marks are cleared (a kill before that only publishes it twice)."""
+    marked = bool(unpublished(con))
     con.execute("checkpoint")
     target = settings.snapshot
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -60,11 +62,36 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path
     try:
         with duckdb.connect(str(tmp)) as copy:
             copy.execute(SNAPSHOT_SQL.read_text(encoding="utf-8").replace("/* @pay_band */", str(PAY_BAND)))
+            if marked:
+                copy.execute("delete from pending_publication")
             copy.execute("checkpoint")
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+    if marked:
+        con.execute("delete from pending_publication")
     return target
+
+
+def mark_unpublished(con: duckdb.DuckDBPyConnection, what: str, object_id: int) -> None:
+    """Record, in the caller's transaction, that ``what`` n° ``object_id`` waits for the next publication
+    of the snapshot (``sql/schema/02_publication.sql``): committed with it, cleared by
+    :func:`publish_snapshot`, so a command killed in between leaves it for the next command to publish."""
+    con.execute("insert into pending_publication values (?, ?, now()::timestamp)", [what, object_id])
+
+
+def unpublished(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """(what, id) of everything committed and not yet in the published snapshot (none in a warehouse
+    written before the table existed)."""
+    try:
+        return [
+            (what, object_id)
+            for what, object_id in con.execute(
+                "select what, object_id from pending_publication order by marked_at, object_id"
+            ).fetchall()
+        ]
+    except duckdb.CatalogException:
+        return []
 
 
 DATA_TABLES = (

@@ -16,7 +16,7 @@ import pytest
 from pipeline.core.config import Settings
 from pipeline.warehouse import db as warehouse
 from pipeline.warehouse import models
-from tests.helpers import ROOT, table_rows
+from tests.helpers import ROOT, killed_at, table_rows
 
 PARTS = ("declaration", "figures", "files", "people", "answers", "outputs")
 
@@ -251,6 +251,51 @@ def test_drift_names_a_corrected_file(declared, sample_copy, cli, tmp_path):
     line = drift_line(cli, "2017 Insertion globale à 6 mois")
     assert "actuel 85\u00a0% (28/33)" in line
     assert "+1 réponse(s) remplacée(s) par un fichier corrigé (RNCP34179_enquete_6_mois_corrige.csv" in line
+
+
+DECLARE = ("declare", "RNCP34179", "--years", "2017-2018", "--to", "France Compétences")
+
+
+def test_a_declaration_killed_before_its_publication_is_published_by_the_next_command(
+    sample_copy, cli, tmp_path
+):
+    """Issue #24: `declare` killed (SIGKILL, a real process) between its commit and the snapshot's
+    publication. The declaration is in the warehouse, not in the snapshot that readers read; the next
+    command publishes it first, and every reader then sees it."""
+    settings = Settings.load()
+    killed_at("declaration_committed", *DECLARE, "--out-dir", tmp_path / "declaration")
+    assert table_rows(settings.warehouse, "select count(*) from declarations") == [(1,)]
+    assert table_rows(settings.snapshot, "select count(*) from declarations") == [(0,)]  # the bug's state
+
+    code, out, err = cli("declare", "--list")
+    assert code == 0, err
+    assert "Aucune déclaration" not in out and "France Compétences" in out
+    assert "déclaration n° 1 a été enregistrée mais pas publiée" in err
+    assert table_rows(settings.snapshot, "select count(*) from declarations") == [(1,)]
+    assert table_rows(settings.warehouse, "select count(*) from pending_publication") == [(0,)]
+    assert table_rows(settings.snapshot, "select count(*) from pending_publication") == [(0,)]
+    code, out, err = cli("stats", "RNCP34179")
+    assert code == 0 and any(line.startswith("Déclaré le ") for line in out.splitlines()), out + err
+    code, out, err = cli("declare", "--verify", "1")
+    assert code == 0 and "vérifiée" in out, out + err
+
+
+def test_declaring_again_after_a_kill_publishes_the_first_and_records_no_second(sample_copy, cli, tmp_path):
+    """Re-running the killed `declare` (its « Déclaration n° 1 enregistrée » never printed) says the
+    declaration exists and publishes it, instead of recording a second, undeletable one."""
+    settings = Settings.load()
+    killed_at("declaration_committed", *DECLARE, "--out-dir", tmp_path / "declaration")
+    code, out, err = cli(*DECLARE, "--out-dir", tmp_path / "again")
+    assert code == 1, out + err
+    assert "La déclaration n° 1 (RNCP34179, promotions 2017, 2018, à France Compétences)" in err
+    assert "aucune autre déclaration n'est enregistrée" in err and "insertion declare --verify 1" in err
+    assert table_rows(settings.warehouse, "select count(*) from declarations") == [(1,)]
+    assert table_rows(settings.snapshot, "select count(*) from declarations") == [(1,)]
+    assert not (tmp_path / "again").exists()
+    # once published, the same command records a new declaration, as asked
+    code, out, err = cli(*DECLARE, "--out-dir", tmp_path / "again")
+    assert code == 0 and "Déclaration n° 2 enregistrée" in out, out + err
+    assert table_rows(settings.snapshot, "select count(*) from declarations") == [(2,)]
 
 
 def test_bad_declarations_change_nothing(sample_copy, cli):

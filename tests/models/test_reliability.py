@@ -14,7 +14,7 @@ from pipeline.load.ingest import ingest_file
 from pipeline.load.pseudonymise import fingerprint, warehouse_key
 from pipeline.warehouse import db as warehouse
 from pipeline.warehouse import models
-from tests.helpers import FIXTURES, table_rows
+from tests.helpers import FIXTURES, killed_at, table_rows
 
 
 def test_first_load_records_the_key_fingerprint_never_the_key(cli, settings):
@@ -94,6 +94,36 @@ def test_a_load_killed_before_its_refresh_is_finished_by_the_next_command(
     assert code == 0 and "interrupted load" in out
     assert statistics(settings.warehouse) == expected
     assert table_rows(settings.warehouse, "select count(*) from pending_refresh") == [(0,)]
+
+
+def test_an_unload_killed_before_its_refresh_is_finished_by_the_next_command(cli, settings, warehouse_after):
+    """Issue #24: `insertion unload` killed (SIGKILL, a real process) right after committing the removal,
+    before recomputing the figures and publishing: the next command finishes both, and the figures are
+    those of a warehouse that never had the file."""
+    warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
+    expected = statistics(settings.warehouse)
+    assert cli("ingest", FIXTURES / "survey_ok.csv")[0] == 0
+    with_file = statistics(settings.warehouse)
+    assert with_file != expected
+
+    killed_at("unload_committed", "unload", FIXTURES / "survey_ok.csv", "--by", "C. Moreau", "--why", "essai")
+    # the removal is committed with its log and its mark; the figures and the snapshot are not refreshed
+    assert table_rows(settings.warehouse, "select count(*) from landing_survey_answers") == [(0,)]
+    assert table_rows(settings.warehouse, "select unloaded_by, reason from unload_log") == [
+        ("C. Moreau", "essai")
+    ]
+    assert table_rows(settings.warehouse, "select distinct certification_code from pending_refresh") == [
+        ("RNCP34179",)
+    ]
+    assert statistics(settings.warehouse) == with_file
+    assert statistics(settings.snapshot) == with_file
+
+    code, out, err = cli("stats", "RNCP34179")  # a reader: refreshes, publishes, then reads
+    assert code == 0 and "rafraîchissement" in err
+    assert statistics(settings.warehouse) == expected
+    assert statistics(settings.snapshot) == expected
+    assert table_rows(settings.warehouse, "select count(*) from pending_refresh") == [(0,)]
+    assert table_rows(settings.snapshot, "select count(*) from unload_log") == [(1,)]
 
 
 def test_a_reader_finishes_a_pending_refresh_and_reads_the_snapshot(cli, settings, tmp_path, warehouse_after):
