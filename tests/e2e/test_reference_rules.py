@@ -29,6 +29,7 @@ from tests.reference.recompute import (
     ambiguous_titles,
     appellation_index,
     corrected_promotions,
+    norm,
     outside_window,
     read_and_attach,
     recompute,
@@ -313,8 +314,10 @@ IN_TARGET = sum(in_target for _, _, in_target in TITLES)
 
 
 # a text, then its masculine and feminine readings, normalised (M11: a gender pair « A / B » aligns B's first
-# word with the word of A it is the feminine of: the first word of A with the same four first letters, else
-# A's last word); the as-written form is the text normalised
+# word with the word of A it is the feminine of: the first word of A with the same four first letters that is
+# not that same word; when there is none, A and B are read by the word count k = |A|: the masculine is A and
+# the words of B after its first k, the feminine B, after the first k - |B| words of A when B is shorter); the
+# as-written form is the text normalised
 # fmt: off
 FORMS = [
     ("Analyste Concepteur / Conceptrice informatique",  # B's first word is A's second: shared tail after it
@@ -331,12 +334,32 @@ FORMS = [
      "chef de chantier principal", "cheffe de chantier principale"),
     ("Médecin Anesthésiste Réanimateur / Réanimatrice (MAR)",  # the third word of A
      "medecin anesthesiste reanimateur mar", "medecin anesthesiste reanimatrice mar"),
-    ("Steward / Hôtesse de l'air",  # no word of A begins as « hôte »: A's last word
+    # no word of A begins as B's first word (or only that same word): read by the word count k = |A|
+    ("Acteur principal / Actrice principale",  # « acte » is not « actr »: k = 2, B as long as A
+     "acteur principal", "actrice principale"),
+    ("Vétérinaire praticien / Vétérinaire praticienne",  # « vétérinaire » is B's first word itself: k = 2
+     "veterinaire praticien", "veterinaire praticienne"),
+    ("Sound designer / Designer sonore",  # « designer » is that same word: not its masculine
+     "sound designer", "designer sonore"),
+    ("Steward / Hôtesse de l'air",  # k = 1: the masculine is A and B's words after its first
      "steward de l air", "hotesse de l air"),
     # several « / »: read at the first, then each reading again in its own gender (the rule as written; the
-    # label is a pair then an alternative, so the readings are odd)
+    # label is a pair then an alternative, so the readings are odd): the masculine « Professeur technique /
+    # Chef de travaux » and the feminine « Professeure technique / Chef de travaux » are each read by the word
+    # count (no word of A begins as « chef »), k = 2
     ("Professeur / Professeure technique / Chef de travaux",
-     "professeur technique de travaux", "professeure chef de travaux"),
+     "professeur technique travaux", "chef de travaux"),
+]
+# inclusive endings (M11): a text, its masculine and its feminine readings, normalised
+INCLUSIVE_FORMS = [
+    ("Agent(e) administratif(tive)", "agent administratif", "agente administrative"),  # « -tif » -> « -tive »
+    ("Ouvrier(ière) agricole", "ouvrier agricole", "ouvriere agricole"),  # « -ier » -> « -ière »
+    ("Maître(sse) de maison", "maitre de maison", "maitresse de maison"),  # « sse » added
+    ("Acheteur(teuse)", "acheteur", "acheteuse"),  # « -teur » -> « -teuse »
+    ("Sportif(ve)", "sportif", "sportive"),  # « -f » -> « -ve »
+    ("Responsable de site(s) de vente et de réparation cycles",  # « s » added (a real ROME short label)
+     "responsable de site de vente et de reparation cycles",
+     "responsable de sites de vente et de reparation cycles"),
 ]
 # fmt: on
 
@@ -346,6 +369,13 @@ def test_title_forms_read_a_gender_pair_at_the_word_b_is_the_feminine_of(label, 
     forms = title_forms(label)
     assert {masculine, feminine} <= forms, sorted(forms)
     assert len(forms - {masculine, feminine}) == 1, sorted(forms)  # and the text as written
+
+
+@pytest.mark.parametrize(
+    ("label", "masculine", "feminine"), INCLUSIVE_FORMS, ids=[label for label, _, _ in INCLUSIVE_FORMS]
+)
+def test_title_forms_of_inclusive_endings(label, masculine, feminine):
+    assert title_forms(label) == {masculine, feminine, norm(label)}
 
 
 def test_title_forms_of_a_slash_without_spaces_or_an_inclusive_ending():

@@ -26,14 +26,19 @@ R7 in target: the survey's adequacy answer, else the ROME code (given, else an e
    its feminine readings, normalised (accents, case, punctuation; « œ » read « oe »; « -XYZ- » acronyms
    dropped). Readings: a gender pair « A / B » (a slash with a space on each side; words: separated by
    spaces, once the acronyms are dropped): B's first word is the feminine of a_i, the first word of A
-   beginning with the same four letters (the whole word when shorter), normalised, else A's last word;
-   with n = the words of A from a_i on, masculine = A + the words of B after its first n (the shared
+   beginning with the same four letters (the whole word when shorter), normalised, and not that same
+   word; with n = the words of A from a_i on, masculine = A + the words of B after its first n (the shared
    tail), feminine = the words of A before a_i + B (« Analyste Concepteur / Conceptrice informatique »
-   -> « analyste concepteur informatique », « analyste conceptrice informatique »); read at the first
-   « / », then each reading again in its own gender. Inclusive endings (x in e, es, fe, ne, le, se,
-   euse, rice, trice, ère, ere, ive after a word as « (x) », « ·x », « .x », « -x », or « /(x) »): the
-   masculine drops them, the feminine adds e, es, fe, ne, le, turns « -eur » into « -euse » (se, euse)
-   or « -rice » (rice), « -teur » into « -trice », « -er » into « -ère », « -if » into « -ive », else
+   -> « analyste concepteur informatique », « analyste conceptrice informatique »); when no word of A is
+   so found, by the word count k = |A|: masculine = A + the words of B after its first k, feminine = B,
+   preceded by the first k - |B| words of A when B is shorter (« Acteur principal / Actrice principale »
+   -> « acteur principal », « actrice principale »; « Sound designer / Designer sonore » -> « sound
+   designer », « designer sonore »); read at the first « / », then each reading again in its own gender.
+   Inclusive endings (x in e, es, s, fe, ne, le, se, sse, euse, teuse, rice, trice, ère, ere, ière, iere,
+   ive, ve, tive after a word as « (x) », « ·x », « .x », « -x », or « /(x) »): the masculine drops
+   them, the feminine adds e, es, s, fe, ne, le, sse, turns « -eur » into « -euse » (se, euse) or
+   « -rice » (rice), « -teur » into « -trice » (trice) or « -teuse » (teuse), « -er » into « -ère »,
+   « -ier » into « -ière », « -if » into « -ive », « -tif » into « -tive », « -f » into « -ve », else
    adds the ending; every inclusive word of a text in the same gender. A title matching appellations of
    several ROME codes gets one code: the first, in the appellations' numeric code_ogr order, that is a
    targeted code of the certification, else the first appellation's; that code alone decides
@@ -68,17 +73,20 @@ Choices made where the spec leaves room (the pipeline may legitimately differ on
   replaces the codes of the fiches it carries; reference_dir/certification_rome.csv only for fiches in
   no export file. The latest appellation file (by version number) is used.
 - Title forms (R7): the same rules on both sides (survey titles and appellation labels). Accents are
-  removed before the inclusive endings are read (« ère » is « ere »); « ere » builds like « ère »
-  (replaces « -er »). A « (x) » ending may be attached to the word only (« Chef(fe) », not « Chef (fe) »);
-  « ·x », « .x », « -x » must end the word. Words are whitespace-separated tokens of the text (the n
-  gendered words and the shared tail of a pair; a hyphenated word is one word); on a text with several
-  « / » the masculine reading is read again as masculine and the feminine as feminine (two readings in
-  all, the further « / » tokens counted as words of B). The four letters of a_i: each word normalised,
-  its spaces removed (« d'études » -> « detu »), cut to its first four characters (the whole word when
-  shorter, so a word of under four letters matches only the same word); inclusive endings are still
-  attached then (« technicien(ne) » -> « tech »); a first word of B without a letter or a digit matches
-  no word (A's last word). « -XYZ- »: a capital, then capitals or digits, between hyphens, standing as a
-  word, dropped before anything else.
+  removed before the inclusive endings are read (« ère » is « ere », « ière » « iere »); « ere » and
+  « iere » build like « ère » and « ière ». A « (x) » ending may be attached to the word only
+  (« Chef(fe) », not « Chef (fe) »); « ·x », « .x », « -x » must end the word; the text is lower-cased
+  first, so any case is read (« CHEF(FE) »). Words are whitespace-separated tokens of the text (the n
+  gendered words, the k words and the shared tail of a pair; a hyphenated word is one word); on a text
+  with several « / » the masculine reading is read again as masculine and the feminine as feminine (two
+  readings in all, the further « / » tokens counted as words of B; no reading between them, whatever the
+  number of « / »). The four letters of a_i: each word normalised, its spaces removed (« d'études » ->
+  « detu »), cut to its first four characters (the whole word when shorter, so a word of under four
+  letters would match only the same word, which is excluded: it never matches; no real label has such
+  a word of A at the start of B's first word); « that same word » compares the words normalised with
+  their spaces removed; inclusive endings are still attached then (« technicien(ne) » -> « tech »); a
+  first word of B without a letter or a digit matches no word (the word-count reading). « -XYZ- »: a
+  capital, then capitals or digits, between hyphens, standing as a word, dropped before anything else.
 - code_ogr order is numeric. A title matches when any of its three forms equals any of the three forms
   of an appellation's long or short label; the candidate codes are those of every matching appellation.
 - target_parent_codes (M32) is not modelled: the oracle's targets are the fiche's job codes only.
@@ -318,19 +326,31 @@ def international(reference_dir: Path) -> set[str]:
 
 
 # R7 (M11): the written forms of a job title or appellation label
-ENDINGS = "trice|euse|rice|ere|ive|es|fe|ne|le|se|e"  # « ère » once accents are removed
+# the inclusive endings once accents are removed (« ère » is « ere », « ière » « iere »)
+ENDINGS = "teuse|trice|tive|iere|euse|rice|sse|ere|ive|es|fe|ne|le|se|ve|e|s"
 INCLUSIVE = re.compile(rf"(\w+)(?:\(({ENDINGS})\)|/\(({ENDINGS})\)|[·.\-]({ENDINGS})(?!\w))")
 ACRONYM = re.compile(r"(?<!\S)-[A-Z][A-Z0-9]*-(?!\S)")
+# the endings that replace the end of the masculine word (when it ends so): ending -> (masculine end, feminine)
+REPLACED = {
+    "se": ("eur", "euse"),
+    "euse": ("eur", "euse"),
+    "rice": ("eur", "rice"),
+    "trice": ("teur", "trice"),
+    "teuse": ("teur", "teuse"),
+    "ere": ("er", "ere"),
+    "iere": ("ier", "iere"),
+    "ive": ("if", "ive"),
+    "tive": ("tif", "tive"),
+    "ve": ("f", "ve"),
+}
 
 
 def feminine_word(word: str, ending: str) -> str:
     """R7: the feminine of ``word`` written with the inclusive ``ending`` (accents already removed)."""
-    replaced = {"se": ("eur", "euse"), "euse": ("eur", "euse"), "rice": ("eur", "rice"),
-                "trice": ("teur", "trice"), "ere": ("er", "ere"), "ive": ("if", "ive")}  # fmt: skip
-    if ending in replaced and word.endswith(replaced[ending][0]):
-        tail, feminine = replaced[ending]
+    if ending in REPLACED and word.endswith(REPLACED[ending][0]):
+        tail, feminine = REPLACED[ending]
         return word[: -len(tail)] + feminine
-    return word + ending  # e, es, fe, ne, le; or a word that does not end as expected
+    return word + ending  # e, es, s, fe, ne, le, sse; or a word that does not end as expected
 
 
 def inclusive_reading(s: str, feminine: bool) -> str:
@@ -344,13 +364,20 @@ def inclusive_reading(s: str, feminine: bool) -> str:
     return INCLUSIVE.sub(one, s)
 
 
-def gendered_word(a: list[str], b: list[str]) -> int:
+def word_key(word: str) -> str:
+    """R7: a word as the gender pair compares it: normalised, its spaces removed (« d'études » -> « detudes »)."""
+    return norm(word).replace(" ", "")
+
+
+def gendered_word(a: list[str], b: list[str]) -> int | None:
     """R7: the index in A of the word B's first word is the feminine of: the first word of A beginning with
-    the same four letters as B's first word (the whole word when shorter), compared on the letters and
-    digits of the normalised words; else A's last word."""
-    first = norm(b[0]).replace(" ", "")[:4] if b else ""
-    found = (i for i, word in enumerate(a) if first and norm(word).replace(" ", "")[:4] == first)
-    return next(found, max(len(a) - 1, 0))
+    the same four letters as B's first word (the whole word when shorter) and not that same word, compared
+    on the letters and digits of the normalised words; None when no word of A is so found."""
+    first = word_key(b[0]) if b else ""
+    if not first:
+        return None
+    found = (i for i, word in enumerate(a) if word_key(word)[:4] == first[:4] and word_key(word) != first)
+    return next(found, None)
 
 
 def pair_reading(s: str, feminine: bool) -> str:
@@ -359,12 +386,19 @@ def pair_reading(s: str, feminine: bool) -> str:
     first word is the feminine of (gendered_word) and n the words of A from a_i on: the masculine is A
     followed by the words of B after its first n (the shared tail); the feminine is the words of A before
     a_i followed by B (« analyste concepteur / conceptrice informatique » -> « analyste concepteur
-    informatique » | « analyste conceptrice informatique »)."""
+    informatique » | « analyste conceptrice informatique »). When no word of A is so found, by the word
+    count k = |A|: the masculine is A followed by the words of B after its first k, the feminine is B,
+    preceded by the first k - |B| words of A when B is shorter (« acteur principal / actrice principale »,
+    « sound designer / designer sonore » -> « sound designer » | « designer sonore »)."""
     if " / " not in s:
         return s
     a, b = (part.split() for part in s.split(" / ", 1))
     i = gendered_word(a, b)
-    words = a[:i] + b if feminine else a + b[len(a) - i :]
+    if i is not None:
+        words = a[:i] + b if feminine else a + b[len(a) - i :]
+    else:
+        k = len(a)
+        words = a[: max(k - len(b), 0)] + b if feminine else a + b[k:]
     return pair_reading(" ".join(words), feminine)
 
 
