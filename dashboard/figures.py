@@ -18,6 +18,7 @@ from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pag
     head_count,
     interval,
     rate_cell,
+    rate_text,
 )
 
 DASH = "–"

@@ -204,7 +204,7 @@ def update_conditions(code):
 def update_declared(code):
     """Issue #17: « déclaré le jj/mm/aaaa » beside the current figures, the difference and its cause."""
     wh = data.get()
-    lines = wh.call(declared.drift_lines, code, False, wh.scope) if code else []
+    lines = wh.call(declared.drift_lines, code, False, wh.scope, wh.small_cohort_threshold()) if code else []
     if not lines:
         return None
     return html.Div(

@@ -179,6 +179,7 @@ def update(certifications, wave, open_only):
 
     wh = data.get()
     settings = wh.settings()
+    threshold = wh.small_cohort_threshold()
     today = current_day()
     chosen = sorted(certifications or []) or None
     status = wh.call(campaigns.status, settings, chosen, wave or None, today, bool(open_only))
@@ -188,7 +189,7 @@ def update(certifications, wave, open_only):
     items = [
         html.Li(
             f"{r.certification_code}, promotion {r.promotion}, vague {WAVE_LABELS[r.wave]} : {r.alert} "
-            f"({figures.fr_pct(r.response_rate)} de réponses, {r.answered}/{r.certified})",
+            f"(taux de réponse {figures.rate_text(r.response_rate, r.answered, r.certified, threshold)})",
             className="alert",
         )
         for r in alerts.itertuples()
@@ -197,10 +198,10 @@ def update(certifications, wave, open_only):
     checked = pd.concat(checks, ignore_index=True) if checks else pd.DataFrame()
     if wave and not checked.empty:
         checked = checked[checked["wave"] == wave]
-    nonresponse = campaigns.nonresponse_view(checked) if not checked.empty else pd.DataFrame()
+    nonresponse = campaigns.nonresponse_view(checked, threshold) if not checked.empty else pd.DataFrame()
     return (
         timeline_figure(status, today),
-        _records(campaigns.status_view(status)) if not status.empty else [],
+        _records(campaigns.status_view(status, threshold)) if not status.empty else [],
         _records(nonresponse),
         html.Ul(items) if items else html.P("Aucune alerte sur les vagues affichées.", className="hint"),
     )

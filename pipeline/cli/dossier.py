@@ -128,9 +128,11 @@ def _say_interrupted(meta: dict) -> None:
 
 def cmd_publish(args) -> int:
     """Write the public results of a certification, for the certifier's website (Qualiopi indicator 2):
-    the fiche's rates and the response rates with their base and 95 % interval, per year. Cells whose
-    base is under the small-cohort threshold (the one in force: recorded by the last build) are suppressed
-    (« secret statistique ») with everything that would let one recompute them; no per-person list.
+    the fiche's rates and the response rates with their base and 95 % interval, per year. A rate whose own
+    base is under the small-cohort threshold (the one in force: recorded by the last build) is suppressed
+    (« secret statistique » and that base), and so is any rate that would let a reader recompute a
+    suppressed cell (« secret secondaire »); the rule is stated in the page, or in a « LISEZMOI » file
+    beside a CSV; no per-person list.
     For the France Compétences dossier use `insertion renewal` (full figures, flagged ⚠).
 
     Example:
@@ -143,10 +145,11 @@ def cmd_publish(args) -> int:
     code = args.code.strip().upper()
     with open_reader(settings) as con:
         settings = in_force(con, settings)
-        out = publish.publish(
+        written = publish.publish(
             con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
         )
-    print(f"Written {out}")
+    for path in written:
+        print(f"Écrit : {path}")
     return 0
 
 

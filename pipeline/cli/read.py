@@ -37,7 +37,10 @@ def cmd_stats(args) -> int:
             frame = fiches.statistics_across(con, code)
         else:
             frame = stats.statistics(con, code)
-            declared = declarations.drift_lines(con, code) if args.format == "table" else []
+            threshold = settings.small_cohort_threshold
+            declared = (
+                declarations.drift_lines(con, code, threshold=threshold) if args.format == "table" else []
+            )
     if frame.empty:
         print(
             f"{code}: no statistics in the warehouse (check the code, or run `insertion build`)",

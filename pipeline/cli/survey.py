@@ -185,7 +185,7 @@ def cmd_status(args) -> int:
     if frame.empty:
         print("Aucune vague à suivre.")
         return 0
-    _print(campaigns.status_table(frame), args.format)
+    _print(campaigns.status_table(frame, settings.small_cohort_threshold), args.format)
     alerts = frame[frame["alert"].notna() & frame["site"].isna() & (frame["status"] == "ouverte")]
     for row in alerts.itertuples():
         wave = WAVE_LABELS[row.wave]

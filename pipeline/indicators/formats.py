@@ -64,27 +64,54 @@ def interval(low, high) -> str:
     return f"IC 95 % : {fr_decimal(low)}–{fr_decimal(high)} %".replace(" %", f"{NBSP}%")
 
 
-def secret(threshold: int) -> str:
-    """What a suppressed cell shows (public audience)."""
-    return f"secret statistique (N < {threshold})"
+SECONDARY_SECRET = "secret secondaire (protège une case sous le seuil)"
+
+
+def secret(threshold: int, rate_key: str, reason: str | None) -> str:
+    """What a suppressed cell of the publication shows (public audience, docs/methodology.md M25): the
+    base under the threshold that hides it, « secret statistique (base de calcul à 6 mois < 20) », or
+    :data:`SECONDARY_SECRET` for a cell hidden only so that another cannot be recomputed."""
+    from pipeline.indicators.disclosure import PRIMARY
+    from pipeline.indicators.registry import COUNT, RATE
+
+    if reason != PRIMARY:
+        return SECONDARY_SECRET
+    base = COUNT[RATE[rate_key].denominator]
+    return f"secret statistique ({base.base or base.label} < {threshold})"
+
+
+def small_note(threshold: int) -> str:
+    """The line under a table whose rates carry « ⚠ »."""
+    return f"{SMALL} dénominateur du taux (N de n/N) inférieur à {threshold} : taux fragile."
+
+
+def small_list(rates: list[tuple[str, object, object]]) -> str:
+    """The « ⚠ » cell of a row naming its rates whose own denominator is under the threshold:
+    [(name, n, N), …] -> « ⚠ Insertion globale à 6 mois (7/15), Métier visé à 6 mois (4/15) »; « » for none."""
+    return f"{SMALL} " + ", ".join(f"{name} ({head_count(n, d)})" for name, n, d in rates) if rates else ""
+
+
+def rate_text(value, n, d, threshold: int) -> str:
+    """« 88 % (29/33) », with « ⚠ » when the denominator is 1 to threshold − 1; « – » without a rate."""
+    from pipeline.indicators.disclosure import small
+
+    if missing(d) or missing(value):
+        return DASH
+    flag = f" {SMALL}" if small(d, threshold) else ""
+    return f"{fr_pct(value)} ({head_count(n, d)}){flag}"
 
 
 def rate_cell(row, rate_key: str, threshold: int, rates: dict | None = None) -> str:
     """« 88 % (29/33) », with « ⚠ » when the denominator is under the threshold; the « secret » text
     when the row was disclosed to the public and this cell suppressed (see :mod:`.disclosure`).
     ``rates``: the registry the key belongs to (default: France Compétences')."""
-    from pipeline.indicators.disclosure import small
     from pipeline.indicators.registry import RATE
 
     rate = (rates or RATE)[rate_key]
     get = row.get if isinstance(row, dict) else lambda k, default=None: getattr(row, k, default)
     if get(f"{rate_key}_suppressed", False) is True:
-        return secret(threshold)
-    n, d, value = get(rate.numerator), get(rate.denominator), get(rate_key)
-    if missing(d) or missing(value):
-        return DASH
-    flag = f" {SMALL}" if small(d, threshold) else ""
-    return f"{fr_pct(value)} ({head_count(n, d)}){flag}"
+        return secret(threshold, rate_key, get(f"{rate_key}_secret"))
+    return rate_text(get(rate_key), get(rate.numerator), get(rate.denominator), threshold)
 
 
 # Reading the formats back: a download turns the cells the dashboard shows into typed columns.

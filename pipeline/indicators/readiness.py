@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.indicators.disclosure import small
-from pipeline.indicators.formats import fr_date, fr_int, fr_pct, head_count
+from pipeline.indicators.formats import SMALL, fr_date, fr_int, fr_pct, head_count
 from pipeline.indicators.registry import WAVES
 
 MIN_PROMOTIONS = 2  # article R.6113-9 of the Code du travail: at least two promotions
@@ -56,6 +56,7 @@ def check(
                     "Taux de réponse",
                     f"Promotion {r.year}, {label} : {fr_pct(rate)} de réponses "
                     f"({head_count(respondents, r.certified)})"
+                    + (f" {SMALL}" if small(r.certified, settings.small_cohort_threshold) else "")
                     + (f", sous le seuil de {settings.min_response_rate} %" if low else ""),
                     not low,
                 )

@@ -16,6 +16,7 @@ class Count:
     label: str
     sql: str | None = None  # derived counts: an expression over additive counts; None = additive (a sum)
     wave: str | None = None
+    base: str | None = None  # as the base of a rate, in a sentence (« base de calcul à 6 mois »)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ def _wave_counts(w: str, label: str) -> list[Count]:
         Count(f"surveyed_{w}", f"Réponses rattachées à {label} (répondants ou non)", wave=w),
         Count(f"respondents_{w}", f"Répondants à {label}", wave=w),
         Count(f"neutralised_{w}", f"Neutralisés à {label}", wave=w),
-        Count(f"employed_{w}", f"En emploi à {label}", wave=w),
+        Count(f"employed_{w}", f"En emploi à {label}", wave=w, base=f"nombre en emploi à {label}"),
         Count(f"in_target_{w}", f"Dans le métier visé à {label}", wave=w),
         Count(f"pending_review_{w}", f"En emploi, intitulé en attente de relecture à {label}", wave=w),
         Count(
@@ -42,6 +43,7 @@ def _wave_counts(w: str, label: str) -> list[Count]:
             f"Base de calcul à {label} (répondants − neutralisés)",
             f"respondents_{w} - neutralised_{w}",
             w,
+            f"base de calcul à {label}",
         ),
         Count(
             f"non_respondents_{w}",
@@ -53,7 +55,7 @@ def _wave_counts(w: str, label: str) -> list[Count]:
 
 
 COUNTS: list[Count] = [
-    Count("certified", "Nombre de certifiés"),
+    Count("certified", "Nombre de certifiés", base="nombre de certifiés"),
     Count("certified_vae", "Nombre de certifiés à la suite d'un parcours VAE"),
     *(c for w, (_, label) in WAVES.items() for c in _wave_counts(w, label)),
 ]
@@ -101,6 +103,31 @@ RATES: list[Rate] = [
 
 COUNT = {c.key: c for c in COUNTS}
 RATE = {r.key: r for r in RATES}
+
+
+@dataclass(frozen=True)
+class Sum:
+    """A relation the registry states between counts: ``total = Σ sign × term`` (a derived count and the
+    additive counts it is written with; every count is a head-count, never negative)."""
+
+    total: str
+    terms: tuple[tuple[int, str], ...]  # (+1 or -1, count key)
+
+
+def _sum_of(count: Count) -> Sum:
+    terms, sign = [], 1
+    for token in count.sql.split():
+        if token in ("+", "-"):
+            sign = 1 if token == "+" else -1
+        else:
+            terms.append((sign, token))
+    return Sum(count.key, tuple(terms))
+
+
+# The relations between the figures, as the registry states them: every derived count is a sum of counts
+# (SUMS), every rate a ratio of two counts (RATES: numerator, denominator). Disclosure reasons on these
+# alone (docs/methodology.md M25).
+SUMS: list[Sum] = [_sum_of(c) for c in COUNTS if c.sql is not None]
 
 # The fiche's statistics table, in France Compétences' order and words.
 FICHE = [

@@ -1,8 +1,10 @@
 """The public results of a certification (a page or a file for the certifier's website; Qualiopi
 indicator 2): the fiche's rates with their base and interval, and the response rates, disclosed for
-the ``public`` audience: a cell whose base is under the small-cohort threshold is replaced by « secret
-statistique », together with everything that would let one recompute it (see
-:mod:`pipeline.indicators.disclosure`). No per-person list, no per-route breakdown."""
+the ``public`` audience (:func:`pipeline.indicators.disclosure.suppress`): a rate whose own base is under
+the small-cohort threshold is replaced by « secret statistique » and that base, and a rate that would let
+a reader recompute a hidden cell by « secret secondaire ». The publication states its rule (the HTML page
+in its notes, the CSV in the « LISEZMOI » file written beside it). No per-person list, no per-route
+breakdown."""
 
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ import pandas as pd
 
 from pipeline.core.errors import InputError
 from pipeline.core.exports import csv_text, write_atomic
-from pipeline.indicators import FICHE, RATE, label
-from pipeline.indicators.disclosure import AUDIENCE_LABELS, disclose
+from pipeline.indicators import COUNT, FICHE, RATE, label
+from pipeline.indicators.disclosure import AUDIENCE_LABELS, disclose, public_rule
 from pipeline.indicators.formats import fr_int, fr_pct, interval, missing, secret
 from pipeline.reports import fiches
 from pipeline.reports.statistics import statistics
@@ -29,32 +31,42 @@ def table(
     con: duckdb.DuckDBPyConnection, code: str, threshold: int, years: list[int] | None = None
 ) -> pd.DataFrame:
     """One row per year: certified, of whom VAE, and for each published rate its value, base and 95 %
-    interval — or empty with ``<rate>_suppressed`` set. Raises :class:`InputError` when nothing to publish."""
+    interval — or empty, with ``<rate>_suppressed`` set and ``<rate>_secret`` saying why (the French
+    words of the cell). Raises :class:`InputError` when nothing to publish."""
     stats = statistics(con, code, years=years or None)
     if stats.empty:
         raise InputError(code, "unknown certification, or no certified candidates for these years")
-    shown = disclose(stats, AUDIENCE, threshold)
+    shown = disclose(stats, AUDIENCE, threshold, RATES)
     out = shown[["year", "certified", "certified_vae"]].copy()
     for key in RATES:
-        rate = RATE[key]
+        gone = shown[f"{key}_suppressed"].astype(bool)
         out[key] = shown[key]
-        out[f"{key}_base"] = shown[rate.denominator]
+        out[f"{key}_base"] = stats[RATE[key].denominator].astype("object").where(~gone, None)
         out[f"{key}_low"], out[f"{key}_high"] = shown[f"{key}_low"], shown[f"{key}_high"]
-        out[f"{key}_suppressed"] = shown.get(f"{key}_suppressed", False)
+        out[f"{key}_suppressed"] = gone
+        out[f"{key}_secret"] = [
+            secret(threshold, key, reason) if hide else ""
+            for reason, hide in zip(shown[f"{key}_secret"], gone, strict=True)
+        ]
     return out
 
 
-def _cell(row, key: str, threshold: int) -> str:
+def base_header(key: str) -> str:
+    """« Taux de réponse à 6 mois : base (nombre de certifiés) »: which count the base of a rate is."""
+    return f"{RATE[key].short} : base ({COUNT[RATE[key].denominator].base})"
+
+
+def _cell(row, key: str) -> str:
     if row[f"{key}_suppressed"]:
-        return secret(threshold)
+        return row[f"{key}_secret"]
     if missing(row[key]):
         return "–"
     return f"{fr_pct(row[key])} (base {fr_int(row[f'{key}_base'])} ; {interval(row[f'{key}_low'], row[f'{key}_high'])})"
 
 
-def to_csv(frame: pd.DataFrame, threshold: int) -> str:
-    """CSV for French Excel (:func:`pipeline.core.exports.csv_text`: BOM, ``;``): numbers as numbers, suppressed cells empty
-    with a « secret statistique » column."""
+def to_csv(frame: pd.DataFrame) -> str:
+    """CSV for French Excel (:func:`pipeline.core.exports.csv_text`: BOM, ``;``): numbers as numbers,
+    suppressed cells empty with a « secret statistique » column saying why."""
     headers = {
         "year": label("year"),
         "certified": label("certified"),
@@ -64,30 +76,40 @@ def to_csv(frame: pd.DataFrame, threshold: int) -> str:
     for key in RATES:
         for suffix, words in (
             ("", RATE[key].label),
-            ("_base", f"{RATE[key].short} : base de calcul"),
+            ("_base", base_header(key)),
             ("_low", label(f"{key}_low")),
             ("_high", label(f"{key}_high")),
+            ("_secret", f"{RATE[key].short} : secret statistique"),
         ):
             headers[key + suffix] = words
             columns.append(key + suffix)
-        headers[f"{key}_suppressed"] = f"{RATE[key].short} : {secret(threshold)}"
-        columns.append(f"{key}_suppressed")
     data = frame[columns].astype(object).where(frame[columns].notna(), None)
-    for key in RATES:
-        data[f"{key}_suppressed"] = data[f"{key}_suppressed"].map({True: "oui", False: ""})
     return csv_text(data.rename(columns=headers))
 
 
+def notes(threshold: int, published: datetime) -> list[str]:
+    """What the publication says of itself: what the rates are, and the rule of its secret cells."""
+    return [
+        "Taux d'insertion professionnelle des titulaires, calculés selon la méthode de France Compétences "
+        "(répondants en emploi ÷ (répondants − neutralisés)), avec leur base et leur intervalle de "
+        "confiance à 95 % ; taux de réponse = répondants ÷ certifiés.",
+        *public_rule(threshold),
+        f"{AUDIENCE_LABELS[AUDIENCE][0].upper()}{AUDIENCE_LABELS[AUDIENCE][1:]} (seuil : {threshold}). "
+        f"Publié le {published:%d/%m/%Y}.",
+    ]
+
+
 def to_html(frame: pd.DataFrame, code: str, title: str, threshold: int) -> str:
-    """A self-contained page to put on a website."""
+    """A self-contained page to put on a website, its rule stated under the table."""
     head = [label("year"), label("certified"), label("certified_vae"), *(RATE[k].label for k in RATES)]
     rows = "".join(
         "<tr>"
         + f"<td>{int(r['year'])}</td><td>{fr_int(r['certified'])}</td><td>{fr_int(r['certified_vae'])}</td>"
-        + "".join(f"<td>{html.escape(_cell(r, k, threshold))}</td>" for k in RATES)
+        + "".join(f"<td>{html.escape(_cell(r, k))}</td>" for k in RATES)
         + "</tr>"
         for r in frame.to_dict(orient="records")
     )
+    lines = notes(threshold, datetime.now())
     return (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
         f"<title>Résultats {html.escape(code)}</title><style>"
@@ -95,28 +117,41 @@ def to_html(frame: pd.DataFrame, code: str, title: str, threshold: int) -> str:
         "table{border-collapse:collapse}td,th{border:1px solid #d8dee6;padding:4px 6px;text-align:left}"
         "th{background:#eef2f7}.meta{color:#5b6573}</style></head><body>"
         f"<h1>{html.escape(code)} — {html.escape(title)}</h1>"
-        "<p>Taux d'insertion professionnelle des titulaires, calculés selon la méthode de France Compétences "
-        "(répondants en emploi ÷ (répondants − neutralisés)), avec la base de calcul et l'intervalle de "
-        f"confiance à 95 %. Les cases dont la base est inférieure à {threshold} personnes ne sont pas "
-        "publiées (secret statistique).</p>"
+        f"<p>{html.escape(lines[0])}</p>"
         f"<table><thead><tr>{''.join(f'<th>{html.escape(h)}</th>' for h in head)}</tr></thead>"
         f"<tbody>{rows}</tbody></table>"
-        f'<p class="meta">{html.escape(AUDIENCE_LABELS[AUDIENCE])}. Publié le {datetime.now():%d/%m/%Y}.</p>'
+        '<h2>Règle de diffusion</h2><ul class="notes">'
+        + "".join(f"<li>{html.escape(line)}</li>" for line in lines[1:-1])
+        + f'</ul><p class="meta">{html.escape(lines[-1])}</p>'
         "</body></html>"
     )
 
 
-def publish(con: duckdb.DuckDBPyConnection, code: str, out: Path, threshold: int, years=None) -> Path:
-    """Write the public results as HTML (``.html``) or CSV (``.csv``), atomically."""
+def readme_path(out: Path) -> Path:
+    """The file beside a CSV publication that states its rule: « resultats.csv » -> « resultats-LISEZMOI.txt »."""
+    return out.with_name(f"{out.stem}-LISEZMOI.txt")
+
+
+def readme(code: str, title: str, out: Path, threshold: int) -> str:
+    lines = notes(threshold, datetime.now())
+    return "\n\n".join([f"{code} — {title}", f"Fichier : {out.name}", *lines]) + "\n"
+
+
+def publish(con: duckdb.DuckDBPyConnection, code: str, out: Path, threshold: int, years=None) -> list[Path]:
+    """Write the public results as HTML (``.html``) or CSV (``.csv``, with its « LISEZMOI » beside it),
+    atomically; returns the files written."""
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".csv"):
         raise InputError(out, "expected a .html or .csv file name")
     frame = table(con, code, threshold, years)
+    title = (fiches.summary(con, code) or {}).get("title") or ""
     if suffix == ".csv":
-        text, encoding = to_csv(frame, threshold), "utf-8"  # csv_text starts with the BOM
-    else:
-        info = fiches.summary(con, code) or {}
-        text, encoding = to_html(frame, code, info.get("title") or "", threshold), "utf-8"
-    write_atomic(out, lambda target: target.write_text(text, encoding=encoding))
-    return out
+        text = to_csv(frame)  # csv_text starts with the BOM
+        notes_text = readme(code, title, out, threshold)
+        write_atomic(out, lambda target: target.write_text(text, encoding="utf-8"))
+        write_atomic(readme_path(out), lambda target: target.write_text(notes_text, encoding="utf-8"))
+        return [out, readme_path(out)]
+    text = to_html(frame, code, title, threshold)
+    write_atomic(out, lambda target: target.write_text(text, encoding="utf-8"))
+    return [out]

@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline.core.exports import bom_for_stdout, csv_text
 from pipeline.indicators import FICHE, RATE, label
 from pipeline.indicators.disclosure import disclose
-from pipeline.indicators.formats import rate_cell
+from pipeline.indicators.formats import rate_cell, small_note
 from pipeline.reports.statistics import DETAIL_COLUMNS, FICHE_COLUMNS, FICHE_RATES
 
 
@@ -25,14 +25,16 @@ def head_count_columns() -> list[str]:
 def render(frame: pd.DataFrame, fmt: str, detail: bool, with_code: bool, threshold: int) -> str:
     """The fiche's table as text, CSV or JSON, disclosed as for the France Compétences dossier.
 
-    Text: each rate as « 88 % (29/33) », « ⚠ » under the threshold. CSV and JSON: the rates as numbers
-    with their numerators, denominators and ``<rate>_small`` flags; ``detail`` adds every other count,
-    rate and interval (``pipeline.indicators.detail_columns``)."""
+    Text: each rate as « 88 % (29/33) », « ⚠ » when its own denominator is under the threshold (M24).
+    CSV and JSON: the rates as numbers with their numerators, denominators and ``<rate>_small`` flags;
+    ``detail`` adds every other count, rate and interval (``pipeline.indicators.detail_columns``), each
+    rate with its flag."""
     shown = disclose(frame, "dossier", threshold)
     code = ["certification_code"] if with_code else []
     extra = [c for c in DETAIL_COLUMNS if c not in FICHE] if detail else []
+    rates = [k for k in RATE if k in FICHE_RATES or k in extra]
     if fmt in ("csv", "json"):
-        flags = [f"{k}_small" for k in FICHE_RATES]
+        flags = [f"{k}_small" for k in rates]
         columns = code + FICHE + [c for c in head_count_columns() if c not in FICHE] + flags
         columns += [c for c in extra if c not in columns]
         data = shown[columns].astype(object).where(shown[columns].notna(), None)
@@ -41,12 +43,12 @@ def render(frame: pd.DataFrame, fmt: str, detail: bool, with_code: bool, thresho
         headers = {c: "Fiche" if c == "certification_code" else label(c) for c in columns}
         return csv_text(data.rename(columns=headers), bom=bom_for_stdout())
     text = shown[code + FICHE + extra].astype(object).where(shown[code + FICHE + extra].notna(), None)
-    for key in FICHE_RATES:
+    for key in rates:
         text[key] = [rate_cell(r, key, threshold) for r in shown.to_dict(orient="records")]
     headers = {**FICHE_COLUMNS, "certification_code": "Fiche", **{c: label(c) for c in extra}}
     table = format_table(text.rename(columns=headers))
-    marked = any(shown[f"{k}_small"].any() for k in FICHE_RATES)
-    return table + (f"\n⚠ base de calcul inférieure à {threshold} : taux fragile." if marked else "")
+    marked = any(shown[f"{k}_small"].any() for k in rates)
+    return table + (f"\n{small_note(threshold)}" if marked else "")
 
 
 def _json(value):

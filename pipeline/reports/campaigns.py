@@ -180,14 +180,15 @@ PROJECTION_RULE = (
 )
 
 
-def status_table(frame: pd.DataFrame) -> pd.DataFrame:
+def status_table(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """:func:`status_view` under French headers (CLI, downloads)."""
-    return status_view(frame).rename(columns=STATUS_COLUMNS)
+    return status_view(frame, threshold).rename(columns=STATUS_COLUMNS)
 
 
-def status_view(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`status` with French labels and formats (« 67 % (8/12) »), columns of STATUS_COLUMNS."""
-    from pipeline.indicators.formats import fr_pct, head_count
+def status_view(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """:func:`status` with French labels and formats (« 67 % (8/12) », « ⚠ » when the certified are
+    under the small-cohort ``threshold``: M24), columns of STATUS_COLUMNS."""
+    from pipeline.indicators.formats import rate_text
 
     out = frame.copy()
     out["wave_label"] = out["wave"].map(WAVE_LABELS)
@@ -195,10 +196,13 @@ def status_view(frame: pd.DataFrame) -> pd.DataFrame:
     out["status_label"] = out["status"].map(STATUS_LABELS)
     out["window"] = [window_text(o, c) for o, c in zip(out["opens"], out["closes"], strict=True)]
     out["response_cell"] = [
-        f"{fr_pct(r)} ({head_count(a, c)})"
+        rate_text(r, a, c, threshold)
         for r, a, c in zip(out["response_rate"], out["answered"], out["certified"], strict=True)
     ]
-    out["projected_cell"] = [fr_pct(r) for r in out["projected_rate"]]
+    out["projected_cell"] = [
+        rate_text(r, a, c, threshold)
+        for r, a, c in zip(out["projected_rate"], out["projected_answered"], out["certified"], strict=True)
+    ]
     out["days_left"] = out["days_left"].astype("Int64").where(out["status"] == "ouverte")
     out["alert"] = out["alert"].fillna("")
     return out[list(STATUS_COLUMNS)]
@@ -239,6 +243,14 @@ NONRESPONSE_COLUMNS = {
     "share_of_certified": "Part des certifiés (%)",
     "share_of_respondents": "Part des répondants (%)",
     "flag": "Risque de biais",
+    "small": "⚠ Taux dont la base est sous le seuil (n/N)",
+}
+# each rate of the non-response check: (numerator, denominator)
+NONRESPONSE_RATES = {
+    "response_rate": ("respondents", "certified"),
+    "promotion_response_rate": ("promotion_respondents", "promotion_certified"),
+    "share_of_certified": ("certified", "promotion_certified"),
+    "share_of_respondents": ("respondents", "promotion_respondents"),
 }
 
 
@@ -246,20 +258,33 @@ def nonresponse_rule(settings: Settings) -> str:
     return NONRESPONSE_RULE.format(gap=settings.nonresponse_gap)
 
 
-def nonresponse_table(frame: pd.DataFrame) -> pd.DataFrame:
+def nonresponse_table(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """:func:`nonresponse_view` under French headers."""
-    return nonresponse_view(frame).rename(columns=NONRESPONSE_COLUMNS)
+    return nonresponse_view(frame, threshold).rename(columns=NONRESPONSE_COLUMNS)
 
 
-def nonresponse_view(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`nonresponse` with French labels, columns of NONRESPONSE_COLUMNS."""
+def nonresponse_view(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """:func:`nonresponse` with French labels, columns of NONRESPONSE_COLUMNS, and a « ⚠ » column naming
+    each of its rates whose own denominator is under the small-cohort ``threshold``, with its n/N (M24)."""
     from pipeline.core.labels import route_label
+    from pipeline.indicators.disclosure import small
+    from pipeline.indicators.formats import small_list
 
     out = frame.copy()
     out["wave_label"] = out["wave"].map(WAVE_LABELS)
     routes = out["dimension"] == "Voie d'accès"
     out.loc[routes, "group"] = out.loc[routes, "group"].map(route_label)
     out["flag"] = out["flagged"].map({True: "⚠ oui", False: ""})
+    out["small"] = [
+        small_list(
+            [
+                (NONRESPONSE_COLUMNS[k].removesuffix(" (%)"), r[n], r[d])
+                for k, (n, d) in NONRESPONSE_RATES.items()
+                if small(r[d], threshold)
+            ]
+        )
+        for r in frame.to_dict(orient="records")
+    ]
     return out[list(NONRESPONSE_COLUMNS)]
 
 
@@ -269,5 +294,6 @@ def nonresponse_view(frame: pd.DataFrame) -> pd.DataFrame:
 def nonresponse_sheet(
     con: duckdb.DuckDBPyConnection, settings: Settings, code: str, years: list[int]
 ) -> pd.DataFrame:
-    """The non-response check of the promotions of a pack, French headers."""
-    return nonresponse_table(nonresponse(con, settings, code, years))
+    """The non-response check of the promotions of a pack, French headers, its rates flagged « ⚠ » on
+    their own bases (:func:`nonresponse_view`)."""
+    return nonresponse_table(nonresponse(con, settings, code, years), settings.small_cohort_threshold)

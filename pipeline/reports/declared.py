@@ -17,7 +17,8 @@ from pipeline.core.errors import InputError
 from pipeline.core.sql import scalar
 from pipeline.indicators import RATE, RATES, WAVES
 from pipeline.indicators import conditions as C
-from pipeline.indicators.formats import fr_date, fr_int, fr_pct
+from pipeline.indicators.disclosure import small
+from pipeline.indicators.formats import fr_date, fr_int, fr_pct, rate_text, small_list
 
 SQL = Path(__file__).resolve().parents[1] / "reports" / "sql" / "declarations"
 FIGURE_COLUMNS = ["year", "access_route", "measure", "numerator", "denominator", "value", "low", "high"]
@@ -171,10 +172,14 @@ class Drift:
         except KeyError:
             return self.measure
 
-    def text(self) -> str:
+    def text(self, threshold: int | None = None) -> str:
+        """One French line; with ``threshold``, a rate whose own denominator is under it carries « ⚠ »."""
+
         def cell(row):
             if row is None or row["value"] is None:
                 return "–"
+            if threshold is not None:
+                return rate_text(row["value"], row["numerator"], row["denominator"], threshold)
             return f"{fr_pct(row['value'])} ({fr_int(row['numerator'])}/{fr_int(row['denominator'])})"
 
         points = self.points
@@ -324,11 +329,16 @@ def causes(con, did: int, code: str, years: list[int]) -> dict[tuple, list[str]]
 
 
 def drift_lines(
-    con: duckdb.DuckDBPyConnection, code: str, changed_only: bool = False, scope: Scope = EVERYTHING
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    changed_only: bool = False,
+    scope: Scope = EVERYTHING,
+    threshold: int | None = None,
 ) -> list[str]:
     """French lines for the latest declaration of ``code`` (every route 'ALL' figure shown in the fiche's
     table), for `insertion stats`, the dashboard and the pack; empty when nothing was declared, and for a
-    partner (issue #16: the certifier declares the whole certification's figures, not a partner's)."""
+    partner (issue #16: the certifier declares the whole certification's figures, not a partner's).
+    ``threshold``: each rate whose own denominator is under it carries « ⚠ » (M24)."""
     if scope.restricted:
         return []
     did = latest(con, code)
@@ -342,12 +352,17 @@ def drift_lines(
         f"Déclaré le {fr_date(datetime.fromisoformat(meta['declared_at']))} à {meta['recipient']} "
         f"(déclaration n° {did}, promotions {', '.join(map(str, meta['years']))}) :"
     )
-    return [head] + [f"  {d.text()}" for d in rows]
+    return [head] + [f"  {d.text(threshold)}" for d in rows]
 
 
-def drift_table(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYTHING) -> pd.DataFrame | None:
-    """The pack's « Déclarations » sheet: the latest declaration's figures beside the current ones (none
-    in a partner's pack)."""
+DRIFT_FLAG = "⚠ Taux dont la base est sous le seuil (n/N)"
+
+
+def drift_table(
+    con: duckdb.DuckDBPyConnection, code: str, threshold: int, scope: Scope = EVERYTHING
+) -> pd.DataFrame | None:
+    """The pack's « Déclarations » sheet: the latest declaration's figures beside the current ones, a rate
+    whose own denominator is under the threshold marked « ⚠ » with its n/N (none in a partner's pack)."""
     if scope.restricted:
         return None
     did = latest(con, code)
@@ -371,6 +386,15 @@ def drift_table(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYT
                 "Actuel N": None if d.current is None else d.current["denominator"],
                 "Écart (points)": d.points,
                 "Cause": "; ".join(d.causes),
+                DRIFT_FLAG: small_list(
+                    [
+                        (name, row["numerator"], row["denominator"])
+                        for name, row in (("déclaré", d.declared), ("actuel", d.current))
+                        if row is not None
+                        and row["value"] is not None
+                        and small(row["denominator"], threshold)
+                    ]
+                ),
             }
             for d in rows
         ]

@@ -16,7 +16,7 @@ from pipeline.core.labels import WAVE_LABELS as WAVE_NAMES
 from pipeline.core.labels import WORKING_TIME_LABELS as WORKING_TIME
 from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import disclose
-from pipeline.indicators.dossier import AUDIENCE, FLAG_COLUMNS, STAT_KEYS, stat_sheet
+from pipeline.indicators.dossier import AUDIENCE, STAT_KEYS, flags, stat_sheet
 from pipeline.reports import conditions
 from pipeline.reports.scope import partner_filter, partner_params
 
@@ -92,9 +92,7 @@ def adequation(
     shown = disclose(stats, AUDIENCE, threshold).sort_values("year", ascending=False)
     share = shown[keys].rename(columns={k: label(k) for k in keys})
     for w in WAVES:
-        share[FLAG_COLUMNS[w].replace("Base de calcul", "Nombre en emploi")] = [
-            "⚠" if small else "" for small in shown[f"target_share_{w}_small"]
-        ]
+        share[label(f"target_share_{w}_small")] = flags(shown, [f"target_share_{w}"])
     by_code = con.execute(
         f"""
         select r.rome_code as "Code ROME", any_value(coalesce(c.label, t.rome_label)) as "Libellé",

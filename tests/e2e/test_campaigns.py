@@ -135,7 +135,7 @@ def test_plan_export_ingest_status_round_trip(sample_copy, cli, today, tmp_path)
     # status: invited, answered, response rate and days left
     code, out, _ = cli("survey", "status", "--certification", "RNCP40344", "--wave", "24m")
     cells = promotion_row(out, "2024")
-    assert cells[6:11] == ["119", "12", "11", "8", "67\u00a0% (8/12)"]
+    assert cells[6:11] == ["119", "12", "11", "8", "67\u00a0% (8/12) ⚠"]  # 12 certified: under 20 (M24)
 
     # reminders: the 3 invited who did not answer (and only them)
     reminders = tmp_path / "relance.csv"

@@ -161,6 +161,23 @@ def test_late_answer_drift(declared, sample_copy, cli, tmp_path):
     )
     assert (row["Déclaré (valeur)"], row["Actuel (valeur)"], row["Écart (points)"]) == (70, 71, 1)
     assert row["Déclaré le"] and "réponse(s) tardive(s)" in row["Cause"]
+    # every rate quoted carries « ⚠ » with its n/N exactly when its own denominator is 1 to 19 (M24)
+    flagged = 0
+    for values in rows[1:]:
+        record = dict(zip(header, values, strict=True))
+        flag = record["⚠ Taux dont la base est sous le seuil (n/N)"] or ""
+        for side in ("Déclaré", "Actuel"):
+            value, n, d = record[f"{side} (valeur)"], record[f"{side} n"], record[f"{side} N"]
+            if value is None:
+                continue
+            small = 0 < d < 20
+            assert (f"{side.lower()} ({n}/{d})" in flag) == small, (
+                record["Indicateur"],
+                record["Année"],
+                flag,
+            )
+            flagged += small
+    assert flagged  # 2018: 9 and 10 respondents
 
 
 def test_the_digest_changes_when_a_recorded_figure_or_answer_is_edited(declared, sample_copy, cli):

@@ -177,7 +177,7 @@ def test_renewal_pack_flags_every_small_rate_in_xlsx_and_html(
                     "insertion_rate_24m": "Insertion globale à 2 ans",
                     "target_job_rate_24m": "Métier visé à 2 ans",
                 }[rate]
-                assert (f"{short} (base {d})" in flagged) == small, (sheet, year, route, rate, flagged)
+                assert (f"{short} ({n}/{d})" in flagged) == small, (sheet, year, route, rate, flagged)
     assert page.read_text(encoding="utf-8").count("⚠") >= sum(
         1
         for (c, _, route, rate), v in cells.items()
@@ -209,8 +209,11 @@ def test_public_publication_suppresses_small_cells_and_what_recomputes_them(
                 if k.startswith(("Taux", "Insertion", "Métier")) and rate_match(k, rate)
             }
             if small:
-                # no rate, no base, no interval, no numerator: nothing to recompute it from
-                assert all(v in ("", "oui") for v in row_cells.values()), (year, rate, row_cells)
+                # no rate, no base, no interval, no numerator: nothing to recompute it from; the label
+                # says which base is under the threshold
+                secret = {k: v for k, v in row_cells.items() if k.endswith(": secret statistique")}
+                assert [v.startswith("secret statistique (base de calcul") for v in secret.values()] == [True]
+                assert all(v == "" for k, v in row_cells.items() if k not in secret), (year, rate, row_cells)
                 assert f"{n}/{d}" not in html_row and f"base {d} " not in html_row
             elif d:
                 assert str(value) in row_cells.values(), (year, rate, row_cells)
@@ -258,9 +261,11 @@ def test_dashboard_jobs_share_card_flags_a_small_base(pages, sample_warehouse, c
 
 
 def test_public_suppression_hides_a_wave_whose_respondents_were_all_neutralised():
+    """Its rates (base 0) are suppressed with the base and the neutralised; the response rate, on its own
+    base of 40 certified, stays: the 3 respondents it gives do not tell how many were neutralised."""
     import pandas as pd
 
-    from pipeline.indicators.disclosure import disclose
+    from pipeline.indicators.disclosure import PRIMARY, disclose
 
     row = {
         "certified": 40, "certified_vae": 0, "surveyed_6m": 3, "respondents_6m": 3, "neutralised_6m": 3,
@@ -269,7 +274,8 @@ def test_public_suppression_hides_a_wave_whose_respondents_were_all_neutralised(
         "response_rate_6m_high": 21.5,
     }  # fmt: skip
     public = disclose(pd.DataFrame([row]), "public", THRESHOLD).iloc[0]
-    assert public["respondents_6m"] is None and public["neutralised_6m"] is None
-    assert public["response_rate_6m"] is None and bool(public["response_rate_6m_suppressed"])
+    assert public["insertion_rate_6m_secret"] == PRIMARY and public["insertion_rate_6m"] is None
+    assert public["denominator_6m"] is None and public["neutralised_6m"] is None
+    assert public["response_rate_6m"] == 8 and not public["response_rate_6m_suppressed"]
     internal = disclose(pd.DataFrame([row]), "internal", THRESHOLD).iloc[0]
     assert internal["respondents_6m"] == 3 and not internal["insertion_rate_6m_small"]  # no rate to flag

@@ -39,7 +39,7 @@ def test_stats_command_prints_the_fiche_table(sample_cli):
         ["2018", "11", "0", "100\u00a0% (9/9) ⚠", "100\u00a0% (9/9) ⚠", "80\u00a0% (8/10) ⚠"],
         ["2017", "35", "0", "88\u00a0% (29/33)", "70\u00a0% (23/33)", "78\u00a0% (18/23)"],
     ]
-    assert lines[4] == "⚠ base de calcul inférieure à 20 : taux fragile."
+    assert lines[4] == "⚠ dénominateur du taux (N de n/N) inférieur à 20 : taux fragile."
     code, out, _ = cli("stats", "rncp34179", "--format", "json")
     data = json.loads(out)
     assert [(d["year"], d["insertion_rate_6m"], d["target_job_rate_24m"]) for d in data] == [

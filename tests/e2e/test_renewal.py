@@ -129,9 +129,10 @@ def test_the_dossier_keeps_small_rates_and_flags_them(cli, tmp_path):
     header = [c.value for c in sheet[5]]
     rows = rows_of(sheet)
     assert rows[0][:6] == (2018, 11, 0, 100, 100, 80)  # denominators 9 and 10 < 20: shown, flagged
-    flag = rows[0][header.index("⚠ Base de calcul à 6 mois sous le seuil")]
-    assert flag.startswith("⚠") and "(base 9)" in flag
-    assert rows[1][header.index("⚠ Base de calcul à 6 mois sous le seuil")] in ("", None)
+    flag = rows[0][header.index("⚠ Taux à 6 mois dont la base est sous le seuil (n/N)")]
+    assert flag.startswith("⚠") and "Insertion globale à 6 mois (9/9)" in flag
+    assert "Taux de réponse à 6 mois (10/11)" in flag  # its own base: the 11 certified
+    assert rows[1][header.index("⚠ Taux à 6 mois dont la base est sous le seuil (n/N)")] in ("", None)
 
 
 def test_bad_requests_leave_no_file(cli, tmp_path):

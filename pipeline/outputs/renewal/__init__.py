@@ -73,6 +73,7 @@ def build(
         years,
         datetime.now(),
         partner=partner_line(con, code, scope),
+        threshold=threshold,
     )
     pack.trend = disclose(stats, AUDIENCE, threshold).sort_values("year")
     pack.sheets["Statistiques"] = stat_sheet(stats, threshold)
@@ -93,7 +94,7 @@ def build(
         ]
     pack.sheets["Alertes"] = alerts(con, code, settings, scope)
     pack.sheets["Par partenaire"] = partner_statistics(con, code, years, threshold, scope)
-    pack.sheets.update(declared(con, code, scope))
+    pack.sheets.update(declared(con, code, threshold, scope))
     pack.stats = stats
     return pack
 
@@ -107,11 +108,11 @@ def file_name(code: str, scope: Scope = EVERYTHING, suffix: str = "xlsx") -> str
     return f"renouvellement-{code}-{who}.{suffix}"
 
 
-def declared(con, code: str, scope: Scope = EVERYTHING) -> dict[str, pd.DataFrame]:
+def declared(con, code: str, threshold: int, scope: Scope = EVERYTHING) -> dict[str, pd.DataFrame]:
     """« Déclarations » (issue #17), when figures of this certification were declared: the latest
     declaration's figures beside the current ones, with the difference and its cause (never in a
     partner's pack: the certifier declares the whole certification)."""
     from pipeline.reports import declared as declarations
 
-    table = declarations.drift_table(con, code, scope)
+    table = declarations.drift_table(con, code, threshold, scope)
     return {} if table is None else {"Déclarations": table}

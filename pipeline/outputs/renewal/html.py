@@ -11,11 +11,14 @@ from pipeline.core.exports import (
     write_atomic,
 )
 from pipeline.indicators import FICHE, RATE
+from pipeline.indicators.formats import SMALL, rate_text, small_note
 from pipeline.outputs.renewal.pack import Pack
 
 
-def _svg_trend(trend: pd.DataFrame) -> str:
-    """A small self-contained SVG line chart of the three published rates by year."""
+def _svg_trend(trend: pd.DataFrame, threshold: int) -> str:
+    """A small self-contained SVG line chart of the three published rates by year; each point tells its
+    rate and n/N (a tooltip), and a point whose own denominator is under the threshold is hollow and
+    marked « ⚠ » (M24)."""
     if trend is None or trend.empty:
         return ""
     width, height, left, bottom = 640, 260, 50, 30
@@ -41,18 +44,31 @@ def _svg_trend(trend: pd.DataFrame) -> str:
         for key, color in zip(FICHE[3:], ("#1f4e79", "#2e8b57", "#c97b12"), strict=True)
     ]
     for i, (column, legend, color) in enumerate(series):
+        rate = RATE[column]
         points = [
-            (xs[int(r.year)], y_of(float(getattr(r, column))))
-            for r in trend.itertuples()
-            if getattr(r, column) is not None and not pd.isna(getattr(r, column))
+            (xs[int(r["year"])], y_of(float(r[column])), r)
+            for r in trend.to_dict(orient="records")
+            if r[column] is not None and not pd.isna(r[column])
         ]
         if len(points) > 1:
             parts.append(
                 f'<polyline fill="none" stroke="{color}" stroke-width="2" points="'
-                + " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+                + " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
                 + '"/>'
             )
-        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>' for x, y in points]
+        for x, y, r in points:
+            cell = rate_text(r[column], r[rate.numerator], r[rate.denominator], threshold)
+            small = cell.endswith(SMALL)
+            title = html.escape(f"{legend}, {int(r['year'])} : {cell}")
+            fill = "#ffffff" if small else color
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{fill}" stroke="{color}" '
+                f'stroke-width="1.5"><title>{title}</title></circle>'
+            )
+            if small:
+                parts.append(
+                    f'<text x="{x + 5:.1f}" y="{y - 5:.1f}" font-size="10" fill="{color}">{SMALL}</text>'
+                )
         parts.append(
             f'<text x="{left + 10 + i * 200}" y="12" font-size="11" fill="{color}">■ {legend}</text>'
         )
@@ -75,8 +91,9 @@ def render_html(pack: Pack) -> str:
         sections.append(f"<section><h2>{html.escape(name)}</h2>{tables}</section>")
         if name == "Statistiques":
             sections.append(
-                f"<figure>{_svg_trend(pack.trend)}<figcaption>Évolution des taux publiés par année "
-                "d'obtention</figcaption></figure>"
+                f"<figure>{_svg_trend(pack.trend, pack.threshold)}<figcaption>Évolution des taux publiés "
+                "par année d'obtention (chaque point donne son n/N au survol). Point creux : "
+                f"{small_note(pack.threshold)}</figcaption></figure>"
             )
     style = """
     @page { size: A4 landscape; margin: 12mm; }

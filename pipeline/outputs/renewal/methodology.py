@@ -258,7 +258,7 @@ def campaign_rows(
 ) -> list[tuple[str, str, str]]:
     """The pack's « Méthodologie » lines on the campaigns: each wave's window, invitations, answers and
     response rate per promotion, and how the non-response check judges a risk of bias."""
-    from pipeline.indicators.formats import fr_pct, head_count
+    from pipeline.indicators.formats import rate_text
 
     rows = [
         (
@@ -278,7 +278,7 @@ def campaign_rows(
                 f"Promotion {r.promotion}, vague à {WAVE_LABELS[r.wave]}",
                 f"{window_text(r.opens, r.closes)} ({STATUS_LABELS[r.status].lower()}) ; {invited} ; "
                 f"{r.answered} répondant(s) sur {r.certified} certifiés : taux de réponse "
-                f"{fr_pct(r.response_rate)} ({head_count(r.answered, r.certified)})"
+                f"{rate_text(r.response_rate, r.answered, r.certified, settings.small_cohort_threshold)}"
                 + (f" ; alerte : {r.alert}" if isinstance(r.alert, str) else ""),
             )
         )

@@ -20,6 +20,7 @@ class Pack:
     trend: pd.DataFrame | None = None
     stats: pd.DataFrame | None = None
     partner: str = ""  # a partner's pack (issue #16): « Partenaire : NOM (SIRET …) »; empty otherwise
+    threshold: int = 0  # the small-cohort threshold in force (M24): « ⚠ » under it
 
 
 def parse_years(text: str | None) -> list[int] | None:

@@ -40,6 +40,8 @@ select
     pct(g.respondents, g.certified) - pct(p.respondents, p.certified) as gap_points,
     pct(g.certified, p.certified) as share_of_certified,
     pct(g.respondents, p.respondents) as share_of_respondents,
+    p.certified as promotion_certified,
+    p.respondents as promotion_respondents,
     g.certified >= $min_group
         and abs(pct(g.respondents, g.certified) - pct(p.respondents, p.certified)) >= $gap as flagged
 from groups as g
