@@ -78,6 +78,13 @@ def definitions(cert: dict[str, bool]) -> list[tuple[str, str, str]]:
             "Personnes ayant obtenu la certification complète (pas une validation "
             "partielle de blocs) lors d'un jury de l'année ; une personne compte une fois par année.",
         ),
+        (
+            D,
+            "Nombre de certifiés",
+            "Personnes ayant obtenu la certification complète par décision de jury dans l'année, comptées "
+            "une fois par année : une personne certifiée par plusieurs jurys la même année compte sous le "
+            "dernier (sa voie d'accès, son site, son partenaire), signalée dans la feuille Qualité.",
+        ),
         (D, "Population enquêtée", "Les certifiés de l'année, pour chaque vague (6 mois, 2 ans)."),
         (D, "Répondants", "Certifiés de l'année dont une réponse à la vague indique une situation."),
         (
@@ -152,6 +159,8 @@ RULES = [
         "La promotion indiquée dans la réponse si la personne a été "
         "certifiée cette année-là ; sinon la dernière certification obtenue au plus tard à la date de "
         "réponse ; sinon (sans date, ou réponse antérieure à tout jury) la dernière certification. Une "
+        "promotion indiquée qui n'est pas une année de certification de la personne ne retire pas la "
+        "réponse : elle est rattachée par sa date et signalée (promotion corrigée, feuille Qualité). Une "
         "réponse d'une personne non certifiée n'est pas comptée (feuille Qualité).",
     ),
     (
