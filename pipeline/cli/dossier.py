@@ -21,6 +21,7 @@ def cmd_renewal(args) -> int:
       insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
       insertion renewal RNCP34179 --siret 84215736900013 --out renouvellement-RNCP34179-84215736900013.xlsx
     """
+    from pipeline.core import audit
     from pipeline.core.accounts import EVERYTHING, Scope, normalise_siret
     from pipeline.outputs import renewal
 
@@ -37,6 +38,14 @@ def cmd_renewal(args) -> int:
     if args.html:
         renewal.write_html(pack, Path(args.html))
         print(f"Written {args.html}")
+    audit.record(
+        "export",
+        commande="renewal",
+        fichier=[str(Path(p).resolve()) for p in (args.out, args.html) if p],
+        certification=code,
+        siret=sorted(scope.sirets),
+        feuilles=len(pack.sheets),
+    )
     alerts = pack.sheets["Alertes"]
     for row in alerts.itertuples(index=False):
         print(f"  alerte — {row[0]} : {row[1]}")
@@ -53,6 +62,7 @@ def cmd_declare(args) -> int:
       insertion declare --verify 1
       insertion declare --list
     """
+    from pipeline.core import audit
     from pipeline.outputs import declarations, renewal, text
     from pipeline.reports import declared
     from pipeline.warehouse import db as warehouse
@@ -83,6 +93,15 @@ def cmd_declare(args) -> int:
             con, settings, code, renewal.parse_years(args.years), args.to, args.note, args.out_dir
         )
         warehouse.publish_snapshot(con, settings)
+    audit.record(
+        "declaration",
+        declaration=declared.declaration_id,
+        certification=code,
+        annees=args.years or "",
+        destinataire=args.to,
+        empreinte=declared.digest,
+        fichier=[str(p) for p in declared.files],
+    )
     print(
         f"Déclaration n° {declared.declaration_id} enregistrée ({code}), empreinte sha256 {declared.digest}"
     )
@@ -102,6 +121,7 @@ def cmd_publish(args) -> int:
       insertion publish RNCP34179 --out resultats-RNCP34179.html
       insertion publish RNCP34179 --years 2017-2018 --out resultats-RNCP34179.csv
     """
+    from pipeline.core import audit
     from pipeline.outputs import publish, renewal
 
     settings = settings_of(args)
@@ -111,6 +131,7 @@ def cmd_publish(args) -> int:
         out = publish.publish(
             con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
         )
+    audit.record("export", commande="publish", fichier=str(Path(out).resolve()), certification=code)
     print(f"Written {out}")
     return 0
 
