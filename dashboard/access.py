@@ -296,7 +296,9 @@ def account_block():
 
 
 def _csrf() -> str:
-    session["csrf"] = session.get("csrf") or secrets.token_urlsafe(24)
+    """The session's CSRF token (made once: an unchanged session re-issues no cookie)."""
+    if not session.get("csrf"):
+        session["csrf"] = secrets.token_urlsafe(24)
     return session["csrf"]
 
 

@@ -111,8 +111,8 @@ class Settings:
         "Days the audit journal (beside the accounts file) keeps its rows; older rows are removed, and the "
         "removal is itself recorded (0: keep everything).",
     )
-    session_hours: int = _setting(
-        10,
+    session_hours: float = _setting(
+        10.0,
         "INSERTION_SESSION_HOURS",
         "Absolute lifetime (hours) of a dashboard session from its sign-in; activity does not extend it.",
     )
@@ -207,6 +207,8 @@ def parse_setting(default, raw: str):
         return raw.lower() in {"1", "true", "yes", "oui"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, tuple):
         return tuple(int(x) for x in raw.split(","))
     return raw
