@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 
 from pipeline.core import audit, signin
 from pipeline.core.audit import Journal
@@ -34,7 +34,10 @@ def install(server: Flask, accounts: Path, retention_days: int) -> None:
 
 
 def journal() -> Journal:
-    return current_app.config["INSERTION_JOURNAL"]
+    """The server's journal (outside a request — a layout drawn by a test —, the settings' one)."""
+    if has_app_context() and "INSERTION_JOURNAL" in current_app.config:
+        return current_app.config["INSERTION_JOURNAL"]
+    return audit.default_journal()
 
 
 def record(action: str, outcome: str = "ok", user: str | None = None, **details) -> None:
