@@ -303,8 +303,10 @@ def _now() -> str:
 
 
 def write_private(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` atomically, readable by its owner only (folder created 0700)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Write ``content`` to ``path`` atomically, readable by its owner only (folder 0700)."""
+    from pipeline.core import private
+
+    private.folder(path.parent)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
@@ -334,7 +336,9 @@ def session_key(accounts: Path) -> bytes:
     once; every gunicorn process reads the same one). Deleting it signs everybody out."""
     path = session_key_path(accounts)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from pipeline.core import private
+
+        private.folder(path.parent)
         try:  # O_EXCL: when two processes start together, one writes and both read the same key
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pipeline.core import private
+
 # action -> French label (the « Journal » page, `insertion audit`)
 ACTIONS = {
     "connexion": "Connexion",
@@ -127,7 +129,7 @@ class Journal:
         if not write and not self.path.exists():
             raise AuditError(f"{self.path} : aucun journal d'audit (rien n'a encore été enregistré).")
         if write:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private.folder(self.path.parent)
             if not self.path.exists():
                 # created 0600 before SQLite opens it (its -wal and -shm files take its mode)
                 with contextlib.suppress(FileExistsError):

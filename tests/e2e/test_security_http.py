@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import threading
 import time
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from pipeline.core import accounts, audit
 from pipeline.core.audit import Journal
 from tests.e2e.test_access_http import download_payload, payload, split_outputs
 from tests.helpers import ROOT
-from tests.servers import Client, signed_in, start_server, stop, write_accounts
+from tests.servers import PASSWORD, Client, signed_in, start_server, stop, write_accounts
 
 SLOW_SQL = "select count(*) from range(100000) a, range(1000000) b"  # far longer than the page's 10 s
 
@@ -382,6 +383,7 @@ def test_each_audited_action_writes_exactly_one_row(url, deps, journal):
     assert [(r["action"], r["outcome"], r["user"]) for r in rows] == [("rappel", "refus", "qualiticien")]
 
     reader = dep_of(deps, "journal-rows")
+
     def read(who):
         return chef.post(payload(reader, lambda c, p: who if c == "journal-user" else None))
 
@@ -498,6 +500,19 @@ def test_commands_write_their_rows_and_insertion_audit_reads_them(sample_copy, c
     assert code == 0 and "Déclaration" in out and "Décision de relecture" in out
     code, out, _ = cli("audit", "--verify")
     assert code == 0 and "intact" in out
+    # issue #25, permissions: the warehouse, its snapshot, the declaration (its manifest lists people and
+    # their answers) and the configuration folder are their owner's only
+    manifest = tmp_path / "decl" / "manifest.json"
+    for path, mode in [
+        (sample_copy.warehouse, 0o600),
+        (sample_copy.snapshot, 0o600),
+        (sample_copy.warehouse.parent, 0o700),
+        (manifest, 0o600),
+        (tmp_path / "decl", 0o700),
+        (journal.path, 0o600),
+        (journal.path.parent, 0o700),
+    ]:
+        assert stat.S_IMODE(path.stat().st_mode) == mode, (path, oct(path.stat().st_mode))
     # a row changed outside the product shows
     import sqlite3
 
@@ -508,3 +523,22 @@ def test_commands_write_their_rows_and_insertion_audit_reads_them(sample_copy, c
     con.close()
     code, out, _ = cli("audit", "--verify")
     assert code == 1 and "contenu modifié" in out
+
+
+def test_an_older_open_configuration_folder_is_closed(tmp_path):
+    """A configuration folder made 0755 (the pseudonymisation key's folder was) is made 0700 by the next
+    write of a key, an account or a journal row."""
+    from pipeline.core.accounts import AccountStore
+    from pipeline.load.pseudonymise import load_key
+
+    for make in (
+        lambda folder: load_key(folder / "pseudonymisation.key"),
+        lambda folder: AccountStore(folder / "accounts.json").add("chef", "direction", PASSWORD),
+        lambda folder: Journal(folder / "journal.sqlite3").record("page", user="chef"),
+    ):
+        folder = tmp_path / str(id(make))
+        folder.mkdir(mode=0o755)
+        folder.chmod(0o755)
+        make(folder)
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in folder.iterdir()), list(folder.iterdir())
