@@ -171,6 +171,19 @@ def test_users_commands(store, capsys, monkeypatch):
     assert code == 0 and store.authenticate("chef", "nouveau-mot-de-passe")
     code, out, _ = run_cli(capsys, monkeypatch, "users", "remove", "of-lyon")
     assert code == 0 and store.get("of-lyon") is None
+    # issue #25: each change of an account is one row of the audit journal, by the system's user
+    from pipeline.core import audit
+
+    rows = sorted(audit.Journal(audit.journal_path(store.path)).rows(), key=lambda r: r["id"])
+    assert [(r["action"], r["details"]["operation"], r["details"]["compte"]) for r in rows] == [
+        ("compte", "création", "of-lyon"),
+        ("compte", "création", "chef"),
+        ("compte", "mot de passe changé", "chef"),
+        ("compte", "suppression", "of-lyon"),
+    ]
+    assert rows[0]["details"]["siret"] == [A] and rows[1]["details"]["role_compte"] == "direction"
+    assert all(r["user"] == audit.os_user() and r["channel"] == "cli" for r in rows)
+    assert "motdepasse" not in audit.Journal(audit.journal_path(store.path)).path.read_bytes().decode("latin-1")
 
 
 @pytest.mark.parametrize(
@@ -180,6 +193,11 @@ def test_users_commands(store, capsys, monkeypatch):
         (["add", "x", "--role", "partenaire"], "motdepasse-solide\n", "au moins un SIRET"),
         (["add", "x"], "motdepasse-solide\n", "--role attendu"),
         (["add", "x", "--role", "qualite", "--password-stdin"], "court\n", "trop court"),
+        # issue #25: every one of these created a direction account
+        (["add", "x", "--role", "direction", "--password-stdin"], " " * 12 + "\n", "que des espaces"),
+        (["add", "x", "--role", "direction", "--password-stdin"], "aaaaaaaaaaaa\n", "trop facile"),
+        (["add", "x", "--role", "direction", "--password-stdin"], "password1234\n", "trop facile"),
+        (["add", "chef", "--role", "direction", "--password-stdin"], "chefchefchef\n", "trop facile"),
         (["add", "x", "--role", "qualite"], "", "--password-stdin"),  # no terminal: never blocks
         (["remove", "personne"], "", "Aucun compte"),
         (["passwd"], "", "identifiant du compte"),
