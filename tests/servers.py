@@ -60,7 +60,9 @@ class Client:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
 
     def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
-        req = urllib.request.Request(self.url + path, data=data, headers={**self.forwarded, **(headers or {})})
+        req = urllib.request.Request(
+            self.url + path, data=data, headers={**self.forwarded, **(headers or {})}
+        )
         try:
             with self.opener.open(req, timeout=120) as r:
                 return r.status, dict(r.headers), r.read()

@@ -122,7 +122,9 @@ def cmd_users(args) -> int:
     if args.action == "remove":
         removed = store.get(args.name)
         store.remove(args.name)
-        audit.record("compte", operation="suppression", compte=args.name.strip().lower(), role_compte=removed.role)
+        audit.record(
+            "compte", operation="suppression", compte=args.name.strip().lower(), role_compte=removed.role
+        )
         print(f"Compte « {args.name} » supprimé de {store.path}.")
         return 0
     if args.action == "add":
@@ -133,7 +135,11 @@ def cmd_users(args) -> int:
         password = _read_password(args.password_stdin, args.name)
         account = store.add(args.name, args.role, password, args.siret or [])
         audit.record(
-            "compte", operation="création", compte=account.name, role_compte=account.role, siret=list(account.sirets)
+            "compte",
+            operation="création",
+            compte=account.name,
+            role_compte=account.role,
+            siret=list(account.sirets),
         )
         bound = f", SIRET {', '.join(account.sirets)}" if account.sirets else ""
         print(f"Compte « {account.name} » ({account.label}{bound}) ajouté à {store.path}.")

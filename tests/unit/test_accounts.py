@@ -183,7 +183,9 @@ def test_users_commands(store, capsys, monkeypatch):
     ]
     assert rows[0]["details"]["siret"] == [A] and rows[1]["details"]["role_compte"] == "direction"
     assert all(r["user"] == audit.os_user() and r["channel"] == "cli" for r in rows)
-    assert "motdepasse" not in audit.Journal(audit.journal_path(store.path)).path.read_bytes().decode("latin-1")
+    assert "motdepasse" not in audit.Journal(audit.journal_path(store.path)).path.read_bytes().decode(
+        "latin-1"
+    )
 
 
 @pytest.mark.parametrize(
