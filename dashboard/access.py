@@ -357,14 +357,17 @@ def _logout():
         return _plain(
             "Déconnexion : utilisez le bouton « Se déconnecter » du tableau de bord.", 405, Allow="POST"
         )
-    if login_active() and current_app.secret_key:
-        if not _csrf_ok():
-            return _plain("Déconnexion refusée : jeton de sécurité absent ou expiré. Rechargez la page.", 400)
-        account = _session_account()
-        if account is not None:
-            g.insertion_account = account
-            audit.record("deconnexion")
-        current_app.config["INSERTION_SESSIONS"].close(session.get("sid"))
+    if not login_active():  # the loopback without accounts: nobody is signed in, nobody to sign out
+        return redirect("/")
+    if not current_app.secret_key:
+        _refresh_key(current_app)
+    if not _csrf_ok():
+        return _plain("Déconnexion refusée : jeton de sécurité absent ou expiré. Rechargez la page.", 400)
+    account = _session_account()
+    if account is not None:
+        g.insertion_account = account
+        audit.record("deconnexion")
+    current_app.config["INSERTION_SESSIONS"].close(session.get("sid"))
     session.clear()
     return redirect("/login?sortie=1")
 
