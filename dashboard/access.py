@@ -39,7 +39,7 @@ from pipeline.core.accounts import EVERYTHING, NOTHING, Account, AccountStore, S
 
 # role -> pages it may NOT open (ONLY: the pages it may open); "data-docs" is the Data Docs folder
 DENIED = {"qualite": {"sql"}, "partenaire": {"sql", "data-docs"}}
-ONLY = {"analyste": {"sql", "data-docs"}}
+ONLY = {"analyste": {"sql", "data-docs", "accessibilite"}}  # « Accessibilité » (issue #26): every role
 PUBLIC = ("/login", "/logout", "/assets/", "/_favicon.ico")
 SESSION_HOURS = 10
 

@@ -15,7 +15,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import Response, request
 
-from dashboard import access, data, datadocs
+from dashboard import access, conformity, data, datadocs
 
 HERE = Path(__file__).parent
 
@@ -41,17 +41,32 @@ def create_app(
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    from dashboard.pages import certification, enquetes, metiers, overview, partenaires, qualite, sql, voies  # noqa: F401 (register pages)
+    from dashboard.pages import (  # noqa: F401 (register pages)
+        accessibilite,
+        certification,
+        enquetes,
+        metiers,
+        overview,
+        partenaires,
+        qualite,
+        sql,
+        voies,
+    )
 
+    pages = [page for page in dash.page_registry.values() if page.get("menu", True)]  # the menu's pages
     app.layout = lambda: html.Div(  # drawn per request: the menu and the header depend on who is signed in
         [
             dcc.Location(id="url", refresh="callback-nav"),
+            # RGAA 12.7: the first stop of the keyboard, to the page's content (assets/a11y.js moves the
+            # focus there without touching the link's fragment, which holds the filters)
+            html.A("Aller au contenu", href="#contenu", className="skip-link", id="skip-link"),
             html.Header(
                 className="header",
                 children=[
                     html.Div("Insertion professionnelle des certifiés", className="brand"),
                     html.Nav(
                         className="nav",
+                        **{"aria-label": "Menu principal"},
                         children=[
                             dcc.Link(
                                 page["name"],
@@ -63,22 +78,33 @@ def create_app(
                             # a page the account may not open: an empty, hidden link (the menu's callback
                             # updates every page's link)
                             else dcc.Link("", href="/", id=nav_id(page), style={"display": "none"})
-                            for page in dash.page_registry.values()
+                            for page in pages
                         ],
                     ),
                     html.Div(id="data-date", className="data-date"),
                     access.account_block(),
                 ],
             ),
-            html.Main(dash.page_container, className="main"),
+            html.Main(dash.page_container, className="main", id="contenu", tabIndex="-1"),
             html.Footer(
-                "Indicateurs calculés selon la méthode de France Compétences (répondants neutralisés exclus). "
-                "Chaque taux est accompagné de son effectif ; ⚠ signale un effectif inférieur au seuil de diffusion.",
+                [
+                    html.P(
+                        "Indicateurs calculés selon la méthode de France Compétences (répondants neutralisés "
+                        "exclus). Chaque taux est accompagné de son effectif ; ⚠ signale un effectif inférieur "
+                        "au seuil de diffusion."
+                    ),
+                    html.P(
+                        dcc.Link(
+                            f"Accessibilité : {conformity.status()['label']}",
+                            href="/accessibilite",
+                            id="footer-accessibility",
+                        )
+                    ),
+                ],
                 className="footer",
             ),
         ],
     )
-    pages = list(dash.page_registry.values())
 
     @app.callback(
         *[Output(nav_id(page), "href") for page in pages],

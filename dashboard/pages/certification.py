@@ -250,7 +250,7 @@ def summary(code: str, info: dict) -> html.Div:
     )
     return html.Div(
         [
-            html.H3(f"{code} — {info.get('title') or 'intitulé inconnu'}"),
+            html.H2(f"{code} — {info.get('title') or 'intitulé inconnu'}"),
             html.Ul(
                 [
                     html.Li(f"Niveau : {info.get('level') or 'non renseigné'}"),
