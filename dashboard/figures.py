@@ -18,6 +18,7 @@ from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pag
     head_count,
     interval,
     rate_cell,
+    rate_series,
     rate_text,
     small_note,
 )
@@ -153,12 +154,6 @@ def empty_figure(message: str) -> dict:
     )
 
 
-def series_text(name: str, points: list[tuple[str, object]]) -> str:
-    """« Insertion globale à 6 mois : 88 % en 2017, 100 % en 2018 » (missing rates left out)."""
-    shown = [f"{fr_pct(v)} en {x}" for x, v in points if not pd.isna(v)]
-    return f"{name} : " + (", ".join(shown) if shown else "aucun taux")
-
-
 def _hover(part: pd.DataFrame, num: str, den: str, threshold: int) -> list:
     """n, N and the small-cohort mark of each point (the internal audience's disclosure)."""
     marks = [f"<br>{SMALL} base < {threshold}" if small(d, threshold) else "" for d in part[den]]
@@ -212,7 +207,7 @@ def trend_alternative(by_year: pd.DataFrame, threshold: int) -> dict:
     """Summary: each rate by year; table: one row per year, each rate with n/N, ⚠ and its interval."""
     rows = by_year.sort_values("year").to_dict(orient="records")
     summary = " ; ".join(
-        series_text(RATE[key].short, [(int(r["year"]), r[key]) for r in rows]) for key in TREND_RATES
+        rate_series(RATE[key].short, [(int(r["year"]), r[key]) for r in rows]) for key in TREND_RATES
     )
     columns = (
         ["Année"]
