@@ -126,6 +126,7 @@ def create_app(
 
     server = app.server
     access.install(app, accounts, require_login)  # accounts, roles, sign-in (before every other route)
+    titled_layouts()
     datadocs.register(server, data_docs)  # Data Docs rendered offline (dashboard/datadocs.py)
 
     if password:
@@ -154,6 +155,25 @@ def ready(app: Dash) -> Dash:
     set-up and could get an incomplete list of callbacks (the page then stayed blank)."""
     app.server.test_client().get("/_dash-dependencies")
     return app
+
+
+def titled_layouts() -> None:
+    """RGAA 9.1: every page opens on its h1, also when it only says that there is nothing to show or that
+    the account may not open it (an empty state): its name is then the heading."""
+    for page in dash.page_registry.values():
+        layout = page["layout"]
+        if getattr(layout, "insertion_titled", False):
+            continue
+
+        def titled(*args, _layout=layout, _name=page["name"], **kwargs):
+            content = _layout(*args, **kwargs) if callable(_layout) else _layout
+            if isinstance(content, html.Div) and "empty-state" in (getattr(content, "className", "") or ""):
+                return html.Div([html.H1(_name), content])
+            return content
+
+        titled.insertion_titled = True
+        titled.insertion_guarded = getattr(layout, "insertion_guarded", False)  # still behind the guard
+        page["layout"] = titled
 
 
 def nav_id(page: dict) -> str:

@@ -31,6 +31,9 @@ COLORS = {"insertion": "#1f4e79", "target6": "#2e7d4f", "target24": "#a8620b", "
 SYMBOLS = {"insertion": "circle", "target6": "square", "target24": "diamond"}
 DASHES = {"insertion": "solid", "target6": "dash", "target24": "dot"}
 PATTERNS = ["", "/", "x", ".", "\\", "+", "-", "|"]  # one per series of bars, after the colour
+# the survey windows' states (page Enquêtes): a colour and a pattern each
+STATUS_COLORS = {"à venir": "#66707c", "ouverte": "#1f4e79", "close": "#a8620b"}
+STATUS_PATTERNS = {"à venir": ".", "ouverte": "", "close": "/"}
 LAYOUT = dict(
     separators=f",{NNBSP}",
     font=dict(family="Marianne, Arial, sans-serif", size=13),

@@ -22,9 +22,7 @@ dash.register_page(
     order=3.5,
 )
 P = "enquetes"
-# a state: its colour (3:1 at least on white) and its pattern (colour never alone: WCAG 1.4.1)
-STATUS_COLORS = {"à venir": "#66707c", "ouverte": "#1f4e79", "close": "#a8620b"}
-STATUS_PATTERNS = {"à venir": ".", "ouverte": "", "close": "/"}
+STATUS_COLORS, STATUS_PATTERNS = figures.STATUS_COLORS, figures.STATUS_PATTERNS
 WAVE_CHOICES = [{"label": "Les deux vagues", "value": 0}] + [
     {"label": f"à {name}", "value": m} for m, name in WAVE_LABELS.items()
 ]

@@ -117,9 +117,9 @@ def svg_trend(trend: pd.DataFrame, threshold: int) -> str:
                 )
         ly = plot_height + 14 + 28 * i
         parts.append(
-            f'<line x1="{left}" x2="{left + 40}" y1="{ly}" y2="{ly}" {stroke}/>'
+            f'<g class="legend"><line x1="{left}" x2="{left + 40}" y1="{ly}" y2="{ly}" {stroke}/>'
             + _marker(shape, left + 20, ly, color, color, html.escape(rate.short))
-            + f'<text x="{left + 50}" y="{ly + 4}" font-size="12" fill="#1b1f24">{html.escape(rate.short)}</text>'
+            + f'<text x="{left + 50}" y="{ly + 4}" font-size="12" fill="#1b1f24">{html.escape(rate.short)}</text></g>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -131,7 +131,7 @@ def figure(pack: Pack) -> str:
         return ""
     return (
         f'<figure class="chart">{svg}<figcaption><strong>Évolution des taux publiés par année '
-        f"d'obtention.</strong> {html.escape(chart_summary(pack.trend))} Point creux et {SMALL} : "
+        f"d'obtention.</strong> {html.escape(chart_summary(pack.trend))} Point creux : "
         f"{html.escape(small_note(pack.threshold))} Les chiffres sont dans le tableau de la fiche "
         "ci-dessus.</figcaption></figure>"
     )
@@ -148,9 +148,8 @@ def section(pack: Pack, name: str, content) -> str:
         if title:
             parts.append(f"<h3>{html.escape(title)}</h3>")
         if layout.is_stat_sheet(frame):
-            parts.append(layout.stat_sheet(name, frame, pack.threshold))
-            if name == "Statistiques":
-                parts.append(figure(pack))
+            chart = figure(pack) if name == "Statistiques" else ""
+            parts.append(layout.stat_sheet(name, frame, pack.threshold, chart))
         elif name == "Méthodologie" and {"Rubrique", "Élément", "Valeur"} <= set(frame.columns):
             parts.append(layout.methodology(frame))
         else:
@@ -180,7 +179,6 @@ tr { break-inside: avoid; } thead { display: table-header-group; }
 section.wide { page: wide; }
 figure.chart { margin: 8pt 0; break-inside: avoid; } figure.chart svg { max-width: 100%; height: auto; }
 figcaption { font-size: 9pt; color: #1b1f24; }
-@media screen and (max-width: 700px) { table { font-size: 8pt; } }
 """
 
 
@@ -198,7 +196,7 @@ def render_html(pack: Pack) -> str:
         f"Compétences.<br>Certificateur(s) : {html.escape(pack.certifiers)}<br>"
         + (f"<strong>{html.escape(pack.partner)}</strong><br>" if pack.partner else "")
         + f"Promotions : {', '.join(map(str, pack.years))} — généré le {pack.generated:%d/%m/%Y à %H:%M}<br>"
-        f"{SMALL} : {html.escape(small_note(pack.threshold))}</p></header>"
+        f"{html.escape(small_note(pack.threshold))}</p></header>"
         f'<nav aria-label="Sommaire"><h2 id="sommaire">Sommaire</h2><ol>{contents}</ol></nav>'
         "<main>" + "".join(sections) + "</main></body></html>"
     )

@@ -168,9 +168,9 @@ def detail_table(
     return table(caption, header, rows, cls="detail")
 
 
-def stat_sheet(name: str, frame: pd.DataFrame, threshold: int) -> str:
-    """A statistics sheet: without groups (Statistiques), the fiche's table then the detail of each wave;
-    with groups (routes, partners), per group its fiche table and its detail."""
+def stat_sheet(name: str, frame: pd.DataFrame, threshold: int, chart: str = "") -> str:
+    """A statistics sheet: without groups (Statistiques), the fiche's table (then ``chart``) and the detail
+    of each wave; with groups (routes, partners), per group its fiche table and its detail."""
     groups = list(frame.columns[: list(frame.columns).index(YEAR)])
     records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
     if not groups:
@@ -183,6 +183,7 @@ def stat_sheet(name: str, frame: pd.DataFrame, threshold: int) -> str:
                 "Statistiques telles que France Compétences les publie sur la fiche, chaque taux avec son "
                 "effectif (n/N)",
             ),
+            chart,
         ]
         for w, (_, wave_name) in WAVES.items():
             parts += [
