@@ -31,7 +31,9 @@ def _load() -> dict:
 def _save(record: dict) -> None:
     record["date"] = date.today().strftime("%d/%m/%Y")
     AUDIT.parent.mkdir(parents=True, exist_ok=True)
-    AUDIT.write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    AUDIT.write_text(
+        json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def check(key: str, ok: bool, detail: str = "") -> None:

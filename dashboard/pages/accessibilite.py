@@ -42,7 +42,13 @@ def layout(**_query):
                 f"sont respectés ({state['respected']} sur {state['applicable']} ; le RGAA en compte "
                 f"{conformity.RGAA_CRITERIA}, les autres demandent un audit humain). Outil : "
                 f"{record.get('tool', '–')}, sur chaque page, pour chaque rôle, avec et sans certification "
-                "choisie.",
+                "choisie."
+                + (
+                    ""
+                    if state["human_audit"]
+                    else " Ces critères sont vérifiés par machine ; sans audit humain des autres critères, "
+                    "la conformité ne peut être déclarée totale."
+                ),
                 className="hint",
             ),
             html.Table(

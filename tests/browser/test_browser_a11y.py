@@ -149,7 +149,7 @@ def test_page_is_accessible(server, browser, role, path):
             assert levels[:1] == [1] and levels.count(1) == 1, levels
             assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
         audit.page(path, role, worst, tool=f"axe-core {page.evaluate('axe.version')} (WCAG 2.0/2.1 A et AA)")
-        audit.check("axe", worst == 0, f"{role} {path}")
+        audit.check("axe", worst == 0, "aucune violation WCAG 2.0/2.1 A et AA : chaque page, chaque rôle")
         audit.check("charts", True, "nom, résumé et tableau de données pour chaque graphique")
         audit.check("headings", True, "un h1 par page, pas de saut de niveau")
         keyboard(page, server, path, role)

@@ -91,3 +91,21 @@ def test_pack_pdf_is_tagged_in_french_with_every_statistic_as_text(sample_cli, t
                 checked += 1
     assert checked >= 60
     audit.check("pack_pdf", True, "PDF/UA-1 balisé, fr, chiffres des Statistiques extraits dans l'ordre")
+
+
+def test_certification_page_offers_the_pack_as_pdf_and_html(sample_warehouse):
+    """The buttons beside the Excel one: the same tagged PDF and HTML dossier as `insertion renewal`."""
+    import base64
+
+    from dashboard.app import create_app
+
+    create_app(sample_warehouse.snapshot, sample_warehouse.data_docs_dir)
+    from dashboard.pages import certification
+
+    pdf, message = certification.accessible_pack(1, None, "RNCP34179", fmt="pdf")
+    assert pdf["filename"] == "renouvellement-RNCP34179.pdf" and "PDF balisé" in message
+    content = base64.b64decode(pdf["content"])
+    assert content[:4] == b"%PDF" and b"/StructTreeRoot" in content
+    page, message = certification.accessible_pack(None, 1, "RNCP34179", fmt="html")
+    assert page["filename"] == "renouvellement-RNCP34179.html" and "page HTML" in message
+    assert page["content"].startswith('<!DOCTYPE html><html lang="fr">')

@@ -17,7 +17,7 @@ import pandas as pd
 from pipeline.core.exports import write_atomic
 from pipeline.indicators import FICHE, RATE
 from pipeline.indicators.formats import SMALL, rate_series, rate_text, small_note
-from pipeline.outputs.renewal import layout
+from pipeline.outputs.renewal.layout import generic, is_stat_sheet, methodology, stat_sheet
 from pipeline.outputs.renewal.pack import Pack
 
 # the chart's series: colour (3:1 at least on white: tests/unit/test_contrast.py), dash, marker
@@ -147,13 +147,13 @@ def section(pack: Pack, name: str, content) -> str:
         caption = title or name
         if title:
             parts.append(f"<h3>{html.escape(title)}</h3>")
-        if layout.is_stat_sheet(frame):
+        if is_stat_sheet(frame):
             chart = figure(pack) if name == "Statistiques" else ""
-            parts.append(layout.stat_sheet(name, frame, pack.threshold, chart))
+            parts.append(stat_sheet(name, frame, pack.threshold, chart))
         elif name == "Méthodologie" and {"Rubrique", "Élément", "Valeur"} <= set(frame.columns):
-            parts.append(layout.methodology(frame))
+            parts.append(methodology(frame))
         else:
-            fragment, too_wide = layout.generic(caption, frame)
+            fragment, too_wide = generic(caption, frame)
             wide = wide or too_wide
             parts.append(fragment)
     klass = "sheet wide" if wide else "sheet"
