@@ -270,6 +270,7 @@ def funnel_figure(row: dict, wave: int = 6) -> dict:
         [trace],
         alternative(name, summary + ".", ["Étape", "Effectif", "Part des certifiés"], table),
         title=title("Du certifié à l'emploi dans le métier visé", WAVE_LABELS[wave]),
+        yaxis=dict(automargin=True),  # the stages' names whole, whatever the width
     )
 
 

@@ -128,6 +128,21 @@ def test_login_page_is_accessible(server, page):
     assert page.locator("html").get_attribute("lang") == "fr"
 
 
+def test_every_page_of_the_menu_is_audited(server, browser):
+    """A page added to the dashboard (menu or footer) fails here until it is in PAGES, hence audited."""
+    context, page, errors = signed_in(browser, server, "direction")
+    try:
+        page.wait_for_selector("#footer-accessibility", timeout=15000)
+        links = page.eval_on_selector_all(
+            ".nav a[href], #footer-accessibility", "links => links.map(a => a.getAttribute('href'))"
+        )
+    finally:
+        context.close()
+    served = {link.split("#")[0] for link in links if link and not link.startswith("http")}
+    assert served and served <= set(PAGES), served - set(PAGES)
+    assert errors == []
+
+
 @pytest.mark.parametrize(("role", "path"), CASES, ids=[f"{r}{p}" for r, p in CASES])
 def test_page_is_accessible(server, browser, role, path):
     context, page, errors = signed_in(browser, server, role)
