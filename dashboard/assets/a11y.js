@@ -6,7 +6,8 @@
 //   the figure's layout.meta.a11y (figures.alternative), and its Plotly toolbar leaves the tab order;
 // - Dash's own markup is mended where axe-core finds it wrong: radio buttons and checkboxes drawn as a
 //   listbox of options holding inputs (nested-interactive, aria-input-field-name), the dropdown's hidden
-//   focus relay (aria-hidden-focus), the tables' pagination buttons without a name (button-name).
+//   focus relay (aria-hidden-focus), the tables' pagination buttons without a name (button-name), the
+//   tables' sort arrows that only a mouse could use.
 // Every change is idempotent: a MutationObserver calls mend() again whenever React or Plotly redraw.
 (function () {
   "use strict";
@@ -157,8 +158,31 @@
     });
   }
 
+  function mendSorting(root) {
+    // a table's sort arrows: buttons named after their column, reachable and pressed with the keyboard
+    root.querySelectorAll(".dash-spreadsheet .column-header--sort").forEach(function (arrow) {
+      var th = arrow.closest("th");
+      var name = th ? th.textContent.trim() : "";
+      setAttr(arrow, "role", "button");
+      setAttr(arrow, "tabindex", "0");
+      setAttr(arrow, "aria-label", "Trier par « " + name + " »");
+    });
+  }
+
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      var arrow = event.target instanceof Element && event.target.closest(".column-header--sort");
+      if (!arrow || (event.key !== "Enter" && event.key !== " ")) return;
+      event.preventDefault();
+      arrow.click();
+    },
+    true
+  );
+
   function mend() {
     document.querySelectorAll(".js-plotly-plot").forEach(mendChart);
+    mendSorting(document);
     document
       .querySelectorAll(".dash-radioitems[role=listbox], .dash-checklist[role=listbox], .dash-radioitems, .dash-checklist")
       .forEach(mendChoices);

@@ -225,7 +225,27 @@ def test_pages_reflow_without_sideways_scroll(server, browser, width):
                 "Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.getBoundingClientRect().right)"
             )
             assert all(right <= width + 1 for right in widths), (path, widths)
+            violations = axe_violations(page)  # wide tables scroll in their box: a box the keyboard reaches
+            assert violations == [], f"{width} px {path}: {axe_summary(violations)}\n{violations}"
         audit.check("reflow", True, "320 px et 640 px (zoom 200 %) sans défilement horizontal")
+    finally:
+        context.close()
+    assert errors == []
+
+
+def test_tables_sort_with_the_keyboard(server, browser):
+    """RGAA 7.3: a table's sort arrows are buttons named after their column, pressed with Enter."""
+    context, page, errors = signed_in(browser, server, "direction")
+    try:
+        open_page(page, server, "/voies")
+        first = "() => document.querySelector('[id*=\"voies-routes\"] tbody tr:has(td) td').innerText"
+        page.wait_for_function(f"({first})() !== ''", timeout=15000)
+        before = page.evaluate(first)
+        arrow = page.get_by_role("button", name="Trier par « Année »").first
+        arrow.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function(f"({first})() !== {before!r}", timeout=10000)
+        assert int(page.evaluate(first)) < int(before)  # oldest promotion first
     finally:
         context.close()
     assert errors == []
