@@ -172,8 +172,8 @@ a { color: #1f4e79; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 8.5pt; }
 caption { text-align: left; font-weight: bold; padding: 2pt 0 4pt; caption-side: top; }
 th, td { border: 1px solid #b8c0ca; padding: 2pt 4pt; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-table.detail, table.text { table-layout: fixed; }
-thead th { background: #eef2f7; }
+table.detail, table.text, table.list { table-layout: fixed; }
+thead th { background: #eef2f7; } th.flag, td.flag { width: 24%; }
 tbody th { font-weight: normal; background: #f7f9fb; }
 tr { break-inside: avoid; } thead { display: table-header-group; }
 section.wide { page: wide; }

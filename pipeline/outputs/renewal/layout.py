@@ -28,6 +28,7 @@ YEAR = STAT_COLUMNS["year"]
 WIDE = 8  # a table of more columns is transposed (when it has few rows) or set on a landscape page
 FEW_ROWS = 12
 IDENTITY = (YEAR, "Promotion", "Vague")  # what names a row of a wide sheet, becoming a column when transposed
+YEARS = (YEAR, "Promotion", "Année")  # years: « 2018 », never « 2 018 »
 
 
 def esc(value) -> str:
@@ -47,6 +48,8 @@ def cell(value, column: str = "") -> str:
     if not isinstance(value, (int, float)) and hasattr(value, "item"):
         value = value.item()
     if isinstance(value, (int, float)):
+        if column in YEARS:
+            return str(int(value))
         if "IC 95" in column:
             return fr_decimal(value)
         if "%" in column:
@@ -63,12 +66,14 @@ def table(
     caption: str, header: list[str], rows: list[list[str]], row_headers: bool = True, cls: str = ""
 ) -> str:
     """A data table: its caption, column header cells (scope col), the first cell of each row a row header
-    (scope row) when ``row_headers``; cells already formatted."""
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
+    (scope row) when ``row_headers``; cells already formatted. A « ⚠ » column (its header starts with ⚠)
+    gets the room its sentences need, so that it never stretches a row."""
+    flag = [' class="flag"' if str(h).startswith("⚠") else "" for h in header]
+    head = "".join(f'<th scope="col"{flag[i]}>{esc(h)}</th>' for i, h in enumerate(header))
     body = []
     for row in rows:
         cells = [
-            f'<th scope="row">{esc(v)}</th>' if i == 0 and row_headers else f"<td>{esc(v)}</td>"
+            f'<th scope="row">{esc(v)}</th>' if i == 0 and row_headers else f"<td{flag[i]}>{esc(v)}</td>"
             for i, v in enumerate(row)
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -82,6 +87,16 @@ def table(
         cols = f'<colgroup><col style="width:{first}%">' + f'<col style="width:{rest:.2f}%">' * (
             len(header) - 1
         )
+        cols += "</colgroup>"
+    elif cls == "list":  # many columns: each as wide as its longest text asks, within bounds (fixed layout)
+        weights = [
+            40
+            if flag[i]
+            else max([6, *(len(word) + 2 for word in str(header[i]).split())])
+            + min(24, max([0] + [len(str(r[i])) for r in rows])) // 2
+            for i in range(len(header))
+        ]
+        cols = "<colgroup>" + "".join(f'<col style="width:{100 * w / sum(weights):.2f}%">' for w in weights)
         cols += "</colgroup>"
     return (
         f"<table{klass}><caption>{esc(caption)}</caption>{cols}<thead><tr>{head}</tr></thead>"
@@ -236,4 +251,5 @@ def generic(title: str, frame: pd.DataFrame) -> tuple[str, bool]:
         ]
         return table(title, ["Indicateur", *names], rows, cls="detail"), False
     rows = [[cell(v, c) for v, c in zip(r, columns, strict=True)] for r in frame.itertuples(index=False)]
-    return table(title, columns, rows, row_headers=False), len(columns) > WIDE
+    wide = len(columns) > WIDE
+    return table(title, columns, rows, row_headers=False, cls="list" if wide else ""), wide
