@@ -8,6 +8,7 @@ import dash
 from dash import html
 
 from dashboard import conformity
+from pipeline.core.accounts import ROLES
 from pipeline.indicators.formats import fr_int
 
 dash.register_page(
@@ -116,7 +117,10 @@ def pages_table(record: dict) -> list:
             children=[
                 html.Caption("Violations relevées par axe-core (WCAG 2.0 et 2.1, A et AA), par page et rôle"),
                 html.Thead(
-                    html.Tr([html.Th("Page", scope="col")] + [html.Th(r, scope="col") for r in roles])
+                    html.Tr(
+                        [html.Th("Page", scope="col")]
+                        + [html.Th(ROLES.get(r, r), scope="col") for r in roles]
+                    )
                 ),
                 html.Tbody(
                     [
