@@ -25,7 +25,7 @@ from pipeline.load.readers import (
     excel_head_rows,
     read_table,
 )
-from pipeline.load.sources import cohorts, limesurvey, rncp, rome, surveys
+from pipeline.load.sources import cdc, cohorts, limesurvey, rncp, rome, surveys
 from pipeline.load.sources.base import CERTAIN, FileSource, Written
 from pipeline.load.sources.cohorts import COHORT_RESULTS
 from pipeline.load.sources.surveys import SURVEY_ANSWERS
@@ -87,6 +87,7 @@ class Source(Protocol):
 
 # in loading order: referentials first (their loads rebuild everything), then cohort results, surveys
 SOURCES: tuple[Source, ...] = (
+    cdc.SOURCE,  # issue #27: told by its namespace, before the RNCP export (which takes any other .xml)
     rncp.SOURCE,
     rome.CODES,
     rome.APPELLATIONS,
