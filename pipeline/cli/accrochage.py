@@ -44,7 +44,12 @@ def cmd_accrochage(args) -> int:
 
             sheets = workbook(con, settings, load_key(settings.key_file), codes)
     if summary.empty:
-        print(f"{', '.join(codes or [])} : rien à rapprocher (aucun certifié ni passage).", file=sys.stderr)
+        which = codes[0] if codes else "Aucune certification"
+        print(
+            f"{which} : rien à rapprocher (ni certifié des résultats de jury, ni passage d'un flux ; une "
+            "certification dont les certifiés sont lus dans le flux, réglage cdc_as_cohort, n'est pas rapprochée).",
+            file=sys.stderr,
+        )
         return 1
     print(text.format_table(accrochage.summary_table(summary)))
     if not listing.empty:

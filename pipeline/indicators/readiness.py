@@ -31,13 +31,17 @@ def check(
     gaps: pd.DataFrame | None = None,
     unhabilitated: pd.DataFrame | None = None,
     accrochage: pd.DataFrame | None = None,
+    cohort_note: str | None = None,
 ) -> list[Item]:
     """Every readiness item for one certification, from its ``certification_statistics`` rows.
     ``unhabilitated``: the partners not habilitated at the jury date, counted
     (:func:`pipeline.reports.habilitation.by_partner`; issue #16). ``accrochage``: the reconciliation with
     the Caisse des Dépôts fluxes per promotion (view ``cdc_accrochage_summary``; issue #27), empty before
-    a flux is loaded."""
+    a flux is loaded. ``cohort_note``: what the certified cannot say when they come from the flux itself
+    (docs/methodology.md M37), listed first."""
     items: list[Item] = []
+    if cohort_note:
+        items.append(Item("Source des certifiés", cohort_note, False))
     with_6m = stats[stats["respondents_6m"] > 0]
     items.append(
         Item(

@@ -33,6 +33,7 @@ def inputs(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYTHING)
         "gaps": compare[compare["difference"].fillna(0) != 0],
         "unhabilitated": habilitation.by_partner(con, [code], scope),  # issue #16
         "accrochage": accrochage.summary(con, [code], scope),  # issue #27 (empty for a partner)
+        "cohort_note": accrochage.cohort_note(con, code),  # issue #27: certified read from the flux
     }
 
 
