@@ -67,7 +67,7 @@ def _query(con: duckdb.DuckDBPyConnection, name: str, codes: list[str] | None = 
 def loaded(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether a CDC flux is loaded (before, nothing is reconciled)."""
     try:
-        return bool(con.execute("select count(*) > 0 from landing_cdc_passages").fetchone()[0])
+        return bool(con.execute("select count(*) > 0 from landing_cdc_passages").fetchall()[0][0])
     except duckdb.CatalogException:  # a warehouse written before issue #27
         return False
 
@@ -184,10 +184,10 @@ def cohort_source(con: duckdb.DuckDBPyConnection, code: str) -> str | None:
     try:
         row = con.execute(
             "select cohort_source from stg_certification_sources where certification_code = ?", [code]
-        ).fetchone()
+        ).fetchall()
     except duckdb.CatalogException:
         return None
-    return row[0] if row else None
+    return row[0][0] if row else None
 
 
 def cohort_note(con: duckdb.DuckDBPyConnection, code: str) -> str | None:

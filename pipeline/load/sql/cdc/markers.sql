@@ -1,7 +1,7 @@
 -- The defects that need the whole flux (pipeline/load/sources/cdc.py): an idTechnique repeated further in
 -- the flux (the last passage is kept), and, with a mapping file ($mapped), an idTechnique it does not list.
 update cdc_parts as p
-set id_repeated = p.passage_hash
+set id_repeated = p.passage_hash::varchar
 from (
     select source_row from cdc_parts
     where passage_hash is not null
@@ -10,7 +10,7 @@ from (
 where p.source_row = later.source_row;
 
 update cdc_parts
-set reference_missing = passage_hash
+set reference_missing = passage_hash::varchar
 where $mapped and passage_hash is not null
   and passage_hash not in (select id_hash from cdc_mapping);
 

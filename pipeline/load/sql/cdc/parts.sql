@@ -11,9 +11,9 @@ create or replace temp table cdc_parts (
     nature_deposant     varchar,
     certifier_id        varchar,
     contract_id         varchar,
-    passage_hash        varchar,   -- HMAC of idTechnique (32 hex digits)
-    candidate_hash      varchar,   -- the link to the jury results (idTechnique's, or the mapping's reference)
-    nir_hash            varchar,   -- HMAC of a valid NIR's 13 characters
+    passage_hash        uuid,      -- HMAC of idTechnique (pipeline/load/pseudonymise.py)
+    candidate_hash      uuid,      -- the link to the jury results (idTechnique's, or the mapping's reference)
+    nir_hash            uuid,      -- HMAC of a valid NIR's 13 characters
     identification      varchar,   -- nir | titulaire
     obtention           varchar,
     certified_data      varchar,
