@@ -9,13 +9,13 @@ module only calls: ``parts()``, ``mapping_parts()``, ``transmitted()``).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.core import nir
 from pipeline.core.errors import InputError
-from pipeline.load.gate import Outcome, Verdict, field_of
 from pipeline.load.sources.base import Written
 
 SQL = Path(__file__).parents[1] / "sql" / "cdc"
@@ -238,7 +238,7 @@ def _quarantine(con, load_id: int, path: Path, failures: pd.DataFrame, outcomes,
         line, record = records[int(row)]
         reasons, expectations = [], []
         for expectation, reason, column in group[["expectation", "reason", "column"]].itertuples(index=False):
-            element = ELEMENTS.get(field_of(column), column)
+            element = ELEMENTS.get(column.removesuffix("_unparsed"), column)
             value = record.get(element)
             shown = f" = '{value}'" if value is not None else ""
             text = f"passage {row} (line {line}), element '{element}'{shown}: expected {messages[(expectation, reason)]}"
@@ -260,30 +260,28 @@ def _quarantine(con, load_id: int, path: Path, failures: pd.DataFrame, outcomes,
     con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def merge(verdicts: list[Verdict]) -> Verdict:
+def merge(verdicts: list):
     """One verdict for the whole flux from the verdicts of its parts (same suite, same expectations):
     counts summed, failing rows joined, the first samples kept; the last part's GX result (the Data Docs
-    page of the load; the other parts have their own pages)."""
+    page of the load; the other parts have their own pages). Verdicts and outcomes are
+    :mod:`pipeline.load.gate`'s, built again with :func:`dataclasses.replace` (the gate is not imported
+    here: it imports the sources)."""
     if len(verdicts) == 1:
         return verdicts[0]
     merged = []
     for parts in zip(*(v.outcomes for v in verdicts), strict=True):
-        first = parts[0]
         elements = sum(p.element_count or 0 for p in parts)
         unexpected = sum(p.unexpected_count or 0 for p in parts)
         merged.append(
-            Outcome(
-                first.expectation_type,
-                first.column,
-                first.severity,
-                first.message,
-                all(p.success for p in parts),
-                elements,
-                unexpected,
-                100 * unexpected / elements if elements else None,
-                [s for p in parts for s in p.samples][:10],
-                sorted({r for p in parts for r in p.rows}),
-                next((p.error for p in parts if p.error), None),
+            replace(
+                parts[0],
+                success=all(p.success for p in parts),
+                element_count=elements,
+                unexpected_count=unexpected,
+                unexpected_percent=100 * unexpected / elements if elements else None,
+                samples=[s for p in parts for s in p.samples][:10],
+                rows=sorted({r for p in parts for r in p.rows}),
+                error=next((p.error for p in parts if p.error), None),
             )
         )
-    return Verdict(verdicts[-1].suite, merged, verdicts[-1].gx_version, verdicts[-1].gx_result)
+    return replace(verdicts[-1], outcomes=merged)
