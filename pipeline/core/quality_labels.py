@@ -46,6 +46,7 @@ EXPECTATION_LABELS = {
     "rates_within_0_100": "Taux publiés entre 0 et 100",
     "numerators_within_denominators": "Numérateurs inférieurs aux dénominateurs",
     "partners_habilitated": "Partenaires habilités à la date du jury",  # issue #16
+    "rncp_passages_only": "Passages de certifications RNCP",  # issue #27
 }
 
 # suite names (= input kinds) and the warehouse-wide checks
@@ -236,6 +237,12 @@ _MESSAGES: list[tuple[str, str]] = [
         r"une date de certificat qui ne soit pas dans le futur (au plus tard aujourd'hui, le \1)",
     ),
     (r"an access mode \(modaliteAcces\)", "une modalité d'accès (modaliteAcces)"),
+    (
+        r"passages of RNCP certifications \(the passages of RS certifications, répertoire spécifique, are "
+        r"counted and set aside\)",
+        "des passages de certifications RNCP (les passages de certifications RS, répertoire spécifique, sont "
+        "comptés et écartés)",
+    ),
     (
         r"a NIR of 13 characters \(sex 1 or 2, year, month, department — 2A or 2B for Corsica —, commune, "
         r"order number\), with or without its 2-digit key",

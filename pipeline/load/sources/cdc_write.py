@@ -148,8 +148,11 @@ def write_flux(con, batch, load_id: int, gate) -> Written:
     con.execute("drop table if exists temp.cdc_parts")
     con.execute("drop table if exists temp.cdc_mapping")
     batch.notes.extend(notes)
+    verdict = merge(verdicts)
+    if header.rs_passages:  # said with the load's warnings (its validation run, the Qualité page)
+        verdict = with_rs_passages(verdict, header.passages, header.rs_passages)
     return Written(
-        merge(verdicts),
+        verdict,
         rows_loaded=read - len(bad),
         rows_quarantined=len(bad),
         fields_set_aside=len({(r.source_row, r.column) for r in aside}),
@@ -258,6 +261,33 @@ def _quarantine(con, load_id: int, path: Path, failures: pd.DataFrame, outcomes,
             )
         )
     con.executemany("insert into quarantine values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+RS_CHECK = "rncp_passages_only"
+RS_MESSAGE = (
+    "passages of RNCP certifications (the passages of RS certifications, répertoire spécifique, are counted "
+    "and set aside)"
+)
+
+
+def with_rs_passages(verdict, passages: int, rs_passages: int):
+    """The verdict with one more outcome, a warning: the RS passages counted and set aside (built like the
+    others, from an outcome of the suite: see :func:`merge`)."""
+    outcome = replace(
+        verdict.outcomes[0],
+        expectation_type=RS_CHECK,
+        column=None,
+        severity="warning",
+        message=RS_MESSAGE,
+        success=False,
+        element_count=passages,
+        unexpected_count=rs_passages,
+        unexpected_percent=100 * rs_passages / passages,
+        samples=[],
+        rows=[],
+        error=None,
+    )
+    return replace(verdict, outcomes=[*verdict.outcomes, outcome])
 
 
 def merge(verdicts: list):
