@@ -142,6 +142,9 @@ def test_hostile_xml_is_refused_before_anything_is_expanded(tmp_path, case):
     path = tmp_path / f"{case}.xml"
     path.write_text(HOSTILE[case], encoding="utf-8")
     assert cdc.is_flux(path, path.read_bytes())  # told by its namespace: its own source refuses it
+    from pipeline.load import sources
+
+    assert sources.find(path).kind == "cdc_flux"  # not the RNCP export's, which takes other .xml files
     with pytest.raises(InputError) as refused:
         read(path)
     assert "flux CDC refusé" in str(refused.value) and "entité" in str(refused.value)

@@ -87,13 +87,13 @@ class Source(Protocol):
 
 # in loading order: referentials first (their loads rebuild everything), then cohort results, surveys
 SOURCES: tuple[Source, ...] = (
-    cdc.SOURCE,  # issue #27: told by its namespace, before the RNCP export (which takes any other .xml)
     rncp.SOURCE,
     rome.CODES,
     rome.APPELLATIONS,
     cohorts.SOURCE,
     surveys.SOURCE,
     limesurvey.SOURCE,
+    cdc.SOURCE,  # issue #27: the Caisse des Dépôts flux, told by its namespace, set beside the jury results
 )
 # the kinds of rows that land in a landing table (a suite over the warehouse each: pipeline/load/checks.py)
 KINDS: dict[str, Kind] = {k.name: k for k in (COHORT_RESULTS, SURVEY_ANSWERS)}
