@@ -261,7 +261,7 @@ def register(add) -> None:
         type=Path,
         metavar="FILE.json",
         help="mapping of a LimeSurvey responses export (default: <export>.mapping.json beside it), or of a "
-        "CDC flux: idTechnique ↔ Référence candidat (default: <flux>.correspondance.csv beside it)",
+        "CDC flux: idTechnique ↔ Référence candidat (default: data/reference/cdc_correspondance.csv when it exists)",
     )
 
     p = add("watch", cmd_watch, "load new files of data/raw/ as they arrive")

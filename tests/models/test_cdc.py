@@ -166,23 +166,23 @@ def test_no_nir_name_or_birth_date_enters_the_warehouse_the_snapshot_the_quarant
         assert con.execute("select count(nir_hash) from landing_cdc_passages").fetchall()[0][0] > 0
 
 
-def test_a_mapping_file_gives_the_references(cli, settings, tmp_path):
+def test_a_mapping_file_gives_the_references(cli, settings, tmp_path, monkeypatch):
     assert cli("ingest", JURY)[0] == 0
     flux = tmp_path / "flux-cpf.xml"
     text = (CDC / "flux_RNCP34179_2018-07.xml").read_text(encoding="utf-8")
     for i, ref in enumerate(("FO-2018-0001", "FO-2018-0006", "FO-2018-0011", "FO-2018-0013", "FO-2017-0002")):
         text = text.replace(f"<cpf:idTechnique>{ref}<", f"<cpf:idTechnique>CPF-{i:04d}<")
     flux.write_text(text, encoding="utf-8")
-    mapping = tmp_path / "flux-cpf.correspondance.csv"
+    mapping = tmp_path / "correspondance.csv"
     mapping.write_text(
         "idTechnique;Référence candidat\nCPF-0000;FO-2018-0001\nCPF-0001;FO-2018-0006\nCPF-0002;FO-2018-0011\n"
         "CPF-0003;FO-2018-0013\n",
         encoding="utf-8",
     )
-    code, out, err = cli("ingest", flux)
+    code, out, err = cli("ingest", flux, "--mapping", mapping)
     assert code == 0, out + err
     assert (
-        "références candidats lues dans flux-cpf.correspondance.csv"
+        "références candidats lues dans correspondance.csv"
         in table_rows(settings.warehouse, "select message from load_log order by load_id desc limit 1")[0][0]
     )
     f = findings(settings)
@@ -194,7 +194,20 @@ def test_a_mapping_file_gives_the_references(cli, settings, tmp_path):
     assert len(reasons) == 1 and "listed in the flux's mapping file" in reasons[0][0][0]  # CPF-0004: unmapped
     # a corrected mapping is another load of the same flux
     mapping.write_text(mapping.read_text(encoding="utf-8") + "CPF-0004;FO-2017-0002\n", encoding="utf-8")
-    assert "already loaded" not in cli("ingest", flux)[1]
+    assert "already loaded" not in cli("ingest", flux, "--mapping", mapping)[1]
+    # without --mapping: the certifier's register of the reference folder (build and watch read it too)
+    reference = tmp_path / "reference"
+    shutil.copytree(ROOT / "data" / "reference", reference)
+    shutil.copyfile(mapping, reference / "cdc_correspondance.csv")
+    monkeypatch.setenv("INSERTION_REFERENCE_DIR", str(reference))
+    other = tmp_path / "flux-cpf-bis.xml"
+    other.write_text(text.replace("FLUX-TEST-2018-07", "FLUX-TEST-BIS"), encoding="utf-8")
+    assert cli("ingest", other)[0] == 0
+    assert table_rows(
+        settings.warehouse,
+        "select count(*), count(distinct link) from landing_cdc_passages where source_file = ? and link = 'mapping'",
+        [other.name],
+    ) == [(5, 1)]
 
 
 def test_a_mapping_file_giving_two_references_to_one_id_rejects_the_flux(cli, settings, tmp_path):
@@ -202,14 +215,13 @@ def test_a_mapping_file_giving_two_references_to_one_id_rejects_the_flux(cli, se
     before = data_hash(settings)
     flux = tmp_path / "flux.xml"
     shutil.copyfile(CDC / "flux_RNCP34179_2018-07.xml", flux)
-    (tmp_path / "flux.correspondance.csv").write_text(
-        "idTechnique,Référence candidat\nFO-2018-0001,A\nFO-2018-0001,B\n", encoding="utf-8"
-    )
-    code, out, err = cli("ingest", flux)
+    mapping = tmp_path / "flux.correspondance.csv"
+    mapping.write_text("idTechnique,Référence candidat\nFO-2018-0001,A\nFO-2018-0001,B\n", encoding="utf-8")
+    code, out, err = cli("ingest", flux, "--mapping", mapping)
     assert code == 1 and "plusieurs références candidats" in err and "flux.correspondance.csv" in err
     assert data_hash(settings) == before
-    (tmp_path / "flux.correspondance.csv").write_text("Identifiant;Nom\nX;Y\n", encoding="utf-8")
-    code, out, err = cli("ingest", flux)
+    mapping.write_text("Identifiant;Nom\nX;Y\n", encoding="utf-8")
+    code, out, err = cli("ingest", flux, "--mapping", mapping)
     assert code == 1 and "sans colonne « idTechnique »" in err
 
 

@@ -11,8 +11,8 @@ Personal data: the NIR, names, birth date, sex and birthplace never leave this m
 checked (:mod:`pipeline.core.nir`) and kept as a keyed digest of its 13 characters only; the quarantine,
 the suite's results and the Data Docs show « (NIR masqué) ». The person is a pseudonym: the digest of
 ``idTechnique`` (most certifiers put their candidate reference there), or of the reference a mapping file
-gives for it (``<flux>.correspondance.csv`` beside the flux, ``cdc-correspondance.csv`` in its folder, or
-``insertion ingest --mapping FILE``: columns « idTechnique » and « Référence candidat »). The link with a
+gives for it (``insertion ingest --mapping FILE``, else the certifier's register ``cdc_correspondance.csv``
+in the reference folder: columns « idTechnique » and « Référence candidat »). The link with a
 jury file's NIR is made in the warehouse (``pipeline/warehouse/sql/marts/60_fct_cdc_passages.sql``).
 """
 
@@ -73,20 +73,19 @@ def is_flux(path: Path, data: bytes) -> bool:
     return root_of(path) == ("flux", NAMESPACE)
 
 
-def find_mapping(flux: Path, named: Path | None = None) -> Path | None:
-    """The mapping file of a flux (reference ↔ idTechnique): the one named, else ``<flux>.correspondance.csv``
-    beside it, else ``cdc-correspondance.csv`` in its folder; None without one (idTechnique is the
-    reference)."""
+REGISTER = "cdc_correspondance.csv"  # the certifier's register, in the reference folder (data/reference/)
+
+
+def find_mapping(flux: Path, named: Path | None = None, reference_dir: Path | None = None) -> Path | None:
+    """The mapping file of a flux (reference ↔ idTechnique): the one named (``insertion ingest --mapping``),
+    else the certifier's register :data:`REGISTER` in the reference folder; None without one (idTechnique is
+    the reference). Never a file of the raw folder: every file there is loaded as data."""
     if named is not None:
         if not Path(named).exists():
             raise InputError(named, "fichier de correspondance introuvable")
         return Path(named)
-    for candidate in (
-        flux.with_name(flux.stem + ".correspondance.csv"),
-        flux.with_name("cdc-correspondance.csv"),
-    ):
-        if candidate.exists():
-            return candidate
+    if reference_dir is not None and (Path(reference_dir) / REGISTER).exists():
+        return Path(reference_dir) / REGISTER
     return None
 
 
@@ -258,18 +257,18 @@ class CdcFlux(FileSource):
         return CERTAIN if is_flux(path, head.data) else 0
 
     def digest(self, path: Path, mapping: Path | None = None) -> str:
-        """The flux's sha256, with its mapping file's when it has one (a corrected mapping loads it again)."""
+        """The flux's sha256, with the sha256 of the mapping file named with ``--mapping`` (a corrected
+        mapping loads the flux again). The register of the reference folder grows with every flux: it is
+        not part of a flux's identity (after correcting it, unload the flux and load it again)."""
         sha = super().digest(path)
-        try:
-            found = find_mapping(path, mapping)
-        except InputError:
+        if mapping is None or not Path(mapping).exists():
             return sha
-        if found is None:
-            return sha
-        return hashlib.sha256(f"{sha}:{hashlib.sha256(found.read_bytes()).hexdigest()}".encode()).hexdigest()
+        return hashlib.sha256(
+            f"{sha}:{hashlib.sha256(Path(mapping).read_bytes()).hexdigest()}".encode()
+        ).hexdigest()
 
     def read(self, path: Path, settings, key: bytes, mapping: Path | None = None) -> Batch:
-        found = find_mapping(path, mapping)
+        found = find_mapping(path, mapping, settings.reference_dir)
         if found is not None:
             mapping_columns(found)  # a mapping file without its columns rejects the flux before anything
         return Batch(CDC_FLUX, path, None, stream=Flux(path, key, found))
