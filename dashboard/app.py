@@ -41,7 +41,17 @@ def create_app(
         serve_locally=True,
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
-    from dashboard.pages import certification, enquetes, metiers, overview, partenaires, qualite, sql, voies  # noqa: F401 (register pages)
+    from dashboard.pages import (  # noqa: F401 (register pages)
+        certification,
+        enquetes,
+        journal,
+        metiers,
+        overview,
+        partenaires,
+        qualite,
+        sql,
+        voies,
+    )
 
     app.layout = lambda: html.Div(  # drawn per request: the menu and the header depend on who is signed in
         [

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlencode
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, clientside_callback, ctx, dash_table, dcc, html
 
-from dashboard import data
+from dashboard import audit, data
 from pipeline.core import clock
 from pipeline.core.exports import csv_text, safe_frame
 from pipeline.core.labels import WAVE_LABELS, route_label
@@ -86,7 +86,16 @@ def download(_clicks, rows, columns, pathname, fragment):
     fmt, name = ctx.triggered_id["format"], ctx.triggered_id["table"]
     frame = pd.DataFrame(rows).reindex(columns=[c["id"] for c in columns])
     frame.columns = [c["name"] for c in columns]
-    return export(typed(frame), file_name(pathname, name, fragment), fmt)
+    base = file_name(pathname, name, fragment)
+    audit.record(
+        "telechargement", fichier=f"{base}.{fmt}", lignes=len(frame), table=name, **selection_of(fragment)
+    )
+    return export(typed(frame), base, fmt)
+
+
+def selection_of(fragment: str | None) -> dict:
+    """The filters of a link that are set (for the audit journal)."""
+    return {k: v for k, v in selection(fragment).items() if v}
 
 
 PAGES = {
@@ -98,6 +107,7 @@ PAGES = {
     "partenaires": "partenaires",
     "qualite": "qualite",
     "sql": "sql",
+    "journal": "journal",
 }
 # Each table's part of a download's file name (tables are named ``<page prefix>-<table>``).
 TABLES = {
@@ -116,6 +126,7 @@ TABLES = {
     "result": "resultat",
     "status": "avancement",
     "nonresponse": "non-reponse",
+    "rows": "lignes",
 }
 PERCENT = " (%)"  # the header suffix of a rate's column in a download
 

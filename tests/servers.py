@@ -7,12 +7,17 @@ and tests/browser/conftest.py.
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -33,8 +38,79 @@ ACCOUNTS = {
     "of-b": ("partenaire", (B,)),
     "verrou": ("qualite", ()),  # locked by the rate-limit test
     "change": ("direction", ()),  # password changed while signed in
+    "ana2": ("analyste", ()),  # issue #25: concurrent SQL queries of several analysts
+    "ana3": ("analyste", ()),
 }
 SITES = {A: {"Lyon", "Nantes"}, B: {"Rennes", "Grenoble", "Toulouse"}}
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Client:
+    """A browser without a browser: a cookie jar, no redirect followed."""
+
+    def __init__(self, url: str, address: str | None = None):
+        """``address``: sent as X-Forwarded-For (believed by a server whose trusted proxy is 127.0.0.1)."""
+        self.url = url
+        self.forwarded = {"X-Forwarded-For": address} if address else {}
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
+        req = urllib.request.Request(
+            self.url + path, data=data, headers={**self.forwarded, **(headers or {})}
+        )
+        try:
+            with self.opener.open(req, timeout=120) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read()
+
+    def login(self, name: str, password: str = PASSWORD, next_path: str = "/"):
+        _, _, page = self.request("/login")
+        token = re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()
+        form = urllib.parse.urlencode(
+            {"username": name, "password": password, "csrf": token, "next": next_path}
+        )
+        return self.request("/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def logout(self, token: str | None = None):
+        """POST /logout with the CSRF token of the header's form (read from the page's layout)."""
+        if token is None:
+            token = csrf_of(self.request("/_dash-layout")[2])
+        form = urllib.parse.urlencode({"csrf": token}).encode()
+        return self.request("/logout", form, {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def post(self, payload: dict):
+        status, _, body = self.request(
+            "/_dash-update-component", json.dumps(payload).encode(), {"Content-Type": "application/json"}
+        )
+        return status, body
+
+
+def signed_in(url: str, name: str) -> Client:
+    client = Client(url)
+    status, headers, _ = client.login(name)
+    assert status == 302 and "/login" not in headers["Location"], name
+    return client
+
+
+def csrf_of(layout: bytes) -> str:
+    """The CSRF token of the header's « Se déconnecter » form in a Dash layout (JSON)."""
+    stack = [json.loads(layout)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            props = node.get("props") if isinstance(node.get("props"), dict) else {}
+            if props.get("id") == "logout-csrf":
+                return props["value"]
+            stack.extend(node.values())
+    raise AssertionError("no logout form in the layout")
 
 
 def free_port() -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import components, data, figures
+from dashboard import audit, components, data, figures
 from pipeline.indicators import FICHE, RATE
 from pipeline.indicators import conditions as condition_indicators
 from pipeline.reports import conditions, declared, fiches
@@ -239,6 +239,7 @@ def renewal_pack(_clicks, code):
         renewal.write_xlsx(pack, target)
         content = target.read_bytes()
     done = f"Dossier {code} généré" + (f" ({pack.partner})." if pack.partner else ".")
+    audit.record("telechargement", fichier=name, certification=code, feuilles=len(pack.sheets))
     return dcc.send_bytes(content, name), done
 
 

@@ -1,14 +1,18 @@
 """SQL: read-only queries for analysts, with a row cap, a size cap, a time limit and the documented views.
 
 Each query runs in a worker process of its own (:func:`pipeline.reports.usersql.run_isolated`), so a slow one
-never holds the page callbacks' threads, cores or DuckDB connection; two at most run at once."""
+never holds the page callbacks' threads, cores or DuckDB connection; two at most run at once on the server
+(all its processes), one per user. Each query is written to the audit journal (text, rows, duration,
+refusal)."""
 
 from __future__ import annotations
+
+import time
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from dashboard import access, components, data
+from dashboard import access, audit, components, data
 from pipeline.reports import usersql
 
 dash.register_page(
@@ -87,14 +91,33 @@ def layout(**_query):
 )
 def run(_clicks, query):
     if not access.allowed("sql"):  # checked here too, not only by the menu and the request guard
+        audit.record("sql", outcome="refus", requete=(query or "")[: usersql.MAX_SQL_CHARS], motif="rôle")
         return [], [], access.refusal("SQL"), "sql-message error"
     if not (query or "").strip():
         return [], [], "Saisissez une requête.", "sql-message error"
+    account = access.current_account()
+    started = time.monotonic()
     try:
-        result = usersql.run_isolated(data.get().path, query, SECONDS, ROW_CAP, MAX_BYTES)
+        result = usersql.run_isolated(
+            data.get().path, query, SECONDS, ROW_CAP, MAX_BYTES, user=account.name if account else ""
+        )
     except usersql.QueryRefused as exc:
         text = str(exc)
+        audit.record(
+            "sql",
+            outcome="refus",
+            requete=query[: usersql.MAX_SQL_CHARS],
+            motif=text[:500],
+            secondes=round(time.monotonic() - started, 3),
+        )
         return [], [], text if text.startswith("Erreur") else f"Erreur : {text}", "sql-message error"
+    audit.record(
+        "sql",
+        requete=query[: usersql.MAX_SQL_CHARS],
+        lignes=len(result.rows),
+        secondes=round(result.seconds, 3),
+        **({"tronque": result.truncated} if result.truncated else {}),
+    )
     frame = result.frame()
     shown = frame.astype(object).where(frame.notna(), None)
     for column in shown.columns:

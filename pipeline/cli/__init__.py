@@ -46,12 +46,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     import duckdb
 
+    from pipeline.core import private
     from pipeline.core.errors import InputError
     from pipeline.warehouse.db import WarehouseBusy
 
     try:
         args = _parser().parse_args(argv)  # the parser reads the settings (a bad value is an error)
-        return args.func(args)
+        with private.umask():  # whatever a command creates is its owner's only (issue #25)
+            return args.func(args)
     except duckdb.CatalogException as exc:
         print(
             f"error: the warehouse has no such table or view yet; run `insertion build` ({exc})",

@@ -57,9 +57,17 @@ def cmd_accrochage(args) -> int:
         for what, n in _grouped(listing).items():
             print(f"  {n} × {what}")
     if sheets is not None:
+        from pipeline.core import audit
         from pipeline.outputs.accrochage import write_workbook
 
         path = write_workbook(sheets, Path(args.out))
+        audit.record(  # issue #25: a file of candidate references leaves the product
+            "export",
+            commande="accrochage",
+            fichier=str(path),
+            lignes=len(sheets["À traiter"]),
+            certification=codes[0] if codes else "toutes",
+        )
         print(f"\nClasseur écrit : {path} (références candidats : fichier en mode 0600, à ne pas diffuser).")
     overdue = int(summary["overdue"].sum())
     if overdue:

@@ -1,4 +1,5 @@
-"""``generate``, ``serve``, ``users``: data for tests, the dashboard and its accounts."""
+"""``generate``, ``serve``, ``users``, ``audit``: data for tests, the dashboard, its accounts and the audit
+journal."""
 
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def cmd_users(args) -> int:
       insertion users passwd c.moreau
       insertion users remove of-lyon
     """
-    from pipeline.core import accounts
+    from pipeline.core import accounts, audit
     from pipeline.core.accounts import AccountError
 
     store = accounts.AccountStore(Settings.load().accounts)
@@ -121,7 +122,11 @@ def cmd_users(args) -> int:
     if not args.name:
         raise AccountError(f"insertion users {args.action} : l'identifiant du compte est attendu.")
     if args.action == "remove":
+        removed = store.get(args.name)
         store.remove(args.name)
+        audit.record(
+            "compte", operation="suppression", compte=args.name.strip().lower(), role_compte=removed.role
+        )
         print(f"Compte « {args.name} » supprimé de {store.path}.")
         return 0
     if args.action == "add":
@@ -129,19 +134,27 @@ def cmd_users(args) -> int:
             raise AccountError(f"insertion users add : --role attendu ({', '.join(accounts.ROLES)}).")
         accounts.check_name(args.name)  # before the password is typed
         accounts.check_binding(args.role, args.siret or [])
-        password = _read_password(args.password_stdin)
+        password = _read_password(args.password_stdin, args.name)
         account = store.add(args.name, args.role, password, args.siret or [])
+        audit.record(
+            "compte",
+            operation="création",
+            compte=account.name,
+            role_compte=account.role,
+            siret=list(account.sirets),
+        )
         bound = f", SIRET {', '.join(account.sirets)}" if account.sirets else ""
         print(f"Compte « {account.name} » ({account.label}{bound}) ajouté à {store.path}.")
         return 0
     if store.get(args.name) is None:
         raise AccountError(f"Aucun compte « {args.name} » dans {store.path}.")
-    store.passwd(args.name, _read_password(args.password_stdin))
+    store.passwd(args.name, _read_password(args.password_stdin, args.name))
+    audit.record("compte", operation="mot de passe changé", compte=args.name.strip().lower())
     print(f"Mot de passe de « {args.name} » changé (ses sessions ouvertes sont fermées).")
     return 0
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, name: str = "") -> str:
     """The first line of stdin (--password-stdin), else asked twice on the terminal without echo."""
     import getpass
 
@@ -149,13 +162,84 @@ def _read_password(from_stdin: bool) -> str:
     from pipeline.core.accounts import AccountError
 
     if from_stdin:
-        return accounts.check_password(sys.stdin.readline().rstrip("\r\n"))
+        return accounts.check_password(sys.stdin.readline().rstrip("\r\n"), name)
     if not sys.stdin.isatty():
         raise AccountError("Pas de terminal pour saisir le mot de passe : utilisez --password-stdin.")
-    first = accounts.check_password(getpass.getpass("Mot de passe : "))
+    first = accounts.check_password(getpass.getpass("Mot de passe : "), name)
     if getpass.getpass("Confirmez le mot de passe : ") != first:
         raise AccountError("Les deux saisies du mot de passe diffèrent.")
     return first
+
+
+def cmd_audit(args) -> int:
+    """Read the audit journal: sign-ins, pages and data seen (with their filters), downloads and exports,
+    SQL queries, declarations, unloads, reviewer decisions and account changes — who, when, from which
+    address —, newest first. The journal (beside INSERTION_ACCOUNTS, mode 0600) is written by the product
+    only and chained row to row: --verify says whether a row was changed, inserted or removed. Rows older
+    than INSERTION_AUDIT_RETENTION_DAYS (365) are purged, and the purge is recorded. Reading is itself
+    recorded. On the dashboard: the « Journal » page (direction only).
+
+    Example:
+      insertion audit --since 7                      # the last seven days
+      insertion audit --user c.moreau --since 2026-11-01 --format csv > journal.csv
+      insertion audit --action sql
+      insertion audit --verify
+    """
+    from pipeline.core import audit
+    from pipeline.core.exports import bom_for_stdout, csv_text
+
+    settings = Settings.load()
+    journal = audit.Journal(audit.journal_path(settings.accounts), settings.audit_retention_days)
+    if args.verify:
+        problems = journal.verify()
+        audit.record("journal", journal=journal, verification=True, anomalies=len(problems))
+        for problem in problems:
+            print(problem)
+        print(
+            f"Journal {journal.path} : "
+            + (
+                "intact."
+                if not problems
+                else f"{len(problems)} anomalie(s) : il a été modifié hors du produit."
+            )
+        )
+        return 1 if problems else 0
+    since = audit.parse_since(args.since) if args.since else None
+    filters = {
+        k: v
+        for k, v in (("personne", args.user), ("depuis", args.since), ("action_filtre", args.action))
+        if v
+    }
+    audit.record("journal", journal=journal, **filters)
+    rows = journal.rows(user=args.user, since=since, action=args.action)
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [
+            {
+                "Quand (UTC)": r["at"],
+                "Qui": r["user"],
+                "Rôle": r["role"],
+                "Adresse": r["address"],
+                "Canal": r["channel"],
+                "Action": audit.ACTIONS.get(r["action"], r["action"]),
+                "Résultat": audit.OUTCOMES.get(r["outcome"], r["outcome"]),
+                "Détails": audit.describe(r),
+            }
+            for r in rows
+        ],
+        columns=["Quand (UTC)", "Qui", "Rôle", "Adresse", "Canal", "Action", "Résultat", "Détails"],
+    )
+    if args.format == "csv":
+        sys.stdout.write(csv_text(frame, bom=bom_for_stdout()))
+        return 0
+    if frame.empty:
+        print("Aucune ligne du journal ne répond à ces critères.")
+        return 0
+    for r in frame.itertuples(index=False):
+        print(" | ".join(str(v) for v in r if v not in ("", None)))
+    print(f"{len(frame)} ligne(s).", file=sys.stderr)
+    return 0
 
 
 def generate_sources() -> list[str]:
@@ -171,6 +255,8 @@ def generate_sources() -> list[str]:
 
 def register(add) -> None:
     """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
+    from pipeline.core.audit import ACTIONS
+
     p = add("generate", cmd_generate, "write realistic fictional raw files at national scale")
     p.add_argument("--certifications", type=int, default=2000)
     p.add_argument("--years", default="2015-2024", help="e.g. 2015-2024")
@@ -216,3 +302,10 @@ def register(add) -> None:
     p.add_argument(
         "--password-stdin", action="store_true", help="read the password from the first line of stdin"
     )
+
+    p = add("audit", cmd_audit, "read the audit journal (who saw and changed what)")
+    p.add_argument("--user", metavar="NOM", help="one person (an account, or a command line's user)")
+    p.add_argument("--since", metavar="DATE", help="aaaa-mm-jj, jj/mm/aaaa or a number of days")
+    p.add_argument("--action", choices=sorted(ACTIONS))
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument("--verify", action="store_true", help="check the chain of rows (exit 1 when broken)")

@@ -21,6 +21,7 @@ def cmd_renewal(args) -> int:
       insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
       insertion renewal RNCP34179 --siret 84215736900013 --out renouvellement-RNCP34179-84215736900013.xlsx
     """
+    from pipeline.core import audit
     from pipeline.core.accounts import EVERYTHING, Scope, normalise_siret
     from pipeline.outputs import renewal
 
@@ -37,6 +38,14 @@ def cmd_renewal(args) -> int:
     if args.html:
         renewal.write_html(pack, Path(args.html))
         print(f"Written {args.html}")
+    audit.record(
+        "export",
+        commande="renewal",
+        fichier=[str(Path(p).resolve()) for p in (args.out, args.html) if p],
+        certification=code,
+        siret=sorted(scope.sirets),
+        feuilles=len(pack.sheets),
+    )
     alerts = pack.sheets["Alertes"]
     for row in alerts.itertuples(index=False):
         print(f"  alerte — {row[0]} : {row[1]}")
@@ -57,7 +66,7 @@ def cmd_declare(args) -> int:
       insertion declare --verify 1
       insertion declare --list
     """
-    from pipeline.core import pause
+    from pipeline.core import audit, pause
     from pipeline.outputs import declarations, renewal, text
     from pipeline.reports import declared
     from pipeline.warehouse import db as warehouse
@@ -98,6 +107,15 @@ def cmd_declare(args) -> int:
         )
         pause.at("declaration_committed")
         warehouse.publish_snapshot(con, settings)
+    audit.record(
+        "declaration",
+        declaration=declared.declaration_id,
+        certification=code,
+        annees=args.years or "",
+        destinataire=args.to,
+        empreinte=declared.digest,
+        fichier=[str(p) for p in declared.files],
+    )
     print(
         f"Déclaration n° {declared.declaration_id} enregistrée ({code}), empreinte sha256 {declared.digest}"
     )
@@ -139,6 +157,7 @@ def cmd_publish(args) -> int:
       insertion publish RNCP34179 --out resultats-RNCP34179.html
       insertion publish RNCP34179 --years 2017-2018 --out resultats-RNCP34179.csv
     """
+    from pipeline.core import audit
     from pipeline.outputs import publish, renewal
 
     settings = settings_of(args)
@@ -148,6 +167,9 @@ def cmd_publish(args) -> int:
         written = publish.publish(
             con, code, Path(args.out), settings.small_cohort_threshold, renewal.parse_years(args.years)
         )
+    audit.record(
+        "export", commande="publish", fichier=[str(Path(w).resolve()) for w in written], certification=code
+    )
     for path in written:
         print(f"Écrit : {path}")
     return 0

@@ -166,6 +166,7 @@ def cmd_review(args) -> int:
       insertion review "Webmaster e-business" --rome E1101 --by "C. Moreau" --why "site marchand, fiche E1101"
       insertion review "Traffic manager" --in-target --certification RNCP34179 --by "C. Moreau" --why "levier web"
     """
+    from pipeline.core import audit
     from pipeline.warehouse import matching
 
     settings = settings_of(args)
@@ -181,6 +182,16 @@ def cmd_review(args) -> int:
             certification_code=args.certification.upper() if args.certification else None,
         )
         finish(con, settings)
+    audit.record(
+        "revue",
+        revue=review_id,
+        intitule=args.title,
+        par=args.by,
+        motif=args.why,
+        rome=args.rome.upper() if args.rome else "",
+        metier_vise="" if in_target is None else ("oui" if in_target else "non"),
+        certification=args.certification.upper() if args.certification else "",
+    )
     print(f"Review {review_id} recorded; the marts were rebuilt.")
     return 0
 
@@ -202,6 +213,7 @@ def cmd_sql(args) -> int:
       insertion sql --file requete.sql --timeout 300 --max-rows 1000000 --format csv > extrait.csv
       echo "select count(*) from fct_certified" | insertion sql -
     """
+    from pipeline.core import audit
     from pipeline.core.exports import bom_for_stdout, csv_text
     from pipeline.outputs import text
     from pipeline.reports import usersql
@@ -244,8 +256,15 @@ def cmd_sql(args) -> int:
             memory_limit=settings.memory_limit,
         )
     except usersql.QueryRefused as exc:
+        audit.record("sql", outcome="refus", requete=sql[: usersql.MAX_SQL_CHARS], motif=str(exc)[:500])
         print(str(exc), file=sys.stderr)
         return 2
+    audit.record(
+        "sql",
+        requete=sql[: usersql.MAX_SQL_CHARS],
+        lignes=len(result.rows),
+        secondes=round(result.seconds, 3),
+    )
     frame = result.frame()
     if args.format == "csv":
         sys.stdout.write(csv_text(frame, bom=bom_for_stdout()))

@@ -104,6 +104,7 @@ def cmd_export(args) -> int:
       insertion survey export --certification RNCP40344 --wave 24m --relance --out relance.csv
     """
     from pipeline.cli.common import in_force, open_writer, settings_of
+    from pipeline.core import audit
     from pipeline.load.pseudonymise import warehouse_key
     from pipeline.outputs import participants
     from pipeline.reports import campaigns
@@ -140,6 +141,15 @@ def cmd_export(args) -> int:
         path = participants.write_participants(found.frame, out, fmt)
         participants.record_mailings(con, found.frame, "relance" if args.relance else "invitation", path.name)
         warehouse.publish_snapshot(con, settings)
+    audit.record(
+        "export",
+        commande="survey status --relances" if getattr(args, "relances", None) else "survey export",
+        fichier=str(path),
+        lignes=len(found.frame),
+        format=fmt,
+        certification=args.certification,
+        vague=args.wave,
+    )
     print(f"{path} (lecture et écriture pour vous seul·e) : {len(found.frame)} participant(s), format {fmt}.")
     if found.without_contact:
         print(

@@ -53,7 +53,7 @@ def cmd_unload(args) -> int:
       insertion unload 12 --by "C. Moreau" --why "fichier de la promotion 2019 chargé à la place de 2018"
       insertion unload exports/enquete-6-mois.csv --by "C. Moreau" --why "colonnes mal associées"
     """
-    from pipeline.core import pause
+    from pipeline.core import audit, pause
     from pipeline.warehouse import unload
 
     if args.list:
@@ -78,6 +78,15 @@ def cmd_unload(args) -> int:
                 flush=True,
             )
         finish(con, settings, scope=done.certifications)
+    audit.record(
+        "dechargement",
+        user=args.by.strip(),
+        motif=args.why.strip(),
+        retrait=done.unload_id,
+        chargement=args.target,
+        certifications=list(done.certifications),
+        declarations=list(done.declarations),
+    )
     print(f"Retrait n° {done.unload_id} enregistré (par {args.by.strip()}) ; instantané republié.")
     return 0
 

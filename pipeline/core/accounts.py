@@ -10,8 +10,9 @@ Roles (:data:`ROLES`): ``direction`` sees everything; ``qualite`` everything but
 ``analyste`` the SQL page; ``partenaire`` is bound to one or more SIRET and sees only the rows of those
 SIRET, everywhere (:class:`Scope`; enforced where the dashboard reads data: ``dashboard/data.py``).
 
-Failed sign-ins are rate-limited by :class:`Throttle`, whose counters live in a SQLite file beside the
-accounts, so that every gunicorn process shares them.
+Failed sign-ins are rate-limited, and sessions are kept, in SQLite files beside the accounts, so that every
+gunicorn process shares them (:mod:`pipeline.core.signin`). Passwords must be strong enough for zxcvbn
+(:mod:`pipeline.core.passwords`), whatever the role.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import json
 import os
 import re
 import secrets
-import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -181,9 +181,14 @@ def check_binding(role: str, sirets: list[str] | tuple = ()) -> list[str]:
     return bound
 
 
-def check_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD:
-        raise AccountError(f"Mot de passe trop court : {MIN_PASSWORD} caractères au moins.")
+def check_password(password: str, name: str = "") -> str:
+    """``password`` when it is strong enough for the account ``name`` (:mod:`pipeline.core.passwords`),
+    else :class:`AccountError` with the French reason."""
+    from pipeline.core.passwords import weakness
+
+    reason = weakness(password, name)
+    if reason:
+        raise AccountError(reason)
     return password
 
 
@@ -248,7 +253,9 @@ class AccountStore:
                 f"Le compte « {name} » existe déjà (insertion users passwd {name} pour changer son mot de passe)."
             )
         now = _now()
-        accounts[name] = Account(name, role, hash_password(check_password(password)), tuple(bound), now, now)
+        accounts[name] = Account(
+            name, role, hash_password(check_password(password, name)), tuple(bound), now, now
+        )
         self._write(accounts)
         return accounts[name]
 
@@ -266,7 +273,7 @@ class AccountStore:
         accounts[account.name] = Account(
             account.name,
             account.role,
-            hash_password(check_password(password)),
+            hash_password(check_password(password, account.name)),
             account.sirets,
             account.created,
             _now(),
@@ -296,8 +303,10 @@ def _now() -> str:
 
 
 def write_private(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` atomically, readable by its owner only (folder created 0700)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Write ``content`` to ``path`` atomically, readable by its owner only (folder 0700)."""
+    from pipeline.core import private
+
+    private.folder(path.parent)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
@@ -327,7 +336,9 @@ def session_key(accounts: Path) -> bytes:
     once; every gunicorn process reads the same one). Deleting it signs everybody out."""
     path = session_key_path(accounts)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from pipeline.core import private
+
+        private.folder(path.parent)
         try:  # O_EXCL: when two processes start together, one writes and both read the same key
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -341,83 +352,3 @@ def session_key(accounts: Path) -> bytes:
             return key
         time.sleep(0.02)  # the other process is still writing it
     raise AccountError(f"{path} : clé de session trop courte (supprimez le fichier, il sera recréé).")
-
-
-# --- rate limiting of failed sign-ins ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Throttle:
-    """Failed sign-ins, counted per account name and per client address in a SQLite file shared by every
-    process of the server. After ``free`` failures (``free_address`` for an address, where several people
-    may sit behind one), each new failure locks the key for ``base`` seconds doubled per further failure,
-    at most ``cap``; while locked, no password is even checked. A key's count is forgotten ``window``
-    seconds after its last failure (once unlocked); a successful sign-in clears the account's count (not
-    the address's: a valid account must not reset an address that guesses others)."""
-
-    path: Path
-    free: int = 5
-    free_address: int = 20
-    base: float = 60.0
-    cap: float = 900.0
-    window: float = 900.0
-
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        new = not self.path.exists()
-        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        if new:
-            os.chmod(self.path, 0o600)
-        con.execute("create table if not exists failures (key text primary key, n integer, last real)")
-        return con
-
-    def _lock_seconds(self, key: str, n: int) -> float:
-        free = self.free_address if key.startswith("addr:") else self.free
-        return 0.0 if n < free else min(self.cap, self.base * 2 ** (n - free))
-
-    def wait(self, name: str, address: str, now: float | None = None) -> float:
-        """Seconds before the account or the address may try again (0: now)."""
-        now = time.time() if now is None else now
-        con = self._connect()
-        try:
-            rows = con.execute(
-                "select key, n, last from failures where key in (?, ?)", [_user_key(name), _addr_key(address)]
-            ).fetchall()
-        finally:
-            con.close()
-        return max([0.0] + [last + self._lock_seconds(key, n) - now for key, n, last in rows])
-
-    def failed(self, name: str, address: str, now: float | None = None) -> None:
-        now = time.time() if now is None else now
-        con = self._connect()
-        try:
-            con.execute("begin immediate")
-            for key in (_user_key(name), _addr_key(address)):
-                row = con.execute("select n, last from failures where key = ?", [key]).fetchone()
-                n = 0
-                if row is not None:
-                    n, last = row
-                    if now - last > max(self.window, self._lock_seconds(key, n)):
-                        n = 0
-                con.execute(
-                    "insert or replace into failures (key, n, last) values (?, ?, ?)", [key, n + 1, now]
-                )
-            con.execute("delete from failures where last < ?", [now - max(self.window, self.cap) - 86400])
-            con.execute("commit")
-        finally:
-            con.close()
-
-    def succeeded(self, name: str) -> None:
-        con = self._connect()
-        try:
-            con.execute("delete from failures where key = ?", [_user_key(name)])
-        finally:
-            con.close()
-
-
-def _user_key(name: str) -> str:
-    return "user:" + (name or "").strip().lower()[:64]
-
-
-def _addr_key(address: str) -> str:
-    return "addr:" + (address or "?")

@@ -104,6 +104,25 @@ class Settings:
         "Dashboard accounts (`insertion users`), outside git, mode 0600; the session key and the failed "
         "sign-in counters live beside it. Required to serve on anything but the loopback.",
     )
+    # issue #25 (security review, audit journal)
+    audit_retention_days: int = _setting(
+        365,
+        "INSERTION_AUDIT_RETENTION_DAYS",
+        "Days the audit journal (beside the accounts file) keeps its rows; older rows are removed, and the "
+        "removal is itself recorded (0: keep everything).",
+    )
+    session_hours: float = _setting(
+        10.0,
+        "INSERTION_SESSION_HOURS",
+        "Absolute lifetime (hours) of a dashboard session from its sign-in; activity does not extend it.",
+    )
+    trusted_proxies: str = _setting(
+        "",
+        "INSERTION_TRUSTED_PROXIES",
+        "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of the reverse proxies in front "
+        "of the dashboard: from them, the client's address is read from X-Forwarded-For (sign-in limits, "
+        "the audit journal). Empty: the connection's address.",
+    )
     # issue #17: plausible gross annual pay of a survey answer (outside: the pay is set aside, the answer counts)
     pay_floor: int = _setting(
         10800,
@@ -188,6 +207,8 @@ def parse_setting(default, raw: str):
         return raw.lower() in {"1", "true", "yes", "oui"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, tuple):
         return tuple(int(x) for x in raw.split(","))
     return raw

@@ -21,13 +21,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from pipeline.core import private
 from pipeline.core.normalise import map_distinct
 
 
 def load_key(path: Path) -> bytes:
     """Read the key, creating it (32 random bytes, hex, mode 0600) when the file does not exist."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private.folder(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32) + "\n")

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.core import private
 from pipeline.core.config import Settings
 from pipeline.core.errors import InputError
 from pipeline.core.sql import scalar
@@ -152,7 +153,8 @@ def declare(
                 f"insert into {table} by name select $did::integer as declaration_id, * from ({sql_text(name)})",
                 {**params, "did": did},
             )
-        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.exists():  # the manifest lists people and their answers: its owner's only
+            private.folder(folder)
         xlsx, html = folder / f"renouvellement-{code}.xlsx", folder / f"renouvellement-{code}.html"
         renewal.write_xlsx(pack, xlsx)
         renewal.write_html(pack, html)
@@ -203,6 +205,8 @@ def declare(
             ),
             encoding="utf-8",
         )
+        for path in (xlsx, html, manifest):
+            private.file(path)
         con.execute("commit")
     except Exception:
         con.execute("rollback")

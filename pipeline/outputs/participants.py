@@ -221,9 +221,12 @@ def write_private(path: Path, data: bytes) -> Path:
 
 
 def write_participants(p: pd.DataFrame, path: Path, fmt: str) -> Path:
-    """``limesurvey`` (CSV, comma, UTF-8), ``csv`` (French Excel CSV) or ``xlsx``."""
+    """``limesurvey`` (CSV, comma, UTF-8), ``csv`` (French Excel CSV) or ``xlsx``. Every format goes
+    through the product's neutralisation (:func:`pipeline.core.exports.safe_frame`): a name, e-mail or site
+    that begins with ``=``, ``+``, ``-``, ``@``, TAB or CR gets a leading apostrophe, so that the file opened
+    in a spreadsheet (before or after the survey tool) runs no formula."""
     if fmt == "limesurvey":
-        data = limesurvey_frame(p).to_csv(index=False, lineterminator="\n").encode("utf-8")
+        data = safe_frame(limesurvey_frame(p)).to_csv(index=False, lineterminator="\n").encode("utf-8")
     elif fmt == "csv":
         data = csv_text(sheet_frame(p)).encode("utf-8")
     elif fmt == "xlsx":

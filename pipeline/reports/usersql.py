@@ -14,9 +14,14 @@ Three layers:
 
 :func:`run_isolated` is how a web server runs them: each query in a worker process of its own at the
 lowest CPU priority (``nice`` 19, and Linux's ``SCHED_IDLE``: it runs on a core nothing else wants;
-all workers share one core, the last), killed if it outlives its time limit, at most
-:data:`MAX_RUNNING` at once per server (the next one is refused at once, never queued), so page
-callbacks keep their threads, their DuckDB connection and first call on the cores.
+all workers share one core, the last), killed if it outlives its time limit, its address space capped
+at :data:`PROCESS_MEMORY` (``RLIMIT_AS``: DuckDB's own ``memory_limit`` is a target that some operators
+overshoot — a ``string_agg`` of 30 million values reached 1.9 GB of resident memory under a 1 GB limit —
+while an allocation past the cap fails, and the query with it), at most :data:`MAX_RUNNING` at once per
+server — every process of it: the slots are locked files (:mod:`pipeline.core.slots`) — and
+:data:`MAX_PER_USER` per user (the next one is refused at once, never queued), so page callbacks keep
+their threads, their DuckDB connection and first call on the cores, and the memory of the analysts'
+queries stays under ``MAX_RUNNING × PROCESS_MEMORY``.
 
 A connection can still create TEMP tables or ``ATTACH ':memory:'`` (DuckDB allows both with file
 access off); the check refuses them, and each query has its own connection (its own process on the
@@ -32,6 +37,7 @@ import json
 import os
 import pickle
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -42,80 +48,17 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.core import slots
 from pipeline.core.sql import set_today
+from pipeline.reports.sqlrules import ALLOWED_TABLE_FUNCTIONS, REFUSED_FUNCTIONS, REFUSED_VIEWS
 
 MAX_SQL_CHARS = 100_000
 MEMORY_LIMIT = "1GB"
-MAX_RUNNING = 2
+PROCESS_MEMORY = 1536 * 2**20  # bytes of address space of a query's worker (RLIMIT_AS), all included
+MAX_RUNNING = 2  # per server (all its processes)
+MAX_PER_USER = 1
 KILL_MARGIN = 5.0  # seconds a worker gets beyond its time limit (start-up, fetch, pickling) before a kill
 NICENESS = 19
-
-# Table functions an analyst may call (anything else is refused): generators, JSON and the catalog
-# functions that show no path or setting.
-ALLOWED_TABLE_FUNCTIONS = frozenset(
-    {
-        "range",
-        "generate_series",
-        "unnest",
-        "repeat",
-        "repeat_row",
-        "json_each",
-        "json_tree",
-        "summary",
-        "histogram",
-        "histogram_values",
-        "pragma_table_info",
-        "pragma_show",
-        "duckdb_tables",
-        "duckdb_views",
-        "duckdb_columns",
-        "duckdb_schemas",
-        "duckdb_types",
-        "duckdb_constraints",
-        "duckdb_indexes",
-        "duckdb_sequences",
-        "duckdb_dependencies",
-        "duckdb_functions",
-        "duckdb_keywords",
-        "duckdb_optimizers",
-        "icu_calendar_names",
-        "pg_timezone_names",
-    }
-)
-# Scalar functions refused: they reveal settings, environment or variables, or run SQL given as text.
-REFUSED_FUNCTIONS = frozenset(
-    {
-        "current_setting",
-        "getenv",
-        "getvariable",
-        "json_execute_serialized_sql",
-        "query",
-        "query_table",
-        "read_text",
-        "read_blob",
-        "checkpoint",
-        "force_checkpoint",
-        "enable_logging",
-        "disable_logging",
-        "enable_profiling",
-        "disable_profiling",
-    }
-)
-# System views refused (``select * from duckdb_databases`` needs no parentheses): paths and settings.
-REFUSED_VIEWS = frozenset(
-    {
-        "duckdb_databases",
-        "pragma_database_list",
-        "duckdb_settings",
-        "pg_settings",
-        "duckdb_logs",
-        "duckdb_temporary_files",
-        "duckdb_extensions",
-        "duckdb_secrets",
-        "duckdb_memory",
-        "duckdb_variables",
-    }
-)
 
 
 class QueryRefused(ValueError):
@@ -446,7 +389,6 @@ def execute(
 
 # ---------------------------------------------------------------------------------- worker processes
 
-_slots = threading.BoundedSemaphore(MAX_RUNNING)
 _running = 0
 _running_lock = threading.Lock()
 
@@ -456,12 +398,24 @@ def running() -> int:
     return _running
 
 
+def slots_folder(snapshot: Path) -> Path:
+    """The folder of the slots shared by every process serving ``snapshot`` (:mod:`pipeline.core.slots`)."""
+    return slots.folder_for("sql", str(Path(snapshot).resolve()))
+
+
+def running_on_server(snapshot: Path) -> int:
+    """Analysts' queries running now over ``snapshot``, in every process of the server."""
+    return slots.taken(slots_folder(snapshot), "server", MAX_RUNNING)
+
+
 def _serve_one(stdin, stdout) -> None:
     """A worker process: read one pickled request, lower its priority, run it, write the answer.
 
     The answer is plain tuples (``("ok", columns, rows, truncated, seconds)`` or ``("error", text)``),
     so the parent unpickles nothing but builtins and DuckDB's value types."""
-    snapshot, sql, seconds, max_rows, max_bytes, memory_limit = pickle.load(stdin)
+    snapshot, sql, seconds, max_rows, max_bytes, memory_limit, ceiling = pickle.load(stdin)
+    with contextlib.suppress(OSError, ValueError):  # the hard cap of this process's memory
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
     with contextlib.suppress(OSError):  # already at a lower priority
         os.nice(NICENESS)
     with contextlib.suppress(OSError, AttributeError):  # Linux: run only when a core is otherwise idle
@@ -475,6 +429,11 @@ def _serve_one(stdin, stdout) -> None:
         answer = ("ok", result.columns, result.rows, result.truncated, result.seconds)
     except QueryRefused as exc:
         answer = ("error", str(exc))
+    except MemoryError:
+        answer = (
+            "error",
+            f"Mémoire insuffisante : la requête dépasse {ceiling // 2**20} Mo pour son processus.",
+        )
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the page as a message
         answer = ("error", message(exc, seconds, memory_limit))
     pickle.dump(answer, stdout, protocol=pickle.HIGHEST_PROTOCOL)
@@ -489,23 +448,39 @@ def run_isolated(
     max_bytes: int,
     memory_limit: str = MEMORY_LIMIT,
     margin: float = KILL_MARGIN,
+    user: str | None = None,
+    ceiling: int = PROCESS_MEMORY,
 ) -> Result:
     """Run ``sql`` in a new worker process (``python -m pipeline.reports.usersql``: nothing of the web server is
-    inherited or re-imported), at low CPU priority, killed after ``seconds + margin``; at most
-    :data:`MAX_RUNNING` at once in this process, beyond which :class:`ServerBusy` is raised at once.
+    inherited or re-imported), at low CPU priority, its address space capped at ``ceiling`` bytes, killed
+    after ``seconds + margin``; at most :data:`MAX_PER_USER` at once for ``user`` (when given) and
+    :data:`MAX_RUNNING` at once over ``snapshot`` in every process of the server, beyond which
+    :class:`ServerBusy` is raised at once.
 
     The query is checked here first (a refusal costs no process) and again in the worker."""
     global _running
     checked = check(sql)
-    if not _slots.acquire(blocking=False):
+    folder = slots_folder(snapshot)
+    mine = None
+    if user is not None:
+        mine = slots.take(folder, slots.group_name(user), MAX_PER_USER)
+        if mine is None:
+            raise ServerBusy(
+                "Vous avez déjà une requête SQL en cours : attendez sa fin (ou son interruption) avant "
+                "d'en lancer une autre."
+            )
+    held = slots.take(folder, "server", MAX_RUNNING)
+    if held is None:
+        slots.give_back(mine)
         raise ServerBusy(
-            f"Déjà {MAX_RUNNING} requêtes SQL en cours sur ce serveur : réessayez dans quelques secondes."
+            f"Déjà {MAX_RUNNING} requêtes SQL en cours sur ce serveur (tous utilisateurs) : réessayez dans "
+            "quelques secondes."
         )
     with _running_lock:
         _running += 1
     try:
         request = pickle.dumps(
-            (str(Path(snapshot).resolve()), checked.sql, seconds, max_rows, max_bytes, memory_limit)
+            (str(Path(snapshot).resolve()), checked.sql, seconds, max_rows, max_bytes, memory_limit, ceiling)
         )
         root = str(Path(__file__).resolve().parents[2])
         env = {
@@ -540,7 +515,8 @@ def run_isolated(
     finally:
         with _running_lock:
             _running -= 1
-        _slots.release()
+        slots.give_back(held)
+        slots.give_back(mine)
     if answer[0] != "ok":
         raise QueryRefused(answer[1])
     _, columns, rows, truncated, elapsed = answer

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.core import private
 from pipeline.core.config import Settings
 from pipeline.core.pay import PAY_BAND
 from pipeline.core.sql import scalar, set_today
@@ -25,7 +26,12 @@ def connect(
     ``memory_limit`` bounds DuckDB's memory (it spills to a temporary folder beside the warehouse)."""
     if read_only and not path.exists():
         raise FileNotFoundError(f"{path}: no warehouse yet; run `insertion build` first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    else:  # the warehouse holds people's records: its folder and files are its owner's only
+        private.folder(path.parent)
+        for existing in (path, path.with_name(path.name + ".wal")):
+            private.file(existing)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -59,6 +65,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> Path
     target = settings.snapshot
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(settings.warehouse, tmp)
+    private.file(tmp)
     try:
         with duckdb.connect(str(tmp)) as copy:
             copy.execute(SNAPSHOT_SQL.read_text(encoding="utf-8").replace("/* @pay_band */", str(PAY_BAND)))

@@ -93,7 +93,9 @@ def _pair(text: str) -> tuple[str, str] | None:
         return None
     first, whole = _stem(b[0]), norm(b[0])
     i = next((j for j, w in enumerate(a) if _stem(w) == first and norm(w) != whole), None)
-    if i is None:  # no masculine of B's first word in A: read by word count (« Acteur principal / Actrice … »)
+    if (
+        i is None
+    ):  # no masculine of B's first word in A: read by word count (« Acteur principal / Actrice … »)
         k = len(a)
         return " ".join(a + b[k:]), " ".join(a[: k - len(b)] + b if len(b) < k else b)
     n = len(a) - i

@@ -6,7 +6,7 @@ partner A), as the partner marts will; see tests/e2e/test_access_http.py for the
 
 import pytest
 
-from tests.browser.helpers import shot
+from tests.browser.helpers import shot, table_rows
 from tests.servers import PASSWORD, SITES, A, start_server, stop
 
 
@@ -62,10 +62,45 @@ def test_partner_signs_in_sees_its_rows_only_and_signs_out(server, page):
     page.goto(server + "/sql")
     page.get_by_text("Accès refusé").wait_for(timeout=15000)
     assert page.locator("#sql-query").count() == 0
-    page.get_by_role("link", name="Se déconnecter").click()
+    page.get_by_role("button", name="Se déconnecter").click()  # a form POST with the session's token
     page.get_by_text("Vous êtes déconnecté.").wait_for(timeout=15000)
     page.goto(server + "/")
     page.get_by_role("heading", name="Connexion").wait_for(timeout=15000)
+
+
+@pytest.mark.parametrize("escape", ["%09", "%0a", "%0d", "%09%09", "%5c", "%0b"])
+def test_signing_in_never_lands_on_another_site(server, page, escape):
+    """Issue #25: ``/login?next=/%09/evil.example/`` signed in and sent Chromium to evil.example (it drops
+    the tab the server let through)."""
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server + f"/login?next=/{escape}/evil.example/")
+    sign_in(page, "chef")
+    page.get_by_role("heading", name="Vue d'ensemble", exact=True).wait_for(timeout=15000)
+    assert page.url.startswith(server + "/")
+    assert not [u for u in requests if "evil.example" in u.split("?")[0].split("#")[0]]
+
+
+def test_a_link_of_another_site_signs_nobody_out(server, page):
+    page.goto(server + "/")
+    sign_in(page, "chef")
+    page.get_by_role("heading", name="Vue d'ensemble", exact=True).wait_for(timeout=15000)
+    page.goto(server + "/logout")  # what an <img src> or a link elsewhere would do
+    assert "Se déconnecter" in page.content()  # the French 405, not a sign-out
+    page.goto(server + "/")
+    page.get_by_text("chef — Direction").wait_for(timeout=15000)
+
+
+def test_direction_reads_the_journal(server, page):
+    page.goto(server + "/journal")
+    sign_in(page, "chef")
+    page.get_by_role("heading", name="Journal d'audit").wait_for(timeout=15000)
+    rows = table_rows(page, "journal-rows")
+    assert any("chef" in r and "Connexion" in r for r in rows), rows[:5]
+    shot(page, "journal")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger CSV").click()
+    assert download.value.suggested_filename.startswith("journal_lignes_")
 
 
 def test_direction_sees_every_page_and_sql(server, page):

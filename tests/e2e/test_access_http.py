@@ -9,12 +9,8 @@ others: partner B), as the partner marts will: each partner receives its rows an
 
 from __future__ import annotations
 
-import http.cookiejar
 import json
-import re
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -23,7 +19,7 @@ import pytest
 from pipeline.core.accounts import AccountStore
 from pipeline.core.labels import route_label
 from pipeline.indicators.formats import parse_int
-from tests.servers import ACCOUNTS, PASSWORD, SITES, A, B, start_server, stop
+from tests.servers import ACCOUNTS, PASSWORD, SITES, A, B, Client, signed_in, start_server, stop
 
 PARTNER = {"of-a": A, "of-b": B}
 
@@ -53,49 +49,6 @@ def with_partners(partner_snapshot, sample_warehouse, accounts_file):
     )
     yield url
     stop(proc)
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Client:
-    """A browser without a browser: a cookie jar, no redirect followed."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
-
-    def request(self, path: str, data: bytes | None = None, headers: dict | None = None):
-        req = urllib.request.Request(self.url + path, data=data, headers=headers or {})
-        try:
-            with self.opener.open(req, timeout=120) as r:
-                return r.status, dict(r.headers), r.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read()
-
-    def login(self, name: str, password: str = PASSWORD, next_path: str = "/"):
-        _, _, page = self.request("/login")
-        token = re.search(rb'name="csrf" value="([^"]+)"', page).group(1).decode()
-        form = urllib.parse.urlencode(
-            {"username": name, "password": password, "csrf": token, "next": next_path}
-        )
-        return self.request("/login", form.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
-
-    def post(self, payload: dict):
-        status, _, body = self.request(
-            "/_dash-update-component", json.dumps(payload).encode(), {"Content-Type": "application/json"}
-        )
-        return status, body
-
-
-def signed_in(url: str, name: str) -> Client:
-    client = Client(url)
-    status, headers, _ = client.login(name)
-    assert status == 302 and "/login" not in headers["Location"], name
-    return client
 
 
 # --- payloads, as the browser builds them from /_dash-dependencies -------------------------------------
@@ -222,6 +175,7 @@ DATA_CALLBACKS = [
     "enquetes-timeline",
     "partenaires-partners",
     "qualite-results",
+    "journal-rows",
 ]
 
 
@@ -297,7 +251,7 @@ def test_session_cookie_is_httponly_strict_and_signed(with_partners):
 def test_logout_and_a_changed_password_end_the_session(with_partners, accounts_file):
     client = signed_in(with_partners, "chef")
     assert client.request("/_dash-layout")[0] == 200
-    status, headers, _ = client.request("/logout")
+    status, headers, _ = client.logout()
     assert status == 302 and headers["Location"] == "/login?sortie=1"
     assert client.request("/_dash-layout")[0] == 401
     assert "Vous êtes déconnecté" in client.request("/login?sortie=1")[2].decode()
@@ -335,12 +289,22 @@ def components(node):
 
 
 # the pages each test account may open (dashboard/access.py)
-EVERY_PAGE = {"overview", "certification", "metiers", "voies", "enquetes", "partenaires", "qualite", "sql"}
+EVERY_PAGE = {
+    "overview",
+    "certification",
+    "metiers",
+    "voies",
+    "enquetes",
+    "partenaires",
+    "qualite",
+    "sql",
+    "journal",
+}
 ALLOWED = {
     "chef": EVERY_PAGE,
-    "qualiticien": EVERY_PAGE - {"sql"},
+    "qualiticien": EVERY_PAGE - {"sql", "journal"},  # the journal: the direction only (issue #25)
     "ana": {"sql"},
-    "of-a": EVERY_PAGE - {"sql"},
+    "of-a": EVERY_PAGE - {"sql", "journal"},
 }
 
 
@@ -354,7 +318,7 @@ def test_header_and_menu_follow_the_role(today):
             for c in components(json.loads(body))
             if str(c["props"].get("id", "")).startswith("nav-")
         }
-        assert len(nav) == 8  # every page's link exists (the menu's callback updates them all) …
+        assert len(nav) == 9  # every page's link exists (the menu's callback updates them all) …
         shown = {page for page, props in nav.items() if props.get("children") and not props.get("style")}
         assert shown == pages, name  # … but only the allowed pages are named and shown
         assert all(
@@ -401,13 +365,18 @@ def test_authorisation_matrix(today, deps, sample_warehouse):
             )
             assert (status == 200) == (table.split("-")[0] in pages), (name, table, status)
         # the pages' layouts, through Dash's router
-        for page_path, page in [("/", "overview"), ("/sql", "sql"), ("/qualite", "qualite")]:
+        for page_path, page in [
+            ("/", "overview"),
+            ("/sql", "sql"),
+            ("/qualite", "qualite"),
+            ("/journal", "journal"),
+        ]:
             status, body = client.post(
                 payload(deps["_pages_content"], lambda _c, prop, p=page_path: p if prop == "pathname" else "")
             )
             assert status == 200
             assert ("Accès refusé" in decoded(body)) == (page not in pages), (name, page)
-            if partner and page != "sql":
+            if partner and page not in ("sql", "journal"):
                 assert "Aucune donnée de vos organismes (SIRET 12345678900015)" in decoded(body)
         # the Data Docs hold every partner's sample values
         status = client.request("/data-docs/")[0]

@@ -425,3 +425,56 @@ def test_a_partner_account_reads_the_waves_of_its_own_people(sample_settings):
     assert wh.call(
         campaigns.status, sample_settings, None, None, date(2026, 11, 29), False, scope=nobody
     ).empty
+
+
+def test_participants_files_run_no_formula(sample_copy, cli, today, tmp_path, monkeypatch):
+    """Issue #25: `survey export` and `survey status --relances` wrote names, e-mails and sites as read (a
+    planted contacts file gave 36 formula cells), while every CSV the product writes is neutralised."""
+    from pipeline.core import audit
+    from pipeline.core.exports import FORMULA_START
+
+    monkeypatch.setenv("INSERTION_ACCOUNTS", str(tmp_path / "config" / "accounts.json"))
+    planted = contacts()
+    starts = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)"]
+    planted["Nom"] = [starts[i % len(starts)] for i in range(len(planted))]
+    planted["Prénom"] = [starts[(i + 1) % len(starts)] for i in range(len(planted))]
+    planted["E-mail"] = [f"-{e}" if e else e for e in planted["E-mail"]]  # a valid address, formula-like
+    path = tmp_path / "contacts.csv"
+    planted.to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+    exported = tmp_path / "participants.csv"
+    code, _, err = cli(
+        "survey",
+        "export",
+        "--certification",
+        "RNCP40344",
+        "--wave",
+        "24m",
+        "--contacts",
+        path,
+        "--out",
+        exported,
+    )
+    assert code == 0, err
+    code, out, err = cli("ingest", EXPORT)
+    assert code == 0, out + err
+    reminders = tmp_path / "relance.csv"
+    code, _, err = cli(
+        "survey", "status", "--certification", "RNCP40344", "--wave", "24m", "--contacts", path,
+        "--relances", reminders,
+    )  # fmt: skip
+    assert code == 0, err
+    for target, people in ((exported, 11), (reminders, 3)):
+        rows = export_rows(target)
+        assert len(rows) == people
+        cells = [v for r in rows for v in r.values()]
+        assert not [c for c in cells if c.startswith(FORMULA_START)], target
+        neutralised = [c for c in cells if c.startswith("'") and c[1:].startswith(FORMULA_START)]
+        assert len(neutralised) == 3 * people, target  # name, first name, e-mail of each person
+    journal = audit.Journal(audit.journal_path(tmp_path / "config" / "accounts.json"))
+    rows = sorted((r for r in journal.rows() if r["action"] == "export"), key=lambda r: r["id"])
+    assert [
+        (r["details"]["commande"], r["details"]["lignes"], Path(r["details"]["fichier"]).name) for r in rows
+    ] == [
+        ("survey export", 11, "participants.csv"),
+        ("survey status --relances", 3, "relance.csv"),
+    ]

@@ -74,6 +74,15 @@ def test_figures_after_unload_equal_a_build_without_that_file(sample_copy, cli, 
 
     code, out, err = cli("unload", RAW / name, "--by", "C. Moreau", "--why", "fichier d'une autre fiche")
     assert code == 0, out + err
+    # one row of the audit journal: who, why (issue #25)
+    code, journal, err = cli("audit", "--action", "dechargement", "--format", "csv")
+    assert code == 0, err
+    rows = [
+        line for line in journal.splitlines()[1:] if str(RAW / name) in line
+    ]  # the run's journal is shared
+    assert len(rows) == 1 and ";C. Moreau;" in rows[0] and "motif : fichier d'une autre fiche" in rows[0], (
+        journal
+    )
     expected = contents(without)
     assert contents(settings.warehouse) == expected
     assert contents(settings.snapshot) == contents(Settings.load(warehouse=without).snapshot)  # republished

@@ -452,3 +452,20 @@ def test_a_flux_load_is_undone_like_a_jury_file(loaded, cli):
     ) == [(0,)]
     f = findings(loaded)
     assert f[refs(loaded, "FO-2018-0001")[0]]["finding"] == "not_transmitted"
+
+
+def test_insertion_build_loads_the_fluxes_of_the_raw_folder_after_the_jury_files(cli, settings, monkeypatch):
+    raw = settings.raw_dir
+    (raw / "cohortes").mkdir()
+    (raw / "cdc").mkdir()
+    shutil.copyfile(JURY, raw / "cohortes" / JURY.name)
+    for flux in FLUXES:
+        shutil.copyfile(flux, raw / "cdc" / flux.name)
+    code, out, err = cli("build")
+    assert code == 0, out + err
+    order = [line.split("] ", 1)[1].split(":")[0] for line in out.splitlines() if line.startswith("[")]
+    assert order[0].endswith(JURY.name) and all(p.endswith(".xml") for p in order[1:])
+    assert table_rows(
+        settings.warehouse,
+        "select sum(transmitted), sum(late) from cdc_accrochage_summary where certification_code = 'RNCP34179'",
+    ) == [(12, 3)]

@@ -158,7 +158,9 @@ def test_impossible_pay_values_are_set_aside_with_file_row_and_column(loaded):
     assert "at least 10 800 €" in text[8]
     assert "'(montant masqué) (Salaire brut annuel)'" in text[16] and "a gross pay in euros" in text[16]
     assert "trente mille" not in text[16]
-    assert f"'900{nb}000 à 900{nb}999 € (Salaire brut annuel)'" in text[17] and "at most 500 000 €" in text[17]
+    assert (
+        f"'900{nb}000 à 900{nb}999 € (Salaire brut annuel)'" in text[17] and "at most 500 000 €" in text[17]
+    )
     # the answers still count: their pay only is set aside
     kept = table_rows(
         loaded.warehouse,

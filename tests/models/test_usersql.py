@@ -371,3 +371,46 @@ def test_cli_help_has_examples(capsys):
         main(["sql", "--help"])
     text = capsys.readouterr().out
     assert "--timeout" in text and "--max-rows" in text and "--file" in text and "insertion sql -" in text
+
+
+def test_a_query_past_the_memory_cap_fails_in_its_own_process(snapshot):
+    """Issue #25: DuckDB's memory_limit is a target (a string_agg of 30 million values reached 1.9 GB of
+    resident memory under 1 GB); the worker's address space is capped, so such a query fails instead."""
+    started = time.monotonic()
+    with pytest.raises(usersql.QueryRefused, match="Mémoire insuffisante"):
+        usersql.run_isolated(
+            snapshot, "select string_agg(i::varchar, ',') from range(30000000) t(i)", 60, 10, 2_000_000
+        )
+    assert time.monotonic() - started < 60
+    assert usersql.running() == 0
+
+
+def test_one_query_per_person_and_two_per_server_whatever_the_process(snapshot, tmp_path):
+    """The slots are files locked by the kernel: a query held by another process counts."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    hold = (
+        "import sys, time\nfrom pathlib import Path\nfrom pipeline.core import slots\n"
+        "from pipeline.reports import usersql\n"
+        "folder = usersql.slots_folder(Path(sys.argv[1]))\n"
+        "fd = slots.take(folder, slots.group_name('ana'), usersql.MAX_PER_USER)\n"
+        "server = slots.take(folder, 'server', usersql.MAX_RUNNING)\n"
+        "print('held', flush=True)\ntime.sleep(30)\n"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", hold, str(snapshot)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert other.stdout.readline().strip() == "held"
+        assert usersql.running_on_server(snapshot) == 1
+        with pytest.raises(usersql.ServerBusy, match="Vous avez déjà une requête SQL en cours"):
+            usersql.run_isolated(snapshot, "select 1", 10, 10, 1000, user="ana")
+        assert usersql.run_isolated(snapshot, "select 1", 10, 10, 1000, user="chef").rows == [(1,)]
+    finally:
+        other.kill()
+        other.wait()
+    assert usersql.running_on_server(snapshot) == 0
+    assert usersql.run_isolated(snapshot, "select 1", 10, 10, 1000, user="ana").rows == [(1,)]

@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from pipeline.core import accounts
-from pipeline.core.accounts import AccountError, AccountStore, Throttle
+from pipeline.core.accounts import AccountError, AccountStore
+from pipeline.core.signin import Sessions, Throttle, client_address, parse_networks
 from tests.helpers import ROOT
 
 A, B = "12345678900015", "98765432100023"
@@ -170,6 +171,21 @@ def test_users_commands(store, capsys, monkeypatch):
     assert code == 0 and store.authenticate("chef", "nouveau-mot-de-passe")
     code, out, _ = run_cli(capsys, monkeypatch, "users", "remove", "of-lyon")
     assert code == 0 and store.get("of-lyon") is None
+    # issue #25: each change of an account is one row of the audit journal, by the system's user
+    from pipeline.core import audit
+
+    rows = sorted(audit.Journal(audit.journal_path(store.path)).rows(), key=lambda r: r["id"])
+    assert [(r["action"], r["details"]["operation"], r["details"]["compte"]) for r in rows] == [
+        ("compte", "création", "of-lyon"),
+        ("compte", "création", "chef"),
+        ("compte", "mot de passe changé", "chef"),
+        ("compte", "suppression", "of-lyon"),
+    ]
+    assert rows[0]["details"]["siret"] == [A] and rows[1]["details"]["role_compte"] == "direction"
+    assert all(r["user"] == audit.os_user() and r["channel"] == "cli" for r in rows)
+    assert "motdepasse" not in audit.Journal(audit.journal_path(store.path)).path.read_bytes().decode(
+        "latin-1"
+    )
 
 
 @pytest.mark.parametrize(
@@ -179,6 +195,11 @@ def test_users_commands(store, capsys, monkeypatch):
         (["add", "x", "--role", "partenaire"], "motdepasse-solide\n", "au moins un SIRET"),
         (["add", "x"], "motdepasse-solide\n", "--role attendu"),
         (["add", "x", "--role", "qualite", "--password-stdin"], "court\n", "trop court"),
+        # issue #25: every one of these created a direction account
+        (["add", "x", "--role", "direction", "--password-stdin"], " " * 12 + "\n", "que des espaces"),
+        (["add", "x", "--role", "direction", "--password-stdin"], "aaaaaaaaaaaa\n", "trop facile"),
+        (["add", "x", "--role", "direction", "--password-stdin"], "password1234\n", "trop facile"),
+        (["add", "chef", "--role", "direction", "--password-stdin"], "chefchefchef\n", "trop facile"),
         (["add", "x", "--role", "qualite"], "", "--password-stdin"),  # no terminal: never blocks
         (["remove", "personne"], "", "Aucun compte"),
         (["passwd"], "", "identifiant du compte"),
@@ -204,45 +225,117 @@ def test_users_help_has_examples_and_no_password_option(capsys):
 # --- rate limit --------------------------------------------------------------------------------------
 
 
-def test_failures_lock_the_account_then_double_then_expire(tmp_path):
+def test_failures_of_an_account_from_one_address_lock_that_pair_then_double_then_expire(tmp_path):
     throttle = Throttle(tmp_path / "attempts.sqlite3")
     for _ in range(4):
         throttle.failed("chef", "10.0.0.1", now=1000.0)
-    assert throttle.wait("chef", "10.0.0.2", now=1000.0) == 0  # 4 failures: still free
+    assert throttle.wait("chef", "10.0.0.1", now=1000.0) == 0  # 4 failures: still free
     throttle.failed("chef", "10.0.0.1", now=1000.0)
-    assert throttle.wait("chef", "10.0.0.2", now=1000.0) == 60  # locked for any address
-    assert throttle.wait("autre", "10.0.0.2", now=1000.0) == 0  # only this account
+    assert throttle.wait("chef", "10.0.0.1", now=1000.0) == 60  # this account from this address waits
+    assert throttle.wait("chef", "10.0.0.2", now=1000.0) == 0  # not from another address
+    assert throttle.wait("autre", "10.0.0.1", now=1000.0) == 0  # nor another account from this one
     throttle.failed("chef", "10.0.0.1", now=1070.0)
-    assert throttle.wait("chef", "10.0.0.2", now=1070.0) == 120  # doubled
+    assert throttle.wait("chef", "10.0.0.1", now=1070.0) == 120  # doubled
     for i in range(10):
         throttle.failed("chef", "10.0.0.1", now=1100.0 + i)
-    assert throttle.wait("chef", "10.0.0.2", now=1109.0) == 900  # capped at 15 minutes
-    assert throttle.wait("chef", "10.0.0.2", now=1109.0 + 901) == 0
-    throttle.failed("chef", "10.0.0.3", now=1109.0 + 901 + 900 + 1)  # window over: counted afresh
-    assert throttle.wait("chef", "10.0.0.3", now=1109.0 + 901 + 900 + 1) == 0
+    assert throttle.wait("chef", "10.0.0.1", now=1109.0) == 900  # capped at 15 minutes
+    assert throttle.wait("chef", "10.0.0.1", now=1109.0 + 901) == 0
+    throttle.failed("chef", "10.0.0.1", now=1109.0 + 901 + 900 + 1)  # window over: counted afresh
+    assert throttle.wait("chef", "10.0.0.1", now=1109.0 + 901 + 900 + 1) == 0
     assert stat.S_IMODE((tmp_path / "attempts.sqlite3").stat().st_mode) == 0o600
 
 
-def test_an_address_guessing_many_accounts_is_locked_and_success_does_not_unlock_it(tmp_path):
+def test_an_address_guessing_many_accounts_never_locks_the_others_out(tmp_path):
+    """Issue #25: 20 wrong sign-ins from one address (a proxy, a shared NAT) locked every account there.
+    Now each account it tried waits from that address, and every other account signs in."""
     throttle = Throttle(tmp_path / "attempts.sqlite3")
-    for i in range(20):
-        throttle.failed(f"compte{i}", "10.0.0.9", now=500.0)
-    assert throttle.wait("compte-neuf", "10.0.0.9", now=500.0) == 60
-    assert throttle.wait("compte-neuf", "10.0.0.8", now=500.0) == 0
-    for _ in range(5):
-        throttle.failed("chef", "10.0.0.8", now=500.0)
-    throttle.succeeded("chef")  # the account's count goes, the address's stays
-    assert throttle.wait("chef", "10.0.0.7", now=500.0) == 0
-    assert throttle.wait("compte-neuf", "10.0.0.9", now=500.0) == 60
+    for i in range(200):
+        throttle.failed(f"compte{i % 40}", "10.0.0.9", now=500.0)
+    assert throttle.wait("chef", "10.0.0.9", now=500.0) == 0  # the director, same address
+    assert throttle.wait("compte1", "10.0.0.9", now=500.0) > 0  # the guessed accounts wait there
+
+
+def test_an_account_attacked_from_many_addresses_waits_everywhere_and_success_clears_it(tmp_path):
+    throttle = Throttle(tmp_path / "attempts.sqlite3")
+    for i in range(19):
+        throttle.failed("chef", f"10.0.1.{i}", now=500.0)
+    assert throttle.wait("chef", "10.0.2.1", now=500.0) == 0  # 19 failures in all, none twice an address
+    throttle.failed("chef", "10.0.1.99", now=500.0)
+    assert throttle.wait("chef", "10.0.2.1", now=500.0) == 60  # 20: the account waits from anywhere
+    assert throttle.wait("autre", "10.0.2.1", now=500.0) == 0
+    throttle.succeeded("chef", "10.0.2.1")
+    assert throttle.wait("chef", "10.0.1.3", now=500.0) == 0
 
 
 def test_counts_are_shared_between_processes(tmp_path):
     """Each gunicorn process runs its own Python: the counts live in the shared SQLite file."""
     path = tmp_path / "attempts.sqlite3"
     code = (
-        "import sys; from pathlib import Path; from pipeline.core.accounts import Throttle; "
+        "import sys; from pathlib import Path; from pipeline.core.signin import Throttle; "
         "t = Throttle(Path(sys.argv[1]))\nfor _ in range(3): t.failed('chef', '10.0.0.1', now=100.0)"
     )
     for _ in range(2):  # two processes, three failures each
         subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, check=True)
-    assert Throttle(path).wait("chef", "10.0.0.5", now=100.0) == 60 * 2
+    assert Throttle(path).wait("chef", "10.0.0.1", now=100.0) == 60 * 2
+
+
+def test_the_client_address_is_read_behind_trusted_proxies_only():
+    proxies = parse_networks("127.0.0.1, 10.0.0.0/8")
+    assert client_address("203.0.113.5", "1.2.3.4", proxies) == "203.0.113.5"  # not a proxy: header ignored
+    assert client_address("127.0.0.1", "1.2.3.4", proxies) == "1.2.3.4"
+    # the client may write any left-most value: the right-most hop that is not a proxy is the client
+    assert client_address("10.1.2.3", "6.6.6.6, 1.2.3.4, 10.0.0.7", proxies) == "1.2.3.4"
+    assert client_address("127.0.0.1", "pas-une-adresse", proxies) == "127.0.0.1"
+    assert client_address("127.0.0.1", None, proxies) == "127.0.0.1"
+    assert client_address("127.0.0.1", "1.2.3.4", ()) == "127.0.0.1"  # no trusted proxy: the connection
+    with pytest.raises(ValueError, match="INSERTION_TRUSTED_PROXIES"):
+        parse_networks("10.0.0.0/8, proxy.local")
+
+
+def test_sessions_end_at_logout_and_at_their_absolute_end(tmp_path):
+    sessions = Sessions(tmp_path / "sessions.sqlite3", hours=10)
+    sid, ends = sessions.open("Chef", now=1000.0)
+    assert ends == 1000.0 + 10 * 3600
+    assert sessions.user(sid, now=1000.0 + 9 * 3600) == "chef"
+    assert sessions.user(sid, now=ends + 1) is None  # activity does not extend it
+    other, _ = sessions.open("chef", now=2000.0)
+    sessions.close(other)
+    assert sessions.user(other, now=2001.0) is None
+    assert sessions.user("forged", now=2001.0) is None and sessions.user(None) is None
+    third, _ = sessions.open("chef", now=3000.0)
+    sessions.close_all("chef")
+    assert sessions.user(third, now=3001.0) is None
+    assert stat.S_IMODE((tmp_path / "sessions.sqlite3").stat().st_mode) == 0o600
+
+
+# --- password strength (issue #25) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "says"),
+    [
+        ("chef", " " * 12, "que des espaces"),
+        ("chef", "aaaaaaaaaaaa", "répétition"),
+        ("chef", "password1234", "mot de passe courant"),
+        ("c.moreau", "c.moreauc.moreau", "trop facile à deviner"),
+        ("chef", "chefchefchef", "trop facile à deviner"),
+        ("chef", "azertyuiop12", "azertyuiop"),
+        ("chef", "Motdepasse2026", "motdepasse"),
+        ("chef", "court", "trop court"),
+    ],
+)
+def test_weak_passwords_are_refused_for_every_role_with_a_french_reason(store, name, password, says):
+    for role in ("direction", "qualite", "analyste"):
+        with pytest.raises(AccountError, match=says):
+            store.add(name, role, password)
+    with pytest.raises(AccountError, match=says):
+        store.add(name, "partenaire", password, [A])
+    assert not store.has_accounts()
+
+
+def test_strong_passwords_are_accepted_and_passwd_checks_too(store):
+    store.add("chef", "direction", "Velo-Tilleul-Orage-42")
+    with pytest.raises(AccountError, match="trop facile"):
+        store.passwd("chef", "password1234")
+    store.passwd("chef", "correct horse battery staple")
+    assert store.authenticate("chef", "correct horse battery staple")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.core import nir, siret
+from pipeline.core import nir, personal, siret
 from pipeline.core.normalise import map_distinct
 from pipeline.load.batch import Batch, Kind
 from pipeline.load.pseudonymise import pseudonymise
@@ -44,8 +44,11 @@ COHORT_RESULTS = Kind(
 def type_batch(batch: Batch) -> Batch:
     """Cohort-specific typing: certification codes without spaces, upper case; partner SIRETs without
     their separators, and ``partner_siret_unparsed`` holding the text of a malformed one (checked by the
-    suite: that field is set aside, the row kept)."""
+    suite: that field is set aside, the row kept); an e-mail or phone number typed in a field is set aside
+    (:mod:`pipeline.core.personal`)."""
     f = batch.frame
+    # the NIR is not screened here: link_nir digests it, then drops it (issue #27)
+    batch.notes += personal.screen(f, batch.original, batch.mapped, skip=("candidate_ref", "nir"))
     if "certification_code" in f:
         f["certification_code"] = f["certification_code"].str.replace(" ", "", regex=False).str.upper()
     text = f["partner_siret"].astype("string")

@@ -7,6 +7,7 @@ import re
 
 import pandas as pd
 
+from pipeline.core import personal
 from pipeline.core.pay import MASKED, band_text
 from pipeline.indicators.conditions import MONTHS_PER_YEAR
 from pipeline.load.batch import Batch, Kind
@@ -59,8 +60,10 @@ SURVEY_ANSWERS = Kind(
 
 
 def type_batch(batch: Batch) -> Batch:
-    """Survey-specific typing: empty situation means no answer; ROME and RNCP codes upper case."""
+    """Survey-specific typing: empty situation means no answer; ROME and RNCP codes upper case; an e-mail
+    or phone number typed in a field is set aside (:mod:`pipeline.core.personal`)."""
     f = batch.frame
+    batch.notes += personal.screen(f, batch.original, batch.mapped, skip=("candidate_ref",))
     if "situation" in f:
         f["situation"] = f["situation"].fillna("no_response")
     for column in ("certification_code", "rome_code"):
