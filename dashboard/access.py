@@ -50,7 +50,7 @@ from pipeline.core.signin import Sessions, Throttle
 
 # role -> pages it may NOT open (ONLY: the pages it may open); "data-docs" is the Data Docs folder
 DENIED = {"qualite": {"sql"}, "partenaire": {"sql", "data-docs"}}
-ONLY = {"analyste": {"sql", "data-docs"}}
+ONLY = {"analyste": {"sql", "data-docs", "accessibilite"}}  # « Accessibilité » (issue #26): every role
 # page -> the only roles that may open it, whatever the tables above say
 RESERVED = {"journal": {"direction"}}
 PUBLIC = ("/login", "/logout", "/assets/", "/_favicon.ico")

@@ -15,7 +15,7 @@ import dash
 from dash import Dash, Input, Output, dcc, html
 from flask import Response, request
 
-from dashboard import access, data, datadocs
+from dashboard import access, conformity, data, datadocs
 
 HERE = Path(__file__).parent
 
@@ -42,6 +42,7 @@ def create_app(
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     from dashboard.pages import (  # noqa: F401 (register pages)
+        accessibilite,
         certification,
         enquetes,
         journal,
@@ -53,15 +54,20 @@ def create_app(
         voies,
     )
 
+    pages = [page for page in dash.page_registry.values() if page.get("menu", True)]  # the menu's pages
     app.layout = lambda: html.Div(  # drawn per request: the menu and the header depend on who is signed in
         [
             dcc.Location(id="url", refresh="callback-nav"),
+            # RGAA 12.7: the first stop of the keyboard, to the page's content (assets/a11y.js moves the
+            # focus there without touching the link's fragment, which holds the filters)
+            html.A("Aller au contenu", href="#contenu", className="skip-link", id="skip-link"),
             html.Header(
                 className="header",
                 children=[
                     html.Div("Insertion professionnelle des certifiés", className="brand"),
                     html.Nav(
                         className="nav",
+                        **{"aria-label": "Menu principal"},
                         children=[
                             dcc.Link(
                                 page["name"],
@@ -73,22 +79,33 @@ def create_app(
                             # a page the account may not open: an empty, hidden link (the menu's callback
                             # updates every page's link)
                             else dcc.Link("", href="/", id=nav_id(page), style={"display": "none"})
-                            for page in dash.page_registry.values()
+                            for page in pages
                         ],
                     ),
                     html.Div(id="data-date", className="data-date"),
                     access.account_block(),
                 ],
             ),
-            html.Main(dash.page_container, className="main"),
+            html.Main(dash.page_container, className="main", id="contenu", tabIndex="-1"),
             html.Footer(
-                "Indicateurs calculés selon la méthode de France Compétences (répondants neutralisés exclus). "
-                "Chaque taux est accompagné de son effectif ; ⚠ signale un effectif inférieur au seuil de diffusion.",
+                [
+                    html.P(
+                        "Indicateurs calculés selon la méthode de France Compétences (répondants neutralisés "
+                        "exclus). Chaque taux est accompagné de son effectif ; ⚠ signale un effectif inférieur "
+                        "au seuil de diffusion."
+                    ),
+                    html.P(
+                        dcc.Link(
+                            f"Accessibilité : {conformity.status()['label']}",
+                            href="/accessibilite",
+                            id="footer-accessibility",
+                        )
+                    ),
+                ],
                 className="footer",
             ),
         ],
     )
-    pages = list(dash.page_registry.values())
 
     @app.callback(
         *[Output(nav_id(page), "href") for page in pages],
@@ -110,6 +127,7 @@ def create_app(
 
     server = app.server
     access.install(app, accounts, require_login)  # accounts, roles, sign-in (before every other route)
+    titled_layouts()
     datadocs.register(server, data_docs)  # Data Docs rendered offline (dashboard/datadocs.py)
 
     if password:
@@ -138,6 +156,25 @@ def ready(app: Dash) -> Dash:
     set-up and could get an incomplete list of callbacks (the page then stayed blank)."""
     app.server.test_client().get("/_dash-dependencies")
     return app
+
+
+def titled_layouts() -> None:
+    """RGAA 9.1: every page opens on its h1, also when it only says that there is nothing to show or that
+    the account may not open it (an empty state): its name is then the heading."""
+    for page in dash.page_registry.values():
+        layout = page["layout"]
+        if getattr(layout, "insertion_titled", False):
+            continue
+
+        def titled(*args, _layout=layout, _name=page["name"], **kwargs):
+            content = _layout(*args, **kwargs) if callable(_layout) else _layout
+            if isinstance(content, html.Div) and "empty-state" in (getattr(content, "className", "") or ""):
+                return html.Div([html.H1(_name), content])
+            return content
+
+        titled.insertion_titled = True
+        titled.insertion_guarded = getattr(layout, "insertion_guarded", False)  # still behind the guard
+        page["layout"] = titled
 
 
 def nav_id(page: dict) -> str:

@@ -378,12 +378,32 @@ def synced_store(prefix: str) -> dcc.Store:
     return dcc.Store(id=f"{prefix}-synced", data=False)
 
 
+# The toolbar keeps its image download for the mouse; assets/a11y.js takes its buttons out of the tab order
+# (the keyboard reads the chart's summary and data table instead: issue #26).
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+DATA_TABLE = "Données du graphique"
 
 
-def graph(component_id: str, **kwargs) -> dcc.Graph:
-    """A chart that fits its column (phones included), toolbar without Plotly's logo."""
-    return dcc.Graph(id=component_id, config=GRAPH_CONFIG, **kwargs)
+def graph(component_id: str, className: str = "", **kwargs) -> html.Figure:
+    """A chart that fits its column (phones included), toolbar without Plotly's logo, and its text
+    equivalent (RGAA 1.3, WCAG 1.1.1): the figure's ``alternative`` (``figures.figure``) names the chart,
+    gives its one-sentence summary (visible, under it) and its data as a table (« Données du graphique »,
+    headers, n/N and ⚠ as on the page). ``assets/a11y.js`` writes them from the figure, whichever callback
+    drew it: a page only places ``graph(...)`` and returns ``figures.figure(..., alternative)``."""
+    return html.Figure(
+        className=" ".join(["chart", className]).strip(),
+        children=[
+            dcc.Graph(id=component_id, config=GRAPH_CONFIG, **kwargs),
+            html.P(id=f"{component_id}-summary", className="chart-summary", **{"aria-live": "polite"}),
+            html.Details(
+                className="chart-data",
+                children=[
+                    html.Summary(DATA_TABLE),
+                    html.Div(id=f"{component_id}-data", className="chart-table"),
+                ],
+            ),
+        ],
+    )
 
 
 def kpi_card(card: dict) -> html.Div:

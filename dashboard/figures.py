@@ -18,11 +18,22 @@ from pipeline.indicators.formats import (  # noqa: F401 (re-exported for the pag
     head_count,
     interval,
     rate_cell,
+    rate_series,
     rate_text,
+    small_note,
 )
 
 DASH = "–"
-COLORS = {"insertion": "#1f4e79", "target6": "#2e8b57", "target24": "#c97b12", "other": "#9aa5b1"}
+# Every colour stands out from the white background by 3:1 at least (WCAG 1.4.11, tests/unit/test_contrast.py),
+# and none carries a meaning alone: each series also has its own marker, line dash or bar pattern, and
+# the chart's data table (« Données du graphique ») says everything the colours say.
+COLORS = {"insertion": "#1f4e79", "target6": "#2e7d4f", "target24": "#a8620b", "other": "#66707c"}
+SYMBOLS = {"insertion": "circle", "target6": "square", "target24": "diamond"}
+DASHES = {"insertion": "solid", "target6": "dash", "target24": "dot"}
+PATTERNS = ["", "/", "x", ".", "\\", "+", "-", "|"]  # one per series of bars, after the colour
+# the survey windows' states (page Enquêtes): a colour and a pattern each
+STATUS_COLORS = {"à venir": "#66707c", "ouverte": "#1f4e79", "close": "#a8620b"}
+STATUS_PATTERNS = {"à venir": ".", "ouverte": "", "close": "/"}
 LAYOUT = dict(
     separators=f",{NNBSP}",
     font=dict(family="Marianne, Arial, sans-serif", size=13),
@@ -110,16 +121,36 @@ def rate_card(shown: dict, key: str, title: str | None = None) -> dict:
     }
 
 
-def figure(data: list[dict], **layout) -> dict:
+def figure(data: list[dict], alternative: dict | None = None, **layout) -> dict:
     """A Plotly figure as a plain dict (what dcc.Graph sends to the browser): building ``go.Figure``
     objects validates every property in Python and cost half of each callback at national scale.
-    ``tests/e2e/test_dashboard.py`` checks every figure against Plotly's own validation."""
-    return {"data": data, "layout": {**LAYOUT, **layout}}
+    ``tests/e2e/test_dashboard.py`` checks every figure against Plotly's own validation.
+
+    ``alternative`` (:func:`alternative`): the chart's text equivalent, carried in ``layout.meta.a11y``;
+    the browser (``assets/a11y.js``) names the chart with it and writes its summary and data table under it
+    (``components.graph``)."""
+    out = {"data": data, "layout": {**LAYOUT, **layout}}
+    if alternative:
+        out["layout"]["meta"] = {"a11y": alternative}
+    return out
+
+
+def alternative(name: str, summary: str, columns: list[str], rows: list[list[str]], note: str = "") -> dict:
+    """A chart's text equivalent (RGAA 1.3, WCAG 1.1.1): its name, one sentence written from its figures,
+    and its data as a table (headers, cells formatted as on the page: « 88 % (29/33) ⚠ »)."""
+    return {
+        "name": name,
+        "summary": summary,
+        "columns": columns,
+        "rows": [[str(c) for c in row] for row in rows],
+        "note": note,
+    }
 
 
 def empty_figure(message: str) -> dict:
     return figure(
         [],
+        alternative(message, message, ["Données"], [[message]]),
         xaxis=dict(visible=False),
         yaxis=dict(visible=False),
         annotations=[dict(text=message, showarrow=False, font=dict(size=15))],
@@ -155,7 +186,8 @@ def trend_figure(by_year: pd.DataFrame, threshold: int) -> dict:
                 y=_numbers(values),
                 name=rate.short,
                 mode="lines+markers",
-                line=dict(color=COLORS[color]),
+                line=dict(color=COLORS[color], dash=DASHES[color]),
+                marker=dict(symbol=SYMBOLS[color], size=8),
                 error_y=dict(
                     type="data", array=_numbers(high), arrayminus=_numbers(low), visible=True, thickness=1
                 ),
@@ -167,9 +199,39 @@ def trend_figure(by_year: pd.DataFrame, threshold: int) -> dict:
         )
     return figure(
         traces,
+        trend_alternative(by_year, threshold),
         title=title("Évolution par année d'obtention", "intervalles de confiance à 95 %"),
         yaxis=dict(range=[0, 105], ticksuffix=f"{NBSP}%", gridcolor="#e5e7eb"),
         xaxis=dict(type="category", categoryorder="category ascending"),
+    )
+
+
+def trend_alternative(by_year: pd.DataFrame, threshold: int) -> dict:
+    """Summary: each rate by year; table: one row per year, each rate with n/N, ⚠ and its interval."""
+    rows = by_year.sort_values("year").to_dict(orient="records")
+    summary = " ; ".join(
+        rate_series(RATE[key].short, [(int(r["year"]), r[key]) for r in rows]) for key in TREND_RATES
+    )
+    columns = (
+        ["Année"]
+        + [f"{RATE[k].short} (n/N)" for k in TREND_RATES]
+        + [f"{RATE[k].short} : IC 95 %" for k in TREND_RATES]
+    )
+    table = [
+        [str(int(r["year"]))]
+        + [rate_cell(r, k, threshold) for k in TREND_RATES]
+        + [
+            interval(r[f"{k}_low"], r[f"{k}_high"]).removeprefix(f"IC 95{NBSP}% : ") or DASH
+            for k in TREND_RATES
+        ]
+        for r in rows
+    ]
+    return alternative(
+        "Évolution par année d'obtention des taux d'insertion",
+        summary + ".",
+        columns,
+        table,
+        small_note(threshold),
     )
 
 
@@ -195,7 +257,21 @@ def funnel_figure(row: dict, wave: int = 6) -> dict:
         textinfo="text",
         marker=dict(color=[COLORS[c] for c in colors]),
     )
-    return figure([trace], title=title("Du certifié à l'emploi dans le métier visé", WAVE_LABELS[wave]))
+    name = f"Du certifié à l'emploi dans le métier visé, enquête à {WAVE_LABELS[wave]}"
+    counts = [(label, 0 if pd.isna(v) else int(v)) for label, v in stages]
+    summary = f"Enquête à {WAVE_LABELS[wave]} : " + ", ".join(
+        f"{fr_int(v)} {label.lower()}" for label, v in counts
+    )
+    table = [
+        [label, fr_int(v), fr_pct(round(100 * v / counts[0][1])) if counts[0][1] else DASH]
+        for label, v in counts
+    ]
+    return figure(
+        [trace],
+        alternative(name, summary + ".", ["Étape", "Effectif", "Part des certifiés"], table),
+        title=title("Du certifié à l'emploi dans le métier visé", WAVE_LABELS[wave]),
+        yaxis=dict(automargin=True),  # the stages' names whole, whatever the width
+    )
 
 
 def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> dict:
@@ -212,7 +288,10 @@ def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> dict:
         x=[int(v) for v in data["employed"]],
         y=labels,
         orientation="h",
-        marker=dict(color=[COLORS["target6"] if t else COLORS["other"] for t in data["in_target"]]),
+        marker=dict(
+            color=[COLORS["target6"] if t else COLORS["other"] for t in data["in_target"]],
+            pattern=dict(shape=["" if t else "/" for t in data["in_target"]]),
+        ),
         text=[fr_int(v) for v in data["employed"]],
         textposition="outside",
         cliponaxis=False,
@@ -220,10 +299,34 @@ def jobs_figure(jobs: pd.DataFrame, top: int = 15) -> dict:
     )
     return figure(
         [trace],
+        jobs_alternative(jobs.head(top)),
         margin=dict(l=10, r=40, t=60, b=40),
         yaxis=dict(automargin=True),
-        title=title("Emplois occupés par code ROME", "en vert : métiers visés"),
+        title=title(
+            "Emplois occupés par code ROME", "en vert plein : métiers visés ; hachuré : hors métier visé"
+        ),
         height=max(350, 28 * len(data) + 120),
+    )
+
+
+def jobs_alternative(jobs: pd.DataFrame) -> dict:
+    """Summary: how many jobs, how many in a targeted occupation, the most frequent code; table: every bar."""
+    total = int(jobs["employed"].sum())
+    target = int(jobs.loc[jobs["in_target"].astype(bool), "employed"].sum())
+    first = jobs.iloc[0]
+    summary = (
+        f"{fr_int(total)} emploi(s) sur les {len(jobs)} codes ROME les plus fréquents, dont {fr_int(target)} "
+        f"dans un métier visé ; le plus fréquent : {job_label(first['rome_code'], first['rome_label'], True, 200)} "
+        f"({fr_int(first['employed'])})."
+    )
+    table = [
+        [job_label(c, lab, True, 200), "oui" if t else "non", fr_int(n)]
+        for c, lab, t, n in zip(
+            jobs["rome_code"], jobs["rome_label"], jobs["in_target"], jobs["employed"], strict=True
+        )
+    ]
+    return alternative(
+        "Emplois occupés par code ROME", summary, ["Code ROME", "Métier visé", "Emplois"], table
     )
 
 
@@ -243,16 +346,24 @@ def routes_figure(by_route: pd.DataFrame, rate: str, threshold: int) -> dict:
         return empty_figure("Aucune donnée par voie d'accès pour ces filtres")
     num, den = RATE[rate].numerator, RATE[rate].denominator
     traces = []
-    for route, part in by_route.groupby("access_route", sort=True):
+    for i, (route, part) in enumerate(by_route.groupby("access_route", sort=True)):
+        fragile = [small(d, threshold) for d in part[den]]
         traces.append(
             dict(
                 type="bar",
                 x=part["year"].astype(int).astype(str).tolist(),
                 y=_numbers(part[rate]),
                 name=ROUTE_LABELS.get(route, route),
-                marker=dict(opacity=[0.35 if small(d, threshold) else 1.0 for d in part[den]]),
+                # a route: its colour and its pattern; a fragile base: paler, outlined, « ⚠ » on the bar
+                marker=dict(
+                    opacity=[0.55 if f else 1.0 for f in fragile],
+                    pattern=dict(shape=PATTERNS[i % len(PATTERNS)]),
+                    line=dict(width=1.5, color="#1b1f24"),
+                ),
                 # the value on each bar: « 0 % » is a result, an empty slot is a missing one
-                text=[fr_pct(v) for v in part[rate]],
+                text=[
+                    fr_pct(v) + (f" {SMALL}" if f else "") for v, f in zip(part[rate], fragile, strict=True)
+                ],
                 textposition="outside",
                 cliponaxis=False,
                 customdata=_hover(part, num, den, threshold),
@@ -262,10 +373,42 @@ def routes_figure(by_route: pd.DataFrame, rate: str, threshold: int) -> dict:
         )
     return figure(
         traces,
+        routes_alternative(by_route, rate, threshold),
         barmode="group",
         yaxis=dict(range=[0, 112], ticksuffix=f"{NBSP}%"),
         xaxis=dict(type="category", categoryorder="category ascending"),
-        title=title("Par voie d'accès et année d'obtention", f"barres pâles : base de calcul < {threshold}"),
+        title=title(
+            "Par voie d'accès et année d'obtention", f"{SMALL} et barre pâle : base de calcul < {threshold}"
+        ),
+    )
+
+
+def routes_alternative(by_route: pd.DataFrame, rate: str, threshold: int) -> dict:
+    """Summary: the rate of each route, year by year; table: one row per year and route, with n/N and ⚠."""
+    name = RATE[rate].short
+    ordered = by_route.sort_values(["year", "access_route"])
+    years = []
+    for year, part in ordered.groupby("year", sort=True):
+        shown = [
+            f"{ROUTE_LABELS.get(r.access_route, r.access_route)} {fr_pct(getattr(r, rate))}"
+            for r in part.itertuples()
+            if not pd.isna(getattr(r, rate))
+        ]
+        years.append(f"en {int(year)}, " + (", ".join(shown) if shown else "aucun taux"))
+    table = [
+        [
+            str(int(r["year"])),
+            ROUTE_LABELS.get(r["access_route"], r["access_route"]),
+            rate_cell(r, rate, threshold),
+        ]
+        for r in ordered.to_dict(orient="records")
+    ]
+    return alternative(
+        f"{name} par voie d'accès et année d'obtention",
+        f"{name} par voie d'accès : " + " ; ".join(years) + ".",
+        ["Année", "Voie d'accès", f"{name} (n/N)"],
+        table,
+        small_note(threshold),
     )
 
 

@@ -95,7 +95,19 @@ def layout(**_query):
                         id=f"{P}-renewal-button",
                         className="button-primary",
                     ),
+                    # its accessible equivalents (RGAA 13.3, issue #26): the tagged PDF, the HTML dossier
+                    html.Button(
+                        "Télécharger le dossier de renouvellement (PDF accessible)",
+                        id=f"{P}-renewal-pdf",
+                        className="button-primary",
+                    ),
+                    html.Button(
+                        "Télécharger le dossier de renouvellement (page HTML accessible)",
+                        id=f"{P}-renewal-html",
+                        className="button-secondary",
+                    ),
                     dcc.Download(id=f"{P}-renewal-download"),
+                    dcc.Download(id=f"{P}-renewal-accessible"),
                     html.Div(id=f"{P}-renewal-message", className="hint"),
                 ],
             ),
@@ -243,6 +255,37 @@ def renewal_pack(_clicks, code):
     return dcc.send_bytes(content, name), done
 
 
+@callback(
+    Output(f"{P}-renewal-accessible", "data"),
+    Output(f"{P}-renewal-message", "children", allow_duplicate=True),
+    Input(f"{P}-renewal-pdf", "n_clicks"),
+    Input(f"{P}-renewal-html", "n_clicks"),
+    State(f"{P}-certification", "value"),
+    prevent_initial_call=True,
+)
+def accessible_pack(_pdf, _html, code, fmt: str | None = None):
+    """The pack's accessible equivalents of the workbook (issue #26): the tagged PDF (PDF/UA-1) or the HTML
+    dossier, as `insertion renewal CODE --pdf|--html` writes them."""
+    from dash import ctx
+
+    from pipeline.core.errors import InputError
+    from pipeline.outputs import renewal
+
+    fmt = fmt or ("html" if ctx.triggered_id == f"{P}-renewal-html" else "pdf")
+    wh = data.get()
+    try:
+        pack = renewal.build(wh.cursor()[1], code, wh.settings(), scope=wh.scope)
+    except InputError as exc:
+        return None, f"Erreur : {exc}"
+    name = renewal.file_name(code, wh.scope, fmt)
+    if fmt == "html":
+        content = dcc.send_string(renewal.render_html(pack), name, type="text/html;charset=utf-8")
+    else:
+        content = dcc.send_bytes(renewal.pdf_bytes(pack), name, type="application/pdf")
+    kind = "PDF balisé" if fmt == "pdf" else "page HTML"
+    return content, f"Dossier {code} généré ({kind}" + (f", {pack.partner})." if pack.partner else ").")
+
+
 def summary(code: str, info: dict) -> html.Div:
     end = info.get("registration_end_date")
     certifiers = ", ".join(c["name"] for c in info.get("certifiers", [])) or "non renseigné"
@@ -251,7 +294,7 @@ def summary(code: str, info: dict) -> html.Div:
     )
     return html.Div(
         [
-            html.H3(f"{code} — {info.get('title') or 'intitulé inconnu'}"),
+            html.H2(f"{code} — {info.get('title') or 'intitulé inconnu'}"),
             html.Ul(
                 [
                     html.Li(f"Niveau : {info.get('level') or 'non renseigné'}"),

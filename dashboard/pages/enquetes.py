@@ -22,7 +22,7 @@ dash.register_page(
     order=3.5,
 )
 P = "enquetes"
-STATUS_COLORS = {"à venir": "#9aa5b1", "ouverte": "#1f4e79", "close": "#c97b12"}
+STATUS_COLORS, STATUS_PATTERNS = figures.STATUS_COLORS, figures.STATUS_PATTERNS
 WAVE_CHOICES = [{"label": "Les deux vagues", "value": 0}] + [
     {"label": f"à {name}", "value": m} for m, name in WAVE_LABELS.items()
 ]
@@ -62,11 +62,12 @@ def layout(**_query):
                     html.Div(
                         className="filter",
                         children=[
+                            html.Label("Fenêtres", htmlFor=f"{P}-open"),
                             dcc.Checklist(
                                 id=f"{P}-open",
                                 options=[{"label": "Fenêtres ouvertes seulement", "value": "open"}],
                                 value=["open"],
-                            )
+                            ),
                         ],
                     ),
                     components.synced_store(P),
@@ -131,8 +132,10 @@ def timeline_figure(status: pd.DataFrame, today: date) -> dict:
                 "y": labels,
                 "base": [o.isoformat() for o in part["opens"].dt.date],
                 "x": [(c - o).days * 86_400_000 for o, c in zip(part["opens"], part["closes"], strict=True)],
-                "marker": {"color": STATUS_COLORS[state]},
-                "text": [f"{figures.fr_pct(r)}" for r in part["response_rate"]],
+                "marker": {"color": STATUS_COLORS[state], "pattern": {"shape": STATUS_PATTERNS[state]}},
+                "text": [
+                    f"{campaigns.STATUS_LABELS[state]} · {figures.fr_pct(r)}" for r in part["response_rate"]
+                ],
                 "textposition": "inside",
                 "hovertext": [
                     f"{campaigns.window_text(o, c)} — {a}/{n} répondants"
@@ -145,6 +148,7 @@ def timeline_figure(status: pd.DataFrame, today: date) -> dict:
         )
     return figures.figure(
         traces,
+        timeline_alternative(rows, today, detail),
         title=figures.title("Fenêtres d'enquête", detail),
         xaxis={"type": "date", "tickformat": "%m/%Y"},
         yaxis={"automargin": True, "autorange": "reversed", "type": "category"},
@@ -162,6 +166,32 @@ def timeline_figure(status: pd.DataFrame, today: date) -> dict:
                 "line": {"color": "#c0392b", "dash": "dot"},
             }
         ],
+    )
+
+
+def timeline_alternative(rows: pd.DataFrame, today: date, detail: str) -> dict:
+    """Summary: how many windows in each state; table: one row per promotion and wave."""
+    counts = rows["status"].value_counts()
+    states = ", ".join(
+        f"{figures.fr_int(counts[s])} {campaigns.STATUS_LABELS[s].lower()}"
+        for s in STATUS_COLORS
+        if s in counts
+    )
+    table = [
+        [
+            f"{r.certification_code} · {r.promotion} · {WAVE_LABELS[r.wave]}",
+            campaigns.STATUS_LABELS[r.status],
+            figures.fr_date(r.opens),
+            figures.fr_date(r.closes),
+            f"{figures.fr_pct(r.response_rate)} ({r.answered}/{r.certified})",
+        ]
+        for r in rows.itertuples()
+    ]
+    return figures.alternative(
+        "Fenêtres d'enquête par promotion et vague",
+        f"{len(rows)} fenêtre(s) d'enquête ({detail}) : {states}.",
+        ["Promotion et vague", "État", "Ouverture", "Fermeture", "Taux de réponse (répondants/certifiés)"],
+        table,
     )
 
 

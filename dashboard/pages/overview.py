@@ -35,6 +35,9 @@ def layout(**_query):
                     html.Div(
                         className="graph",
                         children=[
+                            html.Label(
+                                "Enquête de l'entonnoir", htmlFor=f"{P}-funnel-wave", className="choice"
+                            ),
                             dcc.RadioItems(
                                 id=f"{P}-funnel-wave",
                                 options=[

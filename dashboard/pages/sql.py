@@ -67,6 +67,7 @@ def layout(**_query):
                 "masqués (pour une publication, utilisez « insertion publish »).",
                 className="hint",
             ),
+            html.Label("Requête SQL (lecture seule)", htmlFor=f"{P}-query", className="choice"),
             dcc.Textarea(id=f"{P}-query", value=EXAMPLE, className="sql-box", spellCheck=False),
             html.Button("Exécuter", id=f"{P}-run", className="button-primary"),
             html.Div(id=f"{P}-message", className="sql-message"),

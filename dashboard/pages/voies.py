@@ -30,6 +30,7 @@ def layout(**_query):
         [
             html.H1("Voies d'accès"),
             components.filter_bar(P, {}),
+            html.Label("Taux du graphique", htmlFor=f"{P}-rate", className="choice"),
             dcc.RadioItems(
                 id=f"{P}-rate",
                 options=[{"label": v, "value": k} for k, v in RATES.items()],

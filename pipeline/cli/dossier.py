@@ -11,7 +11,8 @@ from pipeline.cli.common import finish, in_force, open_reader, open_writer, sett
 def cmd_renewal(args) -> int:
     """Write the renewal pack of a certification: France Compétences' statistics table for the chosen
     promotions, by access route, the jobs held and their fit with the targeted jobs, the methodology,
-    the quality checks and the alerts, as a formatted XLSX (and a printable, self-contained HTML).
+    the quality checks and the alerts, as a formatted XLSX (and, its accessible equivalent, a printable,
+    self-contained HTML dossier and a tagged PDF/UA-1 of it).
 
     Default promotions: every year with 6-month survey data. With --siret (issue #16): a partner's pack,
     from the people of that SIRET only (repeat --siret for a partner with several).
@@ -19,6 +20,7 @@ def cmd_renewal(args) -> int:
     Example:
       insertion renewal RNCP34179 --out renouvellement-RNCP34179.xlsx
       insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
+      insertion renewal RNCP34179 --out r.xlsx --pdf renouvellement-RNCP34179.pdf
       insertion renewal RNCP34179 --siret 84215736900013 --out renouvellement-RNCP34179-84215736900013.xlsx
     """
     from pipeline.core import audit
@@ -38,10 +40,13 @@ def cmd_renewal(args) -> int:
     if args.html:
         renewal.write_html(pack, Path(args.html))
         print(f"Written {args.html}")
+    if args.pdf:
+        renewal.write_pdf(pack, Path(args.pdf))
+        print(f"Written {args.pdf} (PDF/UA-1, tagged)")
     audit.record(
         "export",
         commande="renewal",
-        fichier=[str(Path(p).resolve()) for p in (args.out, args.html) if p],
+        fichier=[str(Path(p).resolve()) for p in (args.out, args.html, args.pdf) if p],
         certification=code,
         siret=sorted(scope.sirets),
         feuilles=len(pack.sheets),
@@ -181,6 +186,7 @@ def register(add) -> None:
     p.add_argument("code", help="RNCP code, e.g. RNCP34179")
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
     p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
+    p.add_argument("--pdf", metavar="FILE.pdf", help="also write a tagged PDF (PDF/UA-1) of the same dossier")
     p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
     p.add_argument(
         "--siret",

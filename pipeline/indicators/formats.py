@@ -91,6 +91,13 @@ def small_list(rates: list[tuple[str, object, object]]) -> str:
     return f"{SMALL} " + ", ".join(f"{name} ({head_count(n, d)})" for name, n, d in rates) if rates else ""
 
 
+def rate_series(name: str, points) -> str:
+    """One rate over the years, in a sentence (a chart's summary): [(2017, 88), (2018, 100)] ->
+    « Insertion globale à 6 mois : 88 % en 2017, 100 % en 2018 » (missing rates left out)."""
+    shown = [f"{fr_pct(v)} en {x}" for x, v in points if not missing(v)]
+    return f"{name} : " + (", ".join(shown) if shown else "aucun taux")
+
+
 def rate_text(value, n, d, threshold: int) -> str:
     """« 88 % (29/33) », with « ⚠ » when the denominator is 1 to threshold − 1; « – » without a rate."""
     from pipeline.indicators.disclosure import small

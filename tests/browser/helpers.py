@@ -46,3 +46,34 @@ def table_rows(page, name: str) -> list[list[str]]:
         f'[id*="{name}"] tr:has(td)',
         "rows => rows.map(r => Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim()))",
     )
+
+
+# axe-core (MPL-2.0, Deque Systems), the copy shipped inside the axe-playwright-python wheel (a dev
+# dependency from PyPI): nothing is fetched at run time. WCAG 2.0 and 2.1, levels A and AA (issue #26).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_source() -> str:
+    from importlib.resources import files
+
+    return (files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations of WCAG 2.0/2.1 A and AA on the page as it stands: [{id, impact, nodes:
+    [{target, html, failureSummary}]}]."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source())
+    return page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 200), summary: n.failureSummary}))}));
+        }""",
+        AXE_TAGS,
+    )
+
+
+def axe_summary(violations: list[dict]) -> dict[str, int]:
+    """{rule: number of elements}."""
+    return {v["id"]: len(v["nodes"]) for v in violations}

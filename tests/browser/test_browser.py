@@ -168,6 +168,11 @@ def test_certification_page_downloads_the_renewal_pack(server, page, tmp_path):
     page.wait_for_function(
         "document.querySelector('#certification-renewal-message').innerText.includes('généré')", timeout=15000
     )
+    # beside it, its accessible equivalent (issue #26): the tagged PDF
+    with page.expect_download(timeout=60000) as info:
+        page.get_by_role("button", name="Télécharger le dossier de renouvellement (PDF accessible)").click()
+    assert info.value.suggested_filename == "renouvellement-RNCP34179.pdf"
+    assert Path(info.value.path()).read_bytes()[:4] == b"%PDF"
     shot(page, "certification-renewal-pack")
 
 

@@ -1,4 +1,5 @@
-"""The renewal pack: France Compétences' insertion annex for one certification, as XLSX and HTML.
+"""The renewal pack: France Compétences' insertion annex for one certification, as XLSX, HTML and a tagged
+PDF (the HTML and the PDF are the workbook's accessible equivalent, issue #26).
 
 Sheets: Statistiques, Par voie d'accès, Emplois occupés, Adéquation, Conditions d'emploi, Méthodologie,
 Qualité, Alertes, Par partenaire (issue #16).
@@ -28,6 +29,7 @@ from pipeline.indicators.dossier import AUDIENCE, STAT_KEYS, stat_sheet
 from pipeline.outputs.renewal.html import render_html, write_html  # noqa: F401 (the pack's API)
 from pipeline.outputs.renewal.methodology import methodology
 from pipeline.outputs.renewal.pack import Pack, parse_years  # noqa: F401
+from pipeline.outputs.renewal.pdf import pdf_bytes, write_pdf  # noqa: F401 (the pack's API)
 from pipeline.outputs.renewal.xlsx import write_xlsx  # noqa: F401
 from pipeline.reports import campaigns, fiches
 from pipeline.reports import statistics as statistics_of
