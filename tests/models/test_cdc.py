@@ -444,6 +444,9 @@ def test_the_refresh_of_a_load_equals_a_full_build(loaded, cli):
 
 
 def test_a_flux_load_is_undone_like_a_jury_file(loaded, cli):
+    code, out, err = cli("loads")  # listed with its certifications (no unload yet: the list still shows)
+    assert code == 0, err
+    assert "Flux d'accrochage CDC" in out and FLUXES[2].name in out
     code, out, err = cli("unload", FLUXES[2], "--by", "C. Moreau", "--why", "flux envoyé deux fois")
     assert code == 0, out + err
     assert "flux d'accrochage CDC" in out
