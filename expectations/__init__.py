@@ -12,4 +12,5 @@ SUITES = {
     "rncp_referential": ("expectations.rncp_referential", "suite"),
     "rome_codes": ("expectations.rome_referential", "codes_suite"),
     "rome_appellations": ("expectations.rome_referential", "appellations_suite"),
+    "cdc_flux": ("expectations.cdc_flux", "suite"),  # issue #27: the Caisse des Dépôts flux
 }

@@ -460,6 +460,40 @@ def national_rncp(fiches: int, folder: str) -> dict:
     return {"seconds": r["seconds"], "peak_mib": r["peak_mib"], "fiches": fiches, "xml_mib": xml_mib}
 
 
+def national_cdc(passages: int, folder: str) -> dict:
+    """A Caisse des Dépôts flux of ``passages`` fictional passages (issue #27), written as a stream, loaded
+    into a warehouse of its own: time and peak memory of `insertion ingest` (bounded: read part by part)."""
+    from pipeline.load.generate_cdc import nirs, passage_xml, write_flux
+
+    out = Path(folder) / "flux-cdc-national.xml"
+    per_code = 500
+    codes = (passages + per_code - 1) // per_code
+    numbers = nirs(0, passages)
+
+    def passages_of(c: int):
+        for j in range(c * per_code, min(passages, (c + 1) * per_code)):
+            day = f"{2016 + j % 9}-{1 + j % 12:02d}-{1 + j % 28:02d}"
+            yield passage_xml(f"CDC-{j:08d}", day, "FORMATION_INITIALE_HORS_APPRENTISSAGE", numbers[j])
+
+    write_flux(
+        out,
+        "BENCH-NATIONAL",
+        datetime(2026, 1, 15).date(),
+        {("RNCP", f"RNCP{60000 + c}"): passages_of(c) for c in range(codes)},
+    )
+    env = {
+        "INSERTION_WAREHOUSE": str(Path(folder) / "cdc.duckdb"),
+        "INSERTION_KEY_FILE": str(Path(folder) / "key"),
+    }
+    r = run_cli(["ingest", str(out)], env)
+    return {
+        "seconds": r["seconds"],
+        "peak_mib": r["peak_mib"],
+        "passages": passages,
+        "xml_mib": out.stat().st_size / 2**20,
+    }
+
+
 def csv_parts(folder: str) -> dict:
     shared = ROOT.parent / "shared" / "data" / "rncp-csv-export-2026-02-01"
     files = sorted(str(p) for p in shared.glob("*.csv"))
@@ -626,6 +660,8 @@ def main() -> None:
     print("national RNCP export…", flush=True)
     rncp = child("national_rncp", size(30_000, 300, 30), str(work))
     parts = {} if args.quick else child("csv_parts", str(work))
+    print("national CDC flux…", flush=True)
+    cdc = child("national_cdc", size(1_000_000, 20_000, 500), str(work))
 
     ingest_ratio = build["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
     indicator_ratio = (
@@ -645,6 +681,7 @@ def main() -> None:
         f"| `insertion watch`: a new survey file of {wave_rows:,} rows, from its arrival to the published snapshot | {watched['seconds']:.1f} s | | {watched['peak_mib']:,.0f} MiB |\n"
         f"| renewal pack of the largest certification ({biggest}) | {renewal['seconds']:.1f} s | | {renewal['peak_mib']:,.0f} MiB |\n"
         f"| RNCP XML export, {rncp['fiches']:,} fiches ({rncp['xml_mib']:,.0f} MiB of XML, zipped) | {rncp['seconds']:.1f} s | {rncp['fiches'] / rncp['seconds']:,.0f} fiches/s | {rncp['peak_mib']:,.0f} MiB |\n"
+        + f"| CDC flux (« accrochage »), {cdc['passages']:,} passages ({cdc['xml_mib']:,.0f} MiB of XML), `insertion ingest` | {cdc['seconds']:.1f} s | {cdc['passages'] / cdc['seconds']:,.0f} passages/s | {cdc['peak_mib']:,.0f} MiB |\n"
         + (
             f"| RNCP CSV parts of 2026-02-01 ({parts['files']} files, {parts['mib']:.0f} MiB) | {parts['seconds']:.1f} s | | {parts['peak_mib']:,.0f} MiB |\n"
             if parts

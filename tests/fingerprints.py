@@ -86,6 +86,13 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "certification_summary": {
         "days_left": "view computed when read against insertion_today() (the reading connection's day): changes every day",
     },
+    "cdc_reconciliation": {
+        "overdue": "view computed when read against insertion_today(): a missing transmission becomes overdue with the days (issue #27)",
+    },
+    "cdc_accrochage_summary": {
+        "overdue": "counts cdc_reconciliation.overdue, judged on the reading day",
+        "not_yet_due": "counts the transmissions still due on the reading day",
+    },
     "title_reviews": {
         "decided_at": "wall-clock time of a reviewer's decision (empty after a build)",
     },

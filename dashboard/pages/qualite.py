@@ -7,7 +7,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, callback, html
 
-from dashboard import components, data, figures
+from dashboard import accrochage, components, data, figures
 from pipeline.core.quality_labels import expectation_label, message_fr, reasons_fr, suite_label
 from pipeline.reports import habilitation, quality, unloads
 
@@ -119,6 +119,7 @@ def layout(**_query):
             ),
             issues_table(),
             *habilitation_section(),  # issue #16
+            *accrochage.section(),  # issue #27
             html.H2("Quarantaine"),
             html.Div(id=f"{P}-quarantine-empty"),
             components.table(

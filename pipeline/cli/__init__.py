@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from pipeline.cli import admin, dossier, load, read, survey, unload
+from pipeline.cli import accrochage, admin, dossier, load, read, survey, unload
 from pipeline.cli.common import EPILOG
 
 
@@ -38,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    for group in (load, unload, read, survey, dossier, admin):
+    for group in (load, unload, read, survey, dossier, accrochage, admin):
         group.register(add)
     return parser
 

@@ -45,12 +45,14 @@ def cmd_generate(args) -> int:
         target_certified=args.target_certified,
         calibration=calibration,
         progress=progress,
+        cdc_share=args.cdc_share,
     )
     print(file=sys.stderr)
     print(
         f"Written {totals['files']} files under {args.out}: {totals['certified']:,} certified, "
         f"{totals['cohort_rows']:,} cohort rows, {totals['survey_rows']:,} survey answers, "
-        f"{totals['defects']:,} defective rows. Target jobs: {str(Path(args.out)).rstrip('/')}-reference/"
+        f"{totals['defects']:,} defective rows, {totals['cdc_passages']:,} passages of CDC fluxes. "
+        f"Target jobs: {str(Path(args.out)).rstrip('/')}-reference/"
     )
     return 0
 
@@ -263,6 +265,13 @@ def register(add) -> None:
     p.add_argument("--defects", type=float, default=0.0005, help="share of defective rows (default 0.0005)")
     p.add_argument(
         "--target-certified", type=int, metavar="N", help="scale cohort sizes to about N certified"
+    )
+    p.add_argument(
+        "--cdc-share",
+        type=float,
+        default=0.2,
+        metavar="SHARE",
+        help="share of the groups of files that also get their CDC fluxes, in <out>/cdc/ (default 0.2; 0: none)",
     )
     p.add_argument(
         "--calibrate-from",

@@ -245,14 +245,23 @@ def register(add) -> None:
     p.add_argument(
         "--kind",
         # the sources' names (pipeline.load.sources.NAMES, not imported here so that the CLI starts fast)
-        choices=["cohort_results", "survey_answers", "limesurvey", "rncp", "rome_codes", "rome_appellations"],
+        choices=[
+            "cdc_flux",
+            "rncp",
+            "rome_codes",
+            "rome_appellations",
+            "cohort_results",
+            "survey_answers",
+            "limesurvey",
+        ],
         help="force the kind of the files (its source)",
     )
     p.add_argument(
         "--mapping",
         type=Path,
         metavar="FILE.json",
-        help="mapping of a LimeSurvey responses export (default: <export>.mapping.json beside it)",
+        help="mapping of a LimeSurvey responses export (default: <export>.mapping.json beside it), or of a "
+        "CDC flux: idTechnique ↔ Référence candidat (default: data/reference/cdc_correspondance.csv when it exists)",
     )
 
     p = add("watch", cmd_watch, "load new files of data/raw/ as they arrive")

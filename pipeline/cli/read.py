@@ -22,8 +22,8 @@ def cmd_stats(args) -> int:
       insertion stats RNCP34179 --lineage
     """
     from pipeline.outputs import text
+    from pipeline.reports import accrochage, fiches
     from pipeline.reports import declared as declarations
-    from pipeline.reports import fiches
     from pipeline.reports import statistics as stats
 
     settings = settings_of(args)
@@ -31,6 +31,7 @@ def cmd_stats(args) -> int:
     declared: list[str] = []
     with open_reader(settings) as con:
         settings = in_force(con, settings)
+        source = accrochage.cohort_note(con, code)  # issue #27: certified read from the CDC flux
         if args.compare:
             frame = fiches.compare(con, code)
         elif args.lineage:
@@ -55,6 +56,11 @@ def cmd_stats(args) -> int:
         print(text.render(frame, args.format, args.detail, False, settings.small_cohort_threshold))
     if declared:  # issue #17: the latest declaration beside the current figures
         print("\n" + "\n".join(declared))
+    if source:
+        print(
+            f"\n{source}" if args.format == "table" else source,
+            file=sys.stdout if args.format == "table" else sys.stderr,
+        )
     return 0
 
 

@@ -46,6 +46,7 @@ EXPECTATION_LABELS = {
     "rates_within_0_100": "Taux publiés entre 0 et 100",
     "numerators_within_denominators": "Numérateurs inférieurs aux dénominateurs",
     "partners_habilitated": "Partenaires habilités à la date du jury",  # issue #16
+    "rncp_passages_only": "Passages de certifications RNCP",  # issue #27
 }
 
 # suite names (= input kinds) and the warehouse-wide checks
@@ -56,6 +57,7 @@ SUITE_LABELS = {
     "rome_codes": "Codes ROME",
     "rome_appellations": "Appellations ROME",
     "cross_source": "Contrôles croisés",
+    "cdc_flux": "Flux d'accrochage CDC",  # issue #27
 }
 
 # What was expected (an expectation's ``message``): exact English text, or a pattern whose groups are
@@ -213,6 +215,48 @@ _MESSAGES: list[tuple[str, str]] = [
         r"in target <= employed <= denominator <= respondents <= certified, for each wave",
         "dans le métier visé ≤ en emploi ≤ dénominateur ≤ répondants ≤ certifiés, pour chaque vague",
     ),
+    # issue #27: the Caisse des Dépôts flux (expectations/cdc_flux.py, pipeline/core/nir.py)
+    (r"an idTechnique \(the passage's identifier\)", "un idTechnique (l'identifiant du passage)"),
+    (
+        r"one passage per idTechnique in a flux: another passage further in the flux has this idTechnique "
+        r"\(that one is kept\)",
+        "un passage par idTechnique dans un flux : un autre passage plus loin dans le flux porte cet "
+        "idTechnique (c'est lui qui est conservé)",
+    ),
+    (
+        r"an idTechnique listed in the flux's mapping file \(its candidate reference\)",
+        "un idTechnique présent dans le fichier de correspondance du flux (sa référence candidat)",
+    ),
+    (
+        r"a certificate date \(dateDebutValidite\) aaaa-mm-jj",
+        "une date de certificat (dateDebutValidite) aaaa-mm-jj",
+    ),
+    (r"a certificate date from (\S+)", r"une date de certificat à partir du \1"),
+    (
+        r"a certificate date not after today \((\S+)\)",
+        r"une date de certificat qui ne soit pas dans le futur (au plus tard aujourd'hui, le \1)",
+    ),
+    (r"an access mode \(modaliteAcces\)", "une modalité d'accès (modaliteAcces)"),
+    (
+        r"passages of RNCP certifications \(the passages of RS certifications, répertoire spécifique, are "
+        r"counted and set aside\)",
+        "des passages de certifications RNCP (les passages de certifications RS, répertoire spécifique, sont "
+        "comptés et écartés)",
+    ),
+    (
+        r"a NIR of 13 characters \(sex 1 or 2, year, month, department — 2A or 2B for Corsica —, commune, "
+        r"order number\), with or without its 2-digit key",
+        "un NIR de 13 caractères (sexe 1 ou 2, année, mois, département — 2A ou 2B pour la Corse —, commune, "
+        "numéro d'ordre), avec ou sans sa clé de 2 chiffres",
+    ),
+    (
+        r"a NIR whose key is 97 minus the 13-character number modulo 97 \(2A read 19, 2B read 18\)",
+        "un NIR dont la clé vaut 97 moins le numéro de 13 caractères modulo 97 (2A lu 19, 2B lu 18)",
+    ),
+    (
+        r"an identification of the holder: identifiantNational \(NIR\) or titulaire",
+        "une identification du titulaire : identifiantNational (NIR) ou titulaire",
+    ),
     # issue #16: partners
     (
         r"partner SIRETs of 14 digits with a valid check key",
@@ -257,6 +301,8 @@ _REASON = re.compile(r"row (\d+), (?:column (.*): )?expected (.*)", re.S)
 # a load warning: "column 'x': expected <message> [<type>]: 3 row(s)" (Outcome.reason() + a count)
 _WARNING = re.compile(r"(?:column (.*): )?expected (.*) \[(\w+)\](?:: (\d+) row\(s\))?", re.S)
 _SHEET = re.compile(r"sheet (.*), header on row (\d+)", re.S)
+# a passage of a CDC flux set aside (issue #27, pipeline/load/sources/cdc_write.py)
+_PASSAGE = re.compile(r"passage (\d+) \(line (\d+)\), element (.*?): expected (.*)", re.S)
 # a file rejected by a table-level expectation: "<file>, row 1, column 'x': expected <message>" (InputError)
 _REJECTED = re.compile(r"(.*?)(?:, row (\d+))?(?:, column (.*))?: expected (.*)", re.S)
 
@@ -306,6 +352,10 @@ def reason_fr(reason: str | None) -> str:
         row, where, message = match.groups()
         where = f"colonne {where} : " if where else ""
         return f"ligne {row}, {where}attendu {message_fr(message)}"
+    match = _PASSAGE.fullmatch(reason)
+    if match:
+        passage, line, element, message = match.groups()
+        return f"passage {passage} (ligne {line}), élément {element} : attendu {message_fr(message)}"
     match = _WARNING.fullmatch(reason)
     if match:
         where, message, kind, count = match.groups()

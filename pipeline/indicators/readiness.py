@@ -30,11 +30,18 @@ def check(
     unmatched_titles: list[str] | None = None,
     gaps: pd.DataFrame | None = None,
     unhabilitated: pd.DataFrame | None = None,
+    accrochage: pd.DataFrame | None = None,
+    cohort_note: str | None = None,
 ) -> list[Item]:
     """Every readiness item for one certification, from its ``certification_statistics`` rows.
     ``unhabilitated``: the partners not habilitated at the jury date, counted
-    (:func:`pipeline.reports.habilitation.by_partner`; issue #16)."""
+    (:func:`pipeline.reports.habilitation.by_partner`; issue #16). ``accrochage``: the reconciliation with
+    the Caisse des Dépôts fluxes per promotion (view ``cdc_accrochage_summary``; issue #27), empty before
+    a flux is loaded. ``cohort_note``: what the certified cannot say when they come from the flux itself
+    (docs/methodology.md M37), listed first."""
     items: list[Item] = []
+    if cohort_note:
+        items.append(Item("Source des certifiés", cohort_note, False))
     with_6m = stats[stats["respondents_6m"] > 0]
     items.append(
         Item(
@@ -123,4 +130,42 @@ def check(
                     False,
                 )
             )
+    if accrochage is not None and not accrochage.empty:
+        items += accrochage_items(accrochage)
+    return items
+
+
+ACCROCHAGE = "Accrochage CDC"
+# what the certifier must fix, per promotion: (column of cdc_accrochage_summary, French text)
+ACCROCHAGE_ALERTS = (
+    (
+        "overdue",
+        "certifié(s) non transmis à la Caisse des Dépôts plus de 3 mois après le jury (Code du travail "
+        "R6113-17-2 ; liste : insertion accrochage)",
+    ),
+    ("late", "certifié(s) transmis à la Caisse des Dépôts plus de 3 mois après le jury"),
+    ("transmitted_failed", "personne(s) transmise(s) alors que le jury a ajourné ou validé partiellement"),
+    ("transmitted_not_certified", "personne(s) transmise(s) absente(s) des résultats de jury"),
+    ("date_mismatch", "transmission(s) dont la date du certificat diffère de la date du jury"),
+    ("route_mismatch", "transmission(s) dont la voie d'accès diffère de celle du jury"),
+)
+
+
+def accrochage_items(summary: pd.DataFrame) -> list[Item]:
+    """Issue #27: one alert per promotion and defect of the transmissions to the Caisse des Dépôts (docs/
+    methodology.md M36); one item « ok » when there is none."""
+    items = []
+    for r in summary.sort_values("year", ascending=False).to_dict(orient="records"):
+        for column, text in ACCROCHAGE_ALERTS:
+            if r[column]:
+                items.append(Item(ACCROCHAGE, f"Promotion {r['year']} : {fr_int(r[column])} {text}", False))
+    if not items:
+        items.append(
+            Item(
+                ACCROCHAGE,
+                "Chaque certifié des promotions couvertes par les flux chargés a été transmis à la Caisse des "
+                "Dépôts dans les 3 mois, conforme au jury",
+                True,
+            )
+        )
     return items

@@ -285,6 +285,7 @@ def national(
     certifications_per_file: int = 25,
     calibration: dict | None = None,
     progress=None,
+    cdc_share: float = 0.2,
 ) -> dict:
     """Write cohort results and both survey waves for ``certifications`` fictional certifications.
 
@@ -292,11 +293,15 @@ def national(
     Windows-1252, a share of small ones as XLSX). A ``defects`` share of rows carries a realistic defect
     (bad RNCP code, impossible date, unknown situation, malformed ROME code), which the quality gate
     quarantines. The targeted ROME codes of each certification go to ``<out>-reference/`` (use it as
-    INSERTION_REFERENCE_DIR). Returns counts."""
+    INSERTION_REFERENCE_DIR). A ``cdc_share`` of the groups (every n-th, the first included) also gets its
+    Caisse des Dépôts fluxes in ``<out>/cdc/``, with their defects (issue #27, :mod:`pipeline.load.
+    generate_cdc`). Returns counts."""
     from pathlib import Path
 
     import numpy as np
     import pandas as pd
+
+    from pipeline.load.generate_cdc import group_fluxes
 
     out = Path(out)
     (out / "cohortes").mkdir(parents=True, exist_ok=True)
@@ -334,7 +339,8 @@ def national(
     targets.drop_duplicates(["certification_code", "rome_code"]).to_csv(
         reference / "certification_rome.csv", index=False
     )
-    totals = {"certified": 0, "cohort_rows": 0, "survey_rows": 0, "files": 0, "defects": 0}
+    totals = {"certified": 0, "cohort_rows": 0, "survey_rows": 0, "files": 0, "defects": 0, "cdc_passages": 0}
+    cdc_every = round(1 / cdc_share) if cdc_share > 0 else 0
     groups = range(0, certifications, certifications_per_file)
     for g_index, start in enumerate(groups):
         chunk = slice(start, min(start + certifications_per_file, certifications))
@@ -406,8 +412,12 @@ def national(
             pd.concat(cohort_parts, ignore_index=True),
             pd.concat(survey_parts, ignore_index=True),
         )
-        totals["defects"] += _defects(cohort, survey, defects, rng)
         stem = f"national_{g_index + 1:04d}"
+        if cdc_every and g_index % cdc_every == 0:  # before the defects spoil the cohort rows
+            flux = group_fluxes(out / "cdc", stem, cohort, totals["cdc_passages"])
+            totals["cdc_passages"] += flux["passages"]
+            totals["files"] += flux["files"]
+        totals["defects"] += _defects(cohort, survey, defects, rng)
         small = rng.random() < xlsx_share or (g_index % 40 == 7 and len(cohort) < 100_000)
         encoding = "cp1252" if g_index % 5 == 4 else "utf-8"
         if small:

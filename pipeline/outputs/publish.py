@@ -20,7 +20,7 @@ from pipeline.core.exports import csv_text, write_atomic
 from pipeline.indicators import COUNT, FICHE, RATE, label
 from pipeline.indicators.disclosure import AUDIENCE_LABELS, disclose, public_rule
 from pipeline.indicators.formats import fr_int, fr_pct, interval, missing, secret
-from pipeline.reports import fiches
+from pipeline.reports import accrochage, fiches
 from pipeline.reports.statistics import statistics
 
 AUDIENCE = "public"
@@ -87,19 +87,21 @@ def to_csv(frame: pd.DataFrame) -> str:
     return csv_text(data.rename(columns=headers))
 
 
-def notes(threshold: int, published: datetime) -> list[str]:
-    """What the publication says of itself: what the rates are, and the rule of its secret cells."""
+def notes(threshold: int, published: datetime, source: str | None = None) -> list[str]:
+    """What the publication says of itself: what the rates are, and the rule of its secret cells; ``source``:
+    where the certified come from when it is not the jury files (issue #27)."""
     return [
         "Taux d'insertion professionnelle des titulaires, calculés selon la méthode de France Compétences "
         "(répondants en emploi ÷ (répondants − neutralisés)), avec leur base et leur intervalle de "
         "confiance à 95 % ; taux de réponse = répondants ÷ certifiés.",
+        *([source] if source else []),
         *public_rule(threshold),
         f"{AUDIENCE_LABELS[AUDIENCE][0].upper()}{AUDIENCE_LABELS[AUDIENCE][1:]} (seuil : {threshold}). "
         f"Publié le {published:%d/%m/%Y}.",
     ]
 
 
-def to_html(frame: pd.DataFrame, code: str, title: str, threshold: int) -> str:
+def to_html(frame: pd.DataFrame, code: str, title: str, threshold: int, source: str | None = None) -> str:
     """A self-contained page to put on a website, its rule stated under the table."""
     head = [label("year"), label("certified"), label("certified_vae"), *(RATE[k].label for k in RATES)]
     rows = "".join(
@@ -109,7 +111,7 @@ def to_html(frame: pd.DataFrame, code: str, title: str, threshold: int) -> str:
         + "</tr>"
         for r in frame.to_dict(orient="records")
     )
-    lines = notes(threshold, datetime.now())
+    lines = notes(threshold, datetime.now(), source)
     return (
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
         f"<title>Résultats {html.escape(code)}</title><style>"
@@ -132,8 +134,8 @@ def readme_path(out: Path) -> Path:
     return out.with_name(f"{out.stem}-LISEZMOI.txt")
 
 
-def readme(code: str, title: str, out: Path, threshold: int) -> str:
-    lines = notes(threshold, datetime.now())
+def readme(code: str, title: str, out: Path, threshold: int, source: str | None = None) -> str:
+    lines = notes(threshold, datetime.now(), source)
     return "\n\n".join([f"{code} — {title}", f"Fichier : {out.name}", *lines]) + "\n"
 
 
@@ -146,12 +148,13 @@ def publish(con: duckdb.DuckDBPyConnection, code: str, out: Path, threshold: int
         raise InputError(out, "expected a .html or .csv file name")
     frame = table(con, code, threshold, years)
     title = (fiches.summary(con, code) or {}).get("title") or ""
+    source = accrochage.cohort_note(con, code)  # issue #27
     if suffix == ".csv":
         text = to_csv(frame)  # csv_text starts with the BOM
-        notes_text = readme(code, title, out, threshold)
+        notes_text = readme(code, title, out, threshold, source)
         write_atomic(out, lambda target: target.write_text(text, encoding="utf-8"))
         write_atomic(readme_path(out), lambda target: target.write_text(notes_text, encoding="utf-8"))
         return [out, readme_path(out)]
-    text = to_html(frame, code, title, threshold)
+    text = to_html(frame, code, title, threshold, source)
     write_atomic(out, lambda target: target.write_text(text, encoding="utf-8"))
     return [out]

@@ -10,7 +10,7 @@ import duckdb
 from pipeline.core.accounts import EVERYTHING, Scope
 from pipeline.core.config import Settings
 from pipeline.indicators import readiness
-from pipeline.reports import fiches, habilitation
+from pipeline.reports import accrochage, fiches, habilitation
 from pipeline.reports.scope import partner_filter, partner_params
 from pipeline.reports.statistics import statistics
 
@@ -32,6 +32,8 @@ def inputs(con: duckdb.DuckDBPyConnection, code: str, scope: Scope = EVERYTHING)
         "unmatched_titles": [t for (t,) in titles],
         "gaps": compare[compare["difference"].fillna(0) != 0],
         "unhabilitated": habilitation.by_partner(con, [code], scope),  # issue #16
+        "accrochage": accrochage.summary(con, [code], scope),  # issue #27 (empty for a partner)
+        "cohort_note": accrochage.cohort_note(con, code),  # issue #27: certified read from the flux
     }
 
 

@@ -52,8 +52,9 @@ def loads(con: duckdb.DuckDBPyConnection, status: str | None = None, limit: int 
             "Chargé le": frame["loaded_at"].map(_when),
             "Statut": frame["status"].map(lambda s: STATUS_LABELS.get(s, s)),
             "Certifications": frame["certifications"],
-            "Retiré le": frame["load_id"].map(undone["Le"]).fillna(""),
-            "par": frame["load_id"].map(undone["Par"]).fillna(""),
+            # as dicts: mapping with an empty datetime Series fails under pandas 3 (no unload yet)
+            "Retiré le": frame["load_id"].map(undone["Le"].to_dict()).fillna(""),
+            "par": frame["load_id"].map(undone["Par"].to_dict()).fillna(""),
         }
     )
 

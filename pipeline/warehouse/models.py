@@ -38,6 +38,7 @@ _TABLE = re.compile(r"^create or replace table (\w+) as\s+(.*?)[;\s]*\Z", re.S |
 SCOPED_SOURCES = (
     "landing_cohort_results",
     "landing_survey_answers",
+    "landing_cdc_passages",  # issue #27
     "fct_certified",
     "fct_survey_attachments",
     "fct_survey_responses",

@@ -35,7 +35,11 @@ import duckdb
 from pipeline.core.errors import InputError
 
 SQL = Path(__file__).with_name("sql") / "unload"
-UNLOADABLE = {"cohort_results": "résultats de jury", "survey_answers": "réponses d'enquête"}
+UNLOADABLE = {
+    "cohort_results": "résultats de jury",
+    "survey_answers": "réponses d'enquête",
+    "cdc_flux": "flux d'accrochage CDC",  # issue #27
+}
 REFERENTIALS = {"rncp": "export RNCP", "rome_codes": "codes ROME", "rome_appellations": "appellations ROME"}
 
 

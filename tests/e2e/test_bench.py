@@ -27,10 +27,13 @@ def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
     code, stdout, err = cli(*GENERATE, out)
     assert code == 0, err
     assert "Calibration (" in stdout and "certified" in stdout
-    assert sorted(p.name for p in out.glob("*/*")) == [
+    files = sorted(p.name for p in out.glob("*/*"))
+    fluxes = [name for name in files if name.startswith("national_0001_flux_")]  # issue #27: one per session
+    assert [name for name in files if name not in fluxes] == [
         "national_0001_enquetes.csv",
         "national_0001_jurys.csv",
     ]
+    assert len(fluxes) == 8 and "passages of CDC fluxes" in stdout  # 4 years, 2 jury days each
     first = (out / "cohortes" / "national_0001_jurys.csv").read_bytes()
     cli(*GENERATE, tmp_path / "again")
     assert (
@@ -42,11 +45,22 @@ def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
     code, stdout, err = cli("build", "--raw-dir", out)
     assert code == 0, err
     assert "quarantined" in stdout  # the defects were caught
+    assert "passages loaded as cdc_flux; 1 malformed field(s) set aside" in stdout  # the wrong NIR key
     certified = table_rows(
         tmp_path / "warehouse" / "insertion.duckdb",
         "select sum(certified), count(distinct certification_code) from certification_statistics",
     )
     assert certified[0][1] == 6 and 2800 <= certified[0][0] <= 3200
+    late, route, missing = table_rows(
+        tmp_path / "warehouse" / "insertion.duckdb",
+        "select sum(late), sum(route_mismatch), sum(not_transmitted) from cdc_accrochage_summary",
+    )[0]
+    assert late > 0 and route == 1 and missing >= 1  # the defects of the generated fluxes
+    rs = table_rows(
+        tmp_path / "warehouse" / "insertion.duckdb",
+        "select count(*) from load_log where message like '%1 passage(s) de certifications RS%'",
+    )
+    assert rs == [(1,)]
 
 
 def test_bench_quick_runs(tmp_path):

@@ -25,7 +25,7 @@ from pipeline.load.readers import (
     excel_head_rows,
     read_table,
 )
-from pipeline.load.sources import cohorts, limesurvey, rncp, rome, surveys
+from pipeline.load.sources import cdc, cohorts, limesurvey, rncp, rome, surveys
 from pipeline.load.sources.base import CERTAIN, FileSource, Written
 from pipeline.load.sources.cohorts import COHORT_RESULTS
 from pipeline.load.sources.surveys import SURVEY_ANSWERS
@@ -93,6 +93,7 @@ SOURCES: tuple[Source, ...] = (
     cohorts.SOURCE,
     surveys.SOURCE,
     limesurvey.SOURCE,
+    cdc.SOURCE,  # issue #27: the Caisse des Dépôts flux, told by its namespace, set beside the jury results
 )
 # the kinds of rows that land in a landing table (a suite over the warehouse each: pipeline/load/checks.py)
 KINDS: dict[str, Kind] = {k.name: k for k in (COHORT_RESULTS, SURVEY_ANSWERS)}

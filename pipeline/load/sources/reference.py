@@ -61,9 +61,9 @@ def load_reference(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
         certs = _read(
             certs_path,
             ["certification_code", "title", "international", "level", "registration_end_date"],
-            optional=("target_parent_codes",),
+            optional=("target_parent_codes", "cdc_as_cohort"),  # cdc_as_cohort: issue #27
         )
-        for flag in ("international", "target_parent_codes"):
+        for flag in ("international", "target_parent_codes", "cdc_as_cohort"):
             certs[flag] = certs[flag].str.lower().isin(["1", "true", "oui", "yes"])
         certs["registration_end_date"] = pd.to_datetime(
             certs["registration_end_date"], format="%d/%m/%Y"

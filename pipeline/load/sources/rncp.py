@@ -26,6 +26,8 @@ from pipeline.load import referential
 from pipeline.load.batch import Batch, Kind
 from pipeline.load.referential import TABLES
 from pipeline.load.sources.base import CERTAIN, FileSource, Written
+from pipeline.load.sources.cdc_xml import NAMESPACE as CDC_NAMESPACE
+from pipeline.load.sources.cdc_xml import ROOT as CDC_FLUX
 
 ROUTES = ("FI", "CA", "FC", "CQ", "CL", "VAE")
 ROUTE_LABELS = {  # VoixdAccès part: Si_Jury label -> code
@@ -38,6 +40,7 @@ ROUTE_LABELS = {  # VoixdAccès part: Si_Jury label -> code
 }
 CSV_PART = re.compile(r"export_fiches_CSV_(?P<part>.+?)_(?P<date>\d{4}_\d{2}_\d{2})\.csv$", re.I)
 RS_EXPORT = re.compile(r"export[-_]fiches[-_]RS", re.I)
+CDC_ROOT = f"{{{CDC_NAMESPACE}}}{CDC_FLUX}"  # the first element of a CDC flux, as ElementTree names it
 
 
 def detect(path: Path) -> bool:
@@ -54,7 +57,10 @@ def detect(path: Path) -> bool:
         return True
     if not _starts_like_xml(path):
         return False
-    return suffix == ".xml" or xml_root(path) == "FICHES"
+    root = xml_root(path)
+    if root == CDC_ROOT:  # issue #27: the Caisse des Dépôts flux has its own source
+        return False
+    return suffix == ".xml" or root == "FICHES"
 
 
 _XML_STARTS = (b"<?xml", b"<!DOCTYPE", b"<!--", b"<FICHES")

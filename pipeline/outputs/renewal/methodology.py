@@ -14,7 +14,7 @@ from pipeline.indicators import conditions as C
 from pipeline.indicators.disclosure import AUDIENCE_LABELS, MIN_PAY_ANSWERS
 from pipeline.indicators.dossier import AUDIENCE
 from pipeline.indicators.formats import fr_int
-from pipeline.reports import dossier
+from pipeline.reports import accrochage, dossier
 from pipeline.reports.campaigns import STATUS_LABELS, nonresponse_rule, status, window_text
 from pipeline.reports.scope import partner_line
 from pipeline.reports.settings import certification_settings
@@ -42,6 +42,7 @@ def methodology(
     survey campaigns, the files it loaded) is left out."""
     rows = [
         *scope_rows(con, code, scope),
+        *cohort_source_rows(con, code),  # issue #27
         *definitions(certification_settings(con, code)),
         *RULES,
         *surveys(settings),
@@ -67,6 +68,12 @@ def scope_rows(con, code: str, scope: Scope) -> list[tuple[str, str, str]]:
             "de la certification entière.",
         )
     ]
+
+
+def cohort_source_rows(con, code: str) -> list[tuple[str, str, str]]:
+    """Issue #27: a certification whose certified come from the CDC flux says what they cannot tell."""
+    note = accrochage.cohort_note(con, code)
+    return [(R, "Source des certifiés", note)] if note else []
 
 
 def definitions(cert: dict[str, bool]) -> list[tuple[str, str, str]]:

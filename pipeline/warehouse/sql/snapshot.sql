@@ -15,3 +15,8 @@ where pay_amount is not null or gross_annual_pay is not null;
 update declaration_answers
 set gross_annual_pay = floor(gross_annual_pay / /* @pay_band */) * /* @pay_band */
 where gross_annual_pay is not null;
+
+-- Issue #27: the keyed digests of NIRs link a CDC flux to the jury files in the warehouse only (the marts are
+-- computed): readers of the snapshot never get them, not even as digests.
+update landing_cdc_passages set nir_hash = null where nir_hash is not null;
+update landing_cohort_results set nir_hash = null where nir_hash is not null;

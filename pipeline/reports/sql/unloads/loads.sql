@@ -7,6 +7,8 @@ with touched as (
         select load_id, certification_code from landing_cohort_results
         union all
         select load_id, certification_code from landing_survey_answers
+        union all
+        select load_id, certification_code from landing_cdc_passages  -- issue #27
     )
     group by load_id
 )

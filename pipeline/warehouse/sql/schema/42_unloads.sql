@@ -9,7 +9,7 @@ create table if not exists unload_log (
     load_id             integer not null,           -- load_log.load_id
     file_name           varchar not null,
     sha256              varchar not null,
-    kind                varchar not null,           -- cohort_results | survey_answers
+    kind                varchar not null,           -- cohort_results | survey_answers | cdc_flux (issue #27)
     rows_removed        integer not null,           -- landing rows removed
     quarantine_removed  integer not null,           -- quarantine rows removed (rows and fields set aside)
     certifications      varchar[] not null,         -- the certifications recomputed

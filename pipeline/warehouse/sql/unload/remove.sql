@@ -9,12 +9,15 @@ select
     l.sha256,
     l.kind,
     (select count(*) from landing_cohort_results where load_id = l.load_id)
-        + (select count(*) from landing_survey_answers where load_id = l.load_id),
+        + (select count(*) from landing_survey_answers where load_id = l.load_id)
+        + (select count(*) from landing_cdc_passages where load_id = l.load_id),
     (select count(*) from quarantine where load_id = l.load_id),
     (select coalesce(list_sort(list(distinct certification_code)), []::varchar[]) from (
         select certification_code from landing_cohort_results where load_id = l.load_id
         union all
-        select certification_code from landing_survey_answers where load_id = l.load_id)),
+        select certification_code from landing_survey_answers where load_id = l.load_id
+        union all
+        select certification_code from landing_cdc_passages where load_id = l.load_id)),
     (select coalesce(list_sort(list(distinct declaration_id)), []::integer[]) from declaration_files
      where load_id = l.load_id),
     getvariable('unload_by'),
@@ -30,11 +33,15 @@ select distinct load_id, certification_code from landing_cohort_results
 where load_id = getvariable('unload_load_id')
 union
 select distinct load_id, certification_code from landing_survey_answers
+where load_id = getvariable('unload_load_id')
+union
+select distinct load_id, certification_code from landing_cdc_passages
 where load_id = getvariable('unload_load_id');
 
 -- 3. the rows: landing, quarantine (rows and fields set aside)
 delete from landing_cohort_results where load_id = getvariable('unload_load_id');
 delete from landing_survey_answers where load_id = getvariable('unload_load_id');
+delete from landing_cdc_passages where load_id = getvariable('unload_load_id');  -- issue #27
 delete from quarantine where load_id = getvariable('unload_load_id');
 
 -- 4. the automatic matches of job titles no answer holds any more (as if the file had never come)
