@@ -143,7 +143,10 @@ def cmd_watch(args) -> int:
             for path in arrivals.ready():
                 started = started or time.perf_counter()
                 source = find(path, settings.header_mapping)
-                digest = source.digest(path) if path.exists() else ""
+                try:
+                    digest = source.digest(path)
+                except OSError:  # removed meanwhile: its check says so
+                    digest = ""
                 if digest and digest in known:
                     counts["skipped"] += 1
                 else:
@@ -251,11 +254,13 @@ def cmd_quality(args) -> int:
     from pipeline.reports import quality
 
     settings = settings_of(args)
+    counts = None
     with open_reader(settings) as con:
         if args.issues:
             frame = quality.issues(con)
         elif args.quarantine:
             frame = quality.quarantine(con, args.limit)
+            counts = quality.quarantine_counts(con, args.limit)
         elif args.run is not None:
             frame = quality.run_details(con, args.run)
         else:
@@ -263,6 +268,11 @@ def cmd_quality(args) -> int:
     if frame.empty:
         print("Nothing recorded yet.")
         return 0
+    if counts is not None and not counts.empty:  # every failing row counted, beside the examples kept
+        print(
+            "Lignes et champs écartés par fichier, colonne et contrôle (la quarantaine en garde des exemples) :"
+        )
+        print(text.format_table(counts.astype(object).where(counts.notna(), None)) + "\n")
     print(text.format_table(frame.astype(object).where(frame.notna(), None)))
     return 0
 

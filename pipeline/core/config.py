@@ -89,7 +89,7 @@ class Settings:
         2,
         "INSERTION_WORKERS",
         "Worker processes that read and validate cohort and survey files while `insertion build` "
-        "writes (1 = one file at a time).",
+        "writes (1 = one file at a time), and that `insertion watch` checks arriving files in.",
     )
     window_6m: tuple[int, int] = _setting(
         (4, 9),

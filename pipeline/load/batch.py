@@ -101,6 +101,7 @@ class Part:
     quarantined: int
     fields: int
     warned: int
+    warned_rows: object = None  # the rows with a warning (numpy array of source_row)
 
 
 def map_headers(headers: list[str], kind: Kind, user_mapping: Path | None) -> dict[str, str]:

@@ -245,10 +245,27 @@ def worker_start(settings: Settings, key: bytes) -> None:
 
 
 def worker_check(path: Path, kind: str) -> Checked:
-    """In a worker process: check one file with the source the writer found."""
-    return _check(
-        path, sources.get(kind), _worker["settings"], _worker["key"], _worker["gate"], in_place=False
-    )
+    """In a worker process: check one file with the source the writer found; then give back to the
+    system what reading it took (a long-lived worker of ``insertion watch`` would keep its peak)."""
+    try:
+        return _check(
+            path, sources.get(kind), _worker["settings"], _worker["key"], _worker["gate"], in_place=False
+        )
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    import contextlib
+    import ctypes
+    import gc
+
+    import pyarrow
+
+    gc.collect()
+    pyarrow.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc: free pages back to the system
 
 
 def ingest_files(

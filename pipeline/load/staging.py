@@ -19,16 +19,17 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from pipeline.core.errors import InputError
 from pipeline.core.quality_labels import message_fr
 from pipeline.indicators.formats import fr_int
-from pipeline.load.batch import Batch
+from pipeline.load.batch import Batch, Part
 from pipeline.load.gate import Outcome, Verdict, field_of
 from pipeline.load.progress import Progress
 
@@ -88,6 +89,7 @@ def check_in_chunks(source, path: Path, settings, key: bytes, gate, mapping=None
     progress = Progress(path.name, _size(path), in_place=in_place)
     meta: Batch | None = None
     verdict: Verdict | None = None
+    keys, chunks_checked = _Keys(), 0
     try:
         chunks = source.batches(
             path, settings, key, mapping, rows=settings.chunk_rows, first_rows=settings.bad_rows_sample
@@ -103,11 +105,15 @@ def check_in_chunks(source, path: Path, settings, key: bytes, gate, mapping=None
             verdict = merge(verdict, checked, batch.frame["source_row"])
             if checked.file_errors:
                 break
-            _stage(staged, source, batch, checked, settings.quarantine_examples)
+            part = _stage(staged, source, batch, checked, settings.quarantine_examples)
+            keys.add(batch, checked, part.warned_rows)
+            chunks_checked += 1
             progress.update(staged.rows_read, batch.position, batch.last)
             if staged.rows_read >= settings.bad_rows_sample and _too_many(staged, settings):
                 progress.close(staged.rows_read, batch.position, "fichier refusé")
                 raise _refused(path, meta, verdict, staged, settings, whole=batch.last)
+        if chunks_checked > 1 and not verdict.file_errors:
+            keys.settle(verdict, staged)
         progress.close(staged.rows_read, _size(path))
     except InputError as exc:
         exc.batch, exc.verdict = meta, verdict
@@ -152,7 +158,7 @@ def _merge_columns(meta: Batch, batch: Batch) -> None:
     meta.ignored = [h for h in meta.ignored if h not in meta.dropped_personal]
 
 
-def _stage(staged: Staged, source, batch: Batch, verdict: Verdict, examples: int) -> None:
+def _stage(staged: Staged, source, batch: Batch, verdict: Verdict, examples: int) -> Part:
     part = source.split(batch, verdict)
     staged.rows_read += part.rows
     staged.rows_loaded += part.loaded
@@ -169,6 +175,50 @@ def _stage(staged: Staged, source, batch: Batch, verdict: Verdict, examples: int
         if rows:
             chosen = failures[failures["source_row"].isin(rows)]
             staged.quarantine.append(source.quarantine_records(batch, chosen, verdict.outcomes, outcome))
+    return part
+
+
+UNIQUE = "expect_compound_columns_to_be_unique"
+
+
+class _Keys:
+    """The keys of a file's uniqueness checks across its chunks (GX sees one chunk at a time): a 64-bit
+    hash of each row's key, to count after the last chunk the rows whose key another row of the file has,
+    as GX counts them over a whole file (a row whose key is all missing is left out, as GX leaves it), and
+    the rows with a warning, so that ``rows_warned`` counts each once. 16 bytes a row."""
+
+    def __init__(self) -> None:
+        self.hashes: dict = defaultdict(list)
+        self.rows: dict = defaultdict(list)
+        self.warned: list[np.ndarray] = []
+
+    def add(self, batch: Batch, verdict: Verdict, warned_rows) -> None:
+        frame = batch.frame
+        for o in verdict.outcomes:
+            columns = [c.strip() for c in (o.column or "").split(",")]
+            if o.expectation_type != UNIQUE or not all(c in frame for c in columns):
+                continue
+            keys = frame[columns]
+            kept = ~keys.isna().all(axis=1)
+            self.hashes[_key(o)].append(pd.util.hash_pandas_object(keys[kept], index=False).to_numpy())
+            self.rows[_key(o)].append(frame.loc[kept, "source_row"].to_numpy(dtype="int64"))
+        self.warned.append(np.asarray(warned_rows if warned_rows is not None else [], dtype="int64"))
+
+    def settle(self, verdict: Verdict, staged: Staged) -> None:
+        """The uniqueness checks' counts of the whole file (their rows with it, when a warning)."""
+        flagged = list(self.warned)
+        for o in verdict.outcomes:
+            if _key(o) not in self.hashes:
+                continue
+            hashes, rows = np.concatenate(self.hashes[_key(o)]), np.concatenate(self.rows[_key(o)])
+            _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+            twice = counts[inverse] > 1
+            o.unexpected_count, o.success = int(twice.sum()), not twice.any()
+            if o.element_count is not None:
+                o.unexpected_percent = _percent(o.element_count, o.unexpected_count, o.missing_count)
+            if o.severity == "warning":
+                flagged.append(rows[twice])
+        staged.rows_warned = len(np.unique(np.concatenate(flagged))) if flagged else 0
 
 
 def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
@@ -293,19 +343,20 @@ def _copy(o: Outcome) -> Outcome:
 def _add(total: Outcome, o: Outcome) -> None:
     total.success = total.success and o.success
     total.error = total.error or o.error
-    total.samples = (total.samples + [s for s in o.samples if s not in total.samples])[:10]
-    denominators = [_denominator(x) for x in (total, o)]
+    total.samples = (total.samples + o.samples)[:10]  # the first failing values, in row order, as GX's
     for name in ("element_count", "unexpected_count", "missing_count"):
         a, b = getattr(total, name), getattr(o, name)
         setattr(total, name, None if a is None and b is None else (a or 0) + (b or 0))
-    if total.unexpected_percent is None and o.unexpected_percent is None:
-        return
-    seen = sum(d for d in denominators if d)
-    total.unexpected_percent = 100 * (total.unexpected_count or 0) / seen if seen else 0.0
+    if total.element_count is not None and total.unexpected_count is not None:
+        total.unexpected_percent = _percent(total.element_count, total.unexpected_count, total.missing_count)
 
 
-def _denominator(o: Outcome) -> int | None:
-    """The values a percent was taken over (element count less the missing ones)."""
-    if o.element_count is None:
+def _percent(elements: int, unexpected: int, missing: int | None) -> float | None:
+    """GX's ``unexpected_percent`` of a map expectation: of the values not missing, when it counts the
+    missing ones, else of every value (great_expectations/expectations/expectation.py)."""
+    if not elements:
         return None
-    return o.element_count - (o.missing_count or 0)
+    if missing is None:
+        return unexpected / elements * 100
+    nonnull = elements - missing
+    return unexpected / nonnull * 100 if nonnull > 0 else None

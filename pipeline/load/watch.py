@@ -109,6 +109,9 @@ class Checks:
             except BrokenProcessPool as exc:  # a worker was killed (out of memory?): its files are refused
                 broken = True
                 checked = Checked(path, error=InputError(path, f"la lecture a été interrompue ({exc})"))
+            except Exception as exc:  # a fault of the reader on this file: refused, the watcher goes on
+                message = f"la lecture a échoué ({type(exc).__name__} : {exc})"
+                checked = Checked(path, error=InputError(path, message))
             out.append((path, source, digest, checked))
         if broken:
             self.pool.shutdown(wait=False, cancel_futures=True)

@@ -171,11 +171,23 @@ def test_the_quarantine_keeps_examples_per_check_and_counts_every_row(cli, setti
         settings.warehouse,
         "select count(*), count(rome_code), min(source_row), max(source_row) from landing_survey_answers",
     ) == [(3500 - bad, 3500 - bad - fields, 3, 3501)]
+    from pipeline.reports.quality import quarantine_counts
+    from pipeline.warehouse.db import connect
+
+    with connect(settings.warehouse, read_only=True) as con:
+        counts = quarantine_counts(con)
+    assert counts[["column", "outcome", "rows_failing", "examples_kept"]].values.tolist() == [
+        ["certification_code", "row", bad, 5],
+        ["rome_code", "field", len(range(0, 3500, 7)), 5],
+    ]
+    code, out, _ = cli("quality", "--quarantine")
+    assert code == 0 and "par fichier, colonne et contrôle" in out and f"{bad}" in out
 
 
 def _mixed_file(path) -> None:
     """A Windows-1252 file whose only accented letter is in its last chunk, a NUL byte in a later chunk,
-    blank lines across a chunk boundary, defects of every severity and a last row cut short."""
+    blank lines across a chunk boundary, defects of every severity, a person's two answers in one chunk
+    and in two, and a last row cut short."""
     lines = [HEADER.replace("é", "e")]
     for i in range(2600):
         rome = "E11" if i % 11 == 0 else "M1706"
@@ -186,6 +198,8 @@ def _mixed_file(path) -> None:
             line += "\n;;;\n\n"
         if i == 2550:
             line = line.replace("Chargee", "Chargée")
+        if i in (30, 2200):  # a second answer of a person: in the same chunk, in another chunk
+            line = answer(i - 10).replace("é", "e").replace("Chargée", "Chargee").replace("/06/", "/07/")
         lines.append(line)
     lines.append("P9999999;RNCP34001;6 mois")  # cut short, no line end
     path.write_bytes("".join(lines).encode("cp1252"))
@@ -228,6 +242,17 @@ def test_a_file_read_in_chunks_loads_as_it_would_whole(cli, settings, tmp_path, 
     whole, chunked = found["100000"], found["1000"]
     assert chunked == whole
     assert whole["log"][0][6] == "cp1252"  # told by the last chunk's accented letter
+    assert whole["log"][0][5] == 4  # the two answers of two people: the file's rows with a warning
+    unique = [r for r in whole["results"] if r[0] == "expect_compound_columns_to_be_unique"]
+    assert unique == [
+        (
+            "expect_compound_columns_to_be_unique",
+            "candidate_hash, certification_code, wave",
+            "warning",
+            False,
+            4,
+        )
+    ]
     reasons = {row[1]: json.loads(row[5]) for row in whole["quarantine"]}
     assert reasons[1502]["Intitule du poste"] == "Chargee de commu\u2400nication"  # the NUL, shown as ␀
     assert any(r[1] == 2605 and r[6] == "row" for r in whole["quarantine"])  # cut short (3 blank lines above)
@@ -244,3 +269,31 @@ def test_row_numbers_across_chunk_boundaries(cli, settings, tmp_path, monkeypatc
         r for (r,) in table_rows(settings.warehouse, "select source_row from quarantine order by 1")
     ]
     assert quarantined == [i + 2 for i in range(0, rows + 1000, rows)]
+
+
+def test_a_workbook_is_checked_in_chunks_too(cli, settings, tmp_path, monkeypatch):
+    """A workbook is read whole by its reader (a sheet is bounded), then typed and validated in chunks:
+    the same rows, row numbers of the sheet (a title above the header), examples bounded, counts whole."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Résultats de l'enquête"])  # a title row: the header is on row 2
+    sheet.append(HEADER.strip().split(";"))
+    for i in range(2500):
+        sheet.append(answer(i, rnc=i % 5 == 0).strip().split(";"))
+    path = tmp_path / "enquete.xlsx"
+    book.save(path)
+    monkeypatch.setenv("INSERTION_CHUNK_ROWS", "1000")
+    monkeypatch.setenv("INSERTION_QUARANTINE_EXAMPLES", "3")
+    code, out, err = cli("ingest", path)
+    assert code == 0, err
+    assert "2000 of 2500 rows loaded" in out and "500 quarantined" in out
+    assert table_rows(settings.warehouse, "select source_row from quarantine order by 1") == [
+        (3,),
+        (8,),
+        (13,),
+    ]
+    assert table_rows(
+        settings.warehouse, "select min(source_row), max(source_row) from landing_survey_answers"
+    ) == [(4, 2502)]

@@ -79,6 +79,7 @@ class Tabular(FileSource):
             quarantined=len(bad_rows),
             fields=len(set_aside.drop_duplicates(["source_row", "column"])),
             warned=warned["source_row"].nunique(),
+            warned_rows=warned["source_row"].unique(),
         )
 
     def quarantine_records(
