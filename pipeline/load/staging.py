@@ -110,12 +110,12 @@ def check_in_chunks(source, path: Path, settings, key: bytes, gate, mapping=None
             chunks_checked += 1
             progress.update(staged.rows_read, batch.position, batch.last)
             if staged.rows_read >= settings.bad_rows_sample and _too_many(staged, settings):
-                progress.close(staged.rows_read, batch.position, "fichier refusé")
                 raise _refused(path, meta, verdict, staged, settings, whole=batch.last)
         if chunks_checked > 1 and not verdict.file_errors:
             keys.settle(verdict, staged)
         progress.close(staged.rows_read, _size(path))
-    except InputError as exc:
+    except InputError as exc:  # refused, or unreadable further on: what was read is on record
+        progress.close(staged.rows_read, None, "fichier refusé")
         exc.batch, exc.verdict = meta, verdict
         staged.discard()
         raise
@@ -228,7 +228,8 @@ def _write_parquet(frame: pd.DataFrame, target: Path) -> None:
     con = duckdb.connect()
     try:
         con.register("part", frame)
-        con.execute(f"copy part to '{target}' (format parquet)")  # our own path, no quote in it
+        quoted = str(target).replace("'", "''")  # the warehouse's folder may hold a quote
+        con.execute(f"copy part to '{quoted}' (format parquet)")
     finally:
         con.close()
 
@@ -254,26 +255,25 @@ def _too_many(staged: Staged, settings) -> bool:
 
 def _refused(path: Path, meta: Batch, verdict: Verdict, staged: Staged, settings, whole: bool) -> InputError:
     """One French message for a file refused for its share of rows in error: how many, the threshold,
-    the most frequent errors with their column, count and first row."""
+    the most frequent errors with their column and count; the error names the first row in error."""
     read, bad = staged.rows_read, staged.rows_quarantined
     share = 100 * bad / read
     errors = sorted(
         (o for o in verdict.outcomes if not o.success and o.severity == "error" and not o.table_level),
         key=lambda o: -(o.unexpected_count or 0),
     )
+
+    def header(o: Outcome) -> str:  # the file's own column
+        name = field_of(o.column)
+        return meta.mapped.get("candidate_ref" if name == "candidate_hash" else name, name)
+
     shown = []
     for o in errors[:3]:
-        column = field_of(o.column)
-        header = meta.mapped.get("candidate_ref" if column == "candidate_hash" else column, column)
         count = o.unexpected_count or 0
+        plural = "s" if count > 1 else ""
         shown.append(
-            f"colonne '{header}' : attendu {message_fr(o.message)} ({fr_int(count)} ligne{'s' if count > 1 else ''})"
+            f"colonne '{header(o)}' : attendu {message_fr(o.message)} ({fr_int(count)} ligne{plural})"
         )
-    first = errors[0] if errors else None
-    column = None
-    if first is not None:
-        name = field_of(first.column)
-        column = meta.mapped.get("candidate_ref" if name == "candidate_hash" else name, name)
     which = f"des {fr_int(read)} lignes" if whole else f"des {fr_int(read)} premières lignes"
     message = (
         f"fichier refusé : {fr_int(bad)} {which} de données sont en erreur ({share:.0f} %, au-delà de "
@@ -284,15 +284,10 @@ def _refused(path: Path, meta: Batch, verdict: Verdict, staged: Staged, settings
         + ". Vérifiez que c'est le bon fichier (un export complet, avec son en-tête et ses lignes), "
         "corrigez-le ou exportez-le à nouveau."
     )
-    return InputError(path, message, row=staged_first_row(staged), column=column)
-
-
-def staged_first_row(staged: Staged) -> int | None:
-    """The first row set aside as an error (an example kept in the quarantine records)."""
-    rows = [
-        int(q["source_row"].min()) for q in staged.quarantine if not q.empty and (q["outcome"] == "row").any()
-    ]
-    return min(rows) if rows else None
+    first = [int(q["source_row"].min()) for q in staged.quarantine if (q["outcome"] == "row").any()]
+    return InputError(
+        path, message, row=min(first, default=None), column=header(errors[0]) if errors else None
+    )
 
 
 # --- one verdict for the whole file -----------------------------------------------------------------
