@@ -1,10 +1,12 @@
 """Benchmarks: time, throughput and peak memory of each step; writes docs/performance.md.
 
-Usage: python scripts/bench.py [--quick | --smoke] [--out docs/performance.md]
+Usage: python scripts/bench.py [--quick | --smoke] [--files] [--out docs/performance.md]
 
 Each measurement runs in its own process so that its peak memory (ru_maxrss) is its own.
 --quick uses small sizes (CI keeps it working); --smoke the smallest that still run every step (the test
 suite's check, tests/e2e/test_bench.py); the figures in docs/performance.md come from a full run.
+--files measures only the large files of issue #24 (200 MiB of bad rows, 200 MiB of answers:
+scripts/bench_files.py) and rewrites that section of docs/performance.md in place (about 5 minutes).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from bench_files import tree_rss_mib  # noqa: E402 (the scripts' folder on the path first)
+
 ANALYSIS = "<!-- analysis: kept by scripts/bench.py -->"
 
 
@@ -115,25 +120,6 @@ def validation_run(kind: str, rows: int) -> dict:
     verdict = gate.validate(frame, kind)
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "rows": rows, "peak_mib": peak_mib(), "expectations": len(verdict.outcomes)}
-
-
-def tree_rss_mib(pid: int) -> float:
-    """Resident memory of a process and all its descendants (worker processes included), from /proc."""
-    parents, rss = {}, {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        child_pid = int(stat.parent.name)
-        parents[child_pid], rss[child_pid] = int(fields[1]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    tree, frontier = {pid}, [pid]
-    while frontier:
-        parent = frontier.pop()
-        kids = [p for p, pp in parents.items() if pp == parent and p not in tree]
-        tree.update(kids)
-        frontier.extend(kids)
-    return sum(rss.get(p, 0) for p in tree) / 2**20
 
 
 def run_cli(args: list[str], env: dict) -> dict:
@@ -548,6 +534,9 @@ def main() -> None:
     parser.add_argument(
         "--certified", type=int, help="certified people to generate (default 5,000,000; quick 20,000)"
     )
+    parser.add_argument(
+        "--files", action="store_true", help="only the large files (issue #24), rewritten in place in --out"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
     args = parser.parse_args()
     smoke = args.smoke
@@ -555,6 +544,19 @@ def main() -> None:
 
     def size(full, quick, tiny):
         return tiny if smoke else quick if args.quick else full
+
+    import bench_files
+
+    if args.files:
+        work = Path(tempfile.mkdtemp(prefix="insertion-bench-files-"))
+        try:
+            files = bench_files.section(work, size(200, 20, 2))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        args.out.write_text(bench_files.replace(old, files, ANALYSIS), encoding="utf-8")
+        print(f"Written {args.out}")
+        return
 
     repeat = 1 if args.quick else 3
     sizes = size([100_000, 1_000_000], [10_000, 100_000], [1_000])
@@ -662,6 +664,7 @@ def main() -> None:
     parts = {} if args.quick else child("csv_parts", str(work))
     print("national CDC flux…", flush=True)
     cdc = child("national_cdc", size(1_000_000, 20_000, 500), str(work))
+    files = bench_files.section(work / "files", size(200, 20, 2))
 
     ingest_ratio = build["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
     indicator_ratio = (
@@ -725,7 +728,9 @@ def main() -> None:
     analysis = ""  # the hand-written analysis below the marker survives a new run
     if args.out.exists() and ANALYSIS in args.out.read_text(encoding="utf-8"):
         analysis = "\n" + ANALYSIS + args.out.read_text(encoding="utf-8").split(ANALYSIS, 1)[1]
-    args.out.write_text(header + "\n" + "\n\n".join([pipeline, dash, gx]) + "\n" + analysis, encoding="utf-8")
+    args.out.write_text(
+        header + "\n" + "\n\n".join([pipeline, dash, gx, files]) + "\n" + analysis, encoding="utf-8"
+    )
     print(f"Written {args.out}")
 
     shutil.rmtree(work, ignore_errors=True)

@@ -21,6 +21,7 @@ def cmd_build(args) -> int:
     from pipeline.load.gate import Gate, preload
     from pipeline.load.ingest import ingest_files, raw_files
     from pipeline.load.pseudonymise import warehouse_key
+    from pipeline.load.staging import clean
 
     preload()
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
@@ -37,6 +38,7 @@ def cmd_build(args) -> int:
         )
 
     with open_writer(settings) as con:
+        clean(settings.warehouse.parent)  # what a killed load left staged
         key = warehouse_key(con, settings.key_file)
         reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
         finish(con, settings, gate, record=True)
@@ -61,12 +63,14 @@ def cmd_ingest(args) -> int:
     from pipeline.load.gate import Gate, preload
     from pipeline.load.ingest import ingest_file, touched_certifications
     from pipeline.load.pseudonymise import warehouse_key
+    from pipeline.load.staging import clean
 
     preload()
     settings = settings_of(args)
     reports = []
     with open_writer(settings) as con:
         settings = in_force(con, settings)  # a load applies the settings of the figures it joins
+        clean(settings.warehouse.parent)  # what a killed load left staged
         gate = Gate(settings)
         key = warehouse_key(con, settings.key_file)
         for path in args.files:
@@ -96,9 +100,11 @@ def cmd_watch(args) -> int:
 
     A file is loaded once its size and time stop changing between two looks (never half-written),
     exactly as `insertion ingest` would load it; then only the certifications it touches are
-    recomputed and the snapshot is published. Great Expectations stays loaded between files, so a
-    small file is in the dashboard within seconds. The warehouse is opened only while loading: other
-    commands can run in between (when one holds it, the watcher waits for the next look).
+    recomputed and the snapshot is published. Files are read and validated by worker processes
+    (INSERTION_WORKERS) that keep Great Expectations loaded, so a small file is in the dashboard within
+    seconds, and a long file (or a file of bad rows, refused after its first rows) never holds up the
+    others. The warehouse is opened only to write: other commands can run meanwhile (when one holds it,
+    the watcher writes at a later look).
 
     Example:
       insertion watch
@@ -108,52 +114,81 @@ def cmd_watch(args) -> int:
     import time
 
     from pipeline.load.gate import Gate, preload
-    from pipeline.load.ingest import ingest_file, touched_certifications
+    from pipeline.load.ingest import loaded_digests, touched_certifications
     from pipeline.load.pseudonymise import warehouse_key
-    from pipeline.load.watch import Arrivals
+    from pipeline.load.sources import find
+    from pipeline.load.staging import clean, discard
+    from pipeline.load.watch import Arrivals, Checks, write_done
     from pipeline.warehouse.db import WarehouseBusy
 
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop ends it like Ctrl-C
-    preload()
+    preload()  # this process records the workers' results and renders the Data Docs
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     if not settings.raw_dir.is_dir():
         raise FileNotFoundError(f"{settings.raw_dir}: no such folder to watch")
     with open_writer(settings) as con:
         settings = in_force(con, settings)
         key = warehouse_key(con, settings.key_file)
-    gate = Gate(settings)
+        known = loaded_digests(con)
+    clean(settings.warehouse.parent)
+    gate = Gate(settings)  # renders the Data Docs of what the workers validated
     arrivals = Arrivals(settings.raw_dir, settings)
+    checks = Checks(settings, key)
     print(f"Watching {settings.raw_dir} every {args.interval:g} s (Ctrl-C to stop).", flush=True)
+    counts = dict.fromkeys(("loaded", "skipped", "rejected"), 0)
+    waiting, started = [], None  # checked but not written yet (the warehouse was busy); first arrival
+    busy = False
     try:
         while True:
-            paths = arrivals.ready()
-            if paths:
-                t0 = time.perf_counter()
+            for path in arrivals.ready():
+                started = started or time.perf_counter()
+                source = find(path, settings.header_mapping)
+                try:
+                    digest = source.digest(path)
+                except OSError:  # removed meanwhile: its check says so
+                    digest = ""
+                if digest and digest in known:
+                    counts["skipped"] += 1
+                else:
+                    checks.submit(path, source, digest)
+                arrivals.handled([path])
+            waiting += checks.done()
+            if waiting:
                 try:
                     with open_writer(settings) as con:
-                        reports = []
-                        for path in paths:
-                            reports.append(report := ingest_file(con, path, settings, key, gate=gate))
+                        reports = write_done(con, waiting, gate)
+                        for report in reports:
                             if report.status != "skipped":
                                 _print_report(report)
                         if any(r.status == "loaded" for r in reports):
                             finish(con, settings, gate, scope=touched_certifications(con, reports))
+                        known = loaded_digests(con)
                 except WarehouseBusy as exc:
-                    print(f"waiting: {exc}", file=sys.stderr, flush=True)
+                    if not busy:  # once per wait, not at every look
+                        print(f"waiting: {exc}", file=sys.stderr, flush=True)
+                    busy = True
                 else:
-                    arrivals.handled(paths)
-                    counts = {
-                        s: sum(r.status == s for r in reports) for s in ("loaded", "skipped", "rejected")
-                    }
-                    print(
-                        f"Up to date ({time.perf_counter() - t0:.1f} s): {counts['loaded']} file(s) loaded, "
-                        f"{counts['skipped']} already there, {counts['rejected']} rejected.",
-                        flush=True,
-                    )
+                    waiting, busy = [], False
+                    for report in reports:
+                        counts[report.status] += 1
+            if started is not None and not waiting and not checks.pending:
+                print(
+                    f"Up to date ({time.perf_counter() - started:.1f} s): {counts['loaded']} file(s) loaded, "
+                    f"{counts['skipped']} already there, {counts['rejected']} rejected.",
+                    flush=True,
+                )
+                counts = dict.fromkeys(counts, 0)
+                started = None
             time.sleep(args.interval)
     except KeyboardInterrupt:
         print("Stopped.")
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop does not interrupt the stopping
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        checks.close()
+        for *_, checked in waiting:
+            discard(checked.batch)
 
 
 def cmd_validate(args) -> int:
@@ -219,11 +254,13 @@ def cmd_quality(args) -> int:
     from pipeline.reports import quality
 
     settings = settings_of(args)
+    counts = None
     with open_reader(settings) as con:
         if args.issues:
             frame = quality.issues(con)
         elif args.quarantine:
             frame = quality.quarantine(con, args.limit)
+            counts = quality.quarantine_counts(con, args.limit)
         elif args.run is not None:
             frame = quality.run_details(con, args.run)
         else:
@@ -231,6 +268,11 @@ def cmd_quality(args) -> int:
     if frame.empty:
         print("Nothing recorded yet.")
         return 0
+    if counts is not None and not counts.empty:  # every failing row counted, beside the examples kept
+        print(
+            "Lignes et champs écartés par fichier, colonne et contrôle (la quarantaine en garde des exemples) :"
+        )
+        print(text.format_table(counts.astype(object).where(counts.notna(), None)) + "\n")
     print(text.format_table(frame.astype(object).where(frame.notna(), None)))
     return 0
 

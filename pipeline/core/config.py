@@ -60,11 +60,36 @@ class Settings:
         "Memory DuckDB may use when writing the warehouse; beyond, it spills "
         "to disk (a national build stays within about 4 GiB).",
     )
+    # issue #24: a file of any size is read in bounded memory; a file of bad rows is refused early
+    chunk_rows: int = _setting(
+        100_000,
+        "INSERTION_CHUNK_ROWS",
+        "Rows of a cohort or survey file read, typed and validated at once: memory stays bounded whatever "
+        "the file's size (about 0.5 GiB per worker at 100,000 rows).",
+    )
+    bad_rows_sample: int = _setting(
+        1000,
+        "INSERTION_BAD_ROWS_SAMPLE",
+        "Rows read and validated first; from there on, a file whose share of rows in error passes "
+        "INSERTION_MAX_BAD_SHARE is refused as a whole (a smaller file is judged row by row).",
+    )
+    max_bad_share: float = _setting(
+        0.5,
+        "INSERTION_MAX_BAD_SHARE",
+        "Share of rows in error (0 to 1) over which a whole file is refused, nothing of it loaded (checked "
+        "after INSERTION_BAD_ROWS_SAMPLE rows, then after each chunk).",
+    )
+    quarantine_examples: int = _setting(
+        100,
+        "INSERTION_QUARANTINE_EXAMPLES",
+        "Rows the quarantine keeps per file, column and check (examples); every failing row is counted "
+        "in load_log and validation_results.",
+    )
     workers: int = _setting(
         2,
         "INSERTION_WORKERS",
         "Worker processes that read and validate cohort and survey files while `insertion build` "
-        "writes (1 = one file at a time).",
+        "writes (1 = one file at a time), and that `insertion watch` checks arriving files in.",
     )
     window_6m: tuple[int, int] = _setting(
         (4, 9),
@@ -153,7 +178,12 @@ class Settings:
         for f in fields(cls):
             raw = os.environ.get(f.metadata["env"])
             if raw not in (None, ""):
-                values[f.name] = parse_setting(f.default, raw)
+                try:
+                    values[f.name] = parse_setting(f.default, raw)
+                except ValueError:
+                    raise ValueError(
+                        f"{f.metadata['env']}={raw} : valeur illisible (attendu : {_EXPECTED.get(type(f.default))})"
+                    ) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         for k, v in values.items():
             if isinstance(cls.__dataclass_fields__[k].default, Path):
@@ -164,6 +194,7 @@ class Settings:
                 f"INSERTION_OUTSIDE_WINDOW={settings.outside_window} : valeur attendue "
                 f"{' ou '.join(OUTSIDE_WINDOW)}"
             )
+        _check_bounds(settings)
         return settings
 
     @classmethod
@@ -178,6 +209,25 @@ class Settings:
 # and applied and printed from there by every other command — loads, refreshes and outputs
 # (pipeline/reports/settings.py) —, never from the environment of the moment.
 OUTSIDE_WINDOW = ("count", "exclude")  # docs/methodology.md M8
+
+_EXPECTED = {
+    int: "un nombre entier",
+    float: "un nombre décimal",
+    tuple: "des nombres entiers séparés par une virgule",
+}
+
+
+def _check_bounds(settings: Settings) -> None:
+    """The settings of loading that only make sense within bounds (issue #24); a French error otherwise."""
+    for key, low in (("chunk_rows", 1000), ("bad_rows_sample", 1), ("quarantine_examples", 1)):
+        if getattr(settings, key) < low:
+            raise ValueError(f"{env_name(key)}={getattr(settings, key)} : valeur attendue d'au moins {low}")
+    if not 0 < settings.max_bad_share <= 1:
+        raise ValueError(
+            f"INSERTION_MAX_BAD_SHARE={settings.max_bad_share} : valeur attendue entre 0 (exclu) et 1 "
+            "(1 : un fichier n'est jamais refusé pour sa part de lignes en erreur)"
+        )
+
 
 RECORDED = (
     "small_cohort_threshold",
@@ -208,7 +258,7 @@ def parse_setting(default, raw: str):
     if isinstance(default, int):
         return int(raw)
     if isinstance(default, float):
-        return float(raw)
+        return float(raw.replace(",", "."))
     if isinstance(default, tuple):
         return tuple(int(x) for x in raw.split(","))
     return raw

@@ -59,7 +59,8 @@ class Batch:
     read (personal columns removed, reference pseudonymised), for quarantine.
 
     A file too large to hold (an RNCP export) is a batch without ``frame``: its rows are ``stream``-ed into
-    the warehouse by its source, which validates them once written."""
+    the warehouse by its source, which validates them once written. A cohort or survey file is checked
+    chunk by chunk (``pipeline/load/staging.py``): what its source writes is ``staged``."""
 
     kind: Kind
     path: Path
@@ -73,11 +74,34 @@ class Batch:
     delimiter: str | None = None
     sheet: str | None = None
     stream: Iterator | None = None  # rows read as they are written (frame is None)
+    # a chunk of a file read in chunks: bytes (rows, for a workbook) read so far of ``size``, last chunk
+    position: int | None = None
+    size: int | None = None
+    last: bool = True
+    # a file checked chunk by chunk (frame is None): its rows staged on disk, its quarantine examples
+    # (pipeline.load.staging.Staged), written by its source
+    staged: object | None = None
 
     def original_json(self, index: pd.Index) -> list[str]:
         """The original records of some rows, as JSON objects (file headers as keys)."""
         records = self.original.loc[index].to_dict(orient="records")
         return [json.dumps(r, ensure_ascii=False) for r in records]
+
+
+@dataclass
+class Part:
+    """One chunk of a file checked in chunks, split by its source (``Tabular.split``): the rows to load,
+    as landed, and what failed (pipeline/load/staging.py)."""
+
+    landing: pd.DataFrame
+    failures: pd.DataFrame  # rows not loaded: source_row, expectation, reason, column
+    set_aside: pd.DataFrame  # fields set aside on rows that load
+    rows: int
+    loaded: int
+    quarantined: int
+    fields: int
+    warned: int
+    warned_rows: object = None  # the rows with a warning (numpy array of source_row)
 
 
 def map_headers(headers: list[str], kind: Kind, user_mapping: Path | None) -> dict[str, str]:

@@ -26,6 +26,10 @@ from pipeline.core.config import Settings
 from pipeline.core.pay import PAY_FIELDS, band_text
 from pipeline.core.sql import scalar
 
+# failing values and rows a result keeps for the Data Docs (the quarantine keeps its own examples): a
+# chunk of bad rows would otherwise hold one entry per row and expectation (issue #24)
+KEPT_IN_RESULT = 200
+
 TABLE_LEVEL = {
     "expect_column_to_exist",
     "expect_table_row_count_to_be_between",
@@ -61,6 +65,7 @@ class Outcome:
     samples: list = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     error: str | None = None
+    missing_count: int | None = None  # values left out of the percent (NULL), to merge chunks' results
 
     @property
     def table_level(self) -> bool:
@@ -77,7 +82,10 @@ class Verdict:
     suite: str
     outcomes: list[Outcome]
     gx_version: str
+    # GX's result, for the Data Docs; a file checked in chunks has one per chunk: [(first row, last row,
+    # result), ...] (pipeline/load/staging.py)
     gx_result: object = None
+    rows: tuple[int | None, int | None] = (None, None)  # the rows of the first chunk (staging.merge)
 
     @property
     def file_errors(self) -> list[Outcome]:
@@ -109,7 +117,13 @@ class Verdict:
 def _gx():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     _lazy_submodule("scipy.stats")
-    return importlib.import_module("great_expectations")
+    gx = importlib.import_module("great_expectations")
+    # GX draws (disabled) progress bars with tqdm, whose default lock is a multiprocessing semaphore: a
+    # worker stopped while it validates (insertion watch) would leave it behind, with a warning at exit
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
+    return gx
 
 
 def _lazy_submodule(name: str) -> None:
@@ -233,14 +247,18 @@ class Gate:
             ValidationResultIdentifier,
         )
 
-        key = ValidationResultIdentifier(
-            expectation_suite_identifier=ExpectationSuiteIdentifier(name=verdict.suite),
-            run_id=RunIdentifier(run_name=run_name),
-            batch_identifier=batch,
+        parts = (
+            verdict.gx_result if isinstance(verdict.gx_result, list) else [(None, None, verdict.gx_result)]
         )
         self.suite(verdict.suite)  # its page is rendered with the docs (the run may come from a worker)
-        self.context.validation_results_store.set(key, verdict.gx_result)
-        self.kept.append(key)
+        for first, last, result in parts:
+            key = ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(name=verdict.suite),
+                run_id=RunIdentifier(run_name=run_name),
+                batch_identifier=batch if first is None else f"{batch} (lignes {first} à {last})",
+            )
+            self.context.validation_results_store.set(key, result)
+            self.kept.append(key)
 
     def build_docs(self) -> Path | None:
         """Write the Data Docs (HTML) under ``settings.data_docs_dir`` when something was validated;
@@ -323,6 +341,9 @@ def validate_frame(ctx, frame: pd.DataFrame, suite, name: str | None = None) -> 
         error = info.get("exception_message") if info.get("raised_exception") else None
         rows = [int(i["source_row"]) for i in raw.get("unexpected_index_list") or [] if isinstance(i, dict)]
         _band_pay(cfg.kwargs.get("column"), raw)
+        for key in ("unexpected_list", "unexpected_index_list"):  # what the Data Docs show, bounded
+            if len(raw.get(key) or ()) > KEPT_IN_RESULT:
+                raw[key] = raw[key][:KEPT_IN_RESULT]
         outcomes.append(
             Outcome(
                 expectation_type=cfg.type,
@@ -339,6 +360,7 @@ def validate_frame(ctx, frame: pd.DataFrame, suite, name: str | None = None) -> 
                 samples=_samples(raw.get("partial_unexpected_list") or []),
                 rows=sorted(set(rows)),
                 error=error,
+                missing_count=raw.get("missing_count"),
             )
         )
     return Verdict(suite.name, outcomes, gx.__version__, result)

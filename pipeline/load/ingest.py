@@ -20,7 +20,7 @@ from pipeline.core.config import Settings
 from pipeline.core.errors import InputError
 from pipeline.core.sql import scalar
 from pipeline.load import gate as validation
-from pipeline.load import sources
+from pipeline.load import sources, staging
 from pipeline.load.batch import Batch
 from pipeline.load.pseudonymise import load_key
 from pipeline.load.readers import EXCEL_SUFFIXES
@@ -85,7 +85,12 @@ def ingest_file(
     if already_loaded(con, digest):
         return LoadReport(path, "skipped")
     gate = gate or validation.Gate(settings)
-    return _write(con, source, _check(path, source, settings, key, gate, mapping), digest, gate)
+    return write_checked(con, source, _check(path, source, settings, key, gate, mapping), digest, gate)
+
+
+def loaded_digests(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The digests of every file loaded (``insertion watch`` skips them without asking the warehouse)."""
+    return {sha for (sha,) in con.execute("select sha256 from load_log where status = 'loaded'").fetchall()}
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
@@ -106,34 +111,54 @@ class Checked:
     seconds: float = 0.0
 
 
-def _check(path: Path, source: Source, settings: Settings, key: bytes, gate, mapping=None) -> Checked:
-    """Read and validate one file on its own; writes nothing. Checks that need another source (an answer
-    against its jury) run in the warehouse, so order never matters; a batch streamed into the warehouse
-    (no frame) is validated by its source as it writes it."""
+def _check(
+    path: Path, source: Source, settings: Settings, key: bytes, gate, mapping=None, in_place=None
+) -> Checked:
+    """Read and validate one file on its own; writes nothing (a cohort or survey file stages its rows on
+    disk, chunk by chunk: pipeline/load/staging.py). Checks that need another source (an answer against
+    its jury) run in the warehouse, so order never matters; a batch streamed into the warehouse (no frame)
+    is validated by its source as it writes it. ``in_place``: how progress is shown."""
     checked, t0 = Checked(path), time.perf_counter()
     try:
-        checked.batch = batch = source.read(path, settings, key, mapping)
-        if batch.frame is not None:
-            checked.verdict = verdict = gate.validate(batch.frame, batch.kind.suite)
-            if verdict.file_errors:
-                first = verdict.file_errors[0]
-                raise InputError(
-                    path, f"expected {first.message}", row=1 if first.column else None, column=first.column
-                )
-    except InputError as exc:
+        if source.chunked:
+            found = staging.check_in_chunks(source, path, settings, key, gate, mapping, in_place)
+        else:
+            found = source.check(path, settings, key, gate, mapping, in_place)
+        checked.batch, checked.verdict = found
+        verdict = checked.verdict
+        if verdict is not None and verdict.file_errors:
+            first = verdict.file_errors[0]
+            raise InputError(
+                path, f"expected {first.message}", row=1 if first.column else None, column=first.column
+            )
+    except InputError as exc:  # a refused file carries what was read of it (staging.check_in_chunks)
         checked.error = exc
+        checked.batch = checked.batch or getattr(exc, "batch", None)
+        checked.verdict = checked.verdict or getattr(exc, "verdict", None)
     checked.seconds = time.perf_counter() - t0
     return checked
 
 
-def _write(con: duckdb.DuckDBPyConnection, source: Source, checked: Checked, digest: str, gate) -> LoadReport:
+def write_checked(
+    con: duckdb.DuckDBPyConnection, source: Source, checked: Checked, digest: str, gate
+) -> LoadReport:
     """Write a checked file in one transaction through its source (rows, quarantine, certifications to
-    refresh), with its log and validation run; when it is rejected, only the log and the run."""
+    refresh), with its log and validation run; when it is rejected, only the log and the run. What the
+    check staged on disk is removed either way."""
+    try:
+        return _write_checked(con, source, checked, digest, gate)
+    finally:
+        staging.discard(checked.batch)
+
+
+def _write_checked(con, source: Source, checked: Checked, digest: str, gate) -> LoadReport:
     path, batch = checked.path, checked.batch
     started, t0 = checked.started, time.perf_counter() - checked.seconds
     report = LoadReport(path, "rejected", kind=batch.kind.name if batch else source.loads, unit=source.unit)
     if batch is not None and batch.frame is not None:
         report.rows_read, report.dropped_columns = len(batch.frame), batch.dropped_personal
+    elif batch is not None and batch.staged is not None:
+        report.rows_read, report.dropped_columns = batch.staged.rows_read, batch.dropped_personal
     if checked.error is not None:
         return _reject(con, report, checked.error, digest, batch, checked.verdict, gate, started, t0)
 
@@ -210,13 +235,37 @@ def _reject(con, report: LoadReport, exc: InputError, sha, batch, verdict, gate,
 _worker: dict = {}
 
 
-def _worker_start(settings: Settings, key: bytes) -> None:
-    _worker.update(settings=settings, key=key, gate=validation.Gate(settings))
+def worker_start(settings: Settings, key: bytes) -> None:
+    """In a new worker process: its settings, key and GX gate, the suites of cohorts and surveys built
+    at once (GX imported), so that its first file is checked as fast as the next ones."""
+    gate = validation.Gate(settings)
+    _worker.update(settings=settings, key=key, gate=gate)
+    for kind in sources.KINDS:
+        gate.suite(kind)
 
 
-def _worker_check(path: Path, kind: str) -> Checked:
-    """In a worker process: check one file with the source the writer found."""
-    return _check(path, sources.get(kind), _worker["settings"], _worker["key"], _worker["gate"])
+def worker_check(path: Path, kind: str) -> Checked:
+    """In a worker process: check one file with the source the writer found; then give back to the
+    system what reading it took (a long-lived worker of ``insertion watch`` would keep its peak)."""
+    try:
+        return _check(
+            path, sources.get(kind), _worker["settings"], _worker["key"], _worker["gate"], in_place=False
+        )
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    import contextlib
+    import ctypes
+    import gc
+
+    import pyarrow
+
+    gc.collect()
+    pyarrow.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc: free pages back to the system
 
 
 def ingest_files(
@@ -250,7 +299,7 @@ def ingest_files(
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
-    with ProcessPoolExecutor(workers, context, initializer=_worker_start, initargs=(settings, key)) as pool:
+    with ProcessPoolExecutor(workers, context, initializer=worker_start, initargs=(settings, key)) as pool:
         i = 0
         while i < len(paths):
             if not found[i].parallel:
@@ -278,7 +327,7 @@ def _in_workers(con, pool, files: list[tuple[Path, Source]], workers: int, gate,
             if path is None:
                 return
             digest = source.digest(path)
-            future = None if already_loaded(con, digest) else pool.submit(_worker_check, path, source.kind)
+            future = None if already_loaded(con, digest) else pool.submit(worker_check, path, source.kind)
             queue.append((path, source, digest, future))
 
     fill()
@@ -288,7 +337,7 @@ def _in_workers(con, pool, files: list[tuple[Path, Source]], workers: int, gate,
         if future is None:
             done(LoadReport(path, "skipped"))
         else:
-            done(_write(con, source, future.result(), digest, gate))
+            done(write_checked(con, source, future.result(), digest, gate))
 
 
 def touched_certifications(con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> list[str] | None:

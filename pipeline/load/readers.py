@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import math
-import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -40,6 +38,10 @@ class RawTable:
     # to keep it: its index in ``frame`` and the number of fields it has (quarantined, not loaded)
     cut_row: tuple[int, int] | None = None
     has_nul: bool | None = None  # whether the text holds a NUL byte (None: not known, look at each cell)
+    # a chunk of a file read in chunks (csv_chunks): bytes read so far of the file's size, last chunk
+    position: int | None = None
+    size: int | None = None
+    last: bool = True
 
 
 def detect_encoding(data: bytes, path: Path) -> str:
@@ -92,106 +94,13 @@ def utf16_without_bom(sample: bytes) -> str | None:
     return None
 
 
-def _decode(data: bytes, encoding: str, path: Path) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:  # UTF-16 cut in the middle of a character (odd length)
-        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
-        raise InputError(
-            path,
-            f"is {encoding.upper()} text that cannot be decoded at byte {exc.start} "
-            "(expected whole characters: the file looks truncated or damaged; export it again)",
-            row=line,
-        ) from exc
-
-
 def detect_delimiter(header_line: str) -> str:
     """The delimiter among ; , TAB that splits the header line into the most fields."""
     counts = {d: len(next(csv.reader([header_line], delimiter=d))) for d in DELIMITERS}
     return max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
 
 
-def read_csv(path: Path, cut_last_row: str = "reject") -> RawTable:
-    """Read a CSV file. A last row cut short (no final line break, fewer fields than the header) rejects
-    the file (``cut_last_row="reject"``), or is kept and marked in ``cut_row`` (``"quarantine"``: the
-    pipeline quarantines that row and loads the others)."""
-    data = path.read_bytes()
-    if not data.strip():
-        raise InputError(path, "the file is empty (expected a header row and data rows)")
-    text, encoding = _decoded(data, path)  # decoded once
-    if text is None:
-        text = _decode(data, encoding, path)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.splitlines()
-    first = next((i for i, line in enumerate(lines) if line.strip(" ;,\t")), None)
-    if first is None:
-        raise InputError(path, "the file holds only separators (expected a header row and data rows)")
-    delimiter = detect_delimiter(lines[first])
-    headers = next(csv.reader([lines[first]], delimiter=delimiter))
-    _check_nul_in_headers(path, headers, row=first + 1)
-    _check_headers(path, headers)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skiprows=first,
-            skip_blank_lines=False,
-            on_bad_lines="error",
-        )
-    except pd.errors.ParserError as exc:
-        msg = str(exc)
-        row = _line_in_message(msg)
-        if "EOF" in msg:
-            raise InputError(
-                path, "a quoted field is never closed: the file looks truncated (half-written)"
-            ) from exc
-        raise InputError(
-            path,
-            f"wrong number of fields ({msg.split('. ')[-1]}); expected delimiter {delimiter!r}",
-            row=row + first if row else None,
-        ) from exc
-    cut = _cut_last_row(text, frame, delimiter)
-    if cut is not None and cut_last_row == "reject":
-        raise InputError(
-            path,
-            f"the last row has {cut} of {len(frame.columns)} fields and no line end: "
-            "the file looks truncated (half-written); export it again",
-            row=first + 1 + len(frame),
-        )
-    frame.columns = [str(c).strip() for c in frame.columns]
-    source_row = pd.Series(range(first + 2, first + 2 + len(frame)), index=frame.index, dtype="int64")
-    cut_source = int(source_row.iloc[-1]) if cut is not None else None
-    frame, source_row = _drop_blank_rows(frame, source_row, keep=cut_source)
-    table = RawTable(path, frame, source_row, encoding=encoding, delimiter=delimiter)
-    table.has_nul = "\x00" in text  # one pass over the text, so that clean files skip the cell scan
-    if cut is not None:
-        index = int(source_row[source_row == cut_source].index[0])
-        table.cut_row = (index, cut)
-    return table
-
-
-def _line_in_message(msg: str) -> int | None:
-    m = re.search(r"line (\d+)", msg)
-    return int(m.group(1)) if m else None
-
-
-def _cut_last_row(text: str, frame: pd.DataFrame, delimiter: str) -> int | None:
-    """A file cut in the middle of its last row (no final line break, fewer fields than the header) was
-    half-written: the number of fields of that row, else None. A last row with all its fields and no
-    final line break is a whole row."""
-    if text.endswith(("\n", "\r")) or frame.empty:
-        return None
-    last = text.splitlines()[-1]
-    if not last.strip(" ;,\t"):
-        return None
-    fields = next(csv.reader([last], delimiter=delimiter), [])
-    return len(fields) if len(fields) < len(frame.columns) else None
-
-
-def _check_nul_in_headers(path: Path, headers: list[str], row: int) -> None:
+def check_nul_in_headers(path: Path, headers: list[str], row: int) -> None:
     """A NUL byte in the header row: the columns cannot be told, so the file is rejected."""
     for i, header in enumerate(headers, start=1):
         if "\x00" in header:
@@ -218,7 +127,7 @@ def nul_cells(frame: pd.DataFrame) -> dict[str, pd.Series]:
     return out
 
 
-def _drop_blank_rows(
+def drop_blank_rows(
     frame: pd.DataFrame, source_row: pd.Series, keep: int | None = None
 ) -> tuple[pd.DataFrame, pd.Series]:
     blank = (frame.fillna("").astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)
@@ -263,14 +172,14 @@ def read_excel(path: Path, header_score) -> RawTable:
     _, name, header_at = best
     sheet = sheets[name]
     headers = [_cell_text(v) for v in sheet.iloc[header_at].tolist()]
-    _check_headers(path, [h for h in headers if h], row=header_at + 1)
+    check_headers(path, [h for h in headers if h], row=header_at + 1)
     body = sheet.iloc[header_at + 1 :].map(_cell_text)
     keep = [i for i, h in enumerate(headers) if h or (body.iloc[:, i] != "").any()]
     frame = body.iloc[:, keep].copy()
     frame.columns = [headers[i] or f"column {i + 1}" for i in keep]
     frame = frame.reset_index(drop=True)
     source_row = pd.Series(range(header_at + 2, header_at + 2 + len(frame)), dtype="int64")
-    frame, source_row = _drop_blank_rows(frame, source_row)
+    frame, source_row = drop_blank_rows(frame, source_row)
     notes = [f"sheet {name!r}, header on row {header_at + 1}"] if len(sheets) > 1 or header_at else []
     return RawTable(path, frame, source_row, sheet=str(name), notes=notes)
 
@@ -398,23 +307,7 @@ def mark_defects(raw: RawTable, batch) -> None:
             batch.mapped[CUT_ROW] = shown
 
 
-def read_table(path: Path, header_score, cut_last_row: str = "reject") -> RawTable:
-    """Read any supported file; raise :class:`InputError` for what cannot be read. ``cut_last_row``:
-    see :func:`read_csv`."""
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        table = read_excel(path, header_score)
-    else:
-        if path.read_bytes()[:4] == b"PK\x03\x04":
-            raise InputError(
-                path, "is a zip archive, not a CSV (expected a .csv, .xlsx, or an RNCP export zip)"
-            )
-        table = read_csv(path, cut_last_row)
-    return table
-
-
-def _check_headers(path: Path, headers: list[str], row: int = 1) -> None:
+def check_headers(path: Path, headers: list[str], row: int = 1) -> None:
     names = [norm(h) for h in headers]
     duplicated = sorted({h for h, n in zip(headers, names, strict=True) if n and names.count(n) > 1})
     if duplicated:

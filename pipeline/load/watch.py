@@ -1,4 +1,5 @@
-"""Which files of a watched folder are ready to load (``insertion watch``).
+"""Which files of a watched folder are ready to load (``insertion watch``), and the worker processes
+that check them while the watcher goes on (:class:`Checks`).
 
 A file is ready when it is new or changed since it was last handled, and its size and modification time
 have not moved between two looks: a file still being copied or exported is left for a later look, never
@@ -7,11 +8,23 @@ loaded half-written.
 
 from __future__ import annotations
 
+import gc
 import stat
+import time
 from pathlib import Path
 
 from pipeline.core.config import Settings
-from pipeline.load.ingest import raw_files
+from pipeline.core.errors import InputError
+from pipeline.load.ingest import (
+    Checked,
+    LoadReport,
+    already_loaded,
+    raw_files,
+    worker_check,
+    worker_start,
+    write_checked,
+)
+from pipeline.load.staging import clean, discard
 
 
 class Arrivals:
@@ -48,3 +61,91 @@ class Arrivals:
         for path in paths:
             if path in self._previous:
                 self._handled[path] = self._previous[path]
+
+
+class Checks:
+    """Files read and validated by worker processes (``INSERTION_WORKERS``) while the watcher goes on
+    looking, handed back as each is done — in any order: the figures depend on the set of loaded files,
+    never on their order (docs/methodology.md M21). The watcher holds the warehouse only to write them, so
+    a long file (or a file of bad rows, refused after its first rows) never keeps another from loading,
+    nor another command from writing."""
+
+    def __init__(self, settings: Settings, key: bytes):
+        self.settings, self.key = settings, key
+        self.running: dict = {}  # future -> (path, source, digest)
+        self.pool = self._pool()
+
+    def _pool(self):
+        """Worker processes, started now (GX imported, suites built) so that the first file is quick."""
+        import multiprocessing
+        import os
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
+        workers = max(1, self.settings.workers)
+        pool = ProcessPoolExecutor(
+            workers, context, initializer=worker_start, initargs=(self.settings, self.key)
+        )
+        for _ in range(workers):
+            pool.submit(os.getpid)
+        return pool
+
+    def submit(self, path: Path, source, digest: str) -> None:
+        self.running[self.pool.submit(worker_check, path, source.kind)] = (path, source, digest)
+
+    @property
+    def pending(self) -> list[Path]:
+        return [path for path, _, _ in self.running.values()]
+
+    def done(self) -> list[tuple[Path, object, str, Checked]]:
+        """The files checked since the last call: (path, source, digest, checked)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        out, broken = [], False
+        for future in [f for f in self.running if f.done()]:
+            path, source, digest = self.running.pop(future)
+            try:
+                checked = future.result()
+            except BrokenProcessPool as exc:  # a worker was killed (out of memory?): its files are refused
+                broken = True
+                checked = Checked(path, error=InputError(path, f"la lecture a été interrompue ({exc})"))
+            except Exception as exc:  # a fault of the reader on this file: refused, the watcher goes on
+                message = f"la lecture a échoué ({type(exc).__name__} : {exc})"
+                checked = Checked(path, error=InputError(path, message))
+            out.append((path, source, digest, checked))
+        if broken:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._pool()
+        return out
+
+    def close(self) -> None:
+        """Stop the workers, those still reading a file included (what they staged is removed)."""
+        import multiprocessing
+
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        children, deadline = multiprocessing.active_children(), time.monotonic() + 2
+        for child in children:  # idle workers end at once, cleanly
+            child.join(max(0.0, deadline - time.monotonic()))
+        for child in children:  # a worker still reading a file is stopped
+            if child.is_alive():
+                child.terminate()
+                child.join(5)
+        for future in self.running:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                discard(future.result().batch)
+        self.running, self.pool = {}, None
+        gc.collect()  # the pool's semaphores released now, not left to the resource tracker at exit
+        clean(self.settings.warehouse.parent)
+
+
+def write_done(con, done: list[tuple[Path, object, str, Checked]], gate) -> list[LoadReport]:
+    """Write files checked by :class:`Checks`, in the caller's connection (one transaction each): a file
+    loaded meanwhile by another command is skipped."""
+    reports = []
+    for path, source, digest, checked in done:
+        if already_loaded(con, digest):
+            discard(checked.batch)
+            reports.append(LoadReport(path, "skipped"))
+        else:
+            reports.append(write_checked(con, source, checked, digest, gate))
+    return reports

@@ -56,7 +56,7 @@ def read_contacts(paths: list[Path], key: bytes, explicit: bool = False) -> tupl
     has no reference or no e-mail column is an error; found in a folder, it is passed over."""
     from pipeline.core.normalise import norm
     from pipeline.load.pseudonymise import pseudonymise
-    from pipeline.load.readers import read_table
+    from pipeline.load.textfile import read_table
 
     synonyms = _contact_synonyms()
 

@@ -91,6 +91,34 @@ def quarantine(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pd.DataFrame
     return frame
 
 
+def quarantine_counts(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pd.DataFrame:
+    """Per load, column and check that set rows or fields aside: every failing row counted (its validation
+    run) beside the examples the quarantine keeps (at most ``INSERTION_QUARANTINE_EXAMPLES`` per check:
+    pipeline/load/staging.py), newest load first."""
+    return con.execute(
+        """
+        with checks as (
+            select r.load_id, v.expectation_type, v.column_name, v.description, v.unexpected_count,
+                   case v.severity when 'error' then 'row' else 'field' end as outcome
+            from validation_results as v join validation_runs as r using (run_id)
+            where r.scope = 'file' and r.load_id is not null and not v.success
+              and v.severity in ('error', 'field') and v.unexpected_count > 0
+        )
+        select c.load_id, l.file_name, l.status, c.column_name as column, c.outcome,
+               c.description as expected, c.unexpected_count as rows_failing,
+               (select count(*) from quarantine as q
+                where q.load_id = c.load_id and q.outcome = c.outcome
+                  and list_contains(q.expectations, c.expectation_type)
+                  and len(list_filter(q.reasons, lambda x: suffix(x, 'expected ' || c.description))) > 0
+               ) as examples_kept
+        from checks as c join load_log as l using (load_id)
+        order by c.load_id desc, rows_failing desc, c.column_name
+        limit ?
+        """,
+        [limit],
+    ).df()
+
+
 def loads(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every load, newest first (the Qualité page's « Chargements »)."""
     return con.execute(

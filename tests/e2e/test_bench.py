@@ -81,5 +81,7 @@ def test_bench_quick_runs(tmp_path):
         "RNCP XML export",
         "users at once",
         "While two analysts' queries run",
+        "## Large files (issue #24)",
+        "refused after its first 1,000 rows",
     ):
         assert section in text

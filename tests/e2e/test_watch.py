@@ -69,3 +69,60 @@ def test_watch_loads_arrivals_reports_rejections_and_stops_cleanly(settings):
     assert process.returncode == 0 and "Stopped." in rest
     assert "bad.csv" in err and "column 'jury_date'" in err
     assert table_rows(settings.warehouse, "select count(*) from landing_cohort_results") == [(5,)]
+
+
+def test_a_refused_file_never_blocks_the_others(settings):
+    """Issue #24: a large file of bad rows is refused after its first rows, as a file, its quarantine left
+    empty; while a long file is read and validated (its progress on stderr) the warehouse is free for
+    another command, and a small file dropped meanwhile loads before the long one is done."""
+    import queue
+    import threading
+
+    import duckdb
+
+    from tests.models.test_large_files import HEADER, garbage, survey
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "INSERTION_CHUNK_ROWS": "1000", "INSERTION_WORKERS": "2"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "watch", "--interval", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    errors: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [errors.put(line) for line in process.stderr], daemon=True).start()
+    raw = settings.raw_dir
+    try:
+        _wait_for(process, "Watching")
+        (raw / "enquete_corrompue.csv").write_text(HEADER + garbage(100_000), encoding="utf-8")
+        (raw / "cohort_ok.csv").write_bytes((FIXTURES / "cohort_ok.csv").read_bytes())
+        out = "".join(_wait_for(process, "Up to date", 120))
+        assert "5 of 5 rows loaded as cohort_results" in out
+        assert "1 file(s) loaded, 0 already there, 1 rejected" in out
+        (raw / "enquete_longue.csv").write_text(survey(50_000), encoding="utf-8")  # 50 chunks
+        seen = [errors.get(timeout=120)]
+        while "enquete_longue.csv : " not in seen[-1]:  # a worker is reading it
+            seen.append(errors.get(timeout=120))
+        assert "lignes lues (" in seen[-1] and "lignes/s, " in seen[-1] and " %)" in seen[-1]
+        duckdb.connect(str(settings.warehouse)).close()  # the watcher does not hold the warehouse
+        (raw / "survey_ok.csv").write_bytes((FIXTURES / "survey_ok.csv").read_bytes())
+        out = "".join(_wait_for(process, "Up to date", 300))
+        assert out.index("survey_ok.csv: 3 of 3 rows") < out.index("enquete_longue.csv: 50000 of 50000")
+        assert "2 file(s) loaded, 0 already there, 0 rejected" in out
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        process.kill()
+    rest = "".join(seen) + "".join(iter(lambda: errors.get() if not errors.empty() else "", ""))
+    assert "enquete_corrompue.csv, row 2, column 'Code RNCP': fichier refusé" in rest
+    assert "Traceback" not in rest
+    assert table_rows(
+        settings.warehouse,
+        "select status, rows_read from load_log where file_name = 'enquete_corrompue.csv'",
+    ) == [("rejected", 1000)]
+    assert table_rows(
+        settings.warehouse, "select count(*) from quarantine where file_name = 'enquete_corrompue.csv'"
+    ) == [(0,)]
+    assert table_rows(settings.warehouse, "select count(*) from landing_survey_answers") == [(50_003,)]

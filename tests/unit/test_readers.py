@@ -4,7 +4,7 @@ import openpyxl
 import pytest
 
 from pipeline.core.errors import InputError
-from pipeline.load.readers import read_table
+from pipeline.load.textfile import read_table
 
 HEADER = "Référence candidat;Code RNCP;Date du jury;Voie d'accès;Résultat"
 ROW = "R1;RNCP34179;15/06/2018;Élève;Certifié"

@@ -18,17 +18,12 @@ import duckdb
 
 from pipeline.core.errors import InputError
 from pipeline.load.batch import Batch, Kind
-from pipeline.load.readers import (
-    EXCEL_SUFFIXES,
-    detect_delimiter,
-    detect_encoding,
-    excel_head_rows,
-    read_table,
-)
+from pipeline.load.readers import EXCEL_SUFFIXES, detect_delimiter, detect_encoding, excel_head_rows
 from pipeline.load.sources import cdc, cohorts, limesurvey, rncp, rome, surveys
 from pipeline.load.sources.base import CERTAIN, FileSource, Written
 from pipeline.load.sources.cohorts import COHORT_RESULTS
 from pipeline.load.sources.surveys import SURVEY_ANSWERS
+from pipeline.load.textfile import table_chunks
 
 HEAD_BYTES = 65536
 
@@ -59,12 +54,15 @@ class Source(Protocol):
     """An input source. ``kind``: its name (``--kind`` forces it); ``loads``: the kind of the rows it
     loads, as recorded in ``load_log`` (its own name, or the kind it is another source of: a LimeSurvey
     export loads survey answers); ``unit``: what its rows are called in reports; ``parallel``: whether a
-    worker process can read and validate it (it needs nothing from the warehouse)."""
+    worker process can read and validate it (it needs nothing from the warehouse); ``chunked``: whether
+    it is checked chunk by chunk in bounded memory (:func:`pipeline.load.staging.check_in_chunks`, through
+    its ``batches``, ``split`` and ``quarantine_records``), else read whole (``check``)."""
 
     kind: str
     loads: str | None
     unit: str
     parallel: bool
+    chunked: bool
 
     def detect(self, path: Path, head: Head) -> int:
         """How surely this source reads the file, from its head: 0 not at all; the count of its columns
@@ -79,6 +77,11 @@ class Source(Protocol):
     def read(self, path: Path, settings, key: bytes, mapping: Path | None = None) -> Batch:
         """The file as a typed batch, validated by the gate afterwards (a batch without frame is streamed
         and validated by ``write``). Raises :class:`InputError` when the file cannot be read."""
+
+    def check(self, path: Path, settings, key: bytes, gate, mapping=None, in_place=None) -> tuple:
+        """(batch, verdict): the file read whole and validated by ``gate``, nothing written (a
+        ``chunked`` source is checked by :func:`pipeline.load.staging.check_in_chunks` instead). Raises
+        :class:`InputError` when the file cannot be read."""
 
     def write(self, con: duckdb.DuckDBPyConnection, batch: Batch, verdict, load_id: int, gate) -> Written:
         """Write the batch as load ``load_id``, inside the caller's transaction: its rows, its quarantine,
@@ -121,7 +124,7 @@ class Unknown(FileSource):
         def score(headers: list[str]) -> int:
             return max(s.score(headers, settings.header_mapping) for s in SOURCES)
 
-        raw = read_table(path, score, cut_last_row="quarantine")
+        raw = next(table_chunks(path, score, "quarantine", rows=1000))  # the headers: the head is enough
         raise InputError(
             path,
             "cannot tell whether this is a cohort-results or a survey file from its headers "

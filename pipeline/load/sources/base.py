@@ -35,6 +35,7 @@ class FileSource:
     loads: str | None = None  # the kind of the rows it loads, when not its own name (see Source)
     unit = "rows"
     parallel = True
+    chunked = False  # read whole and validated at once (see ``check``), not chunk by chunk
 
     def __init__(self) -> None:
         if self.loads is None:
@@ -46,6 +47,14 @@ class FileSource:
     def score(self, headers: list[str], header_mapping: Path | None = None) -> int:
         """How well a row of cells names this source's columns (0: not a header row of it)."""
         return 0
+
+    def check(self, path: Path, settings, key: bytes, gate, mapping=None, in_place=None):
+        """(batch, verdict): the file read whole and validated by the gate (a batch without frame is
+        streamed and validated by ``write``: no verdict yet). A ``chunked`` source is checked by
+        :func:`pipeline.load.staging.check_in_chunks` instead."""
+        batch = self.read(path, settings, key, mapping)
+        verdict = gate.validate(batch.frame, batch.kind.suite) if batch.frame is not None else None
+        return batch, verdict
 
     def digest(self, path: Path, mapping: Path | None = None) -> str:
         """The file's sha256."""

@@ -36,9 +36,10 @@ from pipeline.core.errors import InputError
 from pipeline.core.labels import WAVE_LABELS
 from pipeline.core.normalise import looks_personal, map_values, norm, parse_dates, values_look_personal
 from pipeline.load.batch import Batch
-from pipeline.load.readers import RawTable, mark_defects, read_table
+from pipeline.load.readers import RawTable, mark_defects
 from pipeline.load.sources.surveys import SURVEY_ANSWERS, to_landing, type_batch
 from pipeline.load.sources.tabular import Tabular
+from pipeline.load.textfile import read_table
 
 OWN_COLUMNS = {"id", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl"}
 # fields a mapping may name: what the file says about the answer (who, which certification and wave come
@@ -303,6 +304,11 @@ class LimeSurveyExport(Tabular):
         batch = self.type_batch(prepare(raw, key, mapping))
         mark_defects(raw, batch)
         return batch
+
+    def batches(self, path: Path, settings, key: bytes, mapping=None, rows=None, first_rows=None):
+        """The export in one batch: whether a participant answered twice, or whether any token belongs to
+        the mapping's campaign, is told by the whole export (an export holds one campaign's answers)."""
+        yield self.read(path, settings, key, mapping)
 
 
 SOURCE = LimeSurveyExport()
