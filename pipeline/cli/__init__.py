@@ -23,7 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     common = french.Parser(add_help=False)
     common.add_argument(
         "--warehouse",
-        metavar="PATH",
+        metavar="CHEMIN",
         help="fichier de l'entrepôt DuckDB (variable INSERTION_WAREHOUSE ; par défaut "
         "data/warehouse/insertion.duckdb)",
     )

@@ -319,5 +319,7 @@ def register(add) -> None:
     )
     p.add_argument("--since", metavar="DATE", help="aaaa-mm-jj, jj/mm/aaaa ou un nombre de jours")
     p.add_argument("--action", choices=sorted(ACTIONS))
-    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="format de sortie (défaut table)"
+    )
     p.add_argument("--verify", action="store_true", help="vérifie la chaîne des lignes (code 1 si rompue)")

@@ -84,8 +84,10 @@ def cmd_ingest(args) -> int:
 def _print_report(report) -> None:
     """A load's summary line (on stderr when the file was rejected) and its warnings."""
     print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout, flush=True)
+    from pipeline.core.quality_labels import reason_fr
+
     for warning in report.warnings:
-        print(f"  avertissement : {warning}", flush=True)
+        print(f"  avertissement : {reason_fr(warning)}", flush=True)
 
 
 def _interrupt(signum, frame):
@@ -222,6 +224,7 @@ def cmd_quality(args) -> int:
       insertion quality --quarantine    # lignes et champs écartés, avec leurs motifs
       insertion quality --issues        # les règles appliquées aux chiffres (doublons, orphelins, fenêtres…)
     """
+    from pipeline.core.quality_labels import reasons_fr
     from pipeline.outputs import text
     from pipeline.reports import quality
 
@@ -231,6 +234,7 @@ def cmd_quality(args) -> int:
             frame = quality.issues(con)
         elif args.quarantine:
             frame = quality.quarantine(con, args.limit)
+            frame["reasons"] = frame["reasons"].map(lambda text: reasons_fr(text, " | "))
         elif args.run is not None:
             frame = quality.run_details(con, args.run)
         else:

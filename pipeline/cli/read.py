@@ -296,7 +296,9 @@ def register(add) -> None:
     """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
     p = add("stats", cmd_stats, "affiche le tableau des statistiques d'une certification")
     p.add_argument("code", help="code RNCP, p. ex. RNCP34179")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="format de sortie (défaut table)"
+    )
     p.add_argument(
         "--detail",
         action="store_true",
@@ -316,7 +318,9 @@ def register(add) -> None:
 
     p = add("titles", cmd_titles, "liste les intitulés d'emploi et leurs codes ROME")
     p.add_argument("--unmatched", action="store_true", help="seulement les intitulés encore sans code ROME")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="format de sortie (défaut table)"
+    )
 
     p = add("review", cmd_review, "enregistre la décision d'un relecteur sur un intitulé d'emploi")
     p.add_argument("title", help="l'intitulé d'emploi tel qu'écrit dans les enquêtes")
@@ -335,7 +339,9 @@ def register(add) -> None:
     p.add_argument(
         "--file", metavar="PATH", help="lit la requête dans un fichier (« - » pour l'entrée standard)"
     )
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="format de sortie (défaut table)"
+    )
     p.add_argument(
         "--timeout", type=float, default=60.0, metavar="SECONDES", help="arrête la requête après (défaut 60)"
     )

@@ -222,7 +222,9 @@ def register(add) -> None:
             formatter_class=Formatter,
         )
         c.add_argument(
-            "--warehouse", metavar="PATH", help="fichier de l'entrepôt DuckDB (variable INSERTION_WAREHOUSE)"
+            "--warehouse",
+            metavar="CHEMIN",
+            help="fichier de l'entrepôt DuckDB (variable INSERTION_WAREHOUSE)",
         )
         c.set_defaults(func=func)
         return c
@@ -236,7 +238,9 @@ def register(add) -> None:
         metavar="DATE",
         help="fenêtres ouvertes d'ici cette date (défaut aujourd'hui)",
     )
-    c.add_argument("--format", choices=["table", "csv"], default="table")
+    c.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="format de sortie (défaut table)"
+    )
 
     c = command("export", cmd_export, "écrit un fichier de participants (LimeSurvey, CSV, XLSX)")
     c.add_argument("--certification", type=_code, required=True, metavar="CODE")
@@ -264,7 +268,9 @@ def register(add) -> None:
     c.add_argument("--certification", type=_code, metavar="CODE")
     c.add_argument("--wave", type=_wave, metavar="6m|24m")
     c.add_argument("--open-only", action="store_true", help="seulement les fenêtres ouvertes aujourd'hui")
-    c.add_argument("--format", choices=["table", "csv"], default="table")
+    c.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="format de sortie (défaut table)"
+    )
     c.add_argument(
         "--relances", metavar="FICHIER", help="écrit le fichier de participants des non-répondants à relancer"
     )

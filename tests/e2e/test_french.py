@@ -204,3 +204,12 @@ def test_read_commands_speak_french(sample_cli):
     code, out, err = sample_cli("certification", "RNCP34179")
     assert code == 0 and "Niveau" in out
     check(out + err, "certification")
+
+
+def test_the_quarantine_reasons_are_french(cli, settings):
+    from tests.helpers import FIXTURES
+
+    cli("ingest", FIXTURES / "cohort_bad_rows.csv")
+    code, out, err = cli("quality", "--quarantine")
+    assert code == 0 and "cohort_bad_rows.csv" in out and "ligne" in out
+    assert not re.search(r"\bexpected\b", out), out
