@@ -245,7 +245,16 @@ def cmd_sql(args) -> int:
         try:
             sql = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            print(f"Lecture impossible de {args.file} : {exc}", file=sys.stderr)
+            why = (
+                "fichier introuvable"
+                if isinstance(exc, FileNotFoundError)
+                else "accès refusé"
+                if isinstance(exc, PermissionError)
+                else "texte UTF-8 attendu"
+                if isinstance(exc, UnicodeDecodeError)
+                else "erreur de lecture"
+            )
+            print(f"Lecture impossible de {args.file} : {why}.", file=sys.stderr)
             return 2
     elif args.query == "-" or (args.query is None and not sys.stdin.isatty()):
         sql = sys.stdin.read()

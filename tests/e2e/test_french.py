@@ -34,6 +34,9 @@ ENGLISH = [
     "warning",
     "recorded",
     "days left",
+    "no such",
+    "not found",
+    "cannot",
     "nothing",
     "level",
     "the",
@@ -160,10 +163,16 @@ def test_missing_warehouse(settings, cli, tmp_path):
         check(out + err, " ".join(argv) + " (no warehouse)")
 
 
-def test_bad_file_path(settings, cli, tmp_path):
+@pytest.mark.xfail(
+    strict=True, reason="the load summaries are pipeline/load's, translated after the chunked-reading merge"
+)
+def test_a_missing_file_to_load(settings, cli, tmp_path):
     code, out, err = cli("ingest", tmp_path / "absent.csv")
     assert code != 0
     check(out + err, "ingest absent.csv")
+
+
+def test_bad_file_path(settings, cli, tmp_path):
     code, out, err = cli("sql", "--file", tmp_path / "absent.sql")
     assert code != 0
     check(out + err, "sql --file absent.sql")
