@@ -6,25 +6,28 @@ import argparse
 import os
 import sys
 
-from pipeline.cli import accrochage, admin, dossier, load, read, survey, unload
+from pipeline.cli import accrochage, admin, dossier, french, load, read, survey, unload
 from pipeline.cli.common import EPILOG
+
+french.install()  # argparse's own texts (usage, options, errors) in French
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = french.Parser(
         prog="insertion",
-        description="Employment outcomes of RNCP certifications: load cohort results and insertion surveys "
-        "into a DuckDB warehouse and compute France Compétences' statistics.",
-        epilog="Start with: insertion build && insertion stats RNCP34179\n\n" + EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Insertion professionnelle des certifications RNCP : charge les résultats des jurys et les "
+        "enquêtes d'insertion dans un entrepôt DuckDB et calcule les statistiques de France Compétences.",
+        epilog="Pour commencer : insertion build && insertion stats RNCP34179\n\n" + EPILOG,
+        formatter_class=french.Formatter,
     )
-    common = argparse.ArgumentParser(add_help=False)
+    common = french.Parser(add_help=False)
     common.add_argument(
         "--warehouse",
-        metavar="PATH",
-        help="DuckDB warehouse file (env INSERTION_WAREHOUSE; default data/warehouse/insertion.duckdb)",
+        metavar="CHEMIN",
+        help="fichier de l'entrepôt DuckDB (variable INSERTION_WAREHOUSE ; par défaut "
+        "data/warehouse/insertion.duckdb)",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE", title="commandes")
 
     def add(name, func, help):
         p = sub.add_parser(
@@ -33,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
             help=help,
             description=func.__doc__,
             epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=french.Formatter,
         )
         p.set_defaults(func=func)
         return p
@@ -54,15 +57,41 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)  # the parser reads the settings (a bad value is an error)
         with private.umask():  # whatever a command creates is its owner's only (issue #25)
             return args.func(args)
-    except duckdb.CatalogException as exc:
+    except BrokenPipeError:  # `insertion stats … | head`: the reader left; stop quietly, as Unix tools do
+        _stdout_to_devnull()
+        return 141
+    except duckdb.CatalogException:
         print(
-            f"error: the warehouse has no such table or view yet; run `insertion build` ({exc})",
+            "erreur : l'entrepôt n'a pas encore cette table ou vue ; lancez « insertion build ».",
             file=sys.stderr,
         )
         return 2
     except (InputError, WarehouseBusy, FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"erreur : {_french(exc)}", file=sys.stderr)
         return 2
+    except duckdb.IOException:
+        print(
+            "erreur : l'entrepôt est ouvert par un autre processus ; attendez qu'il finisse.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _french(exc: Exception) -> str:
+    """The message of an error a user reads: ours are French; Python's own (``int('abc')``, a missing
+    file) are said in French without their internals."""
+    if isinstance(exc, FileNotFoundError) and exc.filename is not None:
+        return f"fichier introuvable : {exc.filename}"
+    text = str(exc)
+    if isinstance(exc, ValueError) and text.startswith(("invalid literal", "could not convert", "time data")):
+        return f"valeur invalide ({text.split(':', 1)[-1].strip()})"
+    return text
+
+
+def _stdout_to_devnull() -> None:
+    """After a broken pipe: what is still buffered for stdout goes nowhere (no second error at exit)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def run() -> None:
@@ -73,7 +102,11 @@ def run() -> None:
     import logging
 
     code = main()
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        code = code or 141
     sys.stderr.flush()
     logging.shutdown()
     os._exit(int(code or 0))

@@ -11,12 +11,13 @@ from pipeline.core.config import Settings
 
 
 def cmd_generate(args) -> int:
-    """Write realistic fictional raw files at national scale: cohort results and both survey waves,
-    CSV and XLSX mixed, French headers, a sprinkle of realistic defects. Cohort sizes, insertion rates and
-    VAE shares are calibrated on real published statistics (the RNCP export's STATISTIQUES_PROMOTIONS and
-    fiche pages; see --calibrate-from). Same seed, same files.
+    """Écrit des fichiers bruts fictifs réalistes à l'échelle nationale : résultats de jury et les deux
+    vagues d'enquête, CSV et XLSX mêlés, en-têtes français, quelques défauts réalistes. Tailles des
+    promotions, taux d'insertion et parts de VAE sont calés sur de vraies statistiques publiées
+    (STATISTIQUES_PROMOTIONS de l'export RNCP et pages des fiches ; voir --calibrate-from). Même graine,
+    mêmes fichiers.
 
-    Example:
+    Exemple :
       insertion generate --certifications 2000 --years 2015-2024 --out data/raw/national/
       insertion generate --certifications 50 --years 2019-2023 --target-certified 100000 --out /tmp/gen --seed 7
     """
@@ -27,14 +28,14 @@ def cmd_generate(args) -> int:
     calibration = generate.calibrate(published)
     years = parse_years(args.years)
     print(
-        f"Calibration ({calibration['source']}): cohort size log-normal mu={calibration['size_mu']:.2f} "
+        f"Calage ({calibration['source']}) : taille des promotions log-normale mu={calibration['size_mu']:.2f} "
         f"sigma={calibration['size_sigma']:.2f}, insertion {calibration['insertion_mean']:.0%} "
         f"± {calibration['insertion_sd']:.0%}, VAE {calibration['vae_share']:.1%}"
     )
 
     def progress(done: int, total: int) -> None:
         bar = "#" * int(30 * done / total)
-        print(f"\r[{bar:<30}] {done}/{total} groups of files", end="", file=sys.stderr, flush=True)
+        print(f"\r[{bar:<30}] {done}/{total} groupes de fichiers", end="", file=sys.stderr, flush=True)
 
     totals = generate.national(
         Path(args.out),
@@ -49,24 +50,25 @@ def cmd_generate(args) -> int:
     )
     print(file=sys.stderr)
     print(
-        f"Written {totals['files']} files under {args.out}: {totals['certified']:,} certified, "
-        f"{totals['cohort_rows']:,} cohort rows, {totals['survey_rows']:,} survey answers, "
-        f"{totals['defects']:,} defective rows, {totals['cdc_passages']:,} passages of CDC fluxes. "
-        f"Target jobs: {str(Path(args.out)).rstrip('/')}-reference/"
+        f"Écrit : {totals['files']} fichiers sous {args.out} : {totals['certified']:,} certifiés, "
+        f"{totals['cohort_rows']:,} lignes de jury, {totals['survey_rows']:,} réponses d'enquête, "
+        f"{totals['defects']:,} lignes défectueuses, {totals['cdc_passages']:,} passages de flux CDC. "
+        f"Métiers visés : {str(Path(args.out)).rstrip('/')}-reference/"
     )
     return 0
 
 
 def cmd_serve(args) -> int:
-    """Serve the dashboard over the published read-only snapshot of the warehouse.
+    """Sert le tableau de bord sur l'instantané publié, en lecture seule, de l'entrepôt.
 
-    Dash's development server by default; --prod uses gunicorn (two processes per core, 8 threads each). Binds
-    127.0.0.1; any other --host needs accounts (`insertion users add`), and once an account exists everyone
-    signs in and sees what their role allows. Without accounts, on 127.0.0.1 only,
-    INSERTION_DASHBOARD_PASSWORD still turns on HTTP basic auth (user « insertion »).
-    `insertion build` can run meanwhile: the dashboard picks up the new snapshot without restart.
+    Serveur de développement de Dash par défaut ; --prod utilise gunicorn (deux processus par cœur, 8 fils
+    chacun). Écoute sur 127.0.0.1 ; tout autre --host exige des comptes (`insertion users add`), et dès
+    qu'un compte existe chacun se connecte et voit ce que son rôle permet. Sans compte, sur 127.0.0.1
+    seulement, INSERTION_DASHBOARD_PASSWORD active encore l'authentification HTTP (utilisateur
+    « insertion »). `insertion build` peut tourner pendant ce temps : le tableau de bord prend le nouvel
+    instantané sans redémarrer.
 
-    Example:
+    Exemple :
       insertion serve
       insertion users add c.moreau --role direction && insertion serve --prod --host 0.0.0.0 --port 8050
     """
@@ -74,7 +76,9 @@ def cmd_serve(args) -> int:
 
     settings = settings_of(args)
     if not settings.snapshot.exists():
-        print(f"error: {settings.snapshot} does not exist; run `insertion build` first", file=sys.stderr)
+        print(
+            f"erreur : {settings.snapshot} n'existe pas ; lancez d'abord « insertion build »", file=sys.stderr
+        )
         return 2
     settle_pending(settings)
     serve(
@@ -90,15 +94,15 @@ def cmd_serve(args) -> int:
 
 
 def cmd_users(args) -> int:
-    """Manage the dashboard's accounts (file INSERTION_ACCOUNTS, mode 0600, outside git).
+    """Gère les comptes du tableau de bord (fichier INSERTION_ACCOUNTS, mode 0600, hors de git).
 
-    Roles: direction (every page), qualite (every page but SQL), analyste (the SQL page), partenaire
-    (bound to one or more SIRET with --siret: only the rows of those SIRET, on every page). The password
-    is asked twice on the terminal (never on the command line); --password-stdin reads it from the first
-    line of standard input, for scripts. Once an account exists, the dashboard asks everyone to sign in;
-    serving on anything but 127.0.0.1 requires accounts.
+    Rôles : direction (toutes les pages), qualite (toutes sauf SQL), analyste (la page SQL), partenaire
+    (lié à un ou plusieurs SIRET avec --siret : seulement les lignes de ces SIRET, sur chaque page). Le mot
+    de passe est demandé deux fois au terminal (jamais sur la ligne de commande) ; --password-stdin le lit
+    sur la première ligne de l'entrée standard, pour les scripts. Dès qu'un compte existe, le tableau de
+    bord demande à chacun de se connecter ; servir ailleurs que sur 127.0.0.1 exige des comptes.
 
-    Example:
+    Exemple :
       insertion users add c.moreau --role direction
       insertion users add of-lyon --role partenaire --siret 12345678900015 --siret 12345678900023
       printf '%s\\n' "$MOT_DE_PASSE" | insertion users add analyste1 --role analyste --password-stdin
@@ -172,15 +176,16 @@ def _read_password(from_stdin: bool, name: str = "") -> str:
 
 
 def cmd_audit(args) -> int:
-    """Read the audit journal: sign-ins, pages and data seen (with their filters), downloads and exports,
-    SQL queries, declarations, unloads, reviewer decisions and account changes — who, when, from which
-    address —, newest first. The journal (beside INSERTION_ACCOUNTS, mode 0600) is written by the product
-    only and chained row to row: --verify says whether a row was changed, inserted or removed. Rows older
-    than INSERTION_AUDIT_RETENTION_DAYS (365) are purged, and the purge is recorded. Reading is itself
-    recorded. On the dashboard: the « Journal » page (direction only).
+    """Lit le journal d'audit : connexions, pages et données vues (avec leurs filtres), téléchargements et
+    exports, requêtes SQL, déclarations, retraits, décisions de relecture et changements de comptes — qui,
+    quand, depuis quelle adresse —, du plus récent au plus ancien. Le journal (à côté d'INSERTION_ACCOUNTS,
+    mode 0600) n'est écrit que par le produit et chaîné ligne à ligne : --verify dit si une ligne a été
+    modifiée, insérée ou retirée. Les lignes plus vieilles qu'INSERTION_AUDIT_RETENTION_DAYS (365) sont
+    purgées, et la purge est journalisée. La lecture est elle-même journalisée. Dans le tableau de bord :
+    la page « Journal » (direction seulement).
 
-    Example:
-      insertion audit --since 7                      # the last seven days
+    Exemple :
+      insertion audit --since 7                      # les sept derniers jours
       insertion audit --user c.moreau --since 2026-11-01 --format csv > journal.csv
       insertion audit --action sql
       insertion audit --verify
@@ -257,14 +262,19 @@ def register(add) -> None:
     """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
     from pipeline.core.audit import ACTIONS
 
-    p = add("generate", cmd_generate, "write realistic fictional raw files at national scale")
-    p.add_argument("--certifications", type=int, default=2000)
-    p.add_argument("--years", default="2015-2024", help="e.g. 2015-2024")
-    p.add_argument("--out", required=True, metavar="DIR")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--defects", type=float, default=0.0005, help="share of defective rows (default 0.0005)")
+    p = add("generate", cmd_generate, "écrit des fichiers bruts fictifs réalistes à l'échelle nationale")
+    p.add_argument("--certifications", type=int, default=2000, help="nombre de certifications (défaut 2000)")
+    p.add_argument("--years", default="2015-2024", help="p. ex. 2015-2024")
+    p.add_argument("--out", required=True, metavar="DOSSIER")
+    p.add_argument("--seed", type=int, default=1, help="graine du hasard (défaut 1)")
     p.add_argument(
-        "--target-certified", type=int, metavar="N", help="scale cohort sizes to about N certified"
+        "--defects", type=float, default=0.0005, help="part de lignes défectueuses (défaut 0.0005)"
+    )
+    p.add_argument(
+        "--target-certified",
+        type=int,
+        metavar="N",
+        help="met les promotions à l'échelle d'environ N certifiés",
     )
     p.add_argument(
         "--cdc-share",
@@ -276,36 +286,49 @@ def register(add) -> None:
     p.add_argument(
         "--calibrate-from",
         nargs="*",
-        metavar="FILE",
+        metavar="FICHIER",
         default=generate_sources(),
-        help="RNCP XML exports and published-statistics CSV files to calibrate on "
-        "(default: the shipped excerpts)",
+        help="exports XML RNCP et fichiers CSV de statistiques publiées pour le calage "
+        "(défaut : les extraits fournis)",
     )
 
-    p = add("serve", cmd_serve, "serve the dashboard on http://127.0.0.1:8050")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8050)
+    p = add("serve", cmd_serve, "sert le tableau de bord sur http://127.0.0.1:8050")
+    p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8050, help="port (défaut 8050)")
     p.add_argument(
         "--prod",
         action="store_true",
-        help="serve with gunicorn (two processes per core, 8 threads each) instead of Dash's development server",
+        help="sert avec gunicorn (deux processus par cœur, 8 fils chacun) au lieu du serveur de développement de Dash",
     )
-    p.add_argument("--workers", type=int, help="with --prod: number of processes (default: two per core)")
+    p.add_argument("--workers", type=int, help="avec --prod : nombre de processus (défaut : deux par cœur)")
 
-    p = add("users", cmd_users, "manage the dashboard's accounts and roles")
-    p.add_argument("action", choices=["add", "remove", "list", "passwd"])
-    p.add_argument("name", nargs="?", help="the account's name (add, remove, passwd)")
-    p.add_argument("--role", choices=["direction", "qualite", "partenaire", "analyste"], help="with add")
+    p = add("users", cmd_users, "gère les comptes et rôles du tableau de bord")
     p.add_argument(
-        "--siret", action="append", metavar="SIRET", help="with add --role partenaire (repeat for several)"
+        "action",
+        choices=["add", "remove", "list", "passwd"],
+        help="ajouter, retirer, lister, changer le mot de passe",
+    )
+    p.add_argument("name", nargs="?", help="le nom du compte (add, remove, passwd)")
+    p.add_argument("--role", choices=["direction", "qualite", "partenaire", "analyste"], help="avec add")
+    p.add_argument(
+        "--siret",
+        action="append",
+        metavar="SIRET",
+        help="avec add --role partenaire (à répéter pour plusieurs)",
     )
     p.add_argument(
-        "--password-stdin", action="store_true", help="read the password from the first line of stdin"
+        "--password-stdin",
+        action="store_true",
+        help="lit le mot de passe sur la première ligne de l'entrée standard",
     )
 
-    p = add("audit", cmd_audit, "read the audit journal (who saw and changed what)")
-    p.add_argument("--user", metavar="NOM", help="one person (an account, or a command line's user)")
-    p.add_argument("--since", metavar="DATE", help="aaaa-mm-jj, jj/mm/aaaa or a number of days")
+    p = add("audit", cmd_audit, "lit le journal d'audit (qui a vu et changé quoi)")
+    p.add_argument(
+        "--user", metavar="NOM", help="une personne (un compte, ou l'utilisateur d'une ligne de commande)"
+    )
+    p.add_argument("--since", metavar="DATE", help="aaaa-mm-jj, jj/mm/aaaa ou un nombre de jours")
     p.add_argument("--action", choices=sorted(ACTIONS))
-    p.add_argument("--format", choices=["table", "csv"], default="table")
-    p.add_argument("--verify", action="store_true", help="check the chain of rows (exit 1 when broken)")
+    p.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="format de sortie (défaut table)"
+    )
+    p.add_argument("--verify", action="store_true", help="vérifie la chaîne des lignes (code 1 si rompue)")

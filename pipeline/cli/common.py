@@ -9,12 +9,12 @@ from pathlib import Path
 from pipeline.core.config import Settings
 
 EPILOG = (
-    "Settings (environment variables):\n"
+    "Réglages (variables d'environnement) :\n"
     + Settings.describe()
-    + "\n  INSERTION_TODAY            The day dates are judged on, aaaa-mm-jj (tests, replays). (default: today)"
-    + "\n  INSERTION_DASHBOARD_PASSWORD  HTTP basic auth of the dashboard on 127.0.0.1 while no account exists."
-    + "\nThe settings that rule the figures are those recorded by the last `insertion build`: every other"
-    + "\ncommand applies them, and says so when its environment asks for others."
+    + "\n  INSERTION_TODAY            Le jour où les dates sont jugées, aaaa-mm-jj (tests, rejeux). (par défaut : aujourd'hui)"
+    + "\n  INSERTION_DASHBOARD_PASSWORD  Mot de passe HTTP du tableau de bord sur 127.0.0.1 tant qu'aucun compte n'existe."
+    + "\nLes réglages qui font les chiffres sont ceux enregistrés par le dernier `insertion build` : toute autre"
+    + "\ncommande les applique, et le dit quand son environnement en demande d'autres."
 )
 
 
@@ -48,8 +48,8 @@ def finish(con, settings: Settings, gate=None, scope: list[str] | None = None, r
     # this command's own loads are pending too until the refresh: say so only for others' (a killed load)
     if waiting and scope is not None and (codes is None or set(codes) - set(scope)):
         print(
-            "  refreshing the statistics of an interrupted load too: "
-            + ("every certification" if codes is None else ", ".join(codes)),
+            "  rafraîchissement aussi des statistiques d'un chargement interrompu : "
+            + ("toutes les certifications" if codes is None else ", ".join(codes)),
             flush=True,
         )
     # GX renders the docs (Python, one core) while DuckDB works without the GIL. A full rebuild of the
@@ -149,7 +149,7 @@ def report_issues(con, scope: list[str] | None) -> None:
     from pipeline.reports import quality
 
     for label, n in quality.issue_counts(con, scope):
-        print(f"  warning: {n} × {label} (insertion quality --issues)", flush=True)
+        print(f"  avertissement : {n} × {label} (insertion quality --issues)", flush=True)
 
 
 def in_force(con, settings: Settings) -> Settings:

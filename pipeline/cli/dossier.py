@@ -9,15 +9,15 @@ from pipeline.cli.common import finish, in_force, open_reader, open_writer, sett
 
 
 def cmd_renewal(args) -> int:
-    """Write the renewal pack of a certification: France Compétences' statistics table for the chosen
-    promotions, by access route, the jobs held and their fit with the targeted jobs, the methodology,
-    the quality checks and the alerts, as a formatted XLSX (and, its accessible equivalent, a printable,
-    self-contained HTML dossier and a tagged PDF/UA-1 of it).
+    """Écrit le dossier de renouvellement d'une certification : le tableau des statistiques de France
+    Compétences pour les promotions choisies, par voie d'accès, les emplois occupés et leur adéquation aux
+    métiers visés, la méthodologie, les contrôles qualité et les alertes, en XLSX mis en forme (et, son
+    équivalent accessible, un dossier HTML imprimable autonome et un PDF/UA-1 balisé).
 
-    Default promotions: every year with 6-month survey data. With --siret (issue #16): a partner's pack,
-    from the people of that SIRET only (repeat --siret for a partner with several).
+    Promotions par défaut : toutes les années ayant des réponses à 6 mois. Avec --siret (issue #16) : le
+    dossier d'un partenaire, des seules personnes de ce SIRET (répétez --siret pour plusieurs).
 
-    Example:
+    Exemple :
       insertion renewal RNCP34179 --out renouvellement-RNCP34179.xlsx
       insertion renewal RNCP34179 --years 2017-2018 --out r.xlsx --html renouvellement-RNCP34179.html
       insertion renewal RNCP34179 --out r.xlsx --pdf renouvellement-RNCP34179.pdf
@@ -36,13 +36,13 @@ def cmd_renewal(args) -> int:
         settings = in_force(con, settings)
         pack = renewal.build(con, code, settings, renewal.parse_years(args.years), scope)
     renewal.write_xlsx(pack, Path(args.out))
-    print(f"Written {args.out} ({', '.join(pack.sheets)})")
+    print(f"Écrit : {args.out} ({', '.join(pack.sheets)})")
     if args.html:
         renewal.write_html(pack, Path(args.html))
-        print(f"Written {args.html}")
+        print(f"Écrit : {args.html}")
     if args.pdf:
         renewal.write_pdf(pack, Path(args.pdf))
-        print(f"Written {args.pdf} (PDF/UA-1, tagged)")
+        print(f"Écrit : {args.pdf} (PDF/UA-1, balisé)")
     audit.record(
         "export",
         commande="renewal",
@@ -58,15 +58,16 @@ def cmd_renewal(args) -> int:
 
 
 def cmd_declare(args) -> int:
-    """Record a declaration of a certification's figures (append-only, in the warehouse) and write its
-    renewal pack and manifest (JSON, sha256 digest of everything recorded); verify one from its records
-    alone; or list them. See pipeline/outputs/declarations.py.
+    """Enregistre une déclaration des chiffres d'une certification (en ajout seul, dans l'entrepôt) et
+    écrit son dossier de renouvellement et son manifeste (JSON, empreinte sha256 de tout ce qui est
+    enregistré) ; en vérifie une à partir de ses seuls enregistrements ; ou les liste. Voir
+    pipeline/outputs/declarations.py.
 
-    A declaration is committed, then published in the snapshot that readers read. When the command is
-    killed in between, the next command publishes it (as it finishes an interrupted load), and running
-    the same `declare` again says so instead of recording a second declaration.
+    Une déclaration est validée, puis publiée dans l'instantané que lisent les lecteurs. Si la commande
+    est tuée entre les deux, la commande suivante la publie (comme elle finit un chargement interrompu), et
+    relancer le même `declare` le dit au lieu d'enregistrer une seconde déclaration.
 
-    Example:
+    Exemple :
       insertion declare RNCP34179 --years 2017-2018 --to "France Compétences" --note "dépôt du 12/03/2026"
       insertion declare --verify 1
       insertion declare --list
@@ -94,7 +95,10 @@ def cmd_declare(args) -> int:
         print(result.text())
         return 0 if result.ok else 1
     if not args.code or not args.to:
-        print("error: give a certification code and --to (or --verify ID, or --list)", file=sys.stderr)
+        print(
+            "erreur : donnez un code de certification et --to (ou --verify NUMÉRO, ou --list)",
+            file=sys.stderr,
+        )
         return 2
     code = args.code.strip().upper()
     with open_writer(settings) as con:
@@ -150,15 +154,15 @@ def _say_interrupted(meta: dict) -> None:
 
 
 def cmd_publish(args) -> int:
-    """Write the public results of a certification, for the certifier's website (Qualiopi indicator 2):
-    the fiche's rates and the response rates with their base and 95 % interval, per year. A rate whose own
-    base is under the small-cohort threshold (the one in force: recorded by the last build) is suppressed
-    (« secret statistique » and that base), and so is any rate that would let a reader recompute a
-    suppressed cell (« secret secondaire »); the rule is stated in the page, or in a « LISEZMOI » file
-    beside a CSV; no per-person list.
-    For the France Compétences dossier use `insertion renewal` (full figures, flagged ⚠).
+    """Écrit les résultats publics d'une certification, pour le site du certificateur (indicateur 2
+    de Qualiopi) : les taux de la fiche et les taux de réponse avec leur base et leur intervalle à 95 %,
+    par année. Un taux dont la base est sous le seuil des petits effectifs (celui en vigueur : enregistré
+    par le dernier build) est masqué (« secret statistique » et cette base), de même que tout taux qui
+    permettrait de recalculer une case masquée (« secret secondaire ») ; la règle est énoncée dans la page,
+    ou dans un fichier « LISEZMOI » à côté d'un CSV ; aucune liste nominative.
+    Pour le dossier France Compétences, utilisez `insertion renewal` (chiffres complets, signalés ⚠).
 
-    Example:
+    Exemple :
       insertion publish RNCP34179 --out resultats-RNCP34179.html
       insertion publish RNCP34179 --years 2017-2018 --out resultats-RNCP34179.csv
     """
@@ -182,30 +186,39 @@ def cmd_publish(args) -> int:
 
 def register(add) -> None:
     """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
-    p = add("renewal", cmd_renewal, "write the renewal pack (XLSX, HTML) of a certification")
-    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
-    p.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
-    p.add_argument("--html", metavar="FILE.html", help="also write a printable, self-contained HTML page")
-    p.add_argument("--pdf", metavar="FILE.pdf", help="also write a tagged PDF (PDF/UA-1) of the same dossier")
-    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
+    p = add("renewal", cmd_renewal, "écrit le dossier de renouvellement (XLSX, HTML) d'une certification")
+    p.add_argument("code", help="code RNCP, p. ex. RNCP34179")
+    p.add_argument("--out", required=True, metavar="FICHIER.xlsx", help="le classeur à écrire")
+    p.add_argument("--html", metavar="FICHIER.html", help="écrit aussi une page HTML imprimable et autonome")
+    p.add_argument(
+        "--pdf", metavar="FICHIER.pdf", help="écrit aussi un PDF balisé (PDF/UA-1) du même dossier"
+    )
+    p.add_argument("--years", metavar="ANNÉES", help="promotions, p. ex. 2017-2018 ou 2017,2019")
     p.add_argument(
         "--siret",
         action="append",
         metavar="SIRET",
-        help="a partner's pack: its people only (repeat for several SIRET)",
+        help="le dossier d'un partenaire : ses seules personnes (à répéter pour plusieurs SIRET)",
     )
 
-    p = add("declare", cmd_declare, "record, verify or list declarations of figures")
-    p.add_argument("code", nargs="?", help="RNCP code, e.g. RNCP34179")
-    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 (default: as the pack)")
-    p.add_argument("--to", metavar="BODY", help="to whom, e.g. « France Compétences »")
-    p.add_argument("--note", metavar="TEXT", help="a note kept with the declaration")
-    p.add_argument("--out-dir", metavar="DIR", help="where to write the pack and manifest")
-    p.add_argument("--verify", type=int, metavar="ID", help="recompute declaration ID from its records")
-    p.add_argument("--manifest", metavar="FILE", help="with --verify: the manifest.json to compare with")
-    p.add_argument("--list", action="store_true", help="list the declarations")
+    p = add("declare", cmd_declare, "enregistre, vérifie ou liste les déclarations de chiffres")
+    p.add_argument("code", nargs="?", help="code RNCP, p. ex. RNCP34179")
+    p.add_argument(
+        "--years", metavar="ANNÉES", help="promotions, p. ex. 2017-2018 (par défaut : comme le dossier)"
+    )
+    p.add_argument("--to", metavar="DESTINATAIRE", help="à qui, p. ex. « France Compétences »")
+    p.add_argument("--note", metavar="TEXTE", help="une note gardée avec la déclaration")
+    p.add_argument("--out-dir", metavar="DOSSIER", help="où écrire le dossier et le manifeste")
+    p.add_argument(
+        "--verify",
+        type=int,
+        metavar="NUMÉRO",
+        help="recalcule la déclaration NUMÉRO à partir de ses enregistrements",
+    )
+    p.add_argument("--manifest", metavar="FICHIER", help="avec --verify : le manifest.json à comparer")
+    p.add_argument("--list", action="store_true", help="liste les déclarations")
 
-    p = add("publish", cmd_publish, "write a certification's public results (HTML or CSV)")
-    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
-    p.add_argument("--out", required=True, metavar="FILE", help="resultats.html or resultats.csv")
-    p.add_argument("--years", metavar="YEARS", help="promotions, e.g. 2017-2018 or 2017,2019")
+    p = add("publish", cmd_publish, "écrit les résultats publics d'une certification (HTML ou CSV)")
+    p.add_argument("code", help="code RNCP, p. ex. RNCP34179")
+    p.add_argument("--out", required=True, metavar="FICHIER", help="resultats.html ou resultats.csv")
+    p.add_argument("--years", metavar="ANNÉES", help="promotions, p. ex. 2017-2018 ou 2017,2019")

@@ -10,13 +10,13 @@ from pipeline.core.config import Settings
 
 
 def cmd_build(args) -> int:
-    """Ingest every file under data/raw/, load the reference files and rebuild the marts.
+    """Charge tous les fichiers de data/raw/, les fichiers de référence, et recalcule les statistiques.
 
-    Files already loaded (same sha256) are skipped, so running it twice changes nothing.
+    Les fichiers déjà chargés (même sha256) sont ignorés : le relancer ne change rien.
 
-    Example:
+    Exemple :
       insertion build
-      insertion build --raw-dir /path/to/exports --warehouse /tmp/w.duckdb
+      insertion build --raw-dir /chemin/vers/exports --warehouse /tmp/w.duckdb
     """
     from pipeline.load.gate import Gate, preload
     from pipeline.load.ingest import ingest_files, raw_files
@@ -43,19 +43,20 @@ def cmd_build(args) -> int:
         reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
         finish(con, settings, gate, record=True)
     rejected = sum(r.status == "rejected" for r in reports)
-    print(f"Warehouse {settings.warehouse}: {len(files)} file(s), {rejected} rejected.")
+    print(f"Entrepôt {settings.warehouse} : {len(files)} fichier(s), {rejected} rejeté(s).")
     return 1 if rejected else 0
 
 
 def cmd_ingest(args) -> int:
-    """Validate and load one or more files (cohort results or surveys, CSV or XLSX; LimeSurvey exports;
-    RNCP and ROME referentials).
+    """Valide et charge un ou plusieurs fichiers (résultats de jury ou enquêtes, CSV ou XLSX ; exports
+    LimeSurvey ; référentiels RNCP et ROME).
 
-    The kind is detected from the head of the file; --kind forces it. A file already loaded is skipped.
-    A file that cannot be loaded is reported (file, row, column, what was expected), nothing of it is
-    written, and the command exits with status 1. Rows failing a check go to quarantine.
+    Le type est reconnu à l'en-tête du fichier ; --kind l'impose. Un fichier déjà chargé est ignoré.
+    Un fichier qui ne peut pas être chargé est signalé (fichier, ligne, colonne, ce qui était attendu),
+    rien n'en est écrit, et la commande sort avec le code 1. Les lignes qui échouent à un contrôle vont
+    en quarantaine.
 
-    Example:
+    Exemple :
       insertion ingest exports/jury-2024.csv exports/enquete-6-mois.xlsx
       insertion ingest --kind survey_answers enquete-forms.csv
       insertion ingest reponses-limesurvey.csv --mapping reponses-limesurvey.mapping.json
@@ -87,8 +88,10 @@ def cmd_ingest(args) -> int:
 def _print_report(report) -> None:
     """A load's summary line (on stderr when the file was rejected) and its warnings."""
     print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout, flush=True)
+    from pipeline.core.quality_labels import reason_fr
+
     for warning in report.warnings:
-        print(f"  warning: {warning}", flush=True)
+        print(f"  avertissement : {reason_fr(warning)}", flush=True)
 
 
 def _interrupt(signum, frame):
@@ -96,17 +99,17 @@ def _interrupt(signum, frame):
 
 
 def cmd_watch(args) -> int:
-    """Watch data/raw/ and load each new or changed file as soon as it is complete, until Ctrl-C.
+    """Surveille data/raw/ et charge chaque fichier nouveau ou modifié dès qu'il est complet, jusqu'à Ctrl-C.
 
-    A file is loaded once its size and time stop changing between two looks (never half-written),
-    exactly as `insertion ingest` would load it; then only the certifications it touches are
-    recomputed and the snapshot is published. Files are read and validated by worker processes
-    (INSERTION_WORKERS) that keep Great Expectations loaded, so a small file is in the dashboard within
-    seconds, and a long file (or a file of bad rows, refused after its first rows) never holds up the
-    others. The warehouse is opened only to write: other commands can run meanwhile (when one holds it,
-    the watcher writes at a later look).
+    Un fichier est chargé quand sa taille et sa date ne changent plus entre deux regards (jamais à moitié
+    écrit), exactement comme `insertion ingest` le chargerait ; seules les certifications qu'il touche
+    sont alors recalculées et l'instantané est publié. Les fichiers sont lus et validés par des processus
+    (INSERTION_WORKERS) qui gardent Great Expectations chargé : un petit fichier est dans le tableau de
+    bord en quelques secondes, et un long fichier (ou un fichier de lignes en erreur, refusé après ses
+    premières lignes) ne retient jamais les autres. L'entrepôt n'est ouvert que pour écrire : d'autres
+    commandes peuvent passer entre-temps (si l'une le tient, la surveillance écrit à un regard suivant).
 
-    Example:
+    Exemple :
       insertion watch
       insertion watch --raw-dir /srv/exports --interval 5
     """
@@ -125,7 +128,7 @@ def cmd_watch(args) -> int:
     preload()  # this process records the workers' results and renders the Data Docs
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     if not settings.raw_dir.is_dir():
-        raise FileNotFoundError(f"{settings.raw_dir}: no such folder to watch")
+        raise FileNotFoundError(f"{settings.raw_dir} : dossier à surveiller introuvable")
     with open_writer(settings) as con:
         settings = in_force(con, settings)
         key = warehouse_key(con, settings.key_file)
@@ -134,7 +137,10 @@ def cmd_watch(args) -> int:
     gate = Gate(settings)  # renders the Data Docs of what the workers validated
     arrivals = Arrivals(settings.raw_dir, settings)
     checks = Checks(settings, key)
-    print(f"Watching {settings.raw_dir} every {args.interval:g} s (Ctrl-C to stop).", flush=True)
+    print(
+        f"Surveillance de {settings.raw_dir} toutes les {args.interval:g} s (Ctrl-C pour arrêter).",
+        flush=True,
+    )
     counts = dict.fromkeys(("loaded", "skipped", "rejected"), 0)
     waiting, started = [], None  # checked but not written yet (the warehouse was busy); first arrival
     busy = False
@@ -165,7 +171,7 @@ def cmd_watch(args) -> int:
                         known = loaded_digests(con)
                 except WarehouseBusy as exc:
                     if not busy:  # once per wait, not at every look
-                        print(f"waiting: {exc}", file=sys.stderr, flush=True)
+                        print(f"en attente : {exc}", file=sys.stderr, flush=True)
                     busy = True
                 else:
                     waiting, busy = [], False
@@ -173,15 +179,15 @@ def cmd_watch(args) -> int:
                         counts[report.status] += 1
             if started is not None and not waiting and not checks.pending:
                 print(
-                    f"Up to date ({time.perf_counter() - started:.1f} s): {counts['loaded']} file(s) loaded, "
-                    f"{counts['skipped']} already there, {counts['rejected']} rejected.",
+                    f"À jour ({time.perf_counter() - started:.1f} s) : {counts['loaded']} fichier(s) chargé(s), "
+                    f"{counts['skipped']} déjà là, {counts['rejected']} rejeté(s).",
                     flush=True,
                 )
                 counts = dict.fromkeys(counts, 0)
                 started = None
             time.sleep(args.interval)
     except KeyboardInterrupt:
-        print("Stopped.")
+        print("Arrêté.")
         return 0
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second stop does not interrupt the stopping
@@ -192,13 +198,13 @@ def cmd_watch(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    """Re-run every Great Expectations suite over the warehouse, plus the cross-source checks.
+    """Relance toutes les suites Great Expectations sur l'entrepôt, plus les contrôles entre sources.
 
-    Prints one line per expectation, records the runs in the warehouse (validation_runs,
-    validation_results), rewrites the Data Docs, and exits with status 1 when an error-level
-    expectation fails.
+    Affiche une ligne par contrôle, enregistre les passages dans l'entrepôt (validation_runs,
+    validation_results), réécrit les Data Docs, et sort avec le code 1 quand un contrôle de niveau
+    erreur échoue.
 
-    Example:
+    Exemple :
       insertion validate
       insertion validate --failed-only
     """
@@ -224,7 +230,7 @@ def cmd_validate(args) -> int:
     table = quality.summary(verdicts)
     if args.failed_only:
         table = table[table["result"] != "ok"]
-    print(text.format_table(table) if not table.empty else "Every expectation passed.")
+    print(text.format_table(table) if not table.empty else "Tous les contrôles sont passés.")
     if not partners.empty:
         print(f"\n{habilitation.TITLE} ({partners['Certifiés concernés'].sum()} certifiés) :")
         print(text.format_table(partners))
@@ -234,22 +240,25 @@ def cmd_validate(args) -> int:
     for line in drifted:  # issue #17: a declared rate the current data would move by a point or more
         print(f"avertissement : chiffre déclaré modifié — {line}")
     failed = [o for v in verdicts for o in v.outcomes if not o.success and o.severity == "error"]
-    print(f"{len(failed)} error-level expectation(s) failed." if failed else "No error-level failure.")
+    print(
+        f"{len(failed)} contrôle(s) de niveau erreur en échec." if failed else "Aucun échec de niveau erreur."
+    )
     if key_problem:
         print(f"Erreur : {key_problem} (README, « Clé de pseudonymisation »).", file=sys.stderr)
     return 1 if failed or key_problem else 0
 
 
 def cmd_quality(args) -> int:
-    """Show the validation history: runs (per load and warehouse-wide), one run's expectations, or
-    the quarantined rows.
+    """Montre l'historique des validations : les passages (par chargement et sur tout l'entrepôt), les
+    contrôles d'un passage, ou les lignes en quarantaine.
 
-    Example:
-      insertion quality                 # the latest runs
-      insertion quality --run 12        # every expectation of run 12, with unexpected counts and samples
-      insertion quality --quarantine    # rows and fields set aside, with their reasons
-      insertion quality --issues        # the rules the figures applied (duplicates, orphans, windows…)
+    Exemple :
+      insertion quality                 # les derniers passages
+      insertion quality --run 12        # chaque contrôle du passage 12, avec ses écarts et exemples
+      insertion quality --quarantine    # lignes et champs écartés, avec leurs motifs
+      insertion quality --issues        # les règles appliquées aux chiffres (doublons, orphelins, fenêtres…)
     """
+    from pipeline.core.quality_labels import reasons_fr
     from pipeline.outputs import text
     from pipeline.reports import quality
 
@@ -261,12 +270,13 @@ def cmd_quality(args) -> int:
         elif args.quarantine:
             frame = quality.quarantine(con, args.limit)
             counts = quality.quarantine_counts(con, args.limit)
+            frame["reasons"] = frame["reasons"].map(lambda text: reasons_fr(text, " | "))
         elif args.run is not None:
             frame = quality.run_details(con, args.run)
         else:
             frame = quality.history(con, args.limit)
     if frame.empty:
-        print("Nothing recorded yet.")
+        print("Rien d'enregistré pour l'instant.")
         return 0
     if counts is not None and not counts.empty:  # every failing row counted, beside the examples kept
         print(
@@ -279,11 +289,11 @@ def cmd_quality(args) -> int:
 
 def register(add) -> None:
     """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
-    p = add("build", cmd_build, "ingest data/raw/ and rebuild the marts")
-    p.add_argument("--raw-dir", metavar="DIR", help="folder to ingest (default data/raw)")
+    p = add("build", cmd_build, "charge data/raw/ et recalcule les statistiques")
+    p.add_argument("--raw-dir", metavar="DOSSIER", help="dossier à charger (défaut data/raw)")
 
-    p = add("ingest", cmd_ingest, "validate and load files")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = add("ingest", cmd_ingest, "valide et charge des fichiers")
+    p.add_argument("files", nargs="+", metavar="FICHIER", help="les fichiers à charger")
     p.add_argument(
         "--kind",
         # the sources' names (pipeline.load.sources.NAMES, not imported here so that the CLI starts fast)
@@ -296,29 +306,31 @@ def register(add) -> None:
             "survey_answers",
             "limesurvey",
         ],
-        help="force the kind of the files (its source)",
+        help="impose le type des fichiers (leur source)",
     )
     p.add_argument(
         "--mapping",
         type=Path,
         metavar="FILE.json",
-        help="mapping of a LimeSurvey responses export (default: <export>.mapping.json beside it), or of a "
-        "CDC flux: idTechnique ↔ Référence candidat (default: data/reference/cdc_correspondance.csv when it exists)",
+        help="correspondance d'un export de réponses LimeSurvey (défaut : <export>.mapping.json à côté), ou d'un "
+        "flux CDC : idTechnique ↔ Référence candidat (défaut : data/reference/cdc_correspondance.csv s'il existe)",
     )
 
-    p = add("watch", cmd_watch, "load new files of data/raw/ as they arrive")
-    p.add_argument("--raw-dir", metavar="DIR", help="folder to watch (default data/raw)")
+    p = add("watch", cmd_watch, "charge les nouveaux fichiers de data/raw/ à leur arrivée")
+    p.add_argument("--raw-dir", metavar="DOSSIER", help="dossier à surveiller (défaut data/raw)")
     p.add_argument(
-        "--interval", type=float, default=1.0, metavar="SECONDS", help="time between looks (default 1)"
+        "--interval", type=float, default=1.0, metavar="SECONDES", help="temps entre deux regards (défaut 1)"
     )
 
-    p = add("validate", cmd_validate, "re-run every suite over the warehouse")
-    p.add_argument("--failed-only", action="store_true", help="list only the expectations that failed")
+    p = add("validate", cmd_validate, "relance toutes les suites sur l'entrepôt")
+    p.add_argument("--failed-only", action="store_true", help="liste seulement les contrôles en échec")
 
-    p = add("quality", cmd_quality, "show the validation history and the quarantine")
-    p.add_argument("--run", type=int, metavar="ID", help="show every expectation of one run")
-    p.add_argument("--quarantine", action="store_true", help="list quarantined rows and their reasons")
+    p = add("quality", cmd_quality, "montre l'historique des validations et la quarantaine")
+    p.add_argument("--run", type=int, metavar="NUMÉRO", help="montre chaque contrôle d'un passage")
     p.add_argument(
-        "--issues", action="store_true", help="the rules applied to the figures, per certification"
+        "--quarantine", action="store_true", help="liste les lignes en quarantaine et leurs motifs"
     )
-    p.add_argument("--limit", type=int, default=50, help="number of lines (default 50)")
+    p.add_argument(
+        "--issues", action="store_true", help="les règles appliquées aux chiffres, par certification"
+    )
+    p.add_argument("--limit", type=int, default=50, help="nombre de lignes (défaut 50)")

@@ -9,13 +9,14 @@ from pipeline.cli.common import finish, in_force, open_reader, open_writer, publ
 
 
 def cmd_stats(args) -> int:
-    """Print the France Compétences statistics table of a certification, newest year first.
+    """Affiche le tableau des statistiques France Compétences d'une certification, année la plus récente
+    d'abord.
 
-    --compare puts the published figures (RNCP export, fiche pages) beside the computed ones, with
-    the differences, for every year present in either; --lineage shows every fiche of the
-    certification's chain of predecessors and successors.
+    --compare met les chiffres publiés (export RNCP, pages des fiches) à côté des chiffres calculés, avec
+    les écarts, pour chaque année présente dans l'un ou l'autre ; --lineage montre chaque fiche de la
+    chaîne des prédécesseurs et successeurs de la certification.
 
-    Example:
+    Exemple :
       insertion stats RNCP34179
       insertion stats RNCP34179 --format csv --detail > stats.csv
       insertion stats RNCP34179 --compare
@@ -44,12 +45,12 @@ def cmd_stats(args) -> int:
             )
     if frame.empty:
         print(
-            f"{code}: no statistics in the warehouse (check the code, or run `insertion build`)",
+            f"{code} : aucune statistique dans l'entrepôt (vérifiez le code, ou lancez « insertion build »)",
             file=sys.stderr,
         )
         return 1
-    if args.compare:
-        print(_render(frame, args.format))
+    if args.compare:  # French headers for people (table, CSV for Excel); JSON keeps its field names
+        print(_render(frame if args.format == "json" else frame.rename(columns=COMPARE_HEADERS), args.format))
     elif args.lineage:
         print(text.render(frame, args.format, args.detail, True, settings.small_cohort_threshold))
     else:
@@ -64,6 +65,16 @@ def cmd_stats(args) -> int:
     return 0
 
 
+COMPARE_HEADERS = {  # as the dashboard's certification page
+    "year": "Année",
+    "measure": "Indicateur",
+    "computed": "Calculé",
+    "published": "Publié",
+    "difference": "Écart",
+    "source": "Source publiée",
+}
+
+
 def _render(frame, fmt: str) -> str:
     from pipeline.core.exports import bom_for_stdout, csv_text
     from pipeline.outputs import text
@@ -76,10 +87,11 @@ def _render(frame, fmt: str) -> str:
 
 
 def cmd_certification(args) -> int:
-    """Print what the warehouse knows of a certification: title, level, certifiers, target ROME codes
-    with labels, access routes, registration end date and days left, predecessors and successors.
+    """Affiche ce que l'entrepôt sait d'une certification : intitulé, niveau, certificateurs, codes
+    ROME visés avec leurs libellés, voies d'accès, date de fin d'enregistrement et jours restants,
+    prédécesseurs et successeurs.
 
-    Example:
+    Exemple :
       insertion certification RNCP34179
     """
     from pipeline.reports import fiches
@@ -89,60 +101,63 @@ def cmd_certification(args) -> int:
     with open_reader(settings) as con:
         info = fiches.summary(con, code)
     if info is None:
-        print(f"{code}: unknown certification (load the RNCP export, or check the code)", file=sys.stderr)
+        print(
+            f"{code} : certification inconnue (chargez l'export RNCP, ou vérifiez le code)", file=sys.stderr
+        )
         return 1
     end = info["registration_end_date"]
     lines = [
-        f"{code} — {info['title'] or '(title unknown)'}",
-        f"  Level:              {info['level'] or 'unknown'}",
-        f"  Active:             {'yes' if info['active'] else 'no' if info['active'] is False else 'unknown'}",
-        f"  Registration ends:  {end.strftime('%d/%m/%Y') if end else 'unknown'}"
+        f"{code} — {info['title'] or '(intitulé inconnu)'}",
+        f"  Niveau :                 {info['level'] or 'inconnu'}",
+        f"  Active :                 {'oui' if info['active'] else 'non' if info['active'] is False else 'inconnu'}",
+        f"  Fin d'enregistrement :  {end.strftime('%d/%m/%Y') if end else 'inconnue'}"
         + (
-            f" ({info['days_left']} days left)"
+            f" (encore {info['days_left']} jours)"
             if end and info["days_left"] >= 0
-            else " (expired)"
+            else " (expirée)"
             if end
             else ""
         ),
-        "  Certifiers:         "
+        "  Certificateurs :         "
         + (
             "; ".join(
                 c["name"] + (f" (SIRET {c['siret']})" if c["siret"] else "") for c in info["certifiers"]
             )
-            or "unknown"
+            or "inconnus"
         ),
-        "  Target ROME codes:  "
-        + ("; ".join(f"{j['rome_code']} {j['rome_label']}" for j in info["target_jobs"]) or "none"),
+        "  Codes ROME visés :       "
+        + ("; ".join(f"{j['rome_code']} {j['rome_label']}" for j in info["target_jobs"]) or "aucun"),
     ]
     if info["domain_codes"]:
         lines.append(
-            "  Domain-level codes (not job codes): "
+            "  Codes de domaine (pas des métiers) : "
             + "; ".join(f"{d['rome_code']} {d['rome_label']}" for d in info["domain_codes"])
         )
     routes = [r["access_route"] for r in info["access_routes"] if r["open"]]
-    lines.append("  Access routes:      " + (", ".join(routes) if routes else "unknown"))
+    lines.append("  Voies d'accès :          " + (", ".join(routes) if routes else "inconnues"))
     if info["nsf"]:
         lines.append(
-            "  NSF:                " + "; ".join(f"{n['nsf_code']} {n['nsf_label']}" for n in info["nsf"])
+            "  NSF :                    "
+            + "; ".join(f"{n['nsf_code']} {n['nsf_label']}" for n in info["nsf"])
         )
     chain = [f"{r['certification_code']}{'*' if r['distance'] == 0 else ''}" for r in info["lineage"]]
-    lines.append("  Lineage:            " + " → ".join(chain))
-    lines.append(f"  Source:             {info['source']}")
+    lines.append("  Filiation :              " + " → ".join(chain))
+    lines.append(f"  Source :                 {info['source']}")
     print("\n".join(lines))
     return 0
 
 
 def cmd_titles(args) -> int:
-    """List the job titles of the surveys and how each got its ROME code: exact match on the ROME
-    appellations, a fuzzy match (a proposal, counted in the targeted occupation only once a reviewer
-    accepts it), a reviewer's decision, or none yet.
+    """Liste les intitulés d'emploi des enquêtes et comment chacun a reçu son code ROME : égalité
+    exacte avec les appellations ROME, rapprochement approché (une proposition, comptée dans le métier visé
+    seulement quand un relecteur l'accepte), décision d'un relecteur, ou aucun pour l'instant.
 
-    --unmatched lists what waits for a reviewer (view ``titles_to_review``): the titles of employed
-    respondents with no ROME code, with the fuzzy proposal when there is one.
+    --unmatched liste ce qui attend un relecteur (vue ``titles_to_review``) : les intitulés des répondants
+    en emploi sans code ROME, avec la proposition approchée quand il y en a une.
 
-    Example:
+    Exemple :
       insertion titles --unmatched
-      insertion titles --format csv > titles.csv
+      insertion titles --format csv > intitules.csv
     """
 
     settings = settings_of(args)
@@ -151,18 +166,22 @@ def cmd_titles(args) -> int:
     with open_reader(settings) as con:
         frame = quality.unmatched_titles(con) if args.unmatched else quality.title_matches(con)
     if frame.empty:
-        print("No job title to show." if not args.unmatched else "No job title waits for a review.")
+        print(
+            "Aucun intitulé d'emploi à afficher."
+            if not args.unmatched
+            else "Aucun intitulé d'emploi n'attend de relecture."
+        )
         return 0
     print(_render(frame, args.format))
     return 0
 
 
 def cmd_review(args) -> int:
-    """Record a reviewer's decision on a job title: its ROME code, and/or whether it is in the targeted
-    occupation (for one certification, or for all). The decision wins over automatic matching at the
-    next build, and is kept with who, when and why.
+    """Enregistre la décision d'un relecteur sur un intitulé d'emploi : son code ROME, et/ou s'il relève
+    du métier visé (pour une certification, ou pour toutes). La décision l'emporte sur le rapprochement
+    automatique au prochain build, et est gardée avec qui, quand et pourquoi.
 
-    Example:
+    Exemple :
       insertion review "Webmaster e-business" --rome E1101 --by "C. Moreau" --why "site marchand, fiche E1101"
       insertion review "Traffic manager" --in-target --certification RNCP34179 --by "C. Moreau" --why "levier web"
     """
@@ -192,24 +211,26 @@ def cmd_review(args) -> int:
         metier_vise="" if in_target is None else ("oui" if in_target else "non"),
         certification=args.certification.upper() if args.certification else "",
     )
-    print(f"Review {review_id} recorded; the marts were rebuilt.")
+    print(f"Relecture n° {review_id} enregistrée ; les statistiques ont été recalculées.")
     return 0
 
 
 def cmd_sql(args) -> int:
-    """Run one read-only SQL query on the published snapshot of the warehouse and print the result.
+    """Exécute une requête SQL en lecture seule sur l'instantané publié de l'entrepôt et affiche le
+    résultat.
 
-    Accepted: one SELECT (FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW included), or EXPLAIN [ANALYZE] of one.
-    The connection cannot write, attach, install extensions, read files or spill to disk; functions that
-    reveal settings or paths (current_setting, duckdb_settings, duckdb_databases...) are refused. The
-    query stops after --timeout seconds and prints at most --max-rows rows (and 50 MB of text).
-    A refused or failed query prints a French message on stderr and exits with status 2.
-    CSV is for French Excel (';', UTF-8 with a BOM unless printed to a terminal), formula-like text
-    neutralised. Tables and views are documented in docs/warehouse.md.
+    Acceptée : un SELECT (FROM, VALUES, DESCRIBE, SUMMARIZE, SHOW compris), ou un EXPLAIN [ANALYZE] d'un
+    SELECT. La connexion ne peut ni écrire, ni attacher, ni installer d'extension, ni lire de fichier, ni
+    déborder sur disque ; les fonctions qui révèlent réglages ou chemins (current_setting, duckdb_settings,
+    duckdb_databases…) sont refusées. La requête s'arrête après --timeout secondes et affiche au plus
+    --max-rows lignes (et 50 Mo de texte). Une requête refusée ou en échec affiche un message en français
+    sur la sortie d'erreur et sort avec le code 2.
+    Le CSV est pour Excel en français (« ; », UTF-8 avec BOM sauf vers un terminal), le texte qui
+    ressemble à une formule neutralisé. Tables et vues : docs/warehouse.md.
 
-    Example:
+    Exemple :
       insertion sql "select * from certification_statistics order by certification_code, year"
-      insertion sql --format csv "select * from access_route_statistics" > routes.csv
+      insertion sql --format csv "select * from access_route_statistics" > voies.csv
       insertion sql --file requete.sql --timeout 300 --max-rows 1000000 --format csv > extrait.csv
       echo "select count(*) from fct_certified" | insertion sql -
     """
@@ -230,7 +251,16 @@ def cmd_sql(args) -> int:
         try:
             sql = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            print(f"Lecture impossible de {args.file} : {exc}", file=sys.stderr)
+            why = (
+                "fichier introuvable"
+                if isinstance(exc, FileNotFoundError)
+                else "accès refusé"
+                if isinstance(exc, PermissionError)
+                else "texte UTF-8 attendu"
+                if isinstance(exc, UnicodeDecodeError)
+                else "erreur de lecture"
+            )
+            print(f"Lecture impossible de {args.file} : {why}.", file=sys.stderr)
             return 2
     elif args.query == "-" or (args.query is None and not sys.stdin.isatty()):
         sql = sys.stdin.read()
@@ -279,45 +309,57 @@ def cmd_sql(args) -> int:
 
 def register(add) -> None:
     """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
-    p = add("stats", cmd_stats, "print a certification's statistics table")
-    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p = add("stats", cmd_stats, "affiche le tableau des statistiques d'une certification")
+    p.add_argument("code", help="code RNCP, p. ex. RNCP34179")
+    p.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="format de sortie (défaut table)"
+    )
     p.add_argument(
         "--detail",
         action="store_true",
-        help="add numerators, denominators, response rates, 95%% intervals and small-cohort flags",
+        help="ajoute numérateurs, dénominateurs, taux de réponse, intervalles à 95 %% et signaux de petits effectifs",
     )
     p.add_argument(
-        "--compare", action="store_true", help="computed beside published figures, with differences"
+        "--compare",
+        action="store_true",
+        help="chiffres calculés à côté des chiffres publiés, avec les écarts",
     )
-    p.add_argument("--lineage", action="store_true", help="every fiche of the predecessor/successor chain")
+    p.add_argument(
+        "--lineage", action="store_true", help="chaque fiche de la chaîne prédécesseurs/successeurs"
+    )
 
-    p = add("certification", cmd_certification, "print a certification's fiche summary")
-    p.add_argument("code", help="RNCP code, e.g. RNCP34179")
+    p = add("certification", cmd_certification, "affiche le résumé de la fiche d'une certification")
+    p.add_argument("code", help="code RNCP, p. ex. RNCP34179")
 
-    p = add("titles", cmd_titles, "list job titles and their ROME matches")
-    p.add_argument("--unmatched", action="store_true", help="only the titles still without a ROME code")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p = add("titles", cmd_titles, "liste les intitulés d'emploi et leurs codes ROME")
+    p.add_argument("--unmatched", action="store_true", help="seulement les intitulés encore sans code ROME")
+    p.add_argument(
+        "--format", choices=["table", "csv", "json"], default="table", help="format de sortie (défaut table)"
+    )
 
-    p = add("review", cmd_review, "record a reviewer's decision on a job title")
-    p.add_argument("title", help="the job title as written in the surveys")
-    p.add_argument("--rome", metavar="CODE", help="the ROME code of this title")
+    p = add("review", cmd_review, "enregistre la décision d'un relecteur sur un intitulé d'emploi")
+    p.add_argument("title", help="l'intitulé d'emploi tel qu'écrit dans les enquêtes")
+    p.add_argument("--rome", metavar="CODE", help="le code ROME de cet intitulé")
     group = p.add_mutually_exclusive_group()
-    group.add_argument("--in-target", action="store_true", help="the job is in the targeted occupation")
-    group.add_argument(
-        "--out-of-target", action="store_true", help="the job is not in the targeted occupation"
+    group.add_argument("--in-target", action="store_true", help="l'emploi relève du métier visé")
+    group.add_argument("--out-of-target", action="store_true", help="l'emploi ne relève pas du métier visé")
+    p.add_argument(
+        "--certification", metavar="CODE", help="la décision vaut pour cette certification seulement"
     )
-    p.add_argument("--certification", metavar="CODE", help="the decision holds for this certification only")
-    p.add_argument("--by", required=True, metavar="NAME", help="who decides")
-    p.add_argument("--why", required=True, metavar="TEXT", help="why")
+    p.add_argument("--by", required=True, metavar="NOM", help="qui décide")
+    p.add_argument("--why", required=True, metavar="TEXTE", help="pourquoi")
 
-    p = add("sql", cmd_sql, "run a read-only SQL query")
-    p.add_argument("query", nargs="?", help="the query; '-' (or nothing) reads it from stdin")
-    p.add_argument("--file", metavar="PATH", help="read the query from a file ('-' for stdin)")
-    p.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    p = add("sql", cmd_sql, "exécute une requête SQL en lecture seule")
+    p.add_argument("query", nargs="?", help="la requête ; « - » (ou rien) la lit sur l'entrée standard")
     p.add_argument(
-        "--timeout", type=float, default=60.0, metavar="SECONDS", help="stop the query after (default 60)"
+        "--file", metavar="PATH", help="lit la requête dans un fichier (« - » pour l'entrée standard)"
     )
     p.add_argument(
-        "--max-rows", type=int, default=100_000, metavar="N", help="print at most N rows (default 100000)"
+        "--format", choices=["table", "csv", "json"], default="table", help="format de sortie (défaut table)"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDES", help="arrête la requête après (défaut 60)"
+    )
+    p.add_argument(
+        "--max-rows", type=int, default=100_000, metavar="N", help="affiche au plus N lignes (défaut 100000)"
     )

@@ -8,6 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from pipeline.cli.french import Formatter
+
 
 def _date(text: str) -> date:
     import pandas as pd
@@ -44,26 +46,27 @@ def _print(frame, fmt: str) -> None:
 
 
 def cmd_survey(args) -> int:
-    """Survey campaigns: plan each wave from the jury results, write the participants file of the survey
-    tool (LimeSurvey, or CSV/XLSX for a mail merge), read its responses back with `insertion ingest`, and
-    follow invitations, answers and response rates. See « Survey campaigns » in the README.
+    """Campagnes d'enquête : planifie chaque vague à partir des résultats de jury, écrit le fichier de
+    participants de l'outil d'enquête (LimeSurvey, ou CSV/XLSX pour un publipostage), relit ses réponses
+    avec `insertion ingest`, et suit invitations, réponses et taux de réponse. Voir « Campagnes
+    d'enquête » dans le README.
 
-    Example:
+    Exemple :
       insertion survey plan --certification RNCP40344 --wave 24m
       insertion survey export --certification RNCP40344 --wave 24m --out participants.csv
-      insertion ingest reponses-limesurvey.csv        # with reponses-limesurvey.mapping.json beside it
+      insertion ingest reponses-limesurvey.csv        # avec reponses-limesurvey.mapping.json à côté
       insertion survey status --certification RNCP40344
     """
     return 0  # argparse asks for one of the commands
 
 
 def cmd_plan(args) -> int:
-    """Who must be surveyed, and when: every certified person whose wave (6 months, 2 years) opens by
-    --due-before (default today) and who has not answered it, counted per certification, promotion,
-    wave and site, with the window (settings INSERTION_WINDOW_6M / INSERTION_WINDOW_24M: months after
-    the jury) and its state: à venir, ouverte, close (overdue: the window ended without an answer).
+    """Qui enquêter, et quand : chaque certifié dont la vague (6 mois, 2 ans) s'ouvre d'ici
+    --due-before (défaut aujourd'hui) et qui n'y a pas répondu, compté par certification, promotion,
+    vague et site, avec la fenêtre (réglages INSERTION_WINDOW_6M / INSERTION_WINDOW_24M : mois après
+    le jury) et son état : à venir, ouverte, close (en retard : la fenêtre s'est fermée sans réponse).
 
-    Example:
+    Exemple :
       insertion survey plan
       insertion survey plan --certification RNCP40344 --wave 24m --due-before 31/03/2027
       insertion survey plan --format csv > plan.csv
@@ -88,17 +91,17 @@ def cmd_plan(args) -> int:
 
 
 def cmd_export(args) -> int:
-    """Write the participants file of one wave of one certification: the certified whose window is open
-    (or opens by --due-before) and who have not answered, with their token. Contact details are read
-    from the contact files (--contacts, else INSERTION_CONTACTS_DIR and the cohort files of the raw
-    folder), joined on the pseudonym, and written to this file only (mode 0600): never to the warehouse.
-    The warehouse records that each pseudonym was invited (or reminded, --relance).
+    """Écrit le fichier de participants d'une vague d'une certification : les certifiés dont la fenêtre
+    est ouverte (ou s'ouvre d'ici --due-before) et qui n'ont pas répondu, avec leur jeton. Les coordonnées
+    sont lues dans les fichiers de contacts (--contacts, sinon INSERTION_CONTACTS_DIR et les fichiers de
+    jury du dossier brut), jointes sur le pseudonyme, et écrites dans ce seul fichier (mode 0600) : jamais
+    dans l'entrepôt. L'entrepôt garde trace que chaque pseudonyme a été invité (ou relancé, --relance).
 
-    Formats: limesurvey (LimeSurvey's « Import participants from CSV »: firstname, lastname, email, token,
-    validfrom, validuntil, attribute_1 <Certification>…), csv (French Excel, for a mail merge or a form),
-    xlsx.
+    Formats : limesurvey (« Import participants from CSV » de LimeSurvey : firstname, lastname, email,
+    token, validfrom, validuntil, attribute_1 <Certification>…), csv (Excel en français, pour un
+    publipostage ou un formulaire), xlsx.
 
-    Example:
+    Exemple :
       insertion survey export --certification RNCP40344 --wave 24m --out participants.csv
       insertion survey export --certification RNCP40344 --wave 24m --format xlsx --out publipostage.xlsx
       insertion survey export --certification RNCP40344 --wave 24m --relance --out relance.csv
@@ -161,13 +164,13 @@ def cmd_export(args) -> int:
 
 
 def cmd_status(args) -> int:
-    """Where each wave stands: certified, invited, respondents, response rate (respondents ÷ certified, as
-    in the statistics), days left in the window, the rate projected at its close and an alert when it
-    will end under INSERTION_MIN_RESPONSE_RATE; per certification, promotion, wave (and site when a
-    promotion has several). --relances writes the participants file of the invited non-respondents of
-    one wave (same formats and rules as `survey export`).
+    """Où en est chaque vague : certifiés, invités, répondants, taux de réponse (répondants ÷
+    certifiés, comme dans les statistiques), jours restants dans la fenêtre, taux projeté à sa clôture et
+    une alerte s'il finira sous INSERTION_MIN_RESPONSE_RATE ; par certification, promotion, vague (et site
+    quand une promotion en a plusieurs). --relances écrit le fichier de participants des invités non
+    répondants d'une vague (mêmes formats et règles que `survey export`).
 
-    Example:
+    Exemple :
       insertion survey status
       insertion survey status --certification RNCP40344 --wave 24m
       insertion survey status --certification RNCP40344 --wave 24m --relances relance.csv
@@ -208,54 +211,69 @@ def cmd_status(args) -> int:
 
 def register(add) -> None:
     """Add ``survey`` and its commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
-    p = add("survey", cmd_survey, "plan, export and follow survey campaigns")
-    commands = p.add_subparsers(dest="survey_command", metavar="COMMAND", required=True)
+    p = add("survey", cmd_survey, "planifie, exporte et suit les campagnes d'enquête")
+    commands = p.add_subparsers(dest="survey_command", metavar="COMMANDE", required=True, title="commandes")
 
     def command(name, func, help):
         c = commands.add_parser(
             name,
             help=help,
             description=func.__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=Formatter,
         )
-        c.add_argument("--warehouse", metavar="PATH", help="DuckDB warehouse file (env INSERTION_WAREHOUSE)")
+        c.add_argument(
+            "--warehouse",
+            metavar="CHEMIN",
+            help="fichier de l'entrepôt DuckDB (variable INSERTION_WAREHOUSE)",
+        )
         c.set_defaults(func=func)
         return c
 
-    c = command("plan", cmd_plan, "who must be surveyed, when")
-    c.add_argument("--certification", type=_code, metavar="CODE", help="one certification, e.g. RNCP40344")
-    c.add_argument("--wave", type=_wave, metavar="6m|24m", help="one wave")
+    c = command("plan", cmd_plan, "qui enquêter, et quand")
+    c.add_argument("--certification", type=_code, metavar="CODE", help="une certification, p. ex. RNCP40344")
+    c.add_argument("--wave", type=_wave, metavar="6m|24m", help="une vague")
     c.add_argument(
-        "--due-before", type=_date, metavar="DATE", help="windows opening by this date (default today)"
+        "--due-before",
+        type=_date,
+        metavar="DATE",
+        help="fenêtres ouvertes d'ici cette date (défaut aujourd'hui)",
     )
-    c.add_argument("--format", choices=["table", "csv"], default="table")
+    c.add_argument(
+        "--format", choices=["table", "csv"], default="table", help="format de sortie (défaut table)"
+    )
 
-    c = command("export", cmd_export, "write a participants file (LimeSurvey, CSV, XLSX)")
+    c = command("export", cmd_export, "écrit un fichier de participants (LimeSurvey, CSV, XLSX)")
     c.add_argument("--certification", type=_code, required=True, metavar="CODE")
     c.add_argument("--wave", type=_wave, required=True, metavar="6m|24m")
-    c.add_argument("--out", required=True, metavar="FILE", help="the file to write (mode 0600)")
+    c.add_argument("--out", required=True, metavar="FICHIER", help="le fichier à écrire (mode 0600)")
     c.add_argument(
-        "--format", choices=["limesurvey", "csv", "xlsx"], help="default: limesurvey (xlsx for .xlsx)"
+        "--format", choices=["limesurvey", "csv", "xlsx"], help="défaut : limesurvey (xlsx pour un .xlsx)"
     )
     c.add_argument(
         "--contacts",
         nargs="+",
         type=Path,
-        metavar="FILE",
-        help="contact files (reference, nom, prénom, e-mail)",
+        metavar="FICHIER",
+        help="fichiers de contacts (référence, nom, prénom, e-mail)",
     )
-    c.add_argument("--promotion", type=int, metavar="YEAR", help="one promotion only")
-    c.add_argument("--due-before", type=_date, metavar="DATE", help="also windows opening by this date")
+    c.add_argument("--promotion", type=int, metavar="ANNÉE", help="une seule promotion")
     c.add_argument(
-        "--relance", action="store_true", help="only the invited who have not answered (a reminder)"
+        "--due-before", type=_date, metavar="DATE", help="aussi les fenêtres ouvertes d'ici cette date"
+    )
+    c.add_argument(
+        "--relance", action="store_true", help="seulement les invités qui n'ont pas répondu (une relance)"
     )
 
-    c = command("status", cmd_status, "invitations, answers and response rates of each wave")
+    c = command("status", cmd_status, "invitations, réponses et taux de réponse de chaque vague")
     c.add_argument("--certification", type=_code, metavar="CODE")
     c.add_argument("--wave", type=_wave, metavar="6m|24m")
-    c.add_argument("--open-only", action="store_true", help="only the windows open today")
-    c.add_argument("--format", choices=["table", "csv"], default="table")
+    c.add_argument("--open-only", action="store_true", help="seulement les fenêtres ouvertes aujourd'hui")
     c.add_argument(
-        "--relances", metavar="FILE", help="write the participants file of the non-respondents to remind"
+        "--format", choices=["table", "csv"], default="table", help="format de sortie (défaut table)"
     )
-    c.add_argument("--contacts", nargs="+", type=Path, metavar="FILE", help="with --relances: contact files")
+    c.add_argument(
+        "--relances", metavar="FICHIER", help="écrit le fichier de participants des non-répondants à relancer"
+    )
+    c.add_argument(
+        "--contacts", nargs="+", type=Path, metavar="FICHIER", help="avec --relances : fichiers de contacts"
+    )

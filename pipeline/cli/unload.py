@@ -109,7 +109,8 @@ def register(add) -> None:
 def _listing_options(p) -> None:
     p.add_argument(
         "--status",
-        choices=["chargé", "rejeté", "retiré", "loaded", "rejected", "unloaded"],
+        choices=["chargé", "rejeté", "retiré", "loaded", "rejected", "unloaded"],  # English kept for scripts
+        metavar="{chargé,rejeté,retiré}",
         help="seulement les chargements de ce statut",
     )
     p.add_argument("--limit", type=int, default=100, help="nombre de lignes (défaut 100)")

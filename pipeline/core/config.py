@@ -19,46 +19,46 @@ class Settings:
     """Paths and thresholds of one run. Build with :meth:`Settings.load`."""
 
     warehouse: Path = _setting(
-        Path("data/warehouse/insertion.duckdb"), "INSERTION_WAREHOUSE", "DuckDB warehouse file."
+        Path("data/warehouse/insertion.duckdb"), "INSERTION_WAREHOUSE", "Fichier de l'entrepôt DuckDB."
     )
-    raw_dir: Path = _setting(Path("data/raw"), "INSERTION_RAW_DIR", "Folder that `insertion build` ingests.")
+    raw_dir: Path = _setting(Path("data/raw"), "INSERTION_RAW_DIR", "Dossier que charge `insertion build`.")
     reference_dir: Path = _setting(
         Path("data/reference"),
         "INSERTION_REFERENCE_DIR",
-        "Interim reference files (target ROME codes and per-certification settings).",
+        "Fichiers de référence provisoires (codes ROME visés, réglages par certification).",
     )
     key_file: Path = _setting(
         Path.home() / ".config" / "insertion" / "pseudonymisation.key",
         "INSERTION_KEY_FILE",
-        "Secret key of the HMAC-SHA256 pseudonymisation; kept outside the warehouse and outside git, "
-        "created on first run. Losing it breaks the link between old and new files.",
+        "Clé secrète de la pseudonymisation HMAC-SHA256 ; gardée hors de l'entrepôt et hors de git, "
+        "créée au premier lancement. La perdre rompt le lien entre anciens et nouveaux fichiers.",
     )
     header_mapping: Path = _setting(
         Path("data/header_mapping.csv"),
         "INSERTION_HEADER_MAPPING",
-        "Optional CSV (kind,source_header,column) mapping your own column names to canonical ones.",
+        "CSV facultatif (kind,source_header,column) : vos propres noms de colonnes vers les noms canoniques.",
     )
     small_cohort_threshold: int = _setting(
         20,
         "INSERTION_SMALL_COHORT",
-        "Denominators under this head-count are flagged ⚠ (dashboard, renewal pack, stats) or suppressed "
-        "(public publication): see pipeline/indicators/disclosure.py.",
+        "Effectif sous lequel un dénominateur est signalé ⚠ (tableau de bord, dossier de renouvellement, stats) "
+        "ou masqué (publication publique) : voir pipeline/indicators/disclosure.py.",
     )
     min_response_rate: int = _setting(
         50,
         "INSERTION_MIN_RESPONSE_RATE",
-        "Response rate (%) under which the dashboard and the renewal pack raise an alert.",
+        "Taux de réponse (%) sous lequel le tableau de bord et le dossier de renouvellement alertent.",
     )
     renewal_notice_days: int = _setting(
         365,
         "INSERTION_RENEWAL_NOTICE_DAYS",
-        "Days before the end of a fiche's registration from which renewal readiness raises an alert.",
+        "Jours avant la fin d'enregistrement d'une fiche à partir desquels la préparation du renouvellement alerte.",
     )
     memory_limit: str = _setting(
         "3GB",
         "INSERTION_MEMORY_LIMIT",
-        "Memory DuckDB may use when writing the warehouse; beyond, it spills "
-        "to disk (a national build stays within about 4 GiB).",
+        "Mémoire que DuckDB peut utiliser en écrivant l'entrepôt ; au-delà, il déborde "
+        "sur disque (un chargement national tient dans 4 Gio environ).",
     )
     # issue #24: a file of any size is read in bounded memory; a file of bad rows is refused early
     chunk_rows: int = _setting(
@@ -88,78 +88,80 @@ class Settings:
     workers: int = _setting(
         2,
         "INSERTION_WORKERS",
-        "Worker processes that read and validate cohort and survey files while `insertion build` "
-        "writes (1 = one file at a time), and that `insertion watch` checks arriving files in.",
+        "Processus qui lisent et valident les fichiers de jury et d'enquête pendant qu'`insertion build` "
+        "écrit (1 = un fichier à la fois), et dans lesquels `insertion watch` vérifie les fichiers qui arrivent.",
     )
     window_6m: tuple[int, int] = _setting(
         (4, 9),
         "INSERTION_WINDOW_6M",
-        "Calendar months after the jury in which a 6-month answer is expected (min,max: first and last day, "
-        "both inclusive).",
+        "Mois civils après le jury où une réponse à 6 mois est attendue (min,max : premier et dernier jour "
+        "inclus).",
     )
     window_24m: tuple[int, int] = _setting(
         (20, 30),
         "INSERTION_WINDOW_24M",
-        "Calendar months after the jury in which a 2-year answer is expected (min,max: first and last day, "
-        "both inclusive).",
+        "Mois civils après le jury où une réponse à 2 ans est attendue (min,max : premier et dernier jour "
+        "inclus).",
     )
     outside_window: str = _setting(
         "count",
         "INSERTION_OUTSIDE_WINDOW",
-        "Answers dated outside their wave's window: `count` (counted and reported) or `exclude` (left out "
-        "of the figures, still reported; docs/methodology.md M8).",
+        "Réponses datées hors de la fenêtre de leur vague : `count` (comptées et signalées) ou `exclude` "
+        "(hors des chiffres, toujours signalées ; docs/methodology.md M8).",
     )
     # survey campaigns (pipeline/reports/campaigns.py)
     contacts_dir: Path = _setting(
         Path("data/contacts"),
         "INSERTION_CONTACTS_DIR",
-        "Folder of contact files (reference, names, e-mail) read only to write a participants file; "
-        "never loaded into the warehouse. Cohort files under the raw folder are read too.",
+        "Dossier des fichiers de contacts (référence, noms, courriel), lus seulement pour écrire un fichier de "
+        "participants ; jamais chargés dans l'entrepôt. Les fichiers de jury du dossier brut sont lus aussi.",
     )
     nonresponse_gap: int = _setting(
         15,
         "INSERTION_NONRESPONSE_GAP",
-        "Points of response rate between a group (access route, site) and its whole promotion from which "
-        "the non-response check flags a risk of bias.",
+        "Écart de taux de réponse (points) entre un groupe (voie d'accès, site) et toute sa promotion à partir "
+        "duquel le contrôle de non-réponse signale un risque de biais.",
     )
     # issue #16 (accounts and roles of the dashboard)
     accounts: Path = _setting(
         Path.home() / ".config" / "insertion" / "accounts.json",
         "INSERTION_ACCOUNTS",
-        "Dashboard accounts (`insertion users`), outside git, mode 0600; the session key and the failed "
-        "sign-in counters live beside it. Required to serve on anything but the loopback.",
+        "Comptes du tableau de bord (`insertion users`), hors de git, mode 0600 ; la clé de session et les "
+        "compteurs de connexions échouées sont à côté. Obligatoire pour servir ailleurs que sur la boucle locale.",
     )
     # issue #25 (security review, audit journal)
     audit_retention_days: int = _setting(
         365,
         "INSERTION_AUDIT_RETENTION_DAYS",
-        "Days the audit journal (beside the accounts file) keeps its rows; older rows are removed, and the "
-        "removal is itself recorded (0: keep everything).",
+        "Jours de conservation des lignes du journal d'audit (à côté du fichier des comptes) ; les plus "
+        "anciennes sont retirées, et le retrait est lui-même journalisé (0 : tout garder).",
     )
     session_hours: float = _setting(
         10.0,
         "INSERTION_SESSION_HOURS",
-        "Absolute lifetime (hours) of a dashboard session from its sign-in; activity does not extend it.",
+        "Durée de vie absolue (heures) d'une session du tableau de bord depuis la connexion ; l'activité ne "
+        "la prolonge pas.",
     )
     trusted_proxies: str = _setting(
         "",
         "INSERTION_TRUSTED_PROXIES",
-        "Addresses or networks (comma-separated, e.g. 127.0.0.1,10.0.0.0/8) of the reverse proxies in front "
-        "of the dashboard: from them, the client's address is read from X-Forwarded-For (sign-in limits, "
-        "the audit journal). Empty: the connection's address.",
+        "Adresses ou réseaux (séparés par des virgules, p. ex. 127.0.0.1,10.0.0.0/8) des mandataires inverses "
+        "devant le tableau de bord : derrière eux, l'adresse du client est lue dans X-Forwarded-For (limites "
+        "de connexion, journal d'audit). Vide : l'adresse de la connexion.",
     )
     # issue #17: plausible gross annual pay of a survey answer (outside: the pay is set aside, the answer counts)
     pay_floor: int = _setting(
         10800,
         "INSERTION_PAY_FLOOR",
-        "Lowest plausible gross annual pay (€) of a job not declared part-time: about half the annual "
-        "gross full-time SMIC (1 801,80 € × 12 = 21 621 € in 2025). Lower is taken for a monthly or net "
-        "amount typed as annual, and set aside.",
+        "Salaire brut annuel plausible le plus bas (€) d'un emploi non déclaré à temps partiel : environ la "
+        "moitié du SMIC brut annuel à temps plein (1 801,80 € × 12 = 21 621 € en 2025). En dessous, c'est un "
+        "montant mensuel ou net saisi comme annuel : il est écarté.",
     )
     pay_ceiling: int = _setting(
         500000,
         "INSERTION_PAY_CEILING",
-        "Highest plausible gross annual pay (€) of a survey answer; higher is set aside as a typing error.",
+        "Salaire brut annuel plausible le plus haut (€) d'une réponse d'enquête ; au-dessus, c'est une "
+        "erreur de saisie : il est écarté.",
     )
 
     @property
@@ -201,7 +203,7 @@ class Settings:
     def describe(cls) -> str:
         """One line per setting, for --help texts and the README."""
         return "\n".join(
-            f"  {f.metadata['env']:<26} {f.metadata['help']} (default: {f.default})" for f in fields(cls)
+            f"  {f.metadata['env']:<26} {f.metadata['help']} (par défaut : {f.default})" for f in fields(cls)
         )
 
 

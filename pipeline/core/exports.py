@@ -55,14 +55,14 @@ def csv_text(frame: pd.DataFrame, bom: bool = True) -> str:
 def write_atomic(path: Path, write) -> None:
     path = Path(path)
     if not path.parent.is_dir():
-        raise InputError(path, "cannot be written: its folder does not exist")
+        raise InputError(path, "écriture impossible : son dossier n'existe pas")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
         os.replace(tmp, path)
     except PermissionError as exc:
-        raise InputError(path, f"cannot be written ({exc.strerror})") from exc
+        raise InputError(path, "écriture impossible (accès refusé)") from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

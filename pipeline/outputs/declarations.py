@@ -134,7 +134,7 @@ def declare(
     from pipeline.outputs import renewal
 
     if not recipient.strip():
-        raise InputError(code, "--to: to whom the figures are declared (e.g. « France Compétences »)")
+        raise InputError(code, "--to : à qui les chiffres sont déclarés (p. ex. « France Compétences »)")
     pack = renewal.build(con, code, settings, years)  # raises for an unknown code or no data
     years = pack.years
     declared_at = datetime.now().replace(microsecond=0)

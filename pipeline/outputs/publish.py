@@ -35,7 +35,7 @@ def table(
     words of the cell). Raises :class:`InputError` when nothing to publish."""
     stats = statistics(con, code, years=years or None)
     if stats.empty:
-        raise InputError(code, "unknown certification, or no certified candidates for these years")
+        raise InputError(code, "certification inconnue, ou aucun certifié pour ces années")
     shown = disclose(stats, AUDIENCE, threshold, RATES)
     out = shown[["year", "certified", "certified_vae"]].copy()
     for key in RATES:
@@ -145,7 +145,7 @@ def publish(con: duckdb.DuckDBPyConnection, code: str, out: Path, threshold: int
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".csv"):
-        raise InputError(out, "expected a .html or .csv file name")
+        raise InputError(out, "un nom de fichier en .html ou .csv est attendu")
     frame = table(con, code, threshold, years)
     title = (fiches.summary(con, code) or {}).get("title") or ""
     source = accrochage.cohort_note(con, code)  # issue #27

@@ -105,7 +105,7 @@ def meta_of(con, did: int) -> dict:
         [did],
     ).fetchall()
     if not rows:
-        raise InputError(f"declaration {did}", "no such declaration (insertion declare --list)")
+        raise InputError(f"déclaration {did}", "déclaration inexistante (insertion declare --list)")
     r = rows[0]
     return {
         "declaration_id": r[0],

@@ -25,7 +25,7 @@ def connect(
     """Open the warehouse. Read-only connections cannot write, attach, install or read outside files.
     ``memory_limit`` bounds DuckDB's memory (it spills to a temporary folder beside the warehouse)."""
     if read_only and not path.exists():
-        raise FileNotFoundError(f"{path}: no warehouse yet; run `insertion build` first")
+        raise FileNotFoundError(f"{path} : pas encore d'entrepôt ; lancez d'abord « insertion build »")
     if read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     else:  # the warehouse holds people's records: its folder and files are its owner's only
@@ -35,9 +35,8 @@ def connect(
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        raise WarehouseBusy(
-            f"{path} is in use by another process ({str(exc).splitlines()[0]}); "
-            "wait for it to finish, or read the snapshot instead"
+        raise WarehouseBusy(  # DuckDB's own text (a PID, a path to Python) stays out of the message
+            f"{path} est ouvert par un autre processus ; attendez qu'il finisse, ou lisez l'instantané publié"
         ) from exc
     set_today(con)
     if memory_limit:

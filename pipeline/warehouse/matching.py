@@ -258,11 +258,13 @@ def review(
 ) -> int:
     """Record a reviewer's decision on a job title (who, when, why); returns its id."""
     if rome_code is None and in_target is None:
-        raise ValueError("a review decides a ROME code, in/out of the targeted occupation, or both")
+        raise ValueError("une relecture décide d'un code ROME, de l'appartenance au métier visé, ou des deux")
     if rome_code is not None and not is_rome_code(rome_code):
-        raise ValueError(f"{rome_code!r} is not a ROME code (expected a letter A-N and 4 digits, e.g. M1706)")
+        raise ValueError(
+            f"{rome_code!r} n'est pas un code ROME (attendu : une lettre de A à N et 4 chiffres, p. ex. M1706)"
+        )
     if not reviewer.strip() or not reason.strip():
-        raise ValueError("a review needs the reviewer's name (--by) and a reason (--why)")
+        raise ValueError("une relecture demande le nom du relecteur (--by) et un motif (--why)")
     review_id = scalar(con, "select nextval('review_id_seq')")
     con.execute(
         "insert into title_reviews values (?, ?, ?, ?, ?, ?, ?, now()::timestamp, ?)",

@@ -26,7 +26,7 @@ def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
     out = tmp_path / "national"
     code, stdout, err = cli(*GENERATE, out)
     assert code == 0, err
-    assert "Calibration (" in stdout and "certified" in stdout
+    assert "Calage (" in stdout and "certifiés" in stdout
     files = sorted(p.name for p in out.glob("*/*"))
     fluxes = [name for name in files if name.startswith("national_0001_flux_")]  # issue #27: one per session
     assert [name for name in files if name not in fluxes] == [

@@ -325,7 +325,7 @@ def test_bad_declarations_change_nothing(sample_copy, cli):
     code, _, err = cli("declare", "RNCP34179")
     assert code == 2 and "--to" in err
     code, out, err = cli("declare", "--verify", "7")
-    assert code == 2 and "declaration 7" in err
+    assert code == 2 and "déclaration 7" in err
     assert warehouse_digest(settings) == before
     assert table_rows(settings.warehouse, "select count(*) from declarations") == [(0,)]
 

@@ -129,7 +129,7 @@ def test_sql_is_read_only(sample_cli, tmp_path):
 
 def test_unknown_certification_and_missing_warehouse(cli, settings):
     code, _, err = cli("stats", "RNCP34179")
-    assert code == 2 and "no warehouse yet" in err
+    assert code == 2 and "pas encore d'entrepôt" in err
 
 
 def test_default_relative_paths_work(cli, settings, monkeypatch, tmp_path):

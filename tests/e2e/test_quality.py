@@ -12,7 +12,7 @@ def test_validate_passes_on_the_sample_and_records_runs(
     assert "Data Docs:" in out and (sample_warehouse.data_docs_dir / "index.html").exists()
     code, out, _ = cli("validate")
     assert code == 0, out
-    assert "No error-level failure." in out
+    assert "Aucun échec de niveau erreur." in out
     for suite in ("cohort_results", "survey_answers", "cross_source"):
         assert suite in out
     code, out, _ = cli("quality")
@@ -44,7 +44,7 @@ def test_validate_fails_on_an_error_and_names_it(sample_copy, cli, settings):
     assert "expect_column_values_to_match_regex" in out and "RNCP99" in out
     assert "cohort_certifications_in_referential" in out
     assert "survey_respondents_are_certified" in out and "warning" in out
-    assert "error-level expectation(s) failed" in out
+    assert "contrôle(s) de niveau erreur en échec" in out
     run_id = int(cli("quality")[1].splitlines()[2].split("|")[0])
     code, out, _ = cli("quality", "--run", run_id)
     assert "cohort_certifications_in_referential" in out and "FAILED" in out

@@ -137,9 +137,9 @@ def test_the_dossier_keeps_small_rates_and_flags_them(cli, tmp_path):
 
 def test_bad_requests_leave_no_file(cli, tmp_path):
     code, _, err = cli("renewal", "RNCP99999", "--out", tmp_path / "x.xlsx")
-    assert code == 2 and "unknown certification" in err
+    assert code == 2 and "certification inconnue" in err
     code, _, err = cli("renewal", "RNCP34179", "--years", "2030", "--out", tmp_path / "x.xlsx")
-    assert code == 2 and "no data for the promotions 2030" in err
+    assert code == 2 and "aucune donnée pour les promotions 2030" in err
     code, _, err = cli("renewal", "RNCP34179", "--out", tmp_path / "missing" / "x.xlsx")
-    assert code == 2 and "cannot be written" in err
+    assert code == 2 and "écriture impossible" in err
     assert list(tmp_path.glob("**/*.xlsx")) == [] and list(tmp_path.glob("**/.*.tmp")) == []

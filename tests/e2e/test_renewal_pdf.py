@@ -49,7 +49,7 @@ def test_pack_pdf_is_tagged_in_french_with_every_statistic_as_text(sample_cli, t
     pdf, xlsx = tmp_path / "renouvellement.pdf", tmp_path / "renouvellement.xlsx"
     code, out, err = sample_cli("renewal", "RNCP34179", "--out", xlsx, "--pdf", pdf)
     assert code == 0, err
-    assert f"Written {pdf}" in out
+    assert f"Écrit : {pdf}" in out
     reader = pypdf.PdfReader(pdf)
     root = reader.trailer["/Root"]
     # tagged, in French, titled, declared PDF/UA-1

@@ -52,21 +52,21 @@ def test_watch_loads_arrivals_reports_rejections_and_stops_cleanly(settings):
         env=env,
     )
     try:
-        _wait_for(process, "Watching")
+        _wait_for(process, "Surveillance de")
         (settings.raw_dir / "cohort_ok.csv").write_bytes((FIXTURES / "cohort_ok.csv").read_bytes())
-        out = "".join(_wait_for(process, "Up to date"))
-        assert "5 of 5 rows loaded as cohort_results" in out and "1 file(s) loaded" in out
+        out = "".join(_wait_for(process, "À jour"))
+        assert "5 of 5 rows loaded as cohort_results" in out and "1 fichier(s) chargé(s)" in out
         # readers see it: the snapshot was published
         snapshot = settings.warehouse.with_name("insertion.snapshot.duckdb")
         assert table_rows(snapshot, "select count(*) from landing_cohort_results") == [(5,)]
         (settings.raw_dir / "bad.csv").write_bytes((FIXTURES / "cohort_missing_column.csv").read_bytes())
-        out = "".join(_wait_for(process, "Up to date"))
-        assert "0 file(s) loaded" in out and "1 rejected" in out
+        out = "".join(_wait_for(process, "À jour"))
+        assert "0 fichier(s) chargé(s)" in out and "1 rejeté(s)" in out
         process.send_signal(signal.SIGTERM)
         rest, err = process.communicate(timeout=30)
     finally:
         process.kill()
-    assert process.returncode == 0 and "Stopped." in rest
+    assert process.returncode == 0 and "Arrêté." in rest
     assert "bad.csv" in err and "column 'jury_date'" in err
     assert table_rows(settings.warehouse, "select count(*) from landing_cohort_results") == [(5,)]
 

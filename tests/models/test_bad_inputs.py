@@ -77,7 +77,7 @@ def test_bad_input(cli, settings, warehouse_after, name, outcome, loaded, says):
             assert log[2] == 0
             text = out + (log[3] or "")
             if outcome == "warn":
-                assert "warning:" in out
+                assert "avertissement :" in out
     for fragment in says:
         assert fragment in text, f"{fragment!r} not in {text!r}"
 

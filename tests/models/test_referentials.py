@@ -225,16 +225,16 @@ def test_compare_and_certification_summary(sample_cli):
     cli = sample_cli
     code, out, _ = cli("stats", "RNCP34179", "--compare", "--format", "csv")
     lines = out.removeprefix("\ufeff").splitlines()
-    assert lines[0] == "year;measure;computed;published;difference;source"
+    assert lines[0] == "Année;Indicateur;Calculé;Publié;Écart;Source publiée"
     assert "2017;Taux d'insertion global à 6 mois (en %);88;88;0;fiche page" in lines
     code, out, _ = cli("stats", "RNCP40344", "--compare", "--format", "csv")
     years = {line.split(";")[0] for line in out.splitlines()[1:]}
     assert {"2020", "2024", "2021", "2023"} <= years  # computed-only and both
     assert "2021;Nombre de certifiés;" in out and ";760;" in out
     code, out, _ = cli("certification", "RNCP40344")
-    assert "Auxiliaire spécialisé vétérinaire" in out and "28/03/2028" in out and "days left" in out
-    assert "A1504 Santé animale" in out and "Domain-level codes (not job codes): A1500" in out
-    assert "Access routes:      CA, CQ, VAE" in out
+    assert "Auxiliaire spécialisé vétérinaire" in out and "28/03/2028" in out and "jours)" in out
+    assert "A1504 Santé animale" in out and "Codes de domaine (pas des métiers) : A1500" in out
+    assert "Voies d'accès :          CA, CQ, VAE" in out
     code, out, _ = cli("certification", "RNCP34179")
     assert "RNCP19357 → RNCP28129 → RNCP34179* → RNCP36743 → RNCP40851" in out
     assert "FORMAOUEST (SIRET 48819452300053)" in out

@@ -91,7 +91,7 @@ def test_a_load_killed_before_its_refresh_is_finished_by_the_next_command(
     assert statistics(settings.warehouse) != expected
 
     code, out, err = cli("ingest", FIXTURES / "survey_ok.csv")  # « already loaded », and the refresh
-    assert code == 0 and "interrupted load" in out
+    assert code == 0 and "chargement interrompu" in out
     assert statistics(settings.warehouse) == expected
     assert table_rows(settings.warehouse, "select count(*) from pending_refresh") == [(0,)]
 

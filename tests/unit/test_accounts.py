@@ -217,7 +217,7 @@ def test_users_help_has_examples_and_no_password_option(capsys):
     with pytest.raises(SystemExit):
         main(["users", "--help"])
     text = capsys.readouterr().out
-    assert "Example:" in text and "insertion users add" in text and "--siret" in text
+    assert "Exemple :" in text and "insertion users add" in text and "--siret" in text
     with pytest.raises(SystemExit):
         main(["users", "add", "x", "--role", "qualite", "--password", "secret"])
 

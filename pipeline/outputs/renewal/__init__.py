@@ -59,14 +59,14 @@ def build(
     if scope.restricted and info is not None and stats.empty:
         raise InputError(code, no_rows_message(scope))
     if info is None or stats.empty:
-        raise InputError(code, "unknown certification, or no certified candidates in the warehouse")
+        raise InputError(code, "certification inconnue, ou aucun certifié dans l'entrepôt")
     if years is None:
         years = sorted(int(y) for y in stats.loc[stats["respondents_6m"] > 0, "year"]) or sorted(
             stats["year"]
         )
     stats = stats[stats["year"].isin(years)]
     if stats.empty:
-        raise InputError(code, f"no data for the promotions {', '.join(map(str, years))}")
+        raise InputError(code, f"aucune donnée pour les promotions {', '.join(map(str, years))}")
     threshold = settings.small_cohort_threshold
     pack = Pack(
         code,

@@ -29,6 +29,9 @@ def parse_years(text: str | None) -> list[int] | None:
         return None
     years: list[int] = []
     for part in text.split(","):
-        bounds = [int(x) for x in part.strip().split("-")]
+        try:
+            bounds = [int(x) for x in part.strip().split("-")]
+        except ValueError:
+            raise ValueError(f"années invalides : « {text} » (par exemple 2017-2018 ou 2017,2019)") from None
         years += list(range(bounds[0], bounds[-1] + 1))
     return sorted(set(years))
