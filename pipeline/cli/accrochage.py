@@ -9,16 +9,17 @@ from pipeline.cli.common import open_reader, settings_of
 
 
 def cmd_accrochage(args) -> int:
-    """Reconcile the certified of the jury results with the CDC fluxes loaded (« accrochage des
-    certifications »): per certification and promotion, the certified transmitted (in the 3 months after
-    the jury, or late), those not transmitted (the 3 months past, or not yet), the transmissions of people
-    failed or absent from the jury results, and the certificate dates or access routes that differ.
+    """Rapproche les certifiés des résultats de jury et les flux CDC chargés (« accrochage des
+    certifications ») : par certification et promotion, les certifiés transmis (dans les 3 mois suivant
+    le jury, ou en retard), ceux qui ne sont pas transmis (délai de 3 mois dépassé, ou pas encore), les
+    transmissions de personnes ajournées ou absentes des résultats de jury, et les dates de certificat ou
+    voies d'accès qui diffèrent.
 
-    --out writes a workbook (mode 0600) listing each person to act on by candidate reference, read from
-    the jury files at export time only (the warehouse holds none). Exits with status 1 when certified
-    people are still not transmitted 3 months after their jury.
+    --out écrit un classeur (mode 0600) listant chaque personne à traiter par sa référence candidat, lue
+    dans les fichiers de jury au moment de l'export seulement (l'entrepôt n'en garde aucune). Code de
+    sortie 1 quand des certifiés ne sont toujours pas transmis 3 mois après leur jury.
 
-    Example:
+    Exemple :
       insertion ingest flux-cdc-2024-06.xml
       insertion accrochage
       insertion accrochage --certification RNCP34179 --out accrochage-RNCP34179.xlsx
@@ -105,8 +106,8 @@ def _grouped(listing) -> dict[str, int]:
 
 def register(add) -> None:
     """Add this group's commands to the ``insertion`` parser (``add`` as in :mod:`pipeline.cli`)."""
-    p = add("accrochage", cmd_accrochage, "reconcile the jury results with the CDC fluxes")
-    p.add_argument("--certification", metavar="CODE", help="one certification (default: all)")
+    p = add("accrochage", cmd_accrochage, "rapproche les résultats de jury et les flux CDC")
+    p.add_argument("--certification", metavar="CODE", help="une certification (défaut : toutes)")
     p.add_argument(
-        "--out", metavar="FILE.xlsx", help="write the workbook (people listed by candidate reference)"
+        "--out", metavar="FICHIER.xlsx", help="écrit le classeur (personnes listées par référence candidat)"
     )

@@ -280,8 +280,8 @@ def register(add) -> None:
         "--cdc-share",
         type=float,
         default=0.2,
-        metavar="SHARE",
-        help="share of the groups of files that also get their CDC fluxes, in <out>/cdc/ (default 0.2; 0: none)",
+        metavar="PART",
+        help="part des groupes de fichiers qui reçoivent aussi leurs flux CDC, dans <out>/cdc/ (défaut 0,2 ; 0 : aucun)",
     )
     p.add_argument(
         "--calibrate-from",

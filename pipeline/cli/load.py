@@ -258,7 +258,7 @@ def cmd_quality(args) -> int:
       insertion quality --quarantine    # lignes et champs écartés, avec leurs motifs
       insertion quality --issues        # les règles appliquées aux chiffres (doublons, orphelins, fenêtres…)
     """
-    from pipeline.core.quality_labels import reasons_fr
+    from pipeline.core.quality_labels import message_fr, reasons_fr
     from pipeline.outputs import text
     from pipeline.reports import quality
 
@@ -270,6 +270,8 @@ def cmd_quality(args) -> int:
         elif args.quarantine:
             frame = quality.quarantine(con, args.limit)
             counts = quality.quarantine_counts(con, args.limit)
+            counts["expected"] = counts["expected"].map(message_fr)
+            counts = counts.rename(columns=QUARANTINE_COUNT_COLUMNS)
             frame["reasons"] = frame["reasons"].map(lambda text: reasons_fr(text, " | "))
         elif args.run is not None:
             frame = quality.run_details(con, args.run)
@@ -285,6 +287,19 @@ def cmd_quality(args) -> int:
         print(text.format_table(counts.astype(object).where(counts.notna(), None)) + "\n")
     print(text.format_table(frame.astype(object).where(frame.notna(), None)))
     return 0
+
+
+# the French headers of `insertion quality --quarantine`'s counts (pipeline/reports/quality.quarantine_counts)
+QUARANTINE_COUNT_COLUMNS = {
+    "load_id": "chargement",
+    "file_name": "fichier",
+    "status": "statut",
+    "column": "colonne",
+    "outcome": "effet",
+    "expected": "attendu",
+    "rows_failing": "lignes en erreur",
+    "examples_kept": "exemples gardés",
+}
 
 
 def register(add) -> None:

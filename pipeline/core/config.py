@@ -64,26 +64,26 @@ class Settings:
     chunk_rows: int = _setting(
         100_000,
         "INSERTION_CHUNK_ROWS",
-        "Rows of a cohort or survey file read, typed and validated at once: memory stays bounded whatever "
-        "the file's size (about 0.5 GiB per worker at 100,000 rows).",
+        "Lignes d'un fichier de jury ou d'enquête lues, typées et validées d'un coup : la mémoire reste "
+        "bornée quelle que soit la taille du fichier (environ 0,5 Gio par processus à 100 000 lignes).",
     )
     bad_rows_sample: int = _setting(
         1000,
         "INSERTION_BAD_ROWS_SAMPLE",
-        "Rows read and validated first; from there on, a file whose share of rows in error passes "
-        "INSERTION_MAX_BAD_SHARE is refused as a whole (a smaller file is judged row by row).",
+        "Lignes lues et validées d'abord ; dès lors, un fichier dont la part de lignes en erreur dépasse "
+        "INSERTION_MAX_BAD_SHARE est refusé en entier (un fichier plus petit est jugé ligne à ligne).",
     )
     max_bad_share: float = _setting(
         0.5,
         "INSERTION_MAX_BAD_SHARE",
-        "Share of rows in error (0 to 1) over which a whole file is refused, nothing of it loaded (checked "
-        "after INSERTION_BAD_ROWS_SAMPLE rows, then after each chunk).",
+        "Part de lignes en erreur (0 à 1) au-delà de laquelle un fichier est refusé en entier, rien n'en est "
+        "chargé (vérifiée après INSERTION_BAD_ROWS_SAMPLE lignes, puis après chaque bloc).",
     )
     quarantine_examples: int = _setting(
         100,
         "INSERTION_QUARANTINE_EXAMPLES",
-        "Rows the quarantine keeps per file, column and check (examples); every failing row is counted "
-        "in load_log and validation_results.",
+        "Lignes que la quarantaine garde par fichier, colonne et contrôle (des exemples) ; chaque ligne en "
+        "erreur est comptée dans load_log et validation_results.",
     )
     workers: int = _setting(
         2,
