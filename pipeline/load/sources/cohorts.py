@@ -98,8 +98,9 @@ class CohortResults(Tabular):
     """The source (pipeline/load/sources/__init__.py): told by its headers, typed and written as above; a
     NIR column digested then dropped (issue #27: :func:`link_nir`)."""
 
-    def read(self, path, settings, key: bytes, mapping=None) -> Batch:
-        return link_nir(super().read(path, settings, key, mapping), key)
+    def batches(self, path, settings, key: bytes, mapping=None, rows=None, first_rows=None):
+        for batch in super().batches(path, settings, key, mapping, rows, first_rows):  # chunk by chunk
+            yield link_nir(batch, key)
 
 
 SOURCE = CohortResults(COHORT_RESULTS, type_batch, to_landing)
