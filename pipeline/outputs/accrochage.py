@@ -46,8 +46,8 @@ def references(paths: list[Path], key: bytes, header_mapping: Path | None = None
     from pipeline.core.errors import InputError
     from pipeline.load.batch import map_headers
     from pipeline.load.pseudonymise import pseudonymise
-    from pipeline.load.textfile import read_table
     from pipeline.load.sources.cohorts import COHORT_RESULTS
+    from pipeline.load.textfile import read_table
 
     def score(headers: list[str]) -> int:
         return len(map_headers(headers, COHORT_RESULTS, header_mapping))
