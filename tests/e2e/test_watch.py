@@ -95,12 +95,12 @@ def test_a_refused_file_never_blocks_the_others(settings):
     threading.Thread(target=lambda: [errors.put(line) for line in process.stderr], daemon=True).start()
     raw = settings.raw_dir
     try:
-        _wait_for(process, "Watching")
+        _wait_for(process, "Surveillance de")
         (raw / "enquete_corrompue.csv").write_text(HEADER + garbage(100_000), encoding="utf-8")
         (raw / "cohort_ok.csv").write_bytes((FIXTURES / "cohort_ok.csv").read_bytes())
-        out = "".join(_wait_for(process, "Up to date", 120))
+        out = "".join(_wait_for(process, "À jour", 120))
         assert "5 of 5 rows loaded as cohort_results" in out
-        assert "1 file(s) loaded, 0 already there, 1 rejected" in out
+        assert "1 fichier(s) chargé(s), 0 déjà là, 1 rejeté(s)" in out
         (raw / "enquete_longue.csv").write_text(survey(50_000), encoding="utf-8")  # 50 chunks
         seen = [errors.get(timeout=120)]
         while "enquete_longue.csv : " not in seen[-1]:  # a worker is reading it
@@ -108,9 +108,9 @@ def test_a_refused_file_never_blocks_the_others(settings):
         assert "lignes lues (" in seen[-1] and "lignes/s, " in seen[-1] and " %)" in seen[-1]
         duckdb.connect(str(settings.warehouse)).close()  # the watcher does not hold the warehouse
         (raw / "survey_ok.csv").write_bytes((FIXTURES / "survey_ok.csv").read_bytes())
-        out = "".join(_wait_for(process, "Up to date", 300))
+        out = "".join(_wait_for(process, "À jour", 300))
         assert out.index("survey_ok.csv: 3 of 3 rows") < out.index("enquete_longue.csv: 50000 of 50000")
-        assert "2 file(s) loaded, 0 already there, 0 rejected" in out
+        assert "2 fichier(s) chargé(s), 0 déjà là, 0 rejeté(s)" in out
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
     finally:
