@@ -33,7 +33,7 @@ def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
         "national_0001_enquetes.csv",
         "national_0001_jurys.csv",
     ]
-    assert len(fluxes) == 8 and "passages of CDC fluxes" in stdout  # 4 years, 2 jury days each
+    assert len(fluxes) == 8 and "passages de flux CDC" in stdout  # 4 years, 2 jury days each
     first = (out / "cohortes" / "national_0001_jurys.csv").read_bytes()
     cli(*GENERATE, tmp_path / "again")
     assert (
