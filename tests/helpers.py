@@ -65,3 +65,21 @@ def killed_at(point: str, *args) -> str:
     )
     assert process.returncode == -9  # killed, not ended
     return "".join(lines)
+
+
+def relation_rows(path: Path, relations, varying=frozenset()) -> dict[str, list[tuple]]:
+    """Every row of ``relations`` in the warehouse at ``path`` (sorted), the ``varying`` columns (load ids,
+    clocks) left out: two warehouses that should hold the same figures compare equal."""
+    out = {}
+    for relation in relations:
+        columns = [
+            c
+            for (c,) in table_rows(
+                path,
+                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
+                [relation],
+            )
+            if c not in varying
+        ]
+        out[relation] = table_rows(path, f"select {', '.join(columns)} from {relation} order by all")
+    return out

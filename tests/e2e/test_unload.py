@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.config import Settings
-from tests.helpers import ROOT, table_rows
+from tests.helpers import ROOT, relation_rows, table_rows
 
 RAW = ROOT / "data" / "raw"
 RELATIONS = (
@@ -38,19 +38,8 @@ VARYING = {"load_id", "matched_at", "reviewed_at"}  # load ids and clocks differ
 
 
 def contents(path: Path) -> dict[str, list[tuple]]:
-    out = {}
-    for relation in RELATIONS:
-        columns = [
-            c
-            for (c,) in table_rows(
-                path,
-                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
-                [relation],
-            )
-            if c not in VARYING
-        ]
-        out[relation] = table_rows(path, f"select {', '.join(columns)} from {relation} order by all")
-    return out
+    """Every row of the relations the figures are made of, load ids and clocks aside."""
+    return relation_rows(path, RELATIONS, VARYING)
 
 
 @pytest.mark.parametrize(

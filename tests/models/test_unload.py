@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES, ROOT, content_hash, table_rows
+from tests.helpers import FIXTURES, ROOT, content_hash, relation_rows, table_rows
 
 COHORT, SURVEY = FIXTURES / "cohort_ok.csv", FIXTURES / "survey_ok.csv"
 # a junk survey file: a malformed ROME code (field set aside), an unknown situation (row quarantined), a
@@ -42,19 +42,7 @@ VARYING = {"load_id", "matched_at", "reviewed_at"}
 
 def contents(path: Path) -> dict[str, list[tuple]]:
     """Every row of the relations the figures are made of, load ids and clocks aside."""
-    out = {}
-    for relation in RELATIONS:
-        columns = [
-            c
-            for (c,) in table_rows(
-                path,
-                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
-                [relation],
-            )
-            if c not in VARYING
-        ]
-        out[relation] = table_rows(path, f"select {', '.join(columns)} from {relation} order by all")
-    return out
+    return relation_rows(path, RELATIONS, VARYING)
 
 
 @pytest.fixture
