@@ -168,7 +168,7 @@ def watch_latency(env: dict, raw: Path, files: list[str]) -> dict:
 
     def up_to_date() -> str:
         for line in proc.stdout:
-            if line.startswith("Up to date"):
+            if line.startswith("À jour"):
                 return line
         raise RuntimeError("insertion watch ended")
 
@@ -180,7 +180,7 @@ def watch_latency(env: dict, raw: Path, files: list[str]) -> dict:
             incoming.write_text(text, encoding="utf-8")
             t = time.perf_counter()
             incoming.rename(raw / "enquetes" / f"arrived-{i}.csv")
-            if "1 file(s) loaded" not in (line := up_to_date()):
+            if "1 fichier(s) chargé(s)" not in (line := up_to_date()):
                 raise RuntimeError(f"insertion watch did not load arrived-{i}.csv: {line}")
             latencies.append(time.perf_counter() - t)
         status = Path(f"/proc/{proc.pid}/status").read_text()
