@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# the words of `insertion ingest` / `watch` that give a file's verdict (pipeline/load/ingest.py: LoadReport)
+LOADED, REFUSED = " : chargé en ", "REFUSÉ"
 START = "<!-- large files: written by scripts/bench.py -->"
 END = "<!-- large files: end -->"
 HEADER = "Identifiant;Code RNCP;Vague;Date de réponse;Situation actuelle;Intitulé du poste;Code ROME;Type de contrat\n"
@@ -145,17 +147,17 @@ def watch(files: list[tuple[Path, str]], work: Path, extra: dict | None = None) 
     run = Timed(["watch", "--interval", "0.2"], env, "\0")
     out = []
     try:
-        while run.seen("Watching") is None:
+        while run.seen("Surveillance de") is None:
             time.sleep(0.1)
         # a small file first, so that what is measured is a watcher at work (GX imported everywhere)
         (raw / "warm-up.csv").write_bytes((ROOT / "tests" / "fixtures" / "cohort_ok.csv").read_bytes())
-        while run.seen("Up to date") is None:
+        while run.seen("À jour") is None:
             time.sleep(0.1)
         time.sleep(2)
         for path, marker in files:
             run.peak, arrived = 0.0, time.perf_counter() - run.t0
             path.rename(raw / path.name)
-            while run.seen(marker, arrived) is None or run.seen("Up to date", arrived) is None:
+            while run.seen(marker, arrived) is None or run.seen("À jour", arrived) is None:
                 if run.proc.poll() is not None:
                     raise RuntimeError(f"insertion watch ended:\n{run.lines[-20:]}")
                 time.sleep(0.1)
@@ -172,14 +174,14 @@ def section(work: Path, mib: float) -> str:
     bad, good = work / "enquete_corrompue.csv", work / "enquete_complete.csv"
     bad_rows, good_rows = write_file(bad, "bad", mib), write_file(good, "good", mib)
     print(f"large files: {mib:g} MiB of bad rows ({bad_rows:,}), of answers ({good_rows:,})…", flush=True)
-    refused = ingest(bad, work, "bad", "REJECTED")
-    loaded = ingest(good, work, "good", "rows loaded")
-    bounded = ingest(good, work, "good-512", "rows loaded", {"INSERTION_MEMORY_LIMIT": "512MB"})
-    for r, what in ((refused, "refus"), (loaded, "rows loaded"), (bounded, "rows loaded")):
+    refused = ingest(bad, work, "bad", REFUSED)
+    loaded = ingest(good, work, "good", LOADED)
+    bounded = ingest(good, work, "good-512", LOADED, {"INSERTION_MEMORY_LIMIT": "512MB"})
+    for r, what in ((refused, "refus"), (loaded, LOADED), (bounded, LOADED)):
         if what not in r["text"] or r["verdict"] is None:
             raise RuntimeError(f"unexpected outcome:\n{r['text'][-3000:]}")
     limited = {"INSERTION_MEMORY_LIMIT": "512MB"}
-    watched_bad, watched_good = watch([(bad, "REJECTED"), (good, "rows loaded")], work, limited)
+    watched_bad, watched_good = watch([(bad, REFUSED), (good, LOADED)], work, limited)
 
     def row(what, command, verdict, r, whole=True) -> str:
         total = f"{r['seconds']:.1f} s" if whole else ""

@@ -8,7 +8,13 @@ import pandas as pd
 from dash import Input, Output, callback, html
 
 from dashboard import accrochage, components, data, figures
-from pipeline.core.quality_labels import expectation_label, message_fr, reasons_fr, suite_label
+from pipeline.core.quality_labels import (
+    SEVERITY_LABELS,
+    expectation_label,
+    message_fr,
+    reasons_fr,
+    suite_label,
+)
 from pipeline.reports import habilitation, quality, unloads
 
 dash.register_page(
@@ -21,7 +27,7 @@ dash.register_page(
 )
 P = "qualite"
 STATUS = unloads.STATUS_LABELS  # chargé, rejeté, retiré
-SEVERITY = {"error": "erreur (ligne écartée)", "field": "champ écarté", "warning": "avertissement"}
+SEVERITY = SEVERITY_LABELS
 
 
 def layout(**_query):

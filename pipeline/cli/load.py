@@ -230,13 +230,15 @@ def cmd_validate(args) -> int:
     table = quality.summary(verdicts)
     if args.failed_only:
         table = table[table["result"] != "ok"]
-    print(text.format_table(table) if not table.empty else "Tous les contrôles sont passés.")
+    print(
+        text.format_table(quality.in_french(table)) if not table.empty else "Tous les contrôles sont passés."
+    )
     if not partners.empty:
         print(f"\n{habilitation.TITLE} ({partners['Certifiés concernés'].sum()} certifiés) :")
         print(text.format_table(partners))
     docs = gate.build_docs()
     if docs:
-        print(f"Data Docs: {docs}")
+        print(f"Data Docs : {docs}")
     for line in drifted:  # issue #17: a declared rate the current data would move by a point or more
         print(f"avertissement : chiffre déclaré modifié — {line}")
     failed = [o for v in verdicts for o in v.outcomes if not o.success and o.severity == "error"]
@@ -258,7 +260,6 @@ def cmd_quality(args) -> int:
       insertion quality --quarantine    # lignes et champs écartés, avec leurs motifs
       insertion quality --issues        # les règles appliquées aux chiffres (doublons, orphelins, fenêtres…)
     """
-    from pipeline.core.quality_labels import message_fr, reasons_fr
     from pipeline.outputs import text
     from pipeline.reports import quality
 
@@ -270,9 +271,7 @@ def cmd_quality(args) -> int:
         elif args.quarantine:
             frame = quality.quarantine(con, args.limit)
             counts = quality.quarantine_counts(con, args.limit)
-            counts["expected"] = counts["expected"].map(message_fr)
-            counts = counts.rename(columns=QUARANTINE_COUNT_COLUMNS)
-            frame["reasons"] = frame["reasons"].map(lambda text: reasons_fr(text, " | "))
+            counts = quality.in_french(counts)
         elif args.run is not None:
             frame = quality.run_details(con, args.run)
         else:
@@ -285,21 +284,9 @@ def cmd_quality(args) -> int:
             "Lignes et champs écartés par fichier, colonne et contrôle (la quarantaine en garde des exemples) :"
         )
         print(text.format_table(counts.astype(object).where(counts.notna(), None)) + "\n")
+    frame = quality.in_french(frame)
     print(text.format_table(frame.astype(object).where(frame.notna(), None)))
     return 0
-
-
-# the French headers of `insertion quality --quarantine`'s counts (pipeline/reports/quality.quarantine_counts)
-QUARANTINE_COUNT_COLUMNS = {
-    "load_id": "chargement",
-    "file_name": "fichier",
-    "status": "statut",
-    "column": "colonne",
-    "outcome": "effet",
-    "expected": "attendu",
-    "rows_failing": "lignes en erreur",
-    "examples_kept": "exemples gardés",
-}
 
 
 def register(add) -> None:

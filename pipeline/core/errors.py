@@ -1,4 +1,5 @@
-"""The one error type users see: it names the file, the row and the column, and what was expected."""
+"""The one error type users see: it names the file, the row and the column, and what was expected (in French:
+« fichier, ligne 3, colonne 'x' : attendu … »)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class InputError(Exception):
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"ligne {self.row}")
         if self.column is not None:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}"
+            where.append(f"colonne {self.column!r}")
+        return f"{', '.join(where)} : {self.message}"

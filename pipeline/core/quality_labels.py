@@ -293,6 +293,9 @@ VALUE_LABELS = {
     "partner": "partenaire",
     "certifier": "certificateur",
 }
+# a check's severity and result, as every face shows them (the warehouse keeps the codes)
+SEVERITY_LABELS = {"error": "erreur (ligne écartée)", "field": "champ écarté", "warning": "avertissement"}
+RESULT_LABELS = {"ok": "réussite", "FAILED": "échec"}
 _ONE_OF = re.compile(r"one of (.+)", re.S)
 _COMPILED = [(re.compile(pattern, re.S), french) for pattern, french in _MESSAGES]
 _NOT_EVALUATED = re.compile(r"(.*) \(could not be evaluated: (.*)\)", re.S)

@@ -18,6 +18,7 @@ import duckdb
 
 from pipeline.core.config import Settings
 from pipeline.core.errors import InputError
+from pipeline.core.quality_labels import message_fr
 from pipeline.core.sql import scalar
 from pipeline.load import gate as validation
 from pipeline.load import sources, staging
@@ -27,6 +28,10 @@ from pipeline.load.readers import EXCEL_SUFFIXES
 from pipeline.load.sources import Source
 
 SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".xml"} | EXCEL_SUFFIXES
+
+
+# the words that start a load's verdict on the console (scripts and tests wait for them)
+LOADED, REFUSED = "chargé", "REFUSÉ"
 
 
 @dataclass
@@ -45,23 +50,26 @@ class LoadReport:
     message: str = ""
     warnings: list[str] = field(default_factory=list)
     dropped_columns: list[str] = field(default_factory=list)
-    unit: str = "rows"  # what the source's rows are called (fiches for the RNCP export)
+    unit: str = "lignes"  # what the source's rows are called (fiches for the RNCP export)
 
     def summary(self) -> str:
+        """One French line: « f.csv : chargé en survey_answers, 3 lignes sur 5 ; 2 en quarantaine ; … »,
+        « REFUSÉ f.csv, ligne 1 : … » or « f.csv : déjà chargé (même contenu), ignoré »."""
         if self.status == "skipped":
-            return f"{self.file}: already loaded (same content), skipped"
+            return f"{self.file} : déjà chargé (même contenu), ignoré"
         if self.status == "rejected":
-            return f"REJECTED {self.message}"
-        parts = [f"{self.file}: {self.rows_loaded} of {self.rows_read} {self.unit} loaded as {self.kind}"]
+            return f"{REFUSED} {self.message}"
+        unit = self.unit if self.rows_loaded > 1 else self.unit.removesuffix("s")
+        parts = [f"{self.file} : {LOADED} en {self.kind}, {self.rows_loaded} {unit} sur {self.rows_read}"]
         if self.rows_quarantined:
-            parts.append(f"{self.rows_quarantined} quarantined")
+            parts.append(f"{self.rows_quarantined} en quarantaine")
         if self.fields_set_aside:
-            parts.append(f"{self.fields_set_aside} malformed field(s) set aside (rows kept)")
+            parts.append(f"{self.fields_set_aside} champ(s) mal formé(s) écarté(s) (lignes conservées)")
         if self.rows_warned:
-            parts.append(f"{self.rows_warned} with warnings")
+            parts.append(f"{self.rows_warned} avec avertissement(s)")
         if self.dropped_columns:
-            parts.append(f"personal-data columns dropped: {', '.join(self.dropped_columns)}")
-        return "; ".join(parts)
+            parts.append(f"colonnes de données personnelles supprimées : {', '.join(self.dropped_columns)}")
+        return " ; ".join(parts)
 
 
 def ingest_file(
@@ -129,7 +137,10 @@ def _check(
         if verdict is not None and verdict.file_errors:
             first = verdict.file_errors[0]
             raise InputError(
-                path, f"expected {first.message}", row=1 if first.column else None, column=first.column
+                path,
+                f"attendu {message_fr(first.message)}",
+                row=1 if first.column else None,
+                column=first.column,
             )
     except InputError as exc:  # a refused file carries what was read of it (staging.check_in_chunks)
         checked.error = exc

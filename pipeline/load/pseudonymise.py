@@ -34,7 +34,9 @@ def load_key(path: Path) -> bytes:
             fh.write(secrets.token_hex(32) + "\n")
     key = path.read_text().strip()
     if len(key) < 32:
-        raise ValueError(f"{path}: the pseudonymisation key is too short (expected 64 hex characters)")
+        raise ValueError(
+            f"{path} : la clé de pseudonymisation est trop courte (attendu 64 caractères hexadécimaux)"
+        )
     return key.encode()
 
 

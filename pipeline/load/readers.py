@@ -71,7 +71,7 @@ def _decoded(data: bytes, path: Path) -> tuple[str | None, str]:
             line = data[3 : 3 + exc.start].count(b"\n") + 1
             raise InputError(
                 path,
-                "starts with a UTF-8 mark but is not UTF-8 here (expected UTF-8 throughout: export it again)",
+                "commence par une marque UTF-8 mais n'est pas en UTF-8 à cet endroit (attendu de l'UTF-8 partout : exportez-le à nouveau)",
                 row=line,
             ) from exc
     try:
@@ -106,7 +106,7 @@ def check_nul_in_headers(path: Path, headers: list[str], row: int) -> None:
         if "\x00" in header:
             raise InputError(
                 path,
-                f"header {i} holds a NUL byte (0x00), expected text: the file is damaged; export it again",
+                f"l'en-tête {i} contient un octet NUL (0x00), attendu du texte : le fichier est abîmé ; exportez-le à nouveau",
                 row=row,
                 column=header.replace("\x00", NUL_SHOWN),
             )
@@ -157,7 +157,7 @@ def read_excel(path: Path, header_score) -> RawTable:
     try:
         sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
     except Exception as exc:  # calamine raises its own error types for broken archives
-        raise InputError(path, f"cannot be read as a workbook ({exc.__class__.__name__}: {exc})") from exc
+        raise InputError(path, f"illisible comme classeur ({exc.__class__.__name__} : {exc})") from exc
     best = None
     for name, sheet in sheets.items():
         for i in range(min(30, len(sheet))):
@@ -167,7 +167,8 @@ def read_excel(path: Path, header_score) -> RawTable:
                 best = (score, name, i)
     if best is None or best[0] == 0:
         raise InputError(
-            path, "no sheet has a recognisable header row (see data/templates/ for the expected columns)"
+            path,
+            "aucune feuille n'a de ligne d'en-tête reconnaissable (voir data/templates/ pour les colonnes attendues)",
         )
     _, name, header_at = best
     sheet = sheets[name]
@@ -193,7 +194,7 @@ def excel_head_rows(path: Path, rows: int = 30) -> list[list[str]]:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         sheets = [book.get_sheet_by_name(name).to_python(nrows=rows) for name in book.sheet_names]
     except Exception as exc:  # calamine raises its own error types for broken archives
-        raise InputError(path, f"cannot be read as a workbook ({exc.__class__.__name__}: {exc})") from exc
+        raise InputError(path, f"illisible comme classeur ({exc.__class__.__name__} : {exc})") from exc
     return [[_cell_text(v) for v in row] for sheet in sheets for row in sheet]
 
 
@@ -312,5 +313,7 @@ def check_headers(path: Path, headers: list[str], row: int = 1) -> None:
     duplicated = sorted({h for h, n in zip(headers, names, strict=True) if n and names.count(n) > 1})
     if duplicated:
         raise InputError(
-            path, f"duplicated header(s) {duplicated}: each column name must appear once", row=row
+            path,
+            f"en-tête(s) en double {duplicated} : chaque nom de colonne doit figurer une seule fois",
+            row=row,
         )

@@ -15,7 +15,9 @@ import duckdb
 import pandas as pd
 
 from pipeline.core.errors import InputError
+from pipeline.core.quality_labels import message_fr
 from pipeline.indicators import FICHE
+from pipeline.indicators.formats import fr_int
 from pipeline.load.batch import Batch
 from pipeline.load.sources.base import Written
 
@@ -119,13 +121,13 @@ def load_rncp(con, batch: Batch, load_id: int, gate, progress: Callable[[str], N
             if trows:
                 _replace_rows(con, table, pd.DataFrame(trows, columns=TABLES[table]), load_id)
                 loaded += len(trows)
-        progress(f"{Path(label).name}: {loaded:,} rows of the referential read")
+        progress(f"{Path(label).name} : {fr_int(loaded)} lignes du référentiel lues")
     frame = _fiche_frame(con, load_id)
     frame["malformed_partner_sirets"] = _malformed_partner_sirets(con, load_id, frame)  # issue #16
     verdict = gate.validate(frame, batch.kind.suite)
     if verdict.file_errors:
         first = verdict.file_errors[0]
-        raise InputError(batch.path, f"expected {first.message}", column=first.column)
+        raise InputError(batch.path, f"attendu {message_fr(first.message)}", column=first.column)
     failures = verdict.row_failures("error")
     bad = frame[frame["source_row"].isin(failures["source_row"])]
     for table in TABLES:

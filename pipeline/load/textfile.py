@@ -42,7 +42,9 @@ def scan_text(path: Path) -> tuple[str, bool]:
     with path.open("rb") as fh:
         head = fh.read(4096)
         if not head.strip() and not _has_text(fh):
-            raise InputError(path, "the file is empty (expected a header row and data rows)")
+            raise InputError(
+                path, "le fichier est vide : attendu une ligne d'en-tête et des lignes de données"
+            )
         fh.seek(0)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             encoding = "utf-16"
@@ -96,15 +98,15 @@ def _not_decodable(path, encoding, head, block, at_in_block, at, newlines) -> No
         line = newlines + block[: max(0, at_in_block)].count(b"\n") + 1
         raise InputError(
             path,
-            "starts with a UTF-8 mark but is not UTF-8 here (expected UTF-8 throughout: export it again)",
+            "commence par une marque UTF-8 mais n'est pas en UTF-8 à cet endroit (attendu de l'UTF-8 partout : exportez-le à nouveau)",
             row=line,
         )
     order = encoding if encoding != "utf-16" else _utf16_order(head)
     before = block[: max(0, at_in_block) // 2 * 2].decode(order, errors="replace")
     raise InputError(
         path,
-        f"is {encoding.upper()} text that cannot be decoded at byte {at} "
-        "(expected whole characters: the file looks truncated or damaged; export it again)",
+        f"texte {encoding.upper()} illisible à l'octet {at} (attendu des caractères entiers : le fichier "
+        "semble tronqué ou abîmé ; exportez-le à nouveau)",
         row=newlines + before.count("\n") + 1,
     )
 
@@ -174,7 +176,10 @@ def csv_chunks(
     with path.open("rb") as binary, io.TextIOWrapper(binary, encoding=encoding, newline="") as text:
         found = _header_line(text)
         if found is None:
-            raise InputError(path, "the file holds only separators (expected a header row and data rows)")
+            raise InputError(
+                path,
+                "le fichier ne contient que des séparateurs : attendu une ligne d'en-tête et des lignes de données",
+            )
         first, line = found
         delimiter = detect_delimiter(line)
         headers = next(csv.reader([line], delimiter=delimiter))
@@ -217,11 +222,13 @@ def _next_chunk(reader, rows: int) -> pd.DataFrame | None:
 def _parser_error(path: Path, exc: Exception, first: int, delimiter: str) -> InputError:
     msg = str(exc)
     if "EOF" in msg:
-        return InputError(path, "a quoted field is never closed: the file looks truncated (half-written)")
+        return InputError(
+            path, "un champ entre guillemets n'est jamais fermé : le fichier semble tronqué (écrit à moitié)"
+        )
     row = _line_in_message(msg)
     return InputError(
         path,
-        f"wrong number of fields ({msg.split('. ')[-1]}); expected delimiter {delimiter!r}",
+        f"nombre de champs incorrect ({msg.split('. ')[-1]}) ; séparateur attendu : {delimiter!r}",
         row=row + first if row else None,
     )
 
@@ -235,8 +242,8 @@ def _chunk_table(path, frame, first: int, offset: int, cut: int | None, cut_last
     if cut is not None and cut_last_row == "reject":
         raise InputError(
             path,
-            f"the last row has {cut} of {len(frame.columns)} fields and no line end: "
-            "the file looks truncated (half-written); export it again",
+            f"la dernière ligne a {cut} champs sur {len(frame.columns)} et pas de fin de ligne : "
+            "le fichier semble tronqué (écrit à moitié) ; exportez-le à nouveau",
             row=first + 1 + offset + len(frame),
         )
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -278,13 +285,13 @@ def table_chunks(
     None. A text file is read as it goes; a workbook is read whole by its reader (a sheet holds at most
     1,048,576 rows), then handed out in chunks so that typing and validation stay bounded."""
     if not path.exists():
-        raise InputError(path, "no such file")
+        raise InputError(path, "fichier introuvable")
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         with path.open("rb") as fh:
             magic = fh.read(4)
         if magic == b"PK\x03\x04":
             raise InputError(
-                path, "is a zip archive, not a CSV (expected a .csv, .xlsx, or an RNCP export zip)"
+                path, "archive zip, pas un CSV : attendu un .csv, un .xlsx ou un zip d'export RNCP"
             )
         yield from csv_chunks(path, rows, first_rows, cut_last_row)
         return

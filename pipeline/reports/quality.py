@@ -9,7 +9,77 @@ import json
 import duckdb
 import pandas as pd
 
+from pipeline.core.quality_labels import (
+    RESULT_LABELS,
+    SEVERITY_LABELS,
+    expectation_label,
+    message_fr,
+    reasons_fr,
+    suite_label,
+)
 from pipeline.load.gate import Verdict
+from pipeline.reports.unloads import STATUS_LABELS
+
+# the French headers of the tables below, for the command line (the dashboard names its own columns)
+HEADERS = {
+    "run_id": "passage",
+    "started": "le",
+    "scope": "portée",
+    "suite": "suite",
+    "file": "fichier",
+    "load_status": "chargement",
+    "result": "résultat",
+    "evaluated": "contrôles",
+    "failed_errors": "erreurs",
+    "failed_warnings": "avertissements",
+    "expectation": "contrôle",
+    "column": "colonne",
+    "severity": "gravité",
+    "unexpected": "écarts",
+    "samples": "exemples",
+    "sample_values": "exemples",
+    "description": "attendu",
+    "label": "règle",
+    "certification_code": "certification",
+    "n": "nombre",
+    "files": "fichiers",
+    # the quarantine and its counts
+    "load_id": "chargement",
+    "file_name": "fichier",
+    "source_row": "ligne",
+    "kind": "type",
+    "outcome": "effet",
+    "reasons": "motifs",
+    "status": "statut",
+    "expected": "attendu",
+    "rows_failing": "lignes en erreur",
+    "examples_kept": "exemples gardés",
+}
+# what each column's codes read as
+_VALUES = {
+    "suite": suite_label,
+    "expectation": expectation_label,
+    "severity": lambda s: SEVERITY_LABELS.get(s, s),
+    "result": lambda s: RESULT_LABELS.get(s, s),
+    "load_status": lambda s: STATUS_LABELS.get(s, s) if isinstance(s, str) else s,
+    "scope": lambda s: {"file": "fichier", "warehouse": "entrepôt"}.get(s, s),
+    "description": message_fr,
+    "expected": message_fr,
+    "kind": suite_label,
+    "status": lambda s: STATUS_LABELS.get(s, s),
+    "outcome": lambda o: {"row": "ligne écartée", "field": "champ écarté"}.get(o, o),
+    "reasons": lambda text: reasons_fr(text, " | "),
+    "file": lambda f: "(entrepôt)" if f == "(warehouse)" else f,
+}
+
+
+def in_french(frame: pd.DataFrame) -> pd.DataFrame:
+    """One of this module's tables as the command line prints it: French headers and labels."""
+    out = frame.copy()
+    for column, label in _VALUES.items():
+        if column in out.columns:
+            out[column] = out[column].map(lambda v, f=label: f(v) if v is not None and v == v else v)
+    return out.rename(columns=HEADERS)
 
 
 def summary(verdicts: list[Verdict]) -> pd.DataFrame:

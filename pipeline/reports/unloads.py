@@ -53,8 +53,8 @@ def loads(con: duckdb.DuckDBPyConnection, status: str | None = None, limit: int 
             "Statut": frame["status"].map(lambda s: STATUS_LABELS.get(s, s)),
             "Certifications": frame["certifications"],
             # as dicts: mapping with an empty datetime Series fails under pandas 3 (no unload yet)
-            "Retiré le": frame["load_id"].map(undone["Le"].to_dict()).fillna(""),
-            "par": frame["load_id"].map(undone["Par"].to_dict()).fillna(""),
+            "Retiré le": frame["load_id"].map(lambda i: undone["Le"].get(i, "")),
+            "par": frame["load_id"].map(lambda i: undone["Par"].get(i, "")),
         }
     )
 

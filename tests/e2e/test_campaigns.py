@@ -123,7 +123,7 @@ def test_plan_export_ingest_status_round_trip(sample_copy, cli, today, tmp_path)
     # ingest: the 8 submitted responses load, the unsubmitted one is passed over
     code, out, err = cli("ingest", EXPORT)
     assert code == 0, out + err
-    assert "8 of 8 rows loaded as survey_answers" in out
+    assert "chargé en survey_answers, 8 lignes sur 8" in out
     stats = table_rows(
         sample_copy.warehouse,
         "select certified, respondents_24m, neutralised_24m, employed_24m, in_target_24m, denominator_24m, "
@@ -294,7 +294,7 @@ def test_unknown_expired_and_repeated_tokens_are_quarantined(sample_copy, cli, t
     path = _write_export(tmp_path / "in", [unknown, expired, submitted[2], twice, *submitted[3:]])
     code, out, err = cli("ingest", path)
     assert code == 0, out + err
-    assert f"{len(submitted) - 2} of {len(submitted) + 1} rows loaded" in out
+    assert f"{len(submitted) - 2} lignes sur {len(submitted) + 1}" in out
     reasons = _quarantine(sample_copy.warehouse)
     assert any("row 2" in r and "'token' = 'AAAA" in r and "names nobody" in r for r in reasons)
     assert any("row 3" in r and "last valid day" in r for r in reasons)
@@ -323,7 +323,7 @@ def test_file_level_errors_reject_the_file_and_write_nothing(
     before = content_hash(sample_copy.warehouse)
     code, out, err = cli("ingest", path)
     assert code == 1
-    assert "REJECTED" in err and expected in err and str(path.name) in err
+    assert "REFUSÉ" in err and expected in err and str(path.name) in err
     assert content_hash(sample_copy.warehouse) == before
 
 
@@ -335,7 +335,7 @@ def test_limesurvey_participant_columns_are_dropped(sample_copy, cli, today, tmp
     ]
     path = _write_export(tmp_path / "in", rows)
     code, out, _ = cli("ingest", path)
-    assert code == 0 and "personal-data columns dropped: email, firstname, lastname" in out
+    assert code == 0 and "colonnes de données personnelles supprimées : email, firstname, lastname" in out
     with duckdb.connect(str(sample_copy.warehouse), read_only=True) as con:
         assert not [t for t in _texts(con) if "@example.org" in t or t == "Jeanne"]
 
@@ -386,13 +386,13 @@ def test_projection_follows_the_pace_since_the_window_opened(sample_copy, cli, t
 def test_a_corrected_mapping_reads_the_export_again(sample_copy, cli, today, tmp_path):
     path = _write_export(tmp_path / "in", export_rows())
     assert cli("ingest", path)[0] == 0
-    assert "already loaded" in cli("ingest", path)[1]
+    assert "déjà chargé" in cli("ingest", path)[1]
     mapping = path.with_name(path.stem + ".mapping.json")
     spec = json.loads(mapping.read_text(encoding="utf-8"))
     spec["answers"]["situation"]["A4"] = "En recherche d'emploi"  # the inactive one was a job seeker
     mapping.write_text(json.dumps(spec), encoding="utf-8")
     code, out, _ = cli("ingest", path)
-    assert code == 0 and "8 of 8 rows loaded" in out
+    assert code == 0 and "8 lignes sur 8" in out
 
 
 def test_unknown_or_malformed_certification_codes_are_refused(sample_cli, tmp_path):

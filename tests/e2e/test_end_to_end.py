@@ -94,7 +94,7 @@ def test_build_twice_changes_nothing(sample_copy, cli, settings):
     before = content_hash(settings.warehouse)
     marts = table_rows(settings.warehouse, "select * from certification_statistics order by all")
     code, out, _ = cli("build")
-    assert code == 0 and out.count("already loaded") == 15
+    assert code == 0 and out.count("déjà chargé") == 15
     assert content_hash(settings.warehouse) == before
     assert table_rows(settings.warehouse, "select * from certification_statistics order by all") == marts
 
@@ -217,8 +217,8 @@ def test_build_with_workers_rejects_a_bad_file_and_changes_nothing(
     before = content_hash(settings.warehouse)
     code, out, err = cli("build")
     assert code == 1
-    assert "REJECTED" in err and "zz.csv, row 1, column 'access_route'" in err
-    assert "zy.csv" in err and "duplicated header" in err
+    assert "REFUSÉ" in err and "zz.csv, ligne 1, colonne 'access_route'" in err
+    assert "zy.csv" in err and "en-tête(s) en double" in err
     assert content_hash(settings.warehouse) == before
 
 

@@ -58,7 +58,7 @@ def run(*args) -> tuple[int, str, str]:
 def ok(*args) -> str:
     code, out, err = run(*args)
     assert code == 0, f"insertion {' '.join(map(str, args))} exited {code}:\n{out}\n{err}"
-    assert "REJECTED" not in out + err, f"a file was rejected:\n{out}\n{err}"
+    assert "REFUSÉ" not in out + err, f"a file was rejected:\n{out}\n{err}"
     return out
 
 
@@ -238,7 +238,7 @@ def test_build_after_ingesting_the_surveys_alone(home, clean):
     warehouse = home / "surveys-then-build" / "insertion.duckdb"
     ingest(warehouse, *SURVEYS)
     out = build(warehouse)
-    assert out.count("already loaded") == len(SURVEYS), out
+    assert out.count("déjà chargé") == len(SURVEYS), out
     assert_same_figures(figures(warehouse), clean, "surveys ingested, then build (a) vs build (b)")
 
 

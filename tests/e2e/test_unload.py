@@ -77,7 +77,7 @@ def test_figures_after_unload_equal_a_build_without_that_file(sample_copy, cli, 
     assert contents(settings.snapshot) == contents(Settings.load(warehouse=without).snapshot)  # republished
     # and loading it again gives back the sample
     code, out, err = cli("ingest", RAW / name)
-    assert code == 0 and "already loaded" not in out, out + err
+    assert code == 0 and "déjà chargé" not in out, out + err
     assert contents(settings.warehouse) == before
 
 

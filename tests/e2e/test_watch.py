@@ -55,7 +55,7 @@ def test_watch_loads_arrivals_reports_rejections_and_stops_cleanly(settings):
         _wait_for(process, "Surveillance de")
         (settings.raw_dir / "cohort_ok.csv").write_bytes((FIXTURES / "cohort_ok.csv").read_bytes())
         out = "".join(_wait_for(process, "À jour"))
-        assert "5 of 5 rows loaded as cohort_results" in out and "1 fichier(s) chargé(s)" in out
+        assert "chargé en cohort_results, 5 lignes sur 5" in out and "1 fichier(s) chargé(s)" in out
         # readers see it: the snapshot was published
         snapshot = settings.warehouse.with_name("insertion.snapshot.duckdb")
         assert table_rows(snapshot, "select count(*) from landing_cohort_results") == [(5,)]
@@ -99,7 +99,7 @@ def test_a_refused_file_never_blocks_the_others(settings):
         (raw / "enquete_corrompue.csv").write_text(HEADER + garbage(100_000), encoding="utf-8")
         (raw / "cohort_ok.csv").write_bytes((FIXTURES / "cohort_ok.csv").read_bytes())
         out = "".join(_wait_for(process, "À jour", 120))
-        assert "5 of 5 rows loaded as cohort_results" in out
+        assert "chargé en cohort_results, 5 lignes sur 5" in out
         assert "1 fichier(s) chargé(s), 0 déjà là, 1 rejeté(s)" in out
         (raw / "enquete_longue.csv").write_text(survey(50_000), encoding="utf-8")  # 50 chunks
         seen = [errors.get(timeout=120)]
@@ -109,14 +109,16 @@ def test_a_refused_file_never_blocks_the_others(settings):
         duckdb.connect(str(settings.warehouse)).close()  # the watcher does not hold the warehouse
         (raw / "survey_ok.csv").write_bytes((FIXTURES / "survey_ok.csv").read_bytes())
         out = "".join(_wait_for(process, "À jour", 300))
-        assert out.index("survey_ok.csv: 3 of 3 rows") < out.index("enquete_longue.csv: 50000 of 50000")
+        assert out.index("survey_ok.csv : chargé") < out.index(
+            "enquete_longue.csv : chargé en survey_answers, 50000 lignes sur 50000"
+        )
         assert "2 fichier(s) chargé(s), 0 déjà là, 0 rejeté(s)" in out
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=30)
     finally:
         process.kill()
     rest = "".join(seen) + "".join(iter(lambda: errors.get() if not errors.empty() else "", ""))
-    assert "enquete_corrompue.csv, row 2, column 'Code RNCP': fichier refusé" in rest
+    assert "enquete_corrompue.csv, ligne 2, colonne 'Code RNCP' : fichier refusé" in rest
     assert "Traceback" not in rest
     assert table_rows(
         settings.warehouse,

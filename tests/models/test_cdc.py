@@ -194,7 +194,7 @@ def test_a_mapping_file_gives_the_references(cli, settings, tmp_path, monkeypatc
     assert len(reasons) == 1 and "listed in the flux's mapping file" in reasons[0][0][0]  # CPF-0004: unmapped
     # a corrected mapping is another load of the same flux
     mapping.write_text(mapping.read_text(encoding="utf-8") + "CPF-0004;FO-2017-0002\n", encoding="utf-8")
-    assert "already loaded" not in cli("ingest", flux, "--mapping", mapping)[1]
+    assert "déjà chargé" not in cli("ingest", flux, "--mapping", mapping)[1]
     # without --mapping: the certifier's register of the reference folder (build and watch read it too)
     reference = tmp_path / "reference"
     shutil.copytree(ROOT / "data" / "reference", reference)
@@ -374,7 +374,7 @@ def test_a_flux_that_cannot_be_loaded_leaves_the_warehouse_unchanged(cli, settin
         )
     code, out, err = cli("ingest", path)
     if case == "rs_only":  # nothing to load, said, not an error
-        assert code == 0 and "0 of 0 passages loaded" in out, out + err
+        assert code == 0 and "0 passage sur 0" in out, out + err
         assert (
             "3 passage(s) de certifications RS"
             in table_rows(settings.warehouse, "select message from load_log order by load_id desc limit 1")[
@@ -466,7 +466,7 @@ def test_insertion_build_loads_the_fluxes_of_the_raw_folder_after_the_jury_files
         shutil.copyfile(flux, raw / "cdc" / flux.name)
     code, out, err = cli("build")
     assert code == 0, out + err
-    order = [line.split("] ", 1)[1].split(":")[0] for line in out.splitlines() if line.startswith("[")]
+    order = [line.split("] ", 1)[1].split(" : ")[0] for line in out.splitlines() if line.startswith("[")]
     assert order[0].endswith(JURY.name) and all(p.endswith(".xml") for p in order[1:])
     assert table_rows(
         settings.warehouse,

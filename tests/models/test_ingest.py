@@ -12,8 +12,8 @@ def test_good_files_load_with_lineage_and_pseudonymised_references(cli, settings
     cohort, survey = fixture_file("cohort_ok.csv"), fixture_file("survey_ok.csv")
     code, out, err = cli("ingest", cohort, survey)
     assert code == 0, err
-    assert "5 of 5 rows loaded as cohort_results" in out
-    assert "3 of 3 rows loaded as survey_answers" in out
+    assert "chargé en cohort_results, 5 lignes sur 5" in out
+    assert "chargé en survey_answers, 3 lignes sur 3" in out
     rows = table_rows(
         settings.warehouse,
         "select load_id, source_file, source_row, candidate_hash, access_route, "
@@ -46,7 +46,7 @@ def test_same_file_twice_adds_nothing(cli, settings, fixture_file):
     assert cli("ingest", path)[0] == 0
     before = content_hash(settings.warehouse)
     code, out, _ = cli("ingest", path)
-    assert code == 0 and "already loaded" in out
+    assert code == 0 and "déjà chargé" in out
     assert content_hash(settings.warehouse) == before
     assert table_rows(settings.warehouse, "select count(*) from load_log") == [(1,)]
 
@@ -54,7 +54,9 @@ def test_same_file_twice_adds_nothing(cli, settings, fixture_file):
 def test_row_problems_go_to_quarantine_and_the_rest_loads(cli, settings, fixture_file):
     code, out, _ = cli("ingest", fixture_file("cohort_bad_rows.csv"))
     assert code == 0
-    assert "4 of 8 rows loaded" in out and "4 quarantined" in out and "1 malformed field(s) set aside" in out
+    assert (
+        "4 lignes sur 8" in out and "4 en quarantaine" in out and "1 champ(s) mal formé(s) écarté(s)" in out
+    )
     # B1 twice in one file: both rows load (a warning); staging keeps one decision.
     # B4's unknown access route is set aside: B4 stays certified, route « NR »
     assert table_rows(
@@ -82,7 +84,9 @@ def test_survey_row_problems(cli, settings, fixture_file, warehouse_after):
     warehouse_after(("ingest", FIXTURES / "cohort_ok.csv"))  # a loaded warehouse (a copy, made once per run)
     code, out, _ = cli("ingest", fixture_file("survey_bad_rows.csv"))
     assert code == 0
-    assert "3 of 5 rows loaded" in out and "2 quarantined" in out and "1 malformed field(s) set aside" in out
+    assert (
+        "3 lignes sur 5" in out and "2 en quarantaine" in out and "1 champ(s) mal formé(s) écarté(s)" in out
+    )
     quarantined = {
         row: (outcome, reasons)
         for row, outcome, reasons in table_rows(
@@ -108,7 +112,7 @@ def test_missing_column_rejects_the_file_and_changes_nothing(cli, settings, fixt
     before = content_hash(settings.warehouse)
     code, _, err = cli("ingest", fixture_file("cohort_missing_column.csv"))
     assert code == 1
-    assert "cohort_missing_column.csv" in err and "column 'jury_date'" in err and "row 1" in err
+    assert "cohort_missing_column.csv" in err and "colonne 'jury_date'" in err and "ligne 1" in err
     assert content_hash(settings.warehouse) == before
     assert table_rows(settings.warehouse, "select status from load_log order by load_id") == [
         ("loaded",),
@@ -124,17 +128,17 @@ def test_unreadable_and_undetectable_files_are_rejected(
     garbage = tmp_path / "garbage.xlsx"
     garbage.write_bytes(b"not a workbook at all")
     code, _, err = cli("ingest", garbage)
-    assert code == 1 and "garbage.xlsx" in err and "cannot be read as a workbook" in err
+    assert code == 1 and "garbage.xlsx" in err and "illisible comme classeur" in err
     code, _, err = cli("ingest", fixture_file("unknown_kind.csv"))
-    assert code == 1 and "cannot tell whether this is a cohort-results or a survey file" in err
+    assert code == 1 and "impossible de dire si c'est un fichier de résultats de jury ou d'enquête" in err
     code, _, err = cli("ingest", tmp_path / "absent.csv")
-    assert code == 1 and "no such file" in err
+    assert code == 1 and "fichier introuvable" in err
     assert content_hash(settings.warehouse) == before
 
 
 def test_kind_can_be_forced_and_a_wrong_kind_is_rejected(cli, settings, fixture_file):
     code, _, err = cli("ingest", "--kind", "survey_answers", fixture_file("cohort_ok.csv"))
-    assert code == 1 and "column 'wave'" in err
+    assert code == 1 and "colonne 'wave'" in err
     assert table_rows(settings.warehouse, "select count(*) from landing_survey_answers") == [(0,)]
 
 
@@ -146,7 +150,9 @@ def test_personal_columns_are_dropped_and_logged(cli, settings, tmp_path):
         encoding="utf-8",
     )
     code, out, _ = cli("ingest", path)
-    assert code == 0 and "personal-data columns dropped: Nom, Prénom, Téléphone, Contact" in out
+    assert (
+        code == 0 and "colonnes de données personnelles supprimées : Nom, Prénom, Téléphone, Contact" in out
+    )
     dropped = table_rows(settings.warehouse, "select dropped_columns from load_log")[0][0]
     assert dropped == ["Nom", "Prénom", "Téléphone", "Contact"]
     dump = str(table_rows(settings.warehouse, "select * from landing_cohort_results"))
@@ -225,10 +231,10 @@ def test_the_command_exits_with_its_code_its_output_and_a_closed_warehouse(setti
         )
 
     good = run(fixture_file("cohort_ok.csv"))
-    assert good.returncode == 0 and "5 of 5 rows loaded as cohort_results" in good.stdout
+    assert good.returncode == 0 and "chargé en cohort_results, 5 lignes sur 5" in good.stdout
     assert not list(settings.warehouse.parent.glob("*.wal"))  # checkpointed and closed
     bad = run(fixture_file("cohort_missing_column.csv"))
-    assert bad.returncode == 1 and "column 'jury_date'" in bad.stderr
+    assert bad.returncode == 1 and "colonne 'jury_date'" in bad.stderr
     assert table_rows(settings.warehouse, "select count(*) from landing_cohort_results") == [(5,)]
 
 

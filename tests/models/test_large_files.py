@@ -70,7 +70,7 @@ def test_a_file_of_bad_rows_is_refused_after_its_first_rows(cli, settings, tmp_p
     path.write_text(HEADER + garbage(120_000), encoding="utf-8")  # about 8 MB
     code, out, err = cli("ingest", path)
     assert code == 1
-    assert "enquete_corrompue.csv, row 2, column 'Code RNCP'" in err  # the file, the first row, a column
+    assert "enquete_corrompue.csv, ligne 2, colonne 'Code RNCP'" in err  # the file, the first row, a column
     assert (
         "fichier refusé : 1 000 des 1 000 premières lignes de données sont en erreur (100 %".replace(
             " 0", NNBSP + "0"
@@ -119,7 +119,7 @@ def test_the_threshold_is_a_setting(cli, settings, tmp_path, monkeypatch):
     path.write_text(survey(1200, bad_every=2), encoding="utf-8")  # half the rows in error: not over 50 %
     code, out, err = cli("ingest", path)
     assert code == 0, err
-    assert "600 of 1200 rows loaded" in out and "600 quarantined" in out
+    assert "600 lignes sur 1200" in out and "600 en quarantaine" in out
     monkeypatch.setenv("INSERTION_MAX_BAD_SHARE", "0,4")
     again = tmp_path / "enquete_bis.csv"
     again.write_text(survey(1200, bad_every=2).replace("Chargée", "Chargé"), encoding="utf-8")
@@ -143,8 +143,8 @@ def test_the_quarantine_keeps_examples_per_check_and_counts_every_row(cli, setti
     assert code == 0, err
     bad = len(range(0, 3500, 3))  # 1,167 rows with a malformed RNCP code
     fields = len([i for i in range(3500) if i % 7 == 0 and i % 3])  # ROME set aside on rows that load
-    assert f"{3500 - bad} of 3500 rows loaded" in out and f"{bad} quarantined" in out
-    assert f"{fields} malformed field(s) set aside" in out
+    assert f"{3500 - bad} lignes sur 3500" in out and f"{bad} en quarantaine" in out
+    assert f"{fields} champ(s) mal formé(s) écarté(s)" in out
     load_id, _, read, loaded, quarantined, _ = last_load(settings)
     assert (read, loaded, quarantined) == (3500, 3500 - bad, bad)  # every row counted
     kept = table_rows(
@@ -288,7 +288,7 @@ def test_a_workbook_is_checked_in_chunks_too(cli, settings, tmp_path, monkeypatc
     monkeypatch.setenv("INSERTION_QUARANTINE_EXAMPLES", "3")
     code, out, err = cli("ingest", path)
     assert code == 0, err
-    assert "2000 of 2500 rows loaded" in out and "500 quarantined" in out
+    assert "2000 lignes sur 2500" in out and "500 en quarantaine" in out
     assert table_rows(settings.warehouse, "select source_row from quarantine order by 1") == [
         (3,),
         (8,),

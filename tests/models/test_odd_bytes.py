@@ -195,7 +195,7 @@ def test_nul_in_the_header_rejects_the_file(cli, settings, tmp_path, warehouse_a
         tmp_path / "jury-nul-header.csv",
         COHORT.replace("Site", "Si\x00te") + "\nH1;RNCP34179;15/06/2018;FI;Certifié;Rennes\n",
     )
-    rejected_cleanly(cli, settings, warehouse_after, path, "row 1", "column 'Si␀te'", "NUL byte")
+    rejected_cleanly(cli, settings, warehouse_after, path, "ligne 1", "colonne 'Si␀te'", "octet NUL")
 
 
 # --- 4. Workbooks that cannot be opened, RNCP XML behind a long prolog ---------------------------------

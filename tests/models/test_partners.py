@@ -256,7 +256,7 @@ def test_malformed_siret_is_a_field_set_aside_with_file_row_and_column(crafted):
 
 def test_validate_lists_the_partners_not_habilitated(crafted, cli):
     code, out, err = cli("validate")
-    assert "partners_habilitated" in out
+    assert "Partenaires habilités à la date du jury" in out  # the check, by its French label
     assert "Partenaires non habilités à la date du jury" in out
     for name, n in (("RETIRE", 2), ("FORME SEULEMENT", 2), ("TROP TOT", 1), ("INCONNU", 1)):
         assert any(name in line and f" {n} " in f" {line} " for line in out.splitlines()), (name, out)

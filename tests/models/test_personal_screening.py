@@ -59,7 +59,7 @@ def test_a_job_title_column_holding_emails_loads_without_them(cli, settings, fix
     survey.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, err = cli("ingest", cohort, survey)
     assert code == 0, err
-    assert "8 of 8 rows loaded as survey_answers" in out  # the rows are kept
+    assert "chargé en survey_answers, 8 lignes sur 8" in out  # the rows are kept
     log = table_rows(settings.warehouse, "select message from load_log where kind = 'survey_answers'")[0][0]
     assert "« Intitulé du poste » : 6 valeur(s) contenant une adresse e-mail ou un numéro de téléphone" in log
     titles_loaded = table_rows(

@@ -17,7 +17,7 @@ ROME_DIR = ROOT / "data" / "raw" / "rome"
 def test_xml_flow_loads_every_part_of_the_fiches(cli, settings):
     code, out, err = cli("ingest", XML)
     assert code == 0, err
-    assert "4 of 4 fiches loaded as rncp" in out
+    assert "chargé en rncp, 4 fiches sur 4" in out
     fiche = table_rows(
         settings.warehouse,
         "select title, level, active, registration_end_date::varchar "
@@ -115,7 +115,7 @@ def test_zip_is_read_directly_and_a_reload_replaces_its_fiches(cli, settings, tm
     with zipfile.ZipFile(archive, "w") as z:
         z.write(XML, XML.name)
     code, out, err = cli("ingest", archive)
-    assert code == 0 and "4 of 4 fiches" in out, err
+    assert code == 0 and "4 fiches sur 4" in out, err
     before = table_rows(settings.warehouse, "select count(*) from rncp_rome")[0][0]
     second = tmp_path / "export-fiches-rncp-v4-1-2026-03-01.zip"
     with zipfile.ZipFile(second, "w") as z:
@@ -138,7 +138,7 @@ def test_rs_export_is_refused_whole(cli, settings, tmp_path, warehouse_after):
     rs = tmp_path / "export_fiches_RS_V4_1_2026_02_01.xml"
     rs.write_text("<FICHES><FICHE><NUMERO_FICHE>RS5012</NUMERO_FICHE></FICHE></FICHES>", encoding="utf-8")
     code, _, err = cli("ingest", rs)
-    assert code == 1 and "répertoire spécifique (RS)" in err and "no insertion statistics" in err
+    assert code == 1 and "répertoire spécifique (RS)" in err and "pas de statistiques d'insertion" in err
     disguised = tmp_path / "fiches.xml"
     disguised.write_text(
         "<FICHES><FICHE><NUMERO_FICHE>RNCP1</NUMERO_FICHE></FICHE><FICHE><NUMERO_FICHE>RS5012"
@@ -155,7 +155,7 @@ def test_truncated_xml_is_rejected(cli, settings, tmp_path):
     cut = tmp_path / "export_fiches_RNCP_V4_1_cut.xml"
     cut.write_bytes(XML.read_bytes()[:5000])
     code, _, err = cli("ingest", cut)
-    assert code == 1 and "not well-formed XML" in err
+    assert code == 1 and "XML mal formé" in err
     assert table_rows(settings.warehouse, "select count(*) from rncp_fiches") == [(0,)]
 
 

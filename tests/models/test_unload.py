@@ -100,7 +100,7 @@ def test_unload_leaves_the_warehouse_of_a_load_that_never_came(cli, settings, tm
 
     # the same file may come again: not « already loaded », and the figures are back
     code, out, err = cli("ingest", junk)
-    assert code == 0 and "2 of 3 rows loaded" in out, out + err
+    assert code == 0 and "2 lignes sur 3" in out, out + err
     assert contents(settings.warehouse) == with_junk
     code, out, _ = cli("loads")
     lines = out.splitlines()

@@ -45,7 +45,7 @@ def test_row_numbers_skip_blank_lines(tmp_path):
 def test_truncated_file_is_rejected(tmp_path):
     path = tmp_path / "cut.csv"
     path.write_text(f"{HEADER}\n{ROW}\nR2;RNCP34", encoding="utf-8")
-    with pytest.raises(InputError, match="truncated") as err:
+    with pytest.raises(InputError, match="tronqué") as err:
         read_table(path, score)
     assert err.value.row == 3
 
@@ -53,18 +53,18 @@ def test_truncated_file_is_rejected(tmp_path):
 def test_unclosed_quote_is_rejected(tmp_path):
     path = tmp_path / "cut.csv"
     path.write_text(f'{HEADER}\n{ROW}\nR2;"RNCP34', encoding="utf-8")
-    with pytest.raises(InputError, match="truncated"):
+    with pytest.raises(InputError, match="tronqué"):
         read_table(path, score)
 
 
 def test_empty_and_duplicated_headers(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    with pytest.raises(InputError, match="empty"):
+    with pytest.raises(InputError, match="vide"):
         read_table(empty, score)
     dup = tmp_path / "dup.csv"
     dup.write_text("Site;Code RNCP;site\n1;2;3\n", encoding="utf-8")
-    with pytest.raises(InputError, match="duplicated header"):
+    with pytest.raises(InputError, match=r"en-tête\(s\) en double"):
         read_table(dup, score)
 
 

@@ -127,9 +127,9 @@ class Unknown(FileSource):
         raw = next(table_chunks(path, score, "quarantine", rows=1000))  # the headers: the head is enough
         raise InputError(
             path,
-            "cannot tell whether this is a cohort-results or a survey file from its headers "
-            f"({', '.join(map(repr, list(raw.frame.columns)[:8]))}); use the headers of data/templates/, "
-            "map yours in data/header_mapping.csv, or force the kind with --kind",
+            "impossible de dire si c'est un fichier de résultats de jury ou d'enquête d'après ses en-têtes "
+            f"({', '.join(map(repr, list(raw.frame.columns)[:8]))}) : reprenez les en-têtes de data/templates/, "
+            "associez les vôtres dans data/header_mapping.csv, ou imposez le type avec --kind",
             row=1,
         )
 
@@ -144,7 +144,7 @@ def find(path: Path, header_mapping: Path | None = None, kind: str | None = None
     columns named, and no other source as high. :data:`UNKNOWN` when none does (the file is rejected)."""
     candidates = [s for s in SOURCES if kind in (None, s.kind, s.loads)]
     if not candidates:
-        return Unknown(f"unknown kind {kind!r} (expected one of {', '.join(NAMES)})")
+        return Unknown(f"type inconnu {kind!r} (attendu l'un de : {', '.join(NAMES)})")
     try:
         with path.open("rb") as fh:
             data = fh.read(HEAD_BYTES)

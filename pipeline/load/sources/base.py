@@ -33,7 +33,7 @@ class FileSource:
 
     kind: str = ""
     loads: str | None = None  # the kind of the rows it loads, when not its own name (see Source)
-    unit = "rows"
+    unit = "lignes"
     parallel = True
     chunked = False  # read whole and validated at once (see ``check``), not chunk by chunk
 

@@ -207,14 +207,14 @@ def iter_xml(stream, name: str, batch_size: int = 2000) -> Iterator[dict[str, li
         _, root = next(context)
         if root.tag != "FICHES":
             raise InputError(
-                name, f"root element <{root.tag}> is not <FICHES> (expected the RNCP XML flow V4.1)"
+                name, f"élément racine <{root.tag}> au lieu de <FICHES> (attendu le flux XML RNCP V4.1)"
             )
         for event, el in context:
             if event != "end" or el.tag != "FICHE":
                 continue
             code = _child(el, "NUMERO_FICHE") or ""
             if code.upper().startswith("RS"):
-                raise InputError(name, f"fiche {code} belongs to the répertoire spécifique (RS): " + _RS_HELP)
+                raise InputError(name, f"la fiche {code} relève du répertoire spécifique (RS) : " + _RS_HELP)
             for table, rows in parse_fiche(el).items():
                 batch[table].extend(rows)
             root.clear()  # bounded memory: drop fiches already read
@@ -223,13 +223,13 @@ def iter_xml(stream, name: str, batch_size: int = 2000) -> Iterator[dict[str, li
                 yield batch
                 batch = {t: [] for t in TABLES}
     except SyntaxError as exc:  # ParseError
-        raise InputError(name, f"is not well-formed XML ({exc}); the file may be truncated") from exc
+        raise InputError(name, f"XML mal formé ({exc}) : le fichier est peut-être tronqué") from exc
     yield batch
 
 
 _RS_HELP = (
-    "RS certifications have no insertion statistics; load the RNCP export "
-    "(export-fiches-rncp-v4-1-*.zip or export-fiches-csv-*.zip) instead"
+    "les certifications du RS n'ont pas de statistiques d'insertion ; chargez plutôt l'export RNCP "
+    "(export-fiches-rncp-v4-1-*.zip ou export-fiches-csv-*.zip)"
 )
 
 
@@ -237,12 +237,12 @@ def _read_part(stream, name: str) -> pd.DataFrame:
     try:
         frame = pd.read_csv(stream, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(name, f"cannot be read as an RNCP CSV part ({exc})") from exc
+        raise InputError(name, f"illisible comme partie CSV de l'export RNCP ({exc})") from exc
     frame.columns = [c.strip() for c in frame.columns]
     if "Numero_Fiche" not in frame.columns:
         raise InputError(
             name,
-            "has no 'Numero_Fiche' column (expected an RNCP export CSV part)",
+            "pas de colonne 'Numero_Fiche' (attendu une partie CSV de l'export RNCP)",
             row=1,
             column="Numero_Fiche",
         )
@@ -339,27 +339,28 @@ def parse_part(part: str, frame: pd.DataFrame, name: str) -> dict[str, list[tupl
                 out.append((c, new, c))
         rows["rncp_lineage"] = out
     else:
-        raise InputError(name, f"unknown RNCP CSV part {part!r}")
+        raise InputError(name, f"partie CSV de l'export RNCP inconnue : {part!r}")
     return rows
 
 
 def iter_export(path: Path) -> Iterator[tuple[str, dict[str, list[tuple]]]]:
     """(member name, rows) for every XML flow or CSV part in ``path`` (a zip, an XML or a CSV part)."""
     if RS_EXPORT.search(path.name):
-        raise InputError(path, "is the répertoire spécifique (RS) export: " + _RS_HELP)
+        raise InputError(path, "export du répertoire spécifique (RS) : " + _RS_HELP)
     if path.suffix.lower() == ".zip":
         try:
             archive = zipfile.ZipFile(path)
         except zipfile.BadZipFile as exc:
-            raise InputError(path, "is not a readable zip archive (truncated download?)") from exc
+            raise InputError(path, "archive zip illisible (téléchargement tronqué ?)") from exc
         with archive:
             names = [n for n in archive.namelist() if not n.endswith("/")]
             if any(RS_EXPORT.search(n) for n in names):
-                raise InputError(path, "holds the répertoire spécifique (RS) export: " + _RS_HELP)
+                raise InputError(path, "contient l'export du répertoire spécifique (RS) : " + _RS_HELP)
             usable = [n for n in names if n.lower().endswith(".xml") or CSV_PART.search(Path(n).name)]
             if not usable:
                 raise InputError(
-                    path, "holds no RNCP XML flow nor CSV part (expected export_fiches_*.xml/.csv)"
+                    path,
+                    "ne contient ni flux XML ni partie CSV de l'export RNCP (attendu export_fiches_*.xml/.csv)",
                 )
             for member in usable:
                 label = f"{path.name}!{member}"
@@ -382,7 +383,7 @@ def iter_export(path: Path) -> Iterator[tuple[str, dict[str, list[tuple]]]]:
     match = CSV_PART.search(path.name)
     if not match:
         raise InputError(
-            path, "is not an RNCP export file (expected export_fiches_CSV_<Part>_AAAA_MM_JJ.csv)"
+            path, "pas un fichier de l'export RNCP (attendu export_fiches_CSV_<Partie>_AAAA_MM_JJ.csv)"
         )
     yield str(path), parse_part(match.group("part"), _read_part(path, str(path)), str(path))
 

@@ -41,11 +41,14 @@ def read(path: Path, table: str) -> pd.DataFrame:
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot be read as a ROME CSV file ({exc})") from exc
+        raise InputError(path, f"illisible comme fichier CSV du ROME ({exc})") from exc
     missing = [c for c in required if c not in raw.columns]
     if missing:
         raise InputError(
-            path, f"missing column(s) {missing} (expected the ROME 4.0 CSV export)", row=1, column=missing[0]
+            path,
+            f"colonne(s) manquante(s) {missing} (attendu l'export CSV du ROME 4.0)",
+            row=1,
+            column=missing[0],
         )
     raw = raw.replace("", None)
     parent = raw["code_rome_parent"] if "code_rome_parent" in raw else raw["code_rome"]
@@ -73,7 +76,7 @@ class RomeFile(FileSource):
     """The source of one ROME table: told by the file's name, read whole, validated by the gate, and
     replacing the table in the load's transaction."""
 
-    unit = "rows"
+    unit = "lignes"
     parallel = False  # a referential: loaded in the process that holds the warehouse, before the rows
 
     def __init__(self, table: str, label: str, columns: tuple[str, ...]):
