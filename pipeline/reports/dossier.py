@@ -14,6 +14,7 @@ from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
 from pipeline.core.labels import TARGET_METHOD_LABELS as METHODS
 from pipeline.core.labels import WAVE_LABELS as WAVE_NAMES
 from pipeline.core.labels import WORKING_TIME_LABELS as WORKING_TIME
+from pipeline.core.quality_labels import SEVERITY_LABELS, expectation_label, message_fr, reasons_fr
 from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import disclose
 from pipeline.indicators.dossier import AUDIENCE, STAT_KEYS, flags, stat_sheet
@@ -146,7 +147,7 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     issues = con.execute(
         """
         select 'Règle appliquée' as "Type", source_file as "Fichier", source_row as "Ligne",
-               label as "Contrôle", 'warning' as "Gravité",
+               label as "Contrôle", 'avertissement' as "Gravité",
                coalesce('promotion ' || year, '') || coalesce(', vague ' || wave || ' mois', '') as "Détail"
         from quality_issues
         where certification_code = ? and (year is null or list_contains(?, year))
@@ -160,8 +161,8 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
             select load_id from files_used($1, $2) where kind not in ('rncp', 'rome_codes', 'rome_appellations')
         )
         select 'Attente non satisfaite' as "Type", l.file_name as "Fichier", null as "Ligne",
-               v.expectation_type || coalesce(' (' || v.column_name || ')', '') as "Contrôle",
-               v.severity as "Gravité", v.unexpected_count::varchar || ' ligne(s) : ' || v.description as "Détail"
+               v.expectation_type as "Contrôle", v.column_name, v.severity as "Gravité",
+               v.unexpected_count, v.description as "Détail"
         from validation_results as v
         join validation_runs as r using (run_id)
         join load_log as l using (load_id)
@@ -175,7 +176,7 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
         select case outcome when 'field' then 'Champ écarté (réponse conservée)' else 'Ligne en quarantaine' end
                    as "Type",
                file_name as "Fichier", source_row as "Ligne",
-               array_to_string(expectations, ', ') as "Contrôle",
+               expectations as "Contrôle",
                case outcome when 'field' then 'field' else 'error' end as "Gravité",
                array_to_string(reasons, ' | ') as "Détail"
         from quarantine
@@ -184,6 +185,19 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
         """,
         [code],
     ).df()
+    # the warehouse keeps the checks' codes and canonical texts: the dossier reads them in French
+    failed["Contrôle"] = [
+        expectation_label(e) + (f" ({c})" if isinstance(c, str) and c else "")
+        for e, c in zip(failed["Contrôle"], failed.pop("column_name"), strict=True)
+    ]
+    failed["Détail"] = [
+        f"{n} ligne(s) : {message_fr(d)}"
+        for n, d in zip(failed.pop("unexpected_count"), failed["Détail"], strict=True)
+    ]
+    quarantined["Contrôle"] = quarantined["Contrôle"].map(lambda e: ", ".join(map(expectation_label, e)))
+    quarantined["Détail"] = quarantined["Détail"].map(lambda r: reasons_fr(r, " | "))
+    for frame in (failed, quarantined):
+        frame["Gravité"] = frame["Gravité"].map(lambda g: SEVERITY_LABELS.get(g, g))
     parts = [x for x in (issues, failed, quarantined) if not x.empty]
     out = pd.concat(parts, ignore_index=True) if parts else failed
     if out.empty:

@@ -163,9 +163,6 @@ def test_missing_warehouse(settings, cli, tmp_path):
         check(out + err, " ".join(argv) + " (no warehouse)")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the load summaries are pipeline/load's, translated after the chunked-reading merge"
-)
 def test_a_missing_file_to_load(settings, cli, tmp_path):
     code, out, err = cli("ingest", tmp_path / "absent.csv")
     assert code != 0
@@ -222,3 +219,22 @@ def test_the_quarantine_reasons_are_french(cli, settings):
     code, out, err = cli("quality", "--quarantine")
     assert code == 0 and "cohort_bad_rows.csv" in out and "ligne" in out
     assert not re.search(r"\bexpected\b", out), out
+
+
+def test_the_pack_quality_sheet_is_french(sample_copy, cli, tmp_path):
+    """The warehouse keeps the checks' codes and canonical texts; the pack reads them out in French."""
+    import openpyxl
+
+    from tests.helpers import FIXTURES
+
+    for bad in ("cohort_bad_rows.csv", "survey_bad_rows.csv"):  # quarantined rows and failed checks
+        assert cli("ingest", FIXTURES / bad)[0] == 0
+    out = tmp_path / "pack.xlsx"
+    code, _, err = cli("renewal", "RNCP34179", "--out", out)
+    assert code == 0, err
+    sheet = openpyxl.load_workbook(out)["Qualité"]
+    rows = [r for r in sheet.iter_rows(min_row=7, values_only=True) if r[0]]
+    rows = rows[: next(i for i, r in enumerate(rows) if r[1] is None)]  # the « Contrôles des données » table
+    kinds = {r[0] for r in rows}
+    assert {"Ligne en quarantaine", "Attente non satisfaite"} <= kinds, kinds
+    check("\n".join(str(v) for r in rows for v in r if v is not None), "pack, sheet Qualité")
