@@ -80,7 +80,8 @@ def read_partners(path: Path) -> pd.DataFrame:
     export writes it: HABILITATION_FORMER, HABILITATION_ORGANISER, HABILITATION_ORGA_FORM), state
     (Actif, Inactif, Supprimé), active_date and state_date (jj/mm/aaaa)."""
     from pipeline.core.partners import habilitation_state, habilitation_type
-    from pipeline.core.siret import MESSAGE, clean, is_valid
+    from pipeline.core.quality_labels import message_fr
+    from pipeline.core.siret import MESSAGE, clean, hint, is_valid
 
     frame = _read(
         path, ["certification_code", "siret", "name", "habilitation", "state", "active_date", "state_date"]
@@ -88,7 +89,12 @@ def read_partners(path: Path) -> pd.DataFrame:
     lines = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line[:1] != "#"]
     for i, value in enumerate(frame["siret"]):
         if not is_valid(value):  # lines[0] is the header
-            raise InputError(path, f"expected {MESSAGE}, got {value!r}", row=lines[i + 1], column="siret")
+            raise InputError(
+                path,
+                f"attendu {message_fr(MESSAGE)}, lu {value!r}{hint(value)}",
+                row=lines[i + 1],
+                column="siret",
+            )
     out = pd.DataFrame(
         {
             "certification_code": frame["certification_code"].str.strip(),
