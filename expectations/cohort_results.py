@@ -58,6 +58,7 @@ def suite(settings=None):
                 "warning",
                 "one row per candidate, certification and jury date in a file (the last row is kept)",
                 column_list=list(ROW_KEY),
+                ignore_row_if="any_value_is_missing",  # a row naming nobody is no duplicate
             ),
         ],
     )

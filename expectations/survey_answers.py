@@ -27,7 +27,9 @@ PAY_MESSAGE = (
     "« salaire brut mensuel », or « salaire brut » with « période de rémunération » annuel or mensuel"
 )
 
-# No two rows of one file share these (a warning: the staging view keeps the last row).
+# No two rows of one file share these (a warning: the staging view keeps the last row). A row missing one
+# of them (no candidate: an unknown survey token, a missing reference) is an error of its own, never a
+# duplicate of another such row: the check sees only the rows that name a candidate (issue #24).
 ROW_KEY = ("candidate_hash", "certification_code", "wave")
 
 
@@ -78,6 +80,7 @@ def suite(settings: Settings | None = None):
                 "warning",
                 "one answer per candidate, certification and wave in a file (one is kept: see the methodology)",
                 column_list=list(ROW_KEY),
+                ignore_row_if="any_value_is_missing",
             ),
             *not_null(
                 "job_title",

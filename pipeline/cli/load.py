@@ -36,6 +36,7 @@ def cmd_build(args) -> int:
             file=sys.stderr if report.status == "rejected" else sys.stdout,
             flush=True,
         )
+        _print_notes(report)
 
     with open_writer(settings) as con:
         clean(settings.warehouse.parent)  # what a killed load left staged
@@ -86,12 +87,22 @@ def cmd_ingest(args) -> int:
 
 
 def _print_report(report) -> None:
-    """A load's summary line (on stderr when the file was rejected) and its warnings."""
+    """A load's summary line (on stderr when the file was rejected), its notes and its warnings."""
     print(report.summary(), file=sys.stderr if report.status == "rejected" else sys.stdout, flush=True)
     from pipeline.core.quality_labels import reason_fr
 
+    _print_notes(report)
     for warning in report.warnings:
         print(f"  avertissement : {reason_fr(warning)}", flush=True)
+
+
+def _print_notes(report) -> None:
+    """What the reading of a loaded file noted (responses passed over, values set aside, the fiches of a
+    warning…), one line each: on the console as in ``load_log.message``."""
+    from pipeline.core.quality_labels import reason_fr
+
+    for note in report.notes if report.status == "loaded" else ():
+        print(f"  remarque : {reason_fr(note)}", flush=True)
 
 
 def _interrupt(signum, frame):

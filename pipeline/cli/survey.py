@@ -134,12 +134,7 @@ def cmd_export(args) -> int:
         for note in found.notes:
             print(f"  {note}", file=sys.stderr)
         if found.frame.empty:
-            print(
-                "Personne à inviter : aucune fenêtre ouverte sans réponse"
-                + (f" ({found.without_contact} personne(s) sans e-mail)" if found.without_contact else "")
-                + ".",
-                file=sys.stderr,
-            )
+            print(_nobody(found), file=sys.stderr)
             return 1
         path = participants.write_participants(found.frame, out, fmt)
         participants.record_mailings(con, found.frame, "relance" if args.relance else "invitation", path.name)
@@ -161,6 +156,31 @@ def cmd_export(args) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _nobody(found) -> str:
+    """Why nobody can be invited: no window open without an answer; or people due but no contact file
+    found (issue #24: say so, and where it was looked for), or none of them in the contact files read."""
+    if not found.without_contact:
+        return "Personne à inviter : aucune fenêtre ouverte sans réponse."
+    if found.contact_files:
+        files = [str(p) for p in found.contact_files[:5]]
+        more = len(found.contact_files) - len(files)
+        return (
+            f"Personne à inviter : les {found.without_contact} personne(s) à inviter n'ont pas d'adresse "
+            "e-mail dans les fichiers de contacts lus ("
+            + ", ".join(files)
+            + (f" et {more} autre(s)" if more else "")
+            + ") : complétez-les ou indiquez-en d'autres avec --contacts FICHIER."
+        )
+    places = [f"{path}{'' if path.exists() else ' (absent)'}" for path in found.searched]
+    return (
+        f"Aucun fichier de contacts trouvé : {found.without_contact} personne(s) à inviter, mais aucun fichier "
+        "CSV ou XLSX avec une colonne de référence candidat et une colonne e-mail dans "
+        + ", ".join(places)
+        + ". Placez le fichier de contacts dans le premier dossier (réglage INSERTION_CONTACTS_DIR) ou "
+        "indiquez-le avec --contacts FICHIER."
+    )
 
 
 def cmd_status(args) -> int:

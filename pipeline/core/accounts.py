@@ -63,7 +63,7 @@ def normalise_siret(text: str) -> str:
     if not siret.is_valid(value):
         raise AccountError(
             f"SIRET invalide « {text} » : 14 chiffres et une clé de contrôle valide attendus "
-            "(par exemple 12345678900015)."
+            f"(par exemple 12345678900015){siret.hint(text)}."
         )
     return value
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.core import siret
 from pipeline.core.labels import (
     CONTRACT_LABELS,
     EXECUTIVE_LABELS,
@@ -307,6 +308,7 @@ _SHEET = re.compile(r"sheet (.*), header on row (\d+)", re.S)
 # a passage of a CDC flux set aside (issue #27, pipeline/load/sources/cdc_write.py)
 _PASSAGE = re.compile(r"passage (\d+) \(line (\d+)\), element (.*?): expected (.*)", re.S)
 # a file rejected by a table-level expectation: "<file>, row 1, column 'x': expected <message>" (InputError)
+_VALUE = re.compile(r"= '(.*)'$", re.S)  # the value of a reason's column: "'SIRET' = '8,42157E+13'"
 _REJECTED = re.compile(r"(.*?)(?:, row (\d+))?(?:, column (.*))?: expected (.*)", re.S)
 
 
@@ -353,8 +355,11 @@ def reason_fr(reason: str | None) -> str:
     match = _REASON.fullmatch(reason)
     if match:
         row, where, message = match.groups()
-        where = f"colonne {where} : " if where else ""
-        return f"ligne {row}, {where}attendu {message_fr(message)}"
+        said = f"ligne {row}, {'colonne ' + where + ' : ' if where else ''}attendu {message_fr(message)}"
+        value = _VALUE.search(where or "")
+        if message == siret.MESSAGE and value and siret.scientific(value.group(1)):
+            said += f" ; {siret.SCIENTIFIC_HINT}"  # issue #24: the spreadsheet's scientific form
+        return said
     match = _PASSAGE.fullmatch(reason)
     if match:
         passage, line, element, message = match.groups()

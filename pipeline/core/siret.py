@@ -13,6 +13,24 @@ import re
 LA_POSTE_SIREN = "356000000"
 MESSAGE = "a SIRET: 14 digits whose check key is valid (Luhn; La Poste: digit sum a multiple of 5)"
 _SEPARATORS = re.compile(r"[\s.\-\u00a0\u202f]+")
+# a number as a spreadsheet writes it in scientific form: 8,42157E+13, 8.42157E+13, 8.42157e13
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d*)?\s*[eE]\s*\+?\d+")
+SCIENTIFIC_HINT = (
+    "le tableur a changé ce SIRET en nombre, écrit en notation scientifique, et en a perdu les derniers "
+    "chiffres : formatez la colonne en texte et exportez de nouveau le fichier"
+)
+
+
+def scientific(text: str | None) -> bool:
+    """Whether a SIRET as read is a number in scientific form (``8,42157E+13``): a spreadsheet took the
+    column for numbers and kept 6 significant digits; the SIRET cannot be recovered from it."""
+    return text is not None and _SCIENTIFIC.fullmatch(str(text).strip().replace("\u00a0", "")) is not None
+
+
+def hint(text: str | None) -> str:
+    """What to add to the message rejecting ``text`` as a SIRET: the spreadsheet's scientific form, or
+    nothing (issue #24)."""
+    return f" ; {SCIENTIFIC_HINT}" if scientific(text) else ""
 
 
 def clean(text: str | None) -> str | None:

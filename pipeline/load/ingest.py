@@ -49,6 +49,7 @@ class LoadReport:
     fields_set_aside: int = 0
     message: str = ""
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reading noted (in French): shown too
     dropped_columns: list[str] = field(default_factory=list)
     unit: str = "lignes"  # what the source's rows are called (fiches for the RNCP export)
 
@@ -184,6 +185,7 @@ def _write_checked(con, source: Source, checked: Checked, digest: str, gate) -> 
         report.rows_loaded, report.rows_quarantined = written.rows_loaded, written.rows_quarantined
         report.fields_set_aside, report.rows_warned = written.fields_set_aside, written.rows_warned
         report.warnings = [f"{o.reason()}: {o.unexpected_count} row(s)" for o in verdict.warnings]
+        report.notes = list(batch.notes)
         report.message = "; ".join(batch.notes + report.warnings)
         _log(con, load_id, path, digest, report, batch, started, t0)
         validation.record(con, verdict, load_id, "file")

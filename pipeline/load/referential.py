@@ -111,6 +111,31 @@ def _malformed_partner_sirets(con, load_id: int, frame: pd.DataFrame) -> pd.Seri
     return frame["certification_code"].map(lambda code: bad.get(code, 0)).astype("int64")
 
 
+SHOWN_FICHES = 5  # fiches named by the warning on malformed partner SIRETs, then « et N autres »
+
+
+def _name_malformed(batch: Batch, verdict, frame: pd.DataFrame) -> None:
+    """Issue #24: the warning on malformed partner SIRETs names its fiches (the suite counts them): a note
+    on the load (console, ``load_log.message``) and the fiches' codes as the check's examples."""
+    bad = frame[frame["malformed_partner_sirets"] > 0].sort_values("certification_code")
+    if bad.empty:
+        return
+    shown = [
+        f"{r.certification_code} ({r.malformed_partner_sirets} SIRET)"
+        for r in bad.head(SHOWN_FICHES).itertuples()
+    ]
+    more = len(bad) - len(shown)
+    batch.notes.append(
+        f"SIRET de partenaires mal formés (14 chiffres et une clé de contrôle juste attendus ; ces partenaires "
+        f"ne pourront être rapprochés d'aucun SIRET des résultats de jury) dans {len(bad)} fiche(s) : "
+        + ", ".join(shown)
+        + (f" et {more} autre(s)" if more else "")
+    )
+    for o in verdict.outcomes:
+        if o.column == "malformed_partner_sirets" and not o.success:
+            o.samples = bad["certification_code"].head(20).tolist()
+
+
 def load_rncp(con, batch: Batch, load_id: int, gate, progress: Callable[[str], None]) -> Written:
     """Stream the export's rows (``batch.stream``) into the referential tables, then validate the fiches it
     touched (suite ``rncp_referential``): a fiche failing a check is removed and quarantined. Raises
@@ -125,6 +150,7 @@ def load_rncp(con, batch: Batch, load_id: int, gate, progress: Callable[[str], N
     frame = _fiche_frame(con, load_id)
     frame["malformed_partner_sirets"] = _malformed_partner_sirets(con, load_id, frame)  # issue #16
     verdict = gate.validate(frame, batch.kind.suite)
+    _name_malformed(batch, verdict, frame)
     if verdict.file_errors:
         first = verdict.file_errors[0]
         raise InputError(batch.path, f"attendu {message_fr(first.message)}", column=first.column)

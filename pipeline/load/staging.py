@@ -184,7 +184,8 @@ UNIQUE = "expect_compound_columns_to_be_unique"
 class _Keys:
     """The keys of a file's uniqueness checks across its chunks (GX sees one chunk at a time): a 64-bit
     hash of each row's key, to count after the last chunk the rows whose key another row of the file has,
-    as GX counts them over a whole file (a row whose key is all missing is left out, as GX leaves it), and
+    as GX counts them over a whole file (a row missing any part of its key is left out, as the suites tell
+    GX: ``ignore_row_if="any_value_is_missing"``; such a row names nobody and is an error of its own), and
     the rows with a warning, so that ``rows_warned`` counts each once. 16 bytes a row."""
 
     def __init__(self) -> None:
@@ -199,7 +200,7 @@ class _Keys:
             if o.expectation_type != UNIQUE or not all(c in frame for c in columns):
                 continue
             keys = frame[columns]
-            kept = ~keys.isna().all(axis=1)
+            kept = keys.notna().all(axis=1)
             self.hashes[_key(o)].append(pd.util.hash_pandas_object(keys[kept], index=False).to_numpy())
             self.rows[_key(o)].append(frame.loc[kept, "source_row"].to_numpy(dtype="int64"))
         self.warned.append(np.asarray(warned_rows if warned_rows is not None else [], dtype="int64"))

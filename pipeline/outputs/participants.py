@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -22,6 +22,12 @@ CONTACT_FIELDS = ("lastname", "firstname", "email")
 _EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[A-Za-z]{2,}$")
 
 
+def contact_folders(settings: Settings) -> list[Path]:
+    """Where contact files are looked for when none is named: the contacts folder, then the raw folder's
+    cohort files."""
+    return list(dict.fromkeys([settings.contacts_dir, settings.raw_dir / "cohortes", settings.raw_dir]))
+
+
 def contact_files(settings: Settings, named: list[Path] | None = None) -> list[Path]:
     """The files read for contact details: the ones named, else the contacts folder's and the raw
     folder's cohort files (those without contact columns are passed over)."""
@@ -30,7 +36,7 @@ def contact_files(settings: Settings, named: list[Path] | None = None) -> list[P
     from pipeline.load.ingest import SUPPORTED_SUFFIXES
 
     found = []
-    for folder in (settings.contacts_dir, settings.raw_dir / "cohortes", settings.raw_dir):
+    for folder in contact_folders(settings):
         if folder.is_dir():
             found += sorted(
                 p
@@ -50,10 +56,13 @@ def _contact_synonyms() -> dict[str, str]:
     return synonyms
 
 
-def read_contacts(paths: list[Path], key: bytes, explicit: bool = False) -> tuple[pd.DataFrame, list[str]]:
+def read_contacts(
+    paths: list[Path], key: bytes, explicit: bool = False
+) -> tuple[pd.DataFrame, list[str], list[Path]]:
     """candidate_hash, lastname, firstname, email of every person the files name (first file wins), in
-    memory only; and notes for the user (counts, never a contact value). A file named by the user that
-    has no reference or no e-mail column is an error; found in a folder, it is passed over."""
+    memory only; notes for the user (counts, never a contact value); the files that were contact files.
+    A file named by the user that has no reference or no e-mail column is an error; found in a folder, it
+    is passed over."""
     from pipeline.core.normalise import norm
     from pipeline.load.pseudonymise import pseudonymise
     from pipeline.load.textfile import read_table
@@ -64,7 +73,7 @@ def read_contacts(paths: list[Path], key: bytes, explicit: bool = False) -> tupl
         mapped = {synonyms.get(norm(h)) for h in headers} - {None}
         return len(mapped) if "candidate_ref" in mapped else 0
 
-    frames, notes = [], []
+    frames, notes, used = [], [], []
     for path in paths:
         try:
             raw = read_table(path, score)
@@ -101,13 +110,14 @@ def read_contacts(paths: list[Path], key: bytes, explicit: bool = False) -> tupl
             notes.append(f"{path.name} : {int(bad.sum())} adresse(s) e-mail mal formée(s) ignorée(s)")
             frame.loc[bad, "email"] = pd.NA
         frames.append(frame.dropna(subset=["candidate_hash"]))
+        used.append(path)
     if not frames:
-        return pd.DataFrame(columns=["candidate_hash", *CONTACT_FIELDS]), notes
+        return pd.DataFrame(columns=["candidate_hash", *CONTACT_FIELDS]), notes, used
     contacts = pd.concat(frames, ignore_index=True)
     contacts = contacts.sort_values("email", na_position="last", kind="stable")  # a row with an e-mail first
     contacts = contacts.drop_duplicates("candidate_hash").reset_index(drop=True)
     contacts["candidate_hash"] = contacts["candidate_hash"].str.lower()
-    return contacts, notes
+    return contacts, notes, used
 
 
 @dataclass
@@ -115,6 +125,8 @@ class Participants:
     frame: pd.DataFrame  # one row per person invited: contact, token, window, attributes
     without_contact: int  # people due whose e-mail no contact file gives
     notes: list[str]
+    contact_files: list[Path] = field(default_factory=list)  # the files that gave contact details
+    searched: list[Path] = field(default_factory=list)  # where they were looked for (folders, or named files)
 
 
 def participants(
@@ -140,7 +152,7 @@ def participants(
     if reminder:
         people = people[people["invited_at"].notna()]
     explicit = bool(contact_paths)
-    contacts, notes = read_contacts(contact_files(settings, contact_paths), key, explicit)
+    contacts, notes, used = read_contacts(contact_files(settings, contact_paths), key, explicit)
     people = people.assign(
         candidate_hash=people["candidate_hash"].astype(str).str.replace("-", "").str.lower()
     )
@@ -150,7 +162,9 @@ def participants(
         tokens.make(key, h, certification, wave, c.date())
         for h, c in zip(reachable["candidate_hash"], reachable["closes"], strict=True)
     ]
-    return Participants(reachable.reset_index(drop=True), int(joined["email"].isna().sum()), notes)
+    searched = [Path(p) for p in contact_paths] if explicit else contact_folders(settings)
+    without = int(joined["email"].isna().sum())
+    return Participants(reachable.reset_index(drop=True), without, notes, used, searched)
 
 
 LIMESURVEY_ATTRIBUTES = {  # attribute_N <description>, as LimeSurvey's participant import reads them

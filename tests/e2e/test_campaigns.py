@@ -478,3 +478,108 @@ def test_participants_files_run_no_formula(sample_copy, cli, today, tmp_path, mo
         ("survey export", 11, "participants.csv"),
         ("survey status --relances", 3, "relance.csv"),
     ]
+
+
+# --- issue #24, item 5: what a LimeSurvey load says ----------------------------------------------------
+
+
+def test_unknown_tokens_are_not_one_candidate_answering_twice(sample_copy, cli, today, tmp_path):
+    """Two answers whose tokens name nobody are two defects, not one candidate answering twice: the
+    « one answer per candidate » warning (a check of the linked rows) stays silent."""
+    submitted = [r for r in export_rows() if r["submitdate"]]
+    strangers = [
+        dict(submitted[0], token="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        dict(submitted[1], token="BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"),
+    ]
+    path = _write_export(tmp_path / "in", [*strangers, *submitted[2:]])
+    code, out, err = cli("ingest", path)
+    assert code == 0, out + err
+    assert "une réponse par candidat" not in out and "one answer per candidate" not in out
+    ((warned, quarantined),) = table_rows(
+        sample_copy.warehouse,
+        "select rows_warned, rows_quarantined from load_log order by load_id desc limit 1",
+    )
+    assert (warned, quarantined) == (0, 2)
+    unique = table_rows(
+        sample_copy.warehouse,
+        "select r.success from validation_results as r join validation_runs using (run_id) "
+        "where load_id = (select max(load_id) from load_log) "
+        "and expectation_type = 'expect_compound_columns_to_be_unique'",
+    )
+    assert unique == [(True,)]
+
+
+def test_a_cumulative_export_reports_only_new_or_changed_answers(sample_copy, cli, today, tmp_path):
+    """A LimeSurvey export made again later repeats the earlier answers: an identical answer loaded again
+    is not news (no « réponse en double »), a changed answer of the same participant still is; the figures
+    are those of the last export alone."""
+    submitted = [r for r in export_rows() if r["submitdate"]]
+    first = _write_export(tmp_path / "in", submitted[:5], name="reponses_2026-07.csv")
+    assert cli("ingest", first)[0] == 0
+    changed = dict(submitted[4], SITUATION="A4")  # the same person, another situation
+    again = _write_export(
+        tmp_path / "in", [*submitted[:4], changed, *submitted[5:]], name="reponses_2026-11.csv"
+    )
+    code, out, err = cli("ingest", again)
+    assert code == 0, out + err
+    assert "1 × Réponse en double" in out
+    superseded = table_rows(
+        sample_copy.warehouse,
+        "select source_file, source_row from quality_issues where issue = 'answer_superseded'",
+    )
+    assert superseded == [("reponses_2026-07.csv", 6)]  # the changed answer alone (row 6: header + 5)
+    # `insertion validate`: the survey suite over the warehouse sees the changed pair only, as the rule does
+    cli("validate")
+    failed = table_rows(
+        sample_copy.warehouse,
+        "select r.expectation_type, r.unexpected_count from validation_results as r "
+        "join validation_runs as v using (run_id) where v.scope = 'warehouse' and not r.success "
+        "and r.expectation_type in ('expect_compound_columns_to_be_unique', 'one_answer_per_person_and_wave') "
+        "order by 1",
+    )
+    assert failed == [("expect_compound_columns_to_be_unique", 2), ("one_answer_per_person_and_wave", 1)]
+    stats = table_rows(
+        sample_copy.warehouse,
+        "select respondents_24m, employed_24m, in_target_24m, denominator_24m from certification_statistics "
+        "where certification_code = 'RNCP40344' and year = 2024",
+    )
+    assert stats == [(8, 4, 4, 7)]  # the last export's answers: the 5th person now inactive, not employed
+
+
+def test_unsubmitted_responses_are_counted_on_the_console(sample_copy, cli, today):
+    code, out, err = cli("ingest", EXPORT)
+    assert code == 0, out + err
+    unsubmitted = sum(not r["submitdate"] for r in export_rows())
+    assert unsubmitted == 1
+    assert "1 réponse(s) non envoyée(s) (submitdate vide) ignorée(s)" in out
+
+
+@pytest.mark.parametrize("kind", [None, "limesurvey"])
+def test_an_anonymised_export_is_told_as_such_and_rejected(sample_copy, cli, today, tmp_path, kind):
+    """An export of an anonymised survey has LimeSurvey's columns but no token: it is recognised as a
+    LimeSurvey export that cannot be linked to anyone, and the message says what to do."""
+    rows = [{k: v for k, v in r.items() if k != "token"} for r in export_rows()]
+    path = _write_export(tmp_path / "in", rows)
+    before = content_hash(sample_copy.warehouse)
+    code, out, err = cli("ingest", path, *(["--kind", kind] if kind else []))
+    assert code == 1, out + err
+    assert "export de réponses LimeSurvey sans colonne « token » (enquête anonymisée)" in err
+    assert "ne peuvent pas être reliées aux candidats" in err and "enquête non anonymisée" in err
+    assert "cannot tell" not in err
+    assert content_hash(sample_copy.warehouse) == before
+
+
+def test_export_without_any_contact_file_says_where_it_looked(sample_copy, cli, today, tmp_path, monkeypatch):
+    """No contact file anywhere: not « aucune fenêtre ouverte sans réponse » (12 people are due) but that
+    no contact file was found, and the folders searched."""
+    monkeypatch.setenv("INSERTION_CONTACTS_DIR", str(tmp_path / "contacts"))
+    monkeypatch.setenv("INSERTION_RAW_DIR", str(tmp_path / "brut"))
+    (tmp_path / "brut").mkdir()
+    target = tmp_path / "participants.csv"
+    code, out, err = cli("survey", "export", "--certification", "RNCP40344", "--wave", "24m", "--out", target)
+    assert code == 1 and not target.exists()
+    assert "aucune fenêtre ouverte sans réponse" not in err
+    assert "aucun fichier de contacts trouvé" in err.lower() and "12 personne(s) à inviter" in err
+    for folder in (tmp_path / "contacts", tmp_path / "brut" / "cohortes", tmp_path / "brut"):
+        assert str(folder) in err
+    assert "--contacts" in err

@@ -56,6 +56,66 @@ def test_invalid_sirets(value):
     assert not siret.is_valid(value)
 
 
+@pytest.mark.parametrize(
+    ("value", "scientific"),
+    [
+        ("8,42157E+13", True),  # French Excel
+        ("8.42157E+13", True),
+        ("8.42157e13", True),
+        (" 8,42157E+13 ", True),
+        ("84215736900013", False),
+        ("8421573690001E", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_a_siret_in_scientific_form_is_told_as_such(value, scientific):
+    """Issue #24: a SIRET a spreadsheet turned into a number in scientific form gets its own hint."""
+    assert siret.scientific(value) is scientific
+    assert ("formatez la colonne en texte" in siret.hint(value)) is scientific
+    assert not (scientific and siret.is_valid(value))
+
+
+def test_a_scientific_siret_is_explained_wherever_it_is_refused(cli, settings, tmp_path, monkeypatch):
+    """In a cohort file (the field set aside: the load's note and the quarantine's reason), in the partners
+    register of the reference folder (the file refused), in a partner account."""
+    from pipeline.core.accounts import AccountError, normalise_siret
+    from pipeline.core.errors import InputError
+    from pipeline.core.quality_labels import reason_fr
+    from pipeline.load.sources.reference import read_partners
+
+    cohort = tmp_path / "jurys_excel.csv"
+    cohort.write_text(
+        HEADER + "\n" + "SCI-1;RNCP34179;15/06/2018;Formation continue;Certifié;OF;8,42157E+13;\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("ingest", cohort)
+    assert code == 0, out + err
+    assert "« SIRET » : 1 SIRET en notation scientifique (par exemple 8,42157E+13) mis de côté" in out
+    assert "le tableur a changé ce SIRET en nombre" in out and "formatez la colonne en texte" in out
+    ((reasons,),) = table_rows(settings.warehouse, "select reasons from quarantine")
+    assert "le tableur a changé ce SIRET en nombre" in reason_fr(reasons[0])
+    code, out, err = cli("quality", "--quarantine")
+    assert "formatez la colonne en texte et exportez de nouveau le fichier" in out
+
+    register = tmp_path / "partners.csv"
+    register.write_text(
+        "certification_code,siret,name,habilitation,state,active_date,state_date\n"
+        'RNCP34179,"8,42157E+13",OF,HABILITATION_FORMER,Actif,01/01/2019,\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as refused:
+        read_partners(register)
+    assert refused.value.row == 2 and "lu '8,42157E+13'" in refused.value.message
+    assert "le tableur a changé ce SIRET en nombre" in refused.value.message
+    register.write_text(register.read_text().replace('"8,42157E+13"', "8421573690001"), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_partners(register)
+    assert "tableur" not in refused.value.message  # a SIRET short of a digit: no such hint
+    with pytest.raises(AccountError, match="notation scientifique"):
+        normalise_siret("8,42157E+13")
+
+
 def test_every_real_partner_siret_of_the_export_excerpt_passes():
     """The 495 partner SIRETs of the real XML sample all have a valid key (none is La Poste's)."""
     xml = Path("/work/shared/data/rncp-xml-v4.1-sample/export_fiches_RNCP_V4_1_sample.xml")
@@ -157,6 +217,31 @@ def test_a_malformed_partner_siret_of_the_export_is_a_warning(cli, settings, tmp
     ((message,),) = table_rows(settings.warehouse, "select message from load_log")
     assert "partner SIRETs of 14 digits with a valid check key" in message and "1 row(s)" in message
     assert table_rows(settings.warehouse, "select count(*) from rncp_partners")[0][0] == 2  # loaded
+
+
+def test_the_malformed_partner_siret_warning_names_its_fiches(cli, settings, tmp_path):
+    """Issue #24: the warning counted fiches and named none; it names the first ones, « et N autre(s) »."""
+    fiches = "".join(
+        f"<FICHE><NUMERO_FICHE>RNCP9901{i}</NUMERO_FICHE><INTITULE>Fiche fictive {i}</INTITULE><PARTENAIRES>"
+        "<PARTENAIRE><SIRET_PARTENAIRE>90100000000018</SIRET_PARTENAIRE></PARTENAIRE>"
+        f"<PARTENAIRE><SIRET_PARTENAIRE>{'90200000000016' if i == 3 else '90100000000017'}</SIRET_PARTENAIRE>"
+        "</PARTENAIRE></PARTENAIRES></FICHE>"
+        for i in range(7)
+    )
+    export = tmp_path / "export_fiches_RNCP_V4_1_siret.xml"
+    export.write_text(f"<FICHES>{fiches}</FICHES>", encoding="utf-8")
+    code, out, err = cli("ingest", export)
+    assert code == 0, out + err
+    named = "RNCP99010 (1 SIRET), RNCP99011 (1 SIRET), RNCP99012 (1 SIRET), RNCP99013 (2 SIRET), RNCP99014 (1 SIRET)"
+    assert "SIRET de partenaires mal formés" in out and f"dans 7 fiche(s) : {named} et 2 autre(s)" in out
+    ((message,),) = table_rows(settings.warehouse, "select message from load_log")
+    assert named in message
+    samples = table_rows(
+        settings.warehouse,
+        "select sample_values::varchar from validation_results where expectation_type = 'expect_column_values_to_be_between' "
+        "and column_name = 'malformed_partner_sirets'",
+    )
+    assert "RNCP99010" in samples[0][0]
 
 
 # -------------------------------------------------------------------------------- habilitation check

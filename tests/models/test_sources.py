@@ -26,6 +26,7 @@ RAW = ROOT / "data" / "raw"
         (RAW / "enquetes" / "RNCP34179_enquete_2_ans.xlsx", "survey_answers"),
         (RAW / "enquetes" / "RNCP40344_enquetes.tsv", "survey_answers"),
         (LIMESURVEY / "RNCP40344_enquete_2_ans_reponses.csv", "limesurvey"),
+        (FIXTURES / "limesurvey_anonymised.csv", "limesurvey"),  # no token: rejected when read, saying why
         (FIXTURES / "unknown_kind.csv", ""),
     ],
     ids=lambda v: getattr(v, "name", v),

@@ -56,6 +56,13 @@ def type_batch(batch: Batch) -> Batch:
     valid = map_distinct(cleaned, lambda values: [siret.is_valid(v) for v in values], "boolean")
     f["partner_siret"] = cleaned
     f["partner_siret_unparsed"] = text.where(cleaned.notna() & ~valid.fillna(False).astype(bool))
+    scientific = f["partner_siret_unparsed"].dropna()
+    scientific = scientific[scientific.map(siret.scientific).astype(bool)]
+    if len(scientific):  # issue #24: say why, the quarantine says which rows
+        batch.notes.append(
+            f"« {batch.mapped.get('partner_siret', 'partner_siret')} » : {len(scientific)} SIRET en notation "
+            f"scientifique (par exemple {scientific.iloc[0]}) mis de côté : {siret.SCIENTIFIC_HINT}"
+        )
     return batch
 
 

@@ -18,7 +18,8 @@ Responses not submitted (empty ``submitdate``) are not answers and are passed ov
 report). Row-level problems go to quarantine with the row and the token: a token not issued for this
 certification and wave, an answer sent after the token's last valid day, a participant answering twice
 (the later answer is kept). A missing or incomplete mapping, or a file none of whose tokens belongs to
-the mapping's certification and wave, rejects the file.
+the mapping's certification and wave, rejects the file. So does an export of an anonymised survey (no
+``token`` column: nothing links its answers to anyone), with a message saying so.
 """
 
 from __future__ import annotations
@@ -58,6 +59,23 @@ TOKEN_UNKNOWN, TOKEN_EXPIRED, TOKEN_TWICE = "token_unknown", "token_expired", "t
 def is_export(headers) -> bool:
     names = {norm(h) for h in headers}
     return {"token", "submitdate"} <= names and bool(names & OWN_COLUMNS)
+
+
+def is_anonymised(headers) -> bool:
+    """An export of an anonymised survey: LimeSurvey's own columns (``submitdate`` and ``id`` /
+    ``lastpage`` / ``startlanguage``…) but no ``token``, so nothing links an answer to a person."""
+    names = {norm(h) for h in headers}
+    return "submitdate" in names and "token" not in names and bool(names & OWN_COLUMNS)
+
+
+# issue #24: an anonymised export is told as a LimeSurvey export, then rejected saying why and what to do
+ANONYMISED = (
+    "export de réponses LimeSurvey sans colonne « token » (enquête anonymisée) : ses réponses ne peuvent pas "
+    "être reliées aux candidats, le jeton de chaque participant étant le seul lien ; rien n'est chargé. "
+    "Exportez les réponses d'une enquête non anonymisée (paramètre « Réponses anonymisées » : Non, avec les "
+    "participants invités par `insertion survey export`) en gardant la colonne « token », puis chargez ce "
+    "nouvel export"
+)
 
 
 def header_score(headers) -> int:
@@ -157,6 +175,8 @@ def load_mapping(path: Path) -> Mapping:
 def prepare(raw: RawTable, key: bytes, mapping_path: Path | None = None) -> Batch:
     """The export's submitted responses as a survey batch, each linked to its person by its token."""
     path, src = raw.path, raw.frame
+    if is_anonymised(src.columns):
+        raise InputError(path, ANONYMISED, row=1)
     try:
         mapping = load_mapping(find_mapping(path, mapping_path))
     except InputError as exc:
@@ -292,7 +312,8 @@ class LimeSurveyExport(Tabular):
         return header_score(headers)
 
     def detect(self, path: Path, head) -> int:
-        return EXPORT_SCORE if any(is_export(row) for row in head.rows) else 0
+        """An export, or an anonymised one (rejected when read, saying why: :data:`ANONYMISED`)."""
+        return EXPORT_SCORE if any(is_export(row) or is_anonymised(row) for row in head.rows) else 0
 
     def digest(self, path: Path, mapping: Path | None = None) -> str:
         sha = super().digest(path)

@@ -24,7 +24,7 @@ def _read(path: Path, columns: list[str], optional: tuple[str, ...] = ()) -> pd.
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(path, f"colonne(s) manquante(s) {missing} (attendu : {', '.join(columns)})", row=1)
+        raise InputError(path, f"missing column(s) {missing} (expected {', '.join(columns)})", row=1)
     return frame.reindex(columns=[*columns, *optional], fill_value="")
 
 
@@ -81,7 +81,7 @@ def read_partners(path: Path) -> pd.DataFrame:
     (Actif, Inactif, Supprimé), active_date and state_date (jj/mm/aaaa)."""
     from pipeline.core.partners import habilitation_state, habilitation_type
     from pipeline.core.quality_labels import message_fr
-    from pipeline.core.siret import MESSAGE, clean, is_valid
+    from pipeline.core.siret import MESSAGE, clean, hint, is_valid
 
     frame = _read(
         path, ["certification_code", "siret", "name", "habilitation", "state", "active_date", "state_date"]
@@ -90,7 +90,10 @@ def read_partners(path: Path) -> pd.DataFrame:
     for i, value in enumerate(frame["siret"]):
         if not is_valid(value):  # lines[0] is the header
             raise InputError(
-                path, f"attendu {message_fr(MESSAGE)}, lu {value!r}", row=lines[i + 1], column="siret"
+                path,
+                f"attendu {message_fr(MESSAGE)}, lu {value!r}{hint(value)}",
+                row=lines[i + 1],
+                column="siret",
             )
     out = pd.DataFrame(
         {

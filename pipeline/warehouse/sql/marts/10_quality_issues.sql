@@ -2,7 +2,17 @@
 -- `insertion validate`: one row per issue (an answer or a cohort row may have several).
 create or replace view quality_issues as
 with answers as (
-    select a.*, s.situation, s.answer_date
+    select a.*, s.situation, s.answer_date,
+        -- the same answer loaded again (a cumulative survey export repeats the earlier answers, issue #24):
+        -- a superseded answer identical to one ranked before it is not reported (no news; M7, M22)
+        answer_rank > 1 and row_number() over (
+            partition by s.candidate_hash, a.certification_code, a.year, a.wave, struct_pack(
+                s.promotion, s.answer_date, s.situation, s.job_title, s.rome_code, s.contract_type,
+                s.working_time, s.employer_sector, s.work_location, s.target_decision, s.executive,
+                s.pay_amount, s.pay_period, s.gross_annual_pay
+            )
+            order by a.answer_rank nulls last
+        ) > 1 as repeated
     from fct_survey_attachments as a
     inner join stg_survey_answers as s using (load_id, source_row)
 ),
@@ -17,7 +27,7 @@ select
     'answer_superseded' as issue,
     'Réponse en double : une autre réponse de la même personne à cette vague est retenue' as label,
     certification_code, year, wave, source_file, source_row
-from answers where answer_rank > 1
+from answers where answer_rank > 1 and not repeated
 
 union all
 select
