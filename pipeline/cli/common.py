@@ -65,7 +65,7 @@ def finish(con, settings: Settings, gate=None, scope: list[str] | None = None, r
         warehouse.publish_snapshot(con, settings)
     index = docs.result() if docs is not None else None
     if index:
-        print(f"Data Docs: {index}")
+        print(f"Data Docs : {index}")
 
 
 def settle_pending(settings: Settings) -> None:

@@ -206,7 +206,7 @@ def test_a_certification_without_the_partners_people_gives_it_nothing(app):
     assert "Chef de projet" not in str(summary)  # the fiche's own facts, public
     assert download is None
     assert message == (
-        "Erreur : RNCP35809: aucun certifié du partenaire (SIRET 86104835200012) pour cette certification "
+        "Erreur : RNCP35809 : aucun certifié du partenaire (SIRET 86104835200012) pour cette certification "
         "dans l'entrepôt"
     )
 

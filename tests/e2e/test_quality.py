@@ -9,17 +9,17 @@ def test_validate_passes_on_the_sample_and_records_runs(
 ):
     """`validate` records runs: on a private copy of the sample built once per run (conftest.py)."""
     out = sample_build_output
-    assert "Data Docs:" in out and (sample_warehouse.data_docs_dir / "index.html").exists()
+    assert "Data Docs :" in out and (sample_warehouse.data_docs_dir / "index.html").exists()
     code, out, _ = cli("validate")
     assert code == 0, out
     assert "Aucun échec de niveau erreur." in out
-    for suite in ("cohort_results", "survey_answers", "cross_source"):
+    for suite in ("Résultats de jury", "Réponses aux enquêtes", "Contrôles croisés"):  # the suites, in French
         assert suite in out
     code, out, _ = cli("quality")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:3] == ["run_id", "|", "started"]
-    assert "RNCP34179_jurys_2017-2018.csv" in out and "(warehouse)" in out
+    assert lines[0].split()[:3] == ["passage", "|", "le"]
+    assert "RNCP34179_jurys_2017-2018.csv" in out and "(entrepôt)" in out
     html = list((settings.data_docs_dir / "validations").rglob("*.html"))
     assert any("RNCP34179_enquete_6_mois.csv" in p.name for p in html)
 
@@ -41,9 +41,9 @@ def test_validate_fails_on_an_error_and_names_it(sample_copy, cli, settings):
         )
     code, out, _ = cli("validate", "--failed-only")
     assert code == 1
-    assert "expect_column_values_to_match_regex" in out and "RNCP99" in out
-    assert "cohort_certifications_in_referential" in out
-    assert "survey_respondents_are_certified" in out and "warning" in out
+    assert "Format de la valeur" in out and "RNCP99" in out  # expect_column_values_to_match_regex
+    assert "Certifications présentes dans le référentiel" in out
+    assert "Répondants certifiés" in out and "avertissement" in out
     assert "contrôle(s) de niveau erreur en échec" in out
     run_id = int(cli("quality")[1].splitlines()[2].split("|")[0])
     code, out, _ = cli("quality", "--run", run_id)

@@ -67,7 +67,7 @@ def test_watch_loads_arrivals_reports_rejections_and_stops_cleanly(settings):
     finally:
         process.kill()
     assert process.returncode == 0 and "Arrêté." in rest
-    assert "bad.csv" in err and "column 'jury_date'" in err
+    assert "bad.csv" in err and "colonne 'jury_date'" in err
     assert table_rows(settings.warehouse, "select count(*) from landing_cohort_results") == [(5,)]
 
 
