@@ -277,18 +277,24 @@ def dropdown(component_id: str, options: list[dict], value, **kwargs) -> dcc.Dro
     )
 
 
+def labelled(label: str, control, wide: bool = False) -> html.Div:
+    """One filter of a filter band: its visible label, tied to the control (``htmlFor``), then the control."""
+    return html.Div(
+        className="filter filter-wide" if wide else "filter",
+        children=[html.Label(label, htmlFor=control.id), control],
+    )
+
+
 def select(component_id: str, label: str, options: list[dict], value, synced: str | None = None) -> html.Div:
     """One wide single-choice dropdown in a filter band (a page's certification, a validation run);
     ``synced``: the page prefix whose filters follow the link (:func:`sync_filters`)."""
     return html.Div(
         className="filters",
         children=[
-            html.Div(
-                className="filter filter-wide",
-                children=[
-                    html.Label(label, htmlFor=component_id),
-                    dropdown(component_id, options, value, clearable=False, placeholder="Choisissez…"),
-                ],
+            labelled(
+                label,
+                dropdown(component_id, options, value, clearable=False, placeholder="Choisissez…"),
+                wide=True,
             ),
             *([synced_store(synced)] if synced else []),
         ],
@@ -303,12 +309,8 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
         values = selected.get(name, [])
         if name == "year":
             values = [int(v) for v in values if str(v).isdigit()]
-        return html.Div(
-            className="filter",
-            children=[
-                html.Label(label, htmlFor=f"{prefix}-{name}"),
-                dropdown(f"{prefix}-{name}", options[name], values, multi=True, placeholder=placeholder),
-            ],
+        return labelled(
+            label, dropdown(f"{prefix}-{name}", options[name], values, multi=True, placeholder=placeholder)
         )
 
     children = [
@@ -322,17 +324,14 @@ def filter_bar(prefix: str, selected: dict[str, list], with_wave: bool = False) 
     if with_wave:
         wave = (selected.get("wave") or ["6"])[0]
         children.append(
-            html.Div(
-                className="filter",
-                children=[
-                    html.Label("Enquête", htmlFor=f"{prefix}-wave"),
-                    dcc.RadioItems(
-                        id=f"{prefix}-wave",
-                        options=[{"label": f"à {name}", "value": m} for m, name in WAVE_LABELS.items()],
-                        value=24 if wave == "24" else 6,
-                        inline=True,
-                    ),
-                ],
+            labelled(
+                "Enquête",
+                dcc.RadioItems(
+                    id=f"{prefix}-wave",
+                    options=[{"label": f"à {name}", "value": m} for m, name in WAVE_LABELS.items()],
+                    value=24 if wave == "24" else 6,
+                    inline=True,
+                ),
             )
         )
     return html.Div(className="filters", children=children)

@@ -39,36 +39,27 @@ def layout(**_query):
             html.Div(
                 className="filters",
                 children=[
-                    html.Div(
-                        className="filter filter-wide",
-                        children=[
-                            html.Label("Certification(s)", htmlFor=f"{P}-certification"),
-                            components.dropdown(
-                                f"{P}-certification",
-                                components.filter_options()["certification"],
-                                [],
-                                multi=True,
-                                placeholder="Toutes les certifications",
-                            ),
-                        ],
+                    components.labelled(
+                        "Certification(s)",
+                        components.dropdown(
+                            f"{P}-certification",
+                            components.filter_options()["certification"],
+                            [],
+                            multi=True,
+                            placeholder="Toutes les certifications",
+                        ),
+                        wide=True,
                     ),
-                    html.Div(
-                        className="filter",
-                        children=[
-                            html.Label("Vague", htmlFor=f"{P}-wave"),
-                            dcc.RadioItems(id=f"{P}-wave", options=WAVE_CHOICES, value=0, inline=True),
-                        ],
+                    components.labelled(
+                        "Vague", dcc.RadioItems(id=f"{P}-wave", options=WAVE_CHOICES, value=0, inline=True)
                     ),
-                    html.Div(
-                        className="filter",
-                        children=[
-                            html.Label("Fenêtres", htmlFor=f"{P}-open"),
-                            dcc.Checklist(
-                                id=f"{P}-open",
-                                options=[{"label": "Fenêtres ouvertes seulement", "value": "open"}],
-                                value=["open"],
-                            ),
-                        ],
+                    components.labelled(
+                        "Fenêtres",
+                        dcc.Checklist(
+                            id=f"{P}-open",
+                            options=[{"label": "Fenêtres ouvertes seulement", "value": "open"}],
+                            value=["open"],
+                        ),
                     ),
                     components.synced_store(P),
                 ],

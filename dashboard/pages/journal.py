@@ -21,16 +21,7 @@ dash.register_page(
 )
 P = "journal"
 SHOWN = 5000  # newest rows shown (the command `insertion audit` reads them all)
-COLUMNS = [
-    ("at", "Quand (UTC)"),
-    ("user", "Qui"),
-    ("role", "Rôle"),
-    ("address", "Adresse"),
-    ("channel", "Canal"),
-    ("action", "Action"),
-    ("outcome", "Résultat"),
-    ("details", "Détails"),
-]
+COLUMNS = list(journal_store.HEADERS.items())
 
 
 def layout(**_query):
@@ -51,36 +42,27 @@ def layout(**_query):
             html.Div(
                 className="filters",
                 children=[
-                    html.Div(
-                        className="filter",
-                        children=[
-                            html.Label("Personne", htmlFor=f"{P}-user"),
-                            components.dropdown(
-                                f"{P}-user",
-                                [{"label": u, "value": u} for u in users],
-                                None,
-                                placeholder="Tout le monde",
-                            ),
-                        ],
+                    components.labelled(
+                        "Personne",
+                        components.dropdown(
+                            f"{P}-user",
+                            [{"label": u, "value": u} for u in users],
+                            None,
+                            placeholder="Tout le monde",
+                        ),
                     ),
-                    html.Div(
-                        className="filter",
-                        children=[
-                            html.Label("Action", htmlFor=f"{P}-action"),
-                            components.dropdown(
-                                f"{P}-action",
-                                [{"label": v, "value": k} for k, v in journal_store.ACTIONS.items()],
-                                None,
-                                placeholder="Toutes les actions",
-                            ),
-                        ],
+                    components.labelled(
+                        "Action",
+                        components.dropdown(
+                            f"{P}-action",
+                            [{"label": v, "value": k} for k, v in journal_store.ACTIONS.items()],
+                            None,
+                            placeholder="Toutes les actions",
+                        ),
                     ),
-                    html.Div(
-                        className="filter",
-                        children=[
-                            html.Label("Depuis le (jj/mm/aaaa)", htmlFor=f"{P}-since"),
-                            dcc.Input(id=f"{P}-since", type="text", placeholder="jj/mm/aaaa", debounce=True),
-                        ],
+                    components.labelled(
+                        "Depuis le (jj/mm/aaaa)",
+                        dcc.Input(id=f"{P}-since", type="text", placeholder="jj/mm/aaaa", debounce=True),
                     ),
                 ],
             ),
@@ -111,19 +93,7 @@ def rows(user, action, since):
         found = audit.journal().rows(user=user, since=moment, action=action, limit=SHOWN + 1)
     except journal_store.AuditError as exc:
         return [], str(exc)
-    shown = [
-        {
-            "at": r["at"].replace("T", " ").rstrip("Z"),
-            "user": r["user"],
-            "role": r["role"],
-            "address": r["address"],
-            "channel": r["channel"],
-            "action": journal_store.ACTIONS.get(r["action"], r["action"]),
-            "outcome": journal_store.OUTCOMES.get(r["outcome"], r["outcome"]),
-            "details": journal_store.describe(r),
-        }
-        for r in found[:SHOWN]
-    ]
+    shown = [journal_store.shown(r) for r in found[:SHOWN]]
     more = (
         f" (les {fr_int(SHOWN)} plus récentes : « insertion audit » les lit toutes)"
         if len(found) > SHOWN

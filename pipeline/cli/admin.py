@@ -219,21 +219,8 @@ def cmd_audit(args) -> int:
     rows = journal.rows(user=args.user, since=since, action=args.action)
     import pandas as pd
 
-    frame = pd.DataFrame(
-        [
-            {
-                "Quand (UTC)": r["at"],
-                "Qui": r["user"],
-                "Rôle": r["role"],
-                "Adresse": r["address"],
-                "Canal": r["channel"],
-                "Action": audit.ACTIONS.get(r["action"], r["action"]),
-                "Résultat": audit.OUTCOMES.get(r["outcome"], r["outcome"]),
-                "Détails": audit.describe(r),
-            }
-            for r in rows
-        ],
-        columns=["Quand (UTC)", "Qui", "Rôle", "Adresse", "Canal", "Action", "Résultat", "Détails"],
+    frame = pd.DataFrame([audit.shown(r) for r in rows], columns=list(audit.HEADERS)).rename(
+        columns=audit.HEADERS
     )
     if args.format == "csv":
         sys.stdout.write(csv_text(frame, bom=bom_for_stdout()))

@@ -321,6 +321,34 @@ def parse_since(text: str) -> str:
     raise ValueError(f"date attendue aaaa-mm-jj, jj/mm/aaaa ou un nombre de jours : {text!r}")
 
 
+# a journal line as every face shows it (the Journal page, `insertion audit`): key -> French header
+HEADERS = {
+    "at": "Quand (UTC)",
+    "user": "Qui",
+    "role": "Rôle",
+    "address": "Adresse",
+    "channel": "Canal",
+    "action": "Action",
+    "outcome": "Résultat",
+    "details": "Détails",
+}
+
+
+def shown(row: dict) -> dict:
+    """A journal row as the faces show it (keys of :data:`HEADERS`): when as « aaaa-mm-jj hh:mm:ss »,
+    action and outcome in French, the details in one line."""
+    return {
+        "at": row["at"].replace("T", " ").rstrip("Z"),
+        "user": row["user"],
+        "role": row["role"],
+        "address": row["address"],
+        "channel": row["channel"],
+        "action": ACTIONS.get(row["action"], row["action"]),
+        "outcome": OUTCOMES.get(row["outcome"], row["outcome"]),
+        "details": describe(row),
+    }
+
+
 def describe(row: dict) -> str:
     """A row's details in one French line (the page, the command)."""
     parts = []
