@@ -47,7 +47,7 @@ def test_validate_fails_on_an_error_and_names_it(sample_copy, cli, settings):
     assert "contrôle(s) de niveau erreur en échec" in out
     run_id = int(cli("quality")[1].splitlines()[2].split("|")[0])
     code, out, _ = cli("quality", "--run", run_id)
-    assert "cohort_certifications_in_referential" in out and "FAILED" in out
+    assert "Certifications présentes dans le référentiel" in out and "échec" in out
 
 
 def test_quality_lists_the_quarantine(cli, settings, fixture_file):
