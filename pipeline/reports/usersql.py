@@ -297,9 +297,45 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:g} Mo"
 
 
+# DuckDB's most frequent sentences, in French (the rest of its text, the line and its caret, is kept)
+_DUCKDB_FR = [
+    (r"^(?:Catalog|Binder|Parser|Conversion|Invalid Input|Out of Range) Error: ", ""),
+    (r"Table with name (\S+) does not exist!", r"la table « \1 » n'existe pas."),
+    (
+        r'Referenced column "([^"]+)" not found in FROM clause!',
+        r"la colonne « \1 » n'est dans aucune table lue.",
+    ),
+    (r'Did you mean "([^"]+)"\?', r"Vouliez-vous dire « \1 » ?"),
+    (r"Candidate bindings: ", "Colonnes proches : "),
+    (r'syntax error at or near "([^"]+)"', r"erreur de syntaxe près de « \1 »"),
+    (r"syntax error at end of input", "erreur de syntaxe : la requête s'arrête trop tôt"),
+    (
+        r"Could not convert string '([^']*)' to (\w+)(?: when casting from source column (\w+))?",
+        r"impossible de convertir le texte « \1 » en \2 (colonne \3)",
+    ),
+    (r" \(colonne \)", ""),
+]
+
+
+def duckdb_fr(text: str) -> str:
+    """DuckDB's error text with its frequent sentences in French (the query line and its caret kept)."""
+    for pattern, french in _DUCKDB_FR:
+        text = re.sub(pattern, french, text, flags=re.M)
+    lines = text.split("\n")
+    for i, line in enumerate(lines[:-1]):  # « LINE 1: » -> « LIGNE 1 : », its caret moved as much
+        found = re.match(r"LINE (\d+):", line)
+        if found:
+            french = f"LIGNE {found.group(1)} :"
+            lines[i] = french + line[found.end() :]
+            lines[i + 1] = " " * (len(french) - found.end()) + lines[i + 1]
+    return "\n".join(lines)
+
+
 def message(exc: BaseException, seconds: float | None = None, memory_limit: str = MEMORY_LIMIT) -> str:
-    """A French message for a DuckDB error, keeping DuckDB's own text."""
+    """A French message for a DuckDB error, keeping DuckDB's own details (the line, the caret)."""
     text = str(exc).strip()
+    if isinstance(exc, duckdb.Error) and not isinstance(exc, QueryRefused):
+        text = duckdb_fr(text)
     if isinstance(exc, QueryRefused):
         return text
     if isinstance(exc, duckdb.InterruptException):
@@ -309,7 +345,7 @@ def message(exc: BaseException, seconds: float | None = None, memory_limit: str 
     if isinstance(exc, duckdb.CatalogException):
         return f"Table ou colonne inconnue : {text}"
     if isinstance(exc, duckdb.BinderException):
-        if "not found" in text or "does not exist" in text:
+        if "not found" in str(exc) or "does not exist" in str(exc):
             return f"Table ou colonne inconnue : {text}"
         return f"Requête invalide : {text}"
     if isinstance(exc, duckdb.OutOfMemoryException):

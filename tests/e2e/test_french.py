@@ -238,3 +238,17 @@ def test_the_pack_quality_sheet_is_french(sample_copy, cli, tmp_path):
     kinds = {r[0] for r in rows}
     assert {"Ligne en quarantaine", "Attente non satisfaite"} <= kinds, kinds
     check("\n".join(str(v) for r in rows for v in r if v is not None), "pack, sheet Qualité")
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [("select * from nowhere", "nowhere"), ("select nope from load_log", "nope"), ("selec 1", "selec")],
+)
+def test_sql_errors_are_french_and_point_at_the_word(sample_cli, query, word):
+    """DuckDB's frequent sentences read in French; its line and caret kept, the caret still under the word."""
+    code, out, err = sample_cli("sql", query)
+    assert code != 0
+    check(out + err, f"sql {query!r}")
+    lines = err.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("LIGNE 1 :"))
+    assert lines[at + 1].index("^") == lines[at].index(word), "\n".join(lines[at : at + 2])

@@ -195,10 +195,19 @@ def test_out_of_memory_is_said_in_french(snapshot, tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     "sql, start",
     [
-        ("selec 1", "Erreur de syntaxe : Parser Error"),
-        ("select * from no_such_table", "Table ou colonne inconnue : Catalog Error"),
-        ("select no_such_column from fct_certified", "Table ou colonne inconnue : Binder Error"),
-        ("select 'abc'::integer", "Conversion impossible : Conversion Error"),
+        ("selec 1", "Erreur de syntaxe : erreur de syntaxe près de « selec »"),
+        (
+            "select * from no_such_table",
+            "Table ou colonne inconnue : la table « no_such_table » n'existe pas",
+        ),
+        (
+            "select no_such_column from fct_certified",
+            "Table ou colonne inconnue : la colonne « no_such_column »",
+        ),
+        (
+            "select 'abc'::integer",
+            "Conversion impossible : impossible de convertir le texte « abc » en INT32",
+        ),
         ("select * from '/etc/passwd'", "Table ou colonne inconnue"),
     ],
 )
