@@ -353,7 +353,9 @@ def describe(row: dict) -> str:
     """A row's details in one French line (the page, the command)."""
     parts = []
     for key, value in sorted(row["details"].items()):
-        if isinstance(value, list):
+        if isinstance(value, bool):
+            value = "oui" if value else "non"
+        elif isinstance(value, list):
             value = ", ".join(map(str, value))
         elif isinstance(value, dict):
             value = ", ".join(
