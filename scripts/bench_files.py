@@ -17,9 +17,11 @@ import threading
 import time
 from pathlib import Path
 
+from pipeline.load import ingest as _ingest
+
+# the words of `insertion ingest` / `watch` that give a file's verdict (their owner: LoadReport.summary)
+LOADED, REFUSED = f" : {_ingest.LOADED} en ", _ingest.REFUSED
 ROOT = Path(__file__).resolve().parents[1]
-# the words of `insertion ingest` / `watch` that give a file's verdict (pipeline/load/ingest.py: LoadReport)
-LOADED, REFUSED = " : chargé en ", "REFUSÉ"
 START = "<!-- large files: written by scripts/bench.py -->"
 END = "<!-- large files: end -->"
 HEADER = "Identifiant;Code RNCP;Vague;Date de réponse;Situation actuelle;Intitulé du poste;Code ROME;Type de contrat\n"

@@ -27,7 +27,6 @@ dash.register_page(
 )
 P = "qualite"
 STATUS = unloads.STATUS_LABELS  # chargé, rejeté, retiré
-SEVERITY = SEVERITY_LABELS
 
 
 def layout(**_query):
@@ -159,7 +158,7 @@ def update(run_id):
             {
                 "expectation": expectation_label(r.expectation),
                 "column": r.column,
-                "severity": SEVERITY.get(r.severity, r.severity),
+                "severity": SEVERITY_LABELS.get(r.severity, r.severity),
                 "result": "réussite" if r.result == "ok" else "échec",
                 "unexpected": figures.fr_int(r.unexpected)
                 if r.unexpected is not None and not pd.isna(r.unexpected)

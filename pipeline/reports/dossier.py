@@ -147,7 +147,7 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     issues = con.execute(
         """
         select 'Règle appliquée' as "Type", source_file as "Fichier", source_row as "Ligne",
-               label as "Contrôle", 'avertissement' as "Gravité",
+               label as "Contrôle", 'warning' as "Gravité",
                coalesce('promotion ' || year, '') || coalesce(', vague ' || wave || ' mois', '') as "Détail"
         from quality_issues
         where certification_code = ? and (year is null or list_contains(?, year))
@@ -196,7 +196,7 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     ]
     quarantined["Contrôle"] = quarantined["Contrôle"].map(lambda e: ", ".join(map(expectation_label, e)))
     quarantined["Détail"] = quarantined["Détail"].map(lambda r: reasons_fr(r, " | "))
-    for frame in (failed, quarantined):
+    for frame in (issues, failed, quarantined):
         frame["Gravité"] = frame["Gravité"].map(lambda g: SEVERITY_LABELS.get(g, g))
     parts = [x for x in (issues, failed, quarantined) if not x.empty]
     out = pd.concat(parts, ignore_index=True) if parts else failed

@@ -61,7 +61,7 @@ _VALUES = {
     "expectation": expectation_label,
     "severity": lambda s: SEVERITY_LABELS.get(s, s),
     "result": lambda s: RESULT_LABELS.get(s, s),
-    "load_status": lambda s: STATUS_LABELS.get(s, s) if isinstance(s, str) else s,
+    "load_status": lambda s: STATUS_LABELS.get(s, s),
     "scope": lambda s: {"file": "fichier", "warehouse": "entrepôt"}.get(s, s),
     "description": message_fr,
     "expected": message_fr,

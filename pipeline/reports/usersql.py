@@ -334,10 +334,10 @@ def duckdb_fr(text: str) -> str:
 def message(exc: BaseException, seconds: float | None = None, memory_limit: str = MEMORY_LIMIT) -> str:
     """A French message for a DuckDB error, keeping DuckDB's own details (the line, the caret)."""
     text = str(exc).strip()
-    if isinstance(exc, duckdb.Error) and not isinstance(exc, QueryRefused):
-        text = duckdb_fr(text)
     if isinstance(exc, QueryRefused):
         return text
+    if isinstance(exc, duckdb.Error):
+        text = duckdb_fr(text)
     if isinstance(exc, duckdb.InterruptException):
         return f"Requête interrompue : plus de {seconds:g} secondes." if seconds else "Requête interrompue."
     if isinstance(exc, duckdb.ParserException):
