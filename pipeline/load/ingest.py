@@ -18,11 +18,11 @@ import duckdb
 
 from pipeline.core.config import Settings
 from pipeline.core.errors import InputError
-from pipeline.core.quality_labels import message_fr
 from pipeline.core.sql import scalar
 from pipeline.load import gate as validation
 from pipeline.load import sources, staging
 from pipeline.load.batch import Batch
+from pipeline.load.check import Checked, check, in_worker, worker_pool
 from pipeline.load.pseudonymise import load_key
 from pipeline.load.readers import EXCEL_SUFFIXES
 from pipeline.load.sources import Source
@@ -94,7 +94,8 @@ def ingest_file(
     if already_loaded(con, digest):
         return LoadReport(path, "skipped")
     gate = gate or validation.Gate(settings)
-    return write_checked(con, source, _check(path, source, settings, key, gate, mapping), digest, gate)
+    checked = check(path, source, settings, key, gate, mapping)
+    return write(con, source, checked, digest, gate)
 
 
 def loaded_digests(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -108,100 +109,55 @@ def already_loaded(con: duckdb.DuckDBPyConnection, digest: str) -> bool:
     )
 
 
-@dataclass
-class Checked:
-    """A file read and validated (by this process or a worker), ready to be written or rejected."""
-
-    path: Path
-    batch: Batch | None = None
-    verdict: validation.Verdict | None = None
-    error: InputError | None = None
-    started: datetime = field(default_factory=datetime.now)
-    seconds: float = 0.0
-
-
-def _check(
-    path: Path, source: Source, settings: Settings, key: bytes, gate, mapping=None, in_place=None
-) -> Checked:
-    """Read and validate one file on its own; writes nothing (a cohort or survey file stages its rows on
-    disk, chunk by chunk: pipeline/load/staging.py). Checks that need another source (an answer against
-    its jury) run in the warehouse, so order never matters; a batch streamed into the warehouse (no frame)
-    is validated by its source as it writes it. ``in_place``: how progress is shown."""
-    checked, t0 = Checked(path), time.perf_counter()
-    try:
-        if source.chunked:
-            found = staging.check_in_chunks(source, path, settings, key, gate, mapping, in_place)
-        else:
-            found = source.check(path, settings, key, gate, mapping, in_place)
-        checked.batch, checked.verdict = found
-        verdict = checked.verdict
-        if verdict is not None and verdict.file_errors:
-            first = verdict.file_errors[0]
-            raise InputError(
-                path,
-                f"attendu {message_fr(first.message)}",
-                row=1 if first.column else None,
-                column=first.column,
-            )
-    except InputError as exc:  # a refused file carries what was read of it (staging.check_in_chunks)
-        checked.error = exc
-        checked.batch = checked.batch or getattr(exc, "batch", None)
-        checked.verdict = checked.verdict or getattr(exc, "verdict", None)
-    checked.seconds = time.perf_counter() - t0
-    return checked
-
-
-def write_checked(
-    con: duckdb.DuckDBPyConnection, source: Source, checked: Checked, digest: str, gate
-) -> LoadReport:
+def write(con: duckdb.DuckDBPyConnection, source: Source, checked: Checked, digest: str, gate) -> LoadReport:
     """Write a checked file in one transaction through its source (rows, quarantine, certifications to
-    refresh), with its log and validation run; when it is rejected, only the log and the run. What the
-    check staged on disk is removed either way."""
-    try:
-        return _write_checked(con, source, checked, digest, gate)
-    finally:
-        staging.discard(checked.batch)
-
-
-def _write_checked(con, source: Source, checked: Checked, digest: str, gate) -> LoadReport:
-    path, batch = checked.path, checked.batch
+    refresh), with its log and validation run; when it is rejected (by its check, or by its source while
+    writing: nothing of it stays), only the log and the run. What the check staged on disk is removed
+    either way."""
+    path, batch, error, verdict = checked.path, checked.batch, checked.error, checked.verdict
     started, t0 = checked.started, time.perf_counter() - checked.seconds
     report = LoadReport(path, "rejected", kind=batch.kind.name if batch else source.loads, unit=source.unit)
-    if batch is not None and batch.frame is not None:
-        report.rows_read, report.dropped_columns = len(batch.frame), batch.dropped_personal
-    elif batch is not None and batch.staged is not None:
-        report.rows_read, report.dropped_columns = batch.staged.rows_read, batch.dropped_personal
-    if checked.error is not None:
-        return _reject(con, report, checked.error, digest, batch, checked.verdict, gate, started, t0)
-
-    con.execute("begin transaction")
+    if batch is not None:
+        staged = batch.staged
+        report.rows_read = len(batch.frame) if batch.frame is not None else staged.rows_read if staged else 0
+        report.dropped_columns = batch.dropped_personal
     try:
-        report.load_id = load_id = scalar(con, "select nextval('load_id_seq')")
-        written = source.write(con, batch, checked.verdict, load_id, gate)
-        verdict = written.verdict
-        report.status = "loaded"
-        if written.rows_read is not None:
-            report.rows_read = written.rows_read
-        report.rows_loaded, report.rows_quarantined = written.rows_loaded, written.rows_quarantined
-        report.fields_set_aside, report.rows_warned = written.fields_set_aside, written.rows_warned
-        report.warnings = [f"{o.reason()}: {o.unexpected_count} row(s)" for o in verdict.warnings]
-        report.notes = list(batch.notes)
-        report.message = "; ".join(batch.notes + report.warnings)
-        _log(con, load_id, path, digest, report, batch, started, t0)
-        validation.record(con, verdict, load_id, "file")
-        con.execute("commit")
-    except InputError as exc:  # found while writing (a streamed export): nothing of it stays
-        con.execute("rollback")
-        report.status, report.load_id = "rejected", None
-        return _reject(con, report, exc, digest, batch, None, gate, started, t0)
-    except Exception:
-        con.execute("rollback")
-        raise
-    gate.keep(verdict, f"load-{load_id}", path.name)
-    return report
+        if error is None:
+            con.execute("begin transaction")
+            try:
+                load_id = scalar(con, "select nextval('load_id_seq')")
+                written = source.write(con, batch, verdict, load_id, gate)
+                _loaded(report, written, batch)
+                _log(con, load_id, digest, report, batch, started, t0)
+                validation.record(con, written.verdict, load_id, "file")
+                con.execute("commit")
+                report.load_id = load_id
+                gate.keep(written.verdict, f"load-{load_id}", path.name)
+                return report
+            except InputError as exc:  # found while writing (a streamed export): nothing of it stays
+                con.execute("rollback")
+                error, verdict = exc, None
+            except Exception:
+                con.execute("rollback")
+                raise
+        return _reject(con, report, error, digest, batch, verdict, gate, started, t0)
+    finally:
+        staging.discard(batch)
 
 
-def _log(con, load_id, path, sha, report: LoadReport, batch: Batch | None, started: datetime, t0: float):
+def _loaded(report: LoadReport, written, batch: Batch) -> None:
+    report.status = "loaded"
+    if written.rows_read is not None:
+        report.rows_read = written.rows_read
+    report.rows_loaded, report.rows_quarantined = written.rows_loaded, written.rows_quarantined
+    report.fields_set_aside, report.rows_warned = written.fields_set_aside, written.rows_warned
+    report.warnings = [f"{o.reason()}: {o.unexpected_count} row(s)" for o in written.verdict.warnings]
+    report.notes = list(batch.notes)
+    report.message = "; ".join(batch.notes + report.warnings)
+
+
+def _log(con, load_id, sha, report: LoadReport, batch: Batch | None, started: datetime, t0: float):
+    path = report.file
     con.execute(
         "insert into load_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -233,7 +189,7 @@ def _reject(con, report: LoadReport, exc: InputError, sha, batch, verdict, gate,
     report.status, report.message = "rejected", str(exc)
     con.execute("begin transaction")
     load_id = scalar(con, "select nextval('load_id_seq')")
-    _log(con, load_id, report.file, sha, report, batch, started, t0)
+    _log(con, load_id, sha, report, batch, started, t0)
     if verdict is not None:
         validation.record(con, verdict, load_id, "file")
     con.execute("commit")
@@ -244,41 +200,6 @@ def _reject(con, report: LoadReport, exc: InputError, sha, batch, verdict, gate,
 
 
 # --- a whole folder, with worker processes ------------------------------------------------------------
-
-_worker: dict = {}
-
-
-def worker_start(settings: Settings, key: bytes) -> None:
-    """In a new worker process: its settings, key and GX gate, the suites of cohorts and surveys built
-    at once (GX imported), so that its first file is checked as fast as the next ones."""
-    gate = validation.Gate(settings)
-    _worker.update(settings=settings, key=key, gate=gate)
-    for kind in sources.KINDS:
-        gate.suite(kind)
-
-
-def worker_check(path: Path, kind: str) -> Checked:
-    """In a worker process: check one file with the source the writer found; then give back to the
-    system what reading it took (a long-lived worker of ``insertion watch`` would keep its peak)."""
-    try:
-        return _check(
-            path, sources.get(kind), _worker["settings"], _worker["key"], _worker["gate"], in_place=False
-        )
-    finally:
-        _release_memory()
-
-
-def _release_memory() -> None:
-    import contextlib
-    import ctypes
-    import gc
-
-    import pyarrow
-
-    gc.collect()
-    pyarrow.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc: free pages back to the system
 
 
 def ingest_files(
@@ -308,11 +229,7 @@ def ingest_files(
             done(ingest_file(con, path, settings, key, gate=gate))
         return reports
 
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
-    with ProcessPoolExecutor(workers, context, initializer=worker_start, initargs=(settings, key)) as pool:
+    with worker_pool(settings, key, workers) as pool:
         i = 0
         while i < len(paths):
             if not found[i].parallel:
@@ -340,7 +257,7 @@ def _in_workers(con, pool, files: list[tuple[Path, Source]], workers: int, gate,
             if path is None:
                 return
             digest = source.digest(path)
-            future = None if already_loaded(con, digest) else pool.submit(worker_check, path, source.kind)
+            future = None if already_loaded(con, digest) else pool.submit(in_worker, path, source.kind)
             queue.append((path, source, digest, future))
 
     fill()
@@ -350,7 +267,7 @@ def _in_workers(con, pool, files: list[tuple[Path, Source]], workers: int, gate,
         if future is None:
             done(LoadReport(path, "skipped"))
         else:
-            done(write_checked(con, source, future.result(), digest, gate))
+            done(write(con, source, future.result(), digest, gate))
 
 
 def touched_certifications(con: duckdb.DuckDBPyConnection, reports: list[LoadReport]) -> list[str] | None:

@@ -15,15 +15,8 @@ from pathlib import Path
 
 from pipeline.core.config import Settings
 from pipeline.core.errors import InputError
-from pipeline.load.ingest import (
-    Checked,
-    LoadReport,
-    already_loaded,
-    raw_files,
-    worker_check,
-    worker_start,
-    write_checked,
-)
+from pipeline.load.check import Checked, in_worker, worker_pool
+from pipeline.load.ingest import LoadReport, already_loaded, raw_files, write
 from pipeline.load.staging import clean, discard
 
 
@@ -77,21 +70,16 @@ class Checks:
 
     def _pool(self):
         """Worker processes, started now (GX imported, suites built) so that the first file is quick."""
-        import multiprocessing
         import os
-        from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("spawn")  # never fork a process holding DuckDB threads
-        workers = max(1, self.settings.workers)
-        pool = ProcessPoolExecutor(
-            workers, context, initializer=worker_start, initargs=(self.settings, self.key)
-        )
-        for _ in range(workers):
+        count = max(1, self.settings.workers)
+        pool = worker_pool(self.settings, self.key, count)
+        for _ in range(count):
             pool.submit(os.getpid)
         return pool
 
     def submit(self, path: Path, source, digest: str) -> None:
-        self.running[self.pool.submit(worker_check, path, source.kind)] = (path, source, digest)
+        self.running[self.pool.submit(in_worker, path, source.kind)] = (path, source, digest)
 
     @property
     def pending(self) -> list[Path]:
@@ -147,5 +135,5 @@ def write_done(con, done: list[tuple[Path, object, str, Checked]], gate) -> list
             discard(checked.batch)
             reports.append(LoadReport(path, "skipped"))
         else:
-            reports.append(write_checked(con, source, checked, digest, gate))
+            reports.append(write(con, source, checked, digest, gate))
     return reports

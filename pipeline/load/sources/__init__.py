@@ -2,8 +2,9 @@
 
 A source is told from the head of a file (``detect``), says what identifies a load of it (``digest``),
 reads it into a typed :class:`~pipeline.load.batch.Batch` that the Great Expectations gate validates
-(``read``), and writes it in the load's transaction (``write``). :mod:`pipeline.load.ingest` runs these
-steps the same way for every source: :func:`find`, then digest, read, validate, write.
+(``read``, ``check``), and writes it in the load's transaction (``write``). :mod:`pipeline.load.ingest`
+runs these steps the same way for every source, with no branch per source: :func:`find`, then digest,
+check (:mod:`pipeline.load.check`), write.
 """
 
 from __future__ import annotations
@@ -54,15 +55,12 @@ class Source(Protocol):
     """An input source. ``kind``: its name (``--kind`` forces it); ``loads``: the kind of the rows it
     loads, as recorded in ``load_log`` (its own name, or the kind it is another source of: a LimeSurvey
     export loads survey answers); ``unit``: what its rows are called in reports; ``parallel``: whether a
-    worker process can read and validate it (it needs nothing from the warehouse); ``chunked``: whether
-    it is checked chunk by chunk in bounded memory (:func:`pipeline.load.staging.check_in_chunks`, through
-    its ``batches``, ``split`` and ``quarantine_records``), else read whole (``check``)."""
+    worker process can read and validate it (it needs nothing from the warehouse)."""
 
     kind: str
     loads: str | None
     unit: str
     parallel: bool
-    chunked: bool
 
     def detect(self, path: Path, head: Head) -> int:
         """How surely this source reads the file, from its head: 0 not at all; the count of its columns
@@ -79,9 +77,10 @@ class Source(Protocol):
         and validated by ``write``). Raises :class:`InputError` when the file cannot be read."""
 
     def check(self, path: Path, settings, key: bytes, gate, mapping=None, in_place=None) -> tuple:
-        """(batch, verdict): the file read whole and validated by ``gate``, nothing written (a
-        ``chunked`` source is checked by :func:`pipeline.load.staging.check_in_chunks` instead). Raises
-        :class:`InputError` when the file cannot be read."""
+        """(batch, verdict): the file read and validated by ``gate``, nothing written: whole, or chunk by
+        chunk in bounded memory with its rows staged on disk (cohorts, surveys:
+        :func:`pipeline.load.staging.check_in_chunks`). Raises :class:`InputError` when the file cannot be
+        read (carrying what was read of it)."""
 
     def write(self, con: duckdb.DuckDBPyConnection, batch: Batch, verdict, load_id: int, gate) -> Written:
         """Write the batch as load ``load_id``, inside the caller's transaction: its rows, its quarantine,

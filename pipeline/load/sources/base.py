@@ -35,7 +35,6 @@ class FileSource:
     loads: str | None = None  # the kind of the rows it loads, when not its own name (see Source)
     unit = "lignes"
     parallel = True
-    chunked = False  # read whole and validated at once (see ``check``), not chunk by chunk
 
     def __init__(self) -> None:
         if self.loads is None:
@@ -50,8 +49,8 @@ class FileSource:
 
     def check(self, path: Path, settings, key: bytes, gate, mapping=None, in_place=None):
         """(batch, verdict): the file read whole and validated by the gate (a batch without frame is
-        streamed and validated by ``write``: no verdict yet). A ``chunked`` source is checked by
-        :func:`pipeline.load.staging.check_in_chunks` instead."""
+        streamed and validated by ``write``: no verdict yet). A tabular source checks chunk by chunk
+        instead (:meth:`pipeline.load.sources.tabular.Tabular.check`)."""
         batch = self.read(path, settings, key, mapping)
         verdict = gate.validate(batch.frame, batch.kind.suite) if batch.frame is not None else None
         return batch, verdict

@@ -14,12 +14,11 @@ import pandas as pd
 from pipeline.load.batch import Batch, Kind, Part, header_score, prepare
 from pipeline.load.readers import mark_defects
 from pipeline.load.sources.base import FileSource, Written
+from pipeline.load.staging import check_in_chunks
 from pipeline.load.textfile import table_chunks
 
 
 class Tabular(FileSource):
-    chunked = True  # checked chunk by chunk (pipeline/load/staging.py): batches, split, quarantine_records
-
     def __init__(
         self,
         kind: Kind,
@@ -42,6 +41,11 @@ class Tabular(FileSource):
     def read(self, path: Path, settings, key: bytes, mapping: Path | None = None) -> Batch:
         """The whole file as one typed batch (see :meth:`batches`)."""
         return next(self.batches(path, settings, key, mapping))
+
+    def check(self, path: Path, settings, key: bytes, gate, mapping=None, in_place=None):
+        """Checked chunk by chunk in bounded memory (:func:`pipeline.load.staging.check_in_chunks`,
+        through :meth:`batches`, :meth:`split` and :meth:`quarantine_records`): its rows staged on disk."""
+        return check_in_chunks(self, path, settings, key, gate, mapping, in_place)
 
     def batches(
         self, path: Path, settings, key: bytes, mapping=None, rows: int | None = None, first_rows=None
