@@ -220,19 +220,18 @@ class Gate:
         module, function = SUITES[kind]
         return getattr(importlib.import_module(module), function)(self.settings)
 
-    def validate(self, frame: pd.DataFrame, kind: str) -> Verdict:
+    def validate(self, frame: pd.DataFrame, kind: str, define_row: tuple[str, ...] = ()) -> Verdict:
         """Validate a batch with its kind's suite, plus one check per defect column the reader added
-        (a stray NUL byte in a field, a last row cut short), when the batch has any."""
+        (a stray NUL byte in a field, a last row cut short), when the batch has any: a defect in one of
+        ``define_row`` (the kind's fields that say who and what) removes the row, elsewhere the field."""
         markers = tuple(c for c in frame.columns if c in (CUT_ROW, *TOKEN_MARKERS) or c.endswith(NUL_SUFFIX))
         suite = self.suite(kind)
         if markers:
-            key = (kind, self._built_on[kind], markers)
+            key = (kind, self._built_on[kind], markers, define_row)
             if key not in self._with_defects:
                 from expectations.common import defect_checks
-                from pipeline.load.sources import KINDS
 
                 extended = self._build(kind)
-                define_row = KINDS[kind].define_row if kind in KINDS else ()
                 for expectation in defect_checks(markers, define_row):
                     extended.add_expectation(expectation)
                 self._with_defects[key] = extended

@@ -149,7 +149,7 @@ def load_rncp(con, batch: Batch, load_id: int, gate, progress: Callable[[str], N
         progress(f"{Path(label).name} : {fr_int(loaded)} lignes du référentiel lues")
     frame = _fiche_frame(con, load_id)
     frame["malformed_partner_sirets"] = _malformed_partner_sirets(con, load_id, frame)  # issue #16
-    verdict = gate.validate(frame, batch.kind.suite)
+    verdict = gate.validate(frame, batch.kind.suite, batch.kind.define_row)
     _name_malformed(batch, verdict, frame)
     if verdict.file_errors:
         first = verdict.file_errors[0]

@@ -101,7 +101,7 @@ def check_in_chunks(source, path: Path, settings, key: bytes, gate, mapping=None
                 _merge_columns(meta, batch)
             if batch.frame.empty and (staged.rows_read or verdict is not None or not batch.last):
                 continue  # blank rows only: nothing to check (a file of no row at all is checked once)
-            checked = gate.validate(batch.frame, batch.kind.suite)
+            checked = gate.validate(batch.frame, batch.kind.suite, batch.kind.define_row)
             verdict = merge(verdict, checked, batch.frame["source_row"])
             if checked.file_errors:
                 break

@@ -52,7 +52,11 @@ class FileSource:
         streamed and validated by ``write``: no verdict yet). A tabular source checks chunk by chunk
         instead (:meth:`pipeline.load.sources.tabular.Tabular.check`)."""
         batch = self.read(path, settings, key, mapping)
-        verdict = gate.validate(batch.frame, batch.kind.suite) if batch.frame is not None else None
+        verdict = (
+            gate.validate(batch.frame, batch.kind.suite, batch.kind.define_row)
+            if batch.frame is not None
+            else None
+        )
         return batch, verdict
 
     def digest(self, path: Path, mapping: Path | None = None) -> str:
