@@ -550,7 +550,7 @@ def main() -> None:
     if args.files:
         work = Path(tempfile.mkdtemp(prefix="insertion-bench-files-"))
         try:
-            files = bench_files.section(work, size(200, 20, 2))
+            files = bench_files.section(work, size(200, 20, 0.5))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
@@ -664,7 +664,7 @@ def main() -> None:
     parts = {} if args.quick else child("csv_parts", str(work))
     print("national CDC flux…", flush=True)
     cdc = child("national_cdc", size(1_000_000, 20_000, 500), str(work))
-    files = bench_files.section(work / "files", size(200, 20, 2))
+    files = bench_files.section(work / "files", size(200, 20, 0.5))
 
     ingest_ratio = build["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
     indicator_ratio = (

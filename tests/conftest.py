@@ -34,6 +34,11 @@ from tests.helpers import DEMO_KEY, FIXTURES, ROOT
 # issue #16: the tests' dashboards (in-process or served) never read the accounts file of the person
 # running them; a test that wants accounts points INSERTION_ACCOUNTS at its own file.
 os.environ["INSERTION_ACCOUNTS"] = str(Path(tempfile.mkdtemp(prefix="insertion-accounts-")) / "accounts.json")
+# The tests' loads are tiny: a worker process would cost more (each imports Great Expectations and builds
+# its suites) than it saves. One process, unless a test is about the workers: the shared sample is built
+# with two (tests/e2e/test_end_to_end.py compares it with a build one file at a time), and the tests of
+# workers set them.
+os.environ["INSERTION_WORKERS"] = "1"
 
 LAYERS = ("unit", "models", "e2e", "browser")
 
@@ -190,6 +195,7 @@ def sample_warehouse(tmp_path_factory) -> Settings:
         # the day of the validation suites, fixed: the shared sample's content is the fingerprinted
         # baseline's (tests/fingerprints.py), whatever the day the tests run
         "INSERTION_TODAY": "2026-11-30",
+        "INSERTION_WORKERS": "2",  # the parallel build (tests/e2e/test_end_to_end.py)
     }
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "build"], env=env, cwd=ROOT, capture_output=True, text=True

@@ -9,6 +9,7 @@ from dash import Input, Output, callback, html
 
 from dashboard import accrochage, components, data, figures
 from pipeline.core.quality_labels import (
+    OUTCOME_LABELS,
     SEVERITY_LABELS,
     expectation_label,
     message_fr,
@@ -171,6 +172,7 @@ def update(run_id):
     )
     quarantine = wh.call(quality.quarantine, 1000)
     quarantine["reasons"] = quarantine["reasons"].map(lambda text: reasons_fr(text, " | "))
+    quarantine["outcome"] = quarantine["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o))
     empty = (
         components.empty_state(
             "Aucune ligne en quarantaine : toutes les lignes lues ont passé les contrôles."

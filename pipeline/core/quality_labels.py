@@ -297,6 +297,8 @@ VALUE_LABELS = {
 # a check's severity and result, as every face shows them (the warehouse keeps the codes)
 SEVERITY_LABELS = {"error": "erreur (ligne écartée)", "field": "champ écarté", "warning": "avertissement"}
 RESULT_LABELS = {"ok": "réussite", "FAILED": "échec"}
+# what a quarantined record's check did (``quarantine.outcome``): the row left out, or one field set aside
+OUTCOME_LABELS = {"row": "ligne écartée", "field": "champ écarté, ligne conservée"}
 _ONE_OF = re.compile(r"one of (.+)", re.S)
 _COMPILED = [(re.compile(pattern, re.S), french) for pattern, french in _MESSAGES]
 _NOT_EVALUATED = re.compile(r"(.*) \(could not be evaluated: (.*)\)", re.S)

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.core.quality_labels import (
+    OUTCOME_LABELS,
     RESULT_LABELS,
     SEVERITY_LABELS,
     expectation_label,
@@ -67,7 +68,7 @@ _VALUES = {
     "expected": message_fr,
     "kind": suite_label,
     "status": lambda s: STATUS_LABELS.get(s, s),
-    "outcome": lambda o: {"row": "ligne écartée", "field": "champ écarté"}.get(o, o),
+    "outcome": lambda o: OUTCOME_LABELS.get(o, o),
     "reasons": lambda text: reasons_fr(text, " | "),
     "file": lambda f: "(entrepôt)" if f == "(warehouse)" else f,
 }
@@ -147,12 +148,12 @@ def issues(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, limit: int = 100) -> pd.DataFrame:
-    """Quarantined rows, newest load first, with every reason."""
+    """Quarantined rows, newest load first, with every reason; ``outcome``: row or field
+    (:data:`~pipeline.core.quality_labels.OUTCOME_LABELS`)."""
     frame = con.execute(
         """
         select load_id, file_name, source_row, kind,
-               case outcome when 'field' then 'champ écarté, ligne conservée' else 'ligne écartée' end as outcome,
-               reasons
+               outcome, reasons
         from quarantine order by load_id desc, source_row limit ?
         """,
         [limit],

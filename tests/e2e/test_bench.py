@@ -69,13 +69,14 @@ def test_generator_small_scale_builds(cli, tmp_path, monkeypatch):
 
 def test_bench_quick_runs(tmp_path):
     out = tmp_path / "performance.md"
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "scripts/bench.py", "--smoke", "--out", str(out)],
         cwd=ROOT,
-        check=True,
         capture_output=True,
+        text=True,
         timeout=600,
     )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     for section in (
         "## Pipeline at national scale",

@@ -148,7 +148,7 @@ MART_TABLES = ("fct_certified", "fct_survey_responses", "mart_outcome_counts", "
 
 def test_build_with_workers_equals_one_file_at_a_time(sample_warehouse, cli, monkeypatch, tmp_path):
     """Worker processes check files in parallel; the warehouse is the same as loading one by one.
-    The parallel build is the shared sample (default workers, only read here); the serial one is
+    The parallel build is the shared sample (two workers, only read here); the serial one is
     built here under a copy of the sample's key, so that pseudonymised references agree."""
     parallel = sample_warehouse.warehouse
     key = tmp_path / "serial" / "key"
@@ -214,6 +214,7 @@ def test_build_with_workers_rejects_a_bad_file_and_changes_nothing(
         ROOT / "tests" / "fixtures" / "bad" / "duplicated_headers.csv", raw / "cohortes" / "zy.csv"
     )
     monkeypatch.setenv("INSERTION_RAW_DIR", str(raw))
+    monkeypatch.setenv("INSERTION_WORKERS", "2")
     before = content_hash(settings.warehouse)
     code, out, err = cli("build")
     assert code == 1

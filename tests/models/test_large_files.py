@@ -182,6 +182,10 @@ def test_the_quarantine_keeps_examples_per_check_and_counts_every_row(cli, setti
     ]
     code, out, _ = cli("quality", "--quarantine")
     assert code == 0 and "par fichier, colonne et contrôle" in out and f"{bad}" in out
+    # the counts and the examples kept name what a check did with one label each (core/quality_labels)
+    counts_part, examples_part = out.split("\n\n", 1)
+    for part in (counts_part, examples_part):
+        assert "champ écarté, ligne conservée" in part and "ligne écartée" in part, part
 
 
 def _mixed_file(path) -> None:
