@@ -152,10 +152,23 @@ def appellation_index(con: duckdb.DuckDBPyConnection) -> Index:
     (rank, the appellation's own ROME code, its long label). Its own code, not its parent's: a title is
     evidence of that code exactly, like a code given in the survey (a wider rule is a per-certification
     setting, ``target_parent_codes``)."""
-    rows = con.execute(
-        "select label, label_short, rome_code from rome_appellations "
-        "order by try_cast(code_ogr as bigint) nulls last, code_ogr, label"
-    ).fetchall()
+    rows = tuple(
+        con.execute(
+            "select label, label_short, rome_code from rome_appellations "
+            "order by try_cast(code_ogr as bigint) nulls last, code_ogr, label"
+        ).fetchall()
+    )
+    if rows not in _indexes:  # the same appellations give the same index: made once per process
+        if len(_indexes) >= 4:  # a long-running watcher that saw several ROME versions
+            _indexes.clear()
+        _indexes[rows] = _index(rows)
+    return _indexes[rows]
+
+
+_indexes: dict[tuple, Index] = {}
+
+
+def _index(rows: tuple) -> Index:
     index: Index = {}
     for rank, (label, short, code) in enumerate(rows):
         for text in filter(None, (label, short)):
