@@ -24,10 +24,6 @@ from stg_survey_answers as s
 -- an answer loaded again as it was (a cumulative survey export repeats the earlier answers, issue #24) is
 -- checked once: the same answer twice is not two answers of one person (quality_issues does the same)
 qualify row_number() over (
-    partition by s.candidate_hash, s.certification_code, s.wave, struct_pack(
-        s.promotion, s.answer_date, s.situation, s.job_title, s.rome_code, s.contract_type, s.working_time,
-        s.employer_sector, s.work_location, s.target_decision, s.executive, s.pay_amount, s.pay_period,
-        s.gross_annual_pay
-    )
+    partition by s.candidate_hash, s.certification_code, s.wave, s.answer_content
     order by s.load_id, s.source_row
 ) = 1

@@ -6,11 +6,7 @@ with answers as (
         -- the same answer loaded again (a cumulative survey export repeats the earlier answers, issue #24):
         -- a superseded answer identical to one ranked before it is not reported (no news; M7, M22)
         answer_rank > 1 and row_number() over (
-            partition by s.candidate_hash, a.certification_code, a.year, a.wave, struct_pack(
-                s.promotion, s.answer_date, s.situation, s.job_title, s.rome_code, s.contract_type,
-                s.working_time, s.employer_sector, s.work_location, s.target_decision, s.executive,
-                s.pay_amount, s.pay_period, s.gross_annual_pay
-            )
+            partition by s.candidate_hash, a.certification_code, a.year, a.wave, s.answer_content
             order by a.answer_rank nulls last
         ) > 1 as repeated
     from fct_survey_attachments as a

@@ -20,6 +20,13 @@ select
     s.pay_amount,
     s.pay_period,
     s.gross_annual_pay,
+    -- what the person answered, as one value: the same answer loaded again (a cumulative survey export
+    -- repeats the earlier answers, issue #24) has the same content; read by quality_issues and the checks
+    struct_pack(
+        s.promotion, s.answer_date, s.situation, s.job_title, s.rome_code, s.contract_type, s.working_time,
+        s.employer_sector, s.work_location, s.target_decision, s.executive, s.pay_amount, s.pay_period,
+        s.gross_annual_pay
+    ) as answer_content,
     s.load_id,
     s.source_file,
     s.source_row
