@@ -10,6 +10,7 @@ from dash import Input, Output, callback, html
 from dashboard import accrochage, components, data, figures
 from pipeline.core.quality_labels import (
     OUTCOME_LABELS,
+    RESULT_LABELS,
     SEVERITY_LABELS,
     expectation_label,
     message_fr,
@@ -160,7 +161,7 @@ def update(run_id):
                 "expectation": expectation_label(r.expectation),
                 "column": r.column,
                 "severity": SEVERITY_LABELS.get(r.severity, r.severity),
-                "result": "réussite" if r.result == "ok" else "échec",
+                "result": RESULT_LABELS.get(r.result, r.result),
                 "unexpected": figures.fr_int(r.unexpected)
                 if r.unexpected is not None and not pd.isna(r.unexpected)
                 else "",

@@ -359,8 +359,8 @@ def reason_fr(reason: str | None) -> str:
         row, where, message = match.groups()
         said = f"ligne {row}, {'colonne ' + where + ' : ' if where else ''}attendu {message_fr(message)}"
         value = _VALUE.search(where or "")
-        if message == siret.MESSAGE and value and siret.scientific(value.group(1)):
-            said += f" ; {siret.SCIENTIFIC_HINT}"  # issue #24: the spreadsheet's scientific form
+        if message == siret.MESSAGE and value:
+            said += siret.hint(value.group(1))  # issue #24: the spreadsheet's scientific form
         return said
     match = _PASSAGE.fullmatch(reason)
     if match:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from pipeline.core.config import Settings
 from pipeline.core.errors import InputError
-from pipeline.core.quality_labels import message_fr
 from pipeline.load import gate as validation
 from pipeline.load import sources
 from pipeline.load.batch import Batch
@@ -43,15 +42,9 @@ def check(
     checked, t0 = Checked(path), time.perf_counter()
     try:
         checked.batch, checked.verdict = source.check(path, settings, key, gate, mapping, in_place)
-        verdict = checked.verdict
-        if verdict is not None and verdict.file_errors:
-            first = verdict.file_errors[0]
-            raise InputError(
-                path,
-                f"attendu {message_fr(first.message)}",
-                row=1 if first.column else None,
-                column=first.column,
-            )
+        refused = checked.verdict.refusal(path, header_row=True) if checked.verdict is not None else None
+        if refused is not None:
+            raise refused
     except InputError as exc:  # a refused file carries what was read of it (staging.check_in_chunks)
         checked.error = exc
         checked.batch = checked.batch or getattr(exc, "batch", None)

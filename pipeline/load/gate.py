@@ -23,7 +23,9 @@ import pandas as pd
 from pipeline.core import clock
 from pipeline.core.codes import CUT_ROW, NUL_SUFFIX
 from pipeline.core.config import Settings
+from pipeline.core.errors import InputError
 from pipeline.core.pay import PAY_FIELDS, band_text
+from pipeline.core.quality_labels import message_fr
 from pipeline.core.sql import scalar
 
 # failing values and rows a result keeps for the Data Docs (the quarantine keeps its own examples): a
@@ -90,6 +92,15 @@ class Verdict:
     @property
     def file_errors(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.success and o.severity == "error" and o.table_level]
+
+    def refusal(self, path, header_row: bool = False) -> InputError | None:
+        """The file refused for its first file-level failure (in French: « attendu … »), or None; when
+        ``header_row``, a failure naming a column points at the header row."""
+        if not self.file_errors:
+            return None
+        first = self.file_errors[0]
+        row = 1 if header_row and first.column else None
+        return InputError(path, f"attendu {message_fr(first.message)}", row=row, column=first.column)
 
     @property
     def warnings(self) -> list[Outcome]:

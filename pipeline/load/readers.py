@@ -52,6 +52,13 @@ def detect_encoding(data: bytes, path: Path) -> str:
     return _decoded(data, path)[1]
 
 
+# a file that starts with a UTF-8 mark (BOM) but is not UTF-8 further on (the text reader says the same)
+BROKEN_UTF8_MARK = (
+    "commence par une marque UTF-8 mais n'est pas en UTF-8 à cet endroit (attendu de l'UTF-8 partout : "
+    "exportez-le à nouveau)"
+)
+
+
 def _decoded(data: bytes, path: Path) -> tuple[str | None, str]:
     """(text, encoding) as :func:`detect_encoding` tells it, the text decoded once on the way (None for
     UTF-16, told by its shape without decoding)."""
@@ -71,7 +78,7 @@ def _decoded(data: bytes, path: Path) -> tuple[str | None, str]:
             line = data[3 : 3 + exc.start].count(b"\n") + 1
             raise InputError(
                 path,
-                "commence par une marque UTF-8 mais n'est pas en UTF-8 à cet endroit (attendu de l'UTF-8 partout : exportez-le à nouveau)",
+                BROKEN_UTF8_MARK,
                 row=line,
             ) from exc
     try:

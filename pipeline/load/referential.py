@@ -14,8 +14,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.core.errors import InputError
-from pipeline.core.quality_labels import message_fr
 from pipeline.indicators import FICHE
 from pipeline.indicators.formats import fr_int
 from pipeline.load.batch import Batch
@@ -152,8 +150,7 @@ def load_rncp(con, batch: Batch, load_id: int, gate, progress: Callable[[str], N
     verdict = gate.validate(frame, batch.kind.suite, batch.kind.define_row)
     _name_malformed(batch, verdict, frame)
     if verdict.file_errors:
-        first = verdict.file_errors[0]
-        raise InputError(batch.path, f"attendu {message_fr(first.message)}", column=first.column)
+        raise verdict.refusal(batch.path)
     failures = verdict.row_failures("error")
     bad = frame[frame["source_row"].isin(failures["source_row"])]
     for table in TABLES:

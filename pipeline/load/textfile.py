@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline.core.errors import InputError
 from pipeline.load.readers import (
+    BROKEN_UTF8_MARK,
     EXCEL_SUFFIXES,
     RawTable,
     check_headers,
@@ -98,7 +99,7 @@ def _not_decodable(path, encoding, head, block, at_in_block, at, newlines) -> No
         line = newlines + block[: max(0, at_in_block)].count(b"\n") + 1
         raise InputError(
             path,
-            "commence par une marque UTF-8 mais n'est pas en UTF-8 à cet endroit (attendu de l'UTF-8 partout : exportez-le à nouveau)",
+            BROKEN_UTF8_MARK,
             row=line,
         )
     order = encoding if encoding != "utf-16" else _utf16_order(head)

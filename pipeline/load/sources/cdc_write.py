@@ -16,7 +16,6 @@ import pandas as pd
 
 from pipeline.core import nir
 from pipeline.core.errors import InputError
-from pipeline.core.quality_labels import message_fr
 from pipeline.load.sources.base import Written
 
 SQL = Path(__file__).parents[1] / "sql" / "cdc"
@@ -115,8 +114,7 @@ def write_flux(con, batch, load_id: int, gate) -> Written:
         ).df()
         verdict = gate.validate(frame, SUITE)
         if verdict.file_errors:
-            first = verdict.file_errors[0]
-            raise InputError(path, f"attendu {message_fr(first.message)}", column=first.column)
+            raise verdict.refusal(path)
         errors, fields = verdict.row_failures("error"), verdict.row_failures("field")
         fields = fields[~fields["source_row"].isin(errors["source_row"])]
         _quarantine(con, load_id, path, errors, verdict.outcomes, "row")
