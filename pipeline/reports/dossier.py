@@ -14,7 +14,13 @@ from pipeline.core.labels import NEUTRALISATION_LABELS as REASONS
 from pipeline.core.labels import TARGET_METHOD_LABELS as METHODS
 from pipeline.core.labels import WAVE_LABELS as WAVE_NAMES
 from pipeline.core.labels import WORKING_TIME_LABELS as WORKING_TIME
-from pipeline.core.quality_labels import SEVERITY_LABELS, expectation_label, message_fr, reasons_fr
+from pipeline.core.quality_labels import (
+    OUTCOME_LABELS,
+    SEVERITY_LABELS,
+    expectation_label,
+    message_fr,
+    reasons_fr,
+)
 from pipeline.indicators import WAVES, label
 from pipeline.indicators.disclosure import disclose
 from pipeline.indicators.dossier import AUDIENCE, STAT_KEYS, flags, stat_sheet
@@ -173,8 +179,7 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
     ).df()
     quarantined = con.execute(
         """
-        select case outcome when 'field' then 'Champ écarté (réponse conservée)' else 'Ligne en quarantaine' end
-                   as "Type",
+        select outcome as "Type",
                file_name as "Fichier", source_row as "Ligne",
                expectations as "Contrôle",
                case outcome when 'field' then 'field' else 'error' end as "Gravité",
@@ -194,6 +199,9 @@ def quality(con, code: str, years: list[int]) -> pd.DataFrame:
         f"{n} ligne(s) : {message_fr(d)}"
         for n, d in zip(failed.pop("unexpected_count"), failed["Détail"], strict=True)
     ]
+    # the row left out or one field set aside, in the words of every face (OUTCOME_LABELS)
+    outcome = {code: text[:1].upper() + text[1:] for code, text in OUTCOME_LABELS.items()}
+    quarantined["Type"] = quarantined["Type"].map(lambda o: outcome.get(o, o))
     quarantined["Contrôle"] = quarantined["Contrôle"].map(lambda e: ", ".join(map(expectation_label, e)))
     quarantined["Détail"] = quarantined["Détail"].map(lambda r: reasons_fr(r, " | "))
     for frame in (issues, failed, quarantined):

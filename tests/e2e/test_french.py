@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from pipeline.cli import _parser, main
+from pipeline.core.quality_labels import OUTCOME_LABELS
 from tests.helpers import ROOT
 
 # English words a French user must never read (whole words, any case); kept short on purpose: words
@@ -236,7 +237,9 @@ def test_the_pack_quality_sheet_is_french(sample_copy, cli, tmp_path):
     rows = [r for r in sheet.iter_rows(min_row=7, values_only=True) if r[0]]
     rows = rows[: next(i for i, r in enumerate(rows) if r[1] is None)]  # the « Contrôles des données » table
     kinds = {r[0] for r in rows}
-    assert {"Ligne en quarantaine", "Attente non satisfaite"} <= kinds, kinds
+    # a quarantined row in the words of every face (the Qualité page, `insertion quality`)
+    row = OUTCOME_LABELS["row"]
+    assert {row[:1].upper() + row[1:], "Attente non satisfaite"} <= kinds, kinds
     check("\n".join(str(v) for r in rows for v in r if v is not None), "pack, sheet Qualité")
 
 
