@@ -9,7 +9,6 @@ from dash import Input, Output, callback, html
 
 from dashboard import accrochage, components, data, figures
 from pipeline.core.quality_labels import (
-    OUTCOME_LABELS,
     RESULT_LABELS,
     SEVERITY_LABELS,
     expectation_label,
@@ -171,9 +170,7 @@ def update(run_id):
             for r in details.itertuples()
         ]
     )
-    quarantine = wh.call(quality.quarantine, 1000)
-    quarantine["reasons"] = quarantine["reasons"].map(lambda text: reasons_fr(text, " | "))
-    quarantine["outcome"] = quarantine["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o))
+    quarantine = quality.labelled(wh.call(quality.quarantine, 1000))  # as `insertion quality` shows it
     empty = (
         components.empty_state(
             "Aucune ligne en quarantaine : toutes les lignes lues ont passé les contrôles."

@@ -74,13 +74,18 @@ _VALUES = {
 }
 
 
-def in_french(frame: pd.DataFrame) -> pd.DataFrame:
-    """One of this module's tables as the command line prints it: French headers and labels."""
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """One of this module's tables with its codes in French (its column names kept): what every face shows."""
     out = frame.copy()
     for column, label in _VALUES.items():
         if column in out.columns:
             out[column] = out[column].map(lambda v, f=label: f(v) if v is not None and v == v else v)
-    return out.rename(columns=HEADERS)
+    return out
+
+
+def in_french(frame: pd.DataFrame) -> pd.DataFrame:
+    """One of this module's tables as the command line prints it: French headers and labels."""
+    return labelled(frame).rename(columns=HEADERS)
 
 
 def summary(verdicts: list[Verdict]) -> pd.DataFrame:

@@ -313,3 +313,21 @@ def test_quality_page_shows_no_english_expectation_name(sample_warehouse):
         for row in results:
             assert row["expectation"] in EXPECTATION_LABELS.values(), row["expectation"]
             assert not ENGLISH.search(row["expectation"] + " " + row["description"]), row
+
+
+def test_quality_page_quarantine_reads_as_the_command_line(sample_copy, cli):
+    """The Qualité page's quarantine names each row's kind, outcome and reasons in French, with the labels
+    `insertion quality --quarantine` prints (reports/quality.labelled: one owner per code)."""
+    from pipeline.core.quality_labels import OUTCOME_LABELS, SUITE_LABELS
+    from tests.helpers import FIXTURES
+
+    assert cli("ingest", FIXTURES / "cohort_bad_rows.csv")[0] == 0
+    create_app(sample_copy.snapshot, sample_copy.data_docs_dir)
+    from dashboard.pages import qualite
+
+    _results, quarantine, empty = qualite.update(1)
+    assert quarantine and empty == ""
+    for row in quarantine:
+        assert row["kind"] in SUITE_LABELS.values(), row
+        assert row["outcome"] in OUTCOME_LABELS.values(), row
+        assert not ENGLISH.search(row["reasons"]), row
