@@ -561,7 +561,8 @@ def main() -> None:
     repeat = 1 if args.quick else 3
     sizes = size([100_000, 1_000_000], [10_000, 100_000], [1_000])
     certified = args.certified or size(5_000_000, 20_000, 2_000)
-    certifications = size(2000, 40, 30)  # 25 per file: two survey files at least (one arrives in watch)
+    certifications = size(2000, 40, 26)  # 25 per file: two survey files at least (one arrives in watch)
+    years = size("2015-2024", "2015-2024", "2021-2024")  # two CDC fluxes a year (the smoke's largest share)
     wave_rows = size(10_000, 10_000, 1_000)
     work = Path(tempfile.mkdtemp(prefix="insertion-bench-"))
 
@@ -591,7 +592,7 @@ def main() -> None:
             "--certifications",
             str(certifications),
             "--years",
-            "2015-2024",
+            years,
             "--target-certified",
             str(certified),
             "--out",
@@ -664,7 +665,7 @@ def main() -> None:
     parts = {} if args.quick else child("csv_parts", str(work))
     print("national CDC flux…", flush=True)
     cdc = child("national_cdc", size(1_000_000, 20_000, 500), str(work))
-    files = bench_files.section(work / "files", size(200, 20, 0.5))
+    files = bench_files.section(work / "files", size(200, 20, 0.5), bounded=not smoke)
 
     ingest_ratio = build["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
     indicator_ratio = (

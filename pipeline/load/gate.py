@@ -134,7 +134,29 @@ def _gx():
     from tqdm import tqdm
 
     tqdm.set_lock(threading.RLock())
+    _cache_templates()
     return gx
+
+
+def _cache_templates() -> None:
+    """Give the Data Docs' template environments Jinja's bytecode cache (one folder per user in the
+    temporary directory, made private by Jinja). GX builds a new environment for every page it renders
+    and compiles its 33 templates again in each command: about 0.12 s of the 0.2 s a small load spends on
+    its docs (measured on the sample). The cache is keyed by each template's source, so a new GX version
+    compiles its own; the pages are the same."""
+    from great_expectations.render.view.view import DefaultJinjaView
+    from jinja2 import FileSystemBytecodeCache
+
+    if getattr(DefaultJinjaView, "bytecode_cache", None) is not None:
+        return
+    DefaultJinjaView.bytecode_cache = FileSystemBytecodeCache()
+    init = DefaultJinjaView.__init__
+
+    def with_cache(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.env.bytecode_cache = DefaultJinjaView.bytecode_cache
+
+    DefaultJinjaView.__init__ = with_cache
 
 
 def _lazy_submodule(name: str) -> None:

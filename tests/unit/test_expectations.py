@@ -172,3 +172,24 @@ def test_no_socket_is_opened_during_a_validation_run(tmp_path, monkeypatch):
     assert verdict.success
     assert attempts == []
     assert (tmp_path / "data_docs" / "index.html").exists()
+
+
+def test_data_docs_templates_are_compiled_once_not_at_every_page(tmp_path, monkeypatch):
+    """GX builds a new Jinja environment for each page it renders; the gate gives them one bytecode cache,
+    so a template compiled for one page (or by an earlier command) is not compiled again."""
+    from jinja2 import Environment
+
+    from pipeline.core.config import Settings
+
+    gate = Gate(Settings.load(warehouse=tmp_path / "w.duckdb"))
+    gate.keep(gate.validate(cohort_frame(), "cohort_results"), "first", "batch")
+    gate.build_docs()  # every template the docs use is compiled, or read from the cache
+    compiled = []
+    real = Environment.compile
+    monkeypatch.setattr(
+        Environment, "compile", lambda self, *a, **k: compiled.append(a[1:2]) or real(self, *a, **k)
+    )
+    gate.keep(gate.validate(cohort_frame(), "cohort_results"), "second", "batch")
+    gate.build_docs()
+    assert (tmp_path / "data_docs" / "index.html").read_text(encoding="utf-8").count("second") >= 1
+    assert compiled == []
