@@ -142,7 +142,7 @@ def _cache_templates() -> None:
     """Give the Data Docs' template environments Jinja's bytecode cache (one folder per user in the
     temporary directory, made private by Jinja). GX builds a new environment for every page it renders
     and compiles its 33 templates again in each command: about 0.12 s of the 0.2 s a small load spends on
-    its docs (measured on the sample). The cache is keyed by each template's source, so a new GX version
+    its docs (docs/performance.md). The cache is keyed by each template's source, so a new GX version
     compiles its own; the pages are the same."""
     from great_expectations.render.view.view import DefaultJinjaView
     from jinja2 import FileSystemBytecodeCache
