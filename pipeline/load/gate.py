@@ -147,14 +147,11 @@ def _cache_templates() -> None:
     from great_expectations.render.view.view import DefaultJinjaView
     from jinja2 import FileSystemBytecodeCache
 
-    if getattr(DefaultJinjaView, "bytecode_cache", None) is not None:
-        return
-    DefaultJinjaView.bytecode_cache = FileSystemBytecodeCache()
-    init = DefaultJinjaView.__init__
+    cache, init = FileSystemBytecodeCache(), DefaultJinjaView.__init__  # once: _gx() runs once per process
 
     def with_cache(self, *args, **kwargs):
         init(self, *args, **kwargs)
-        self.env.bytecode_cache = DefaultJinjaView.bytecode_cache
+        self.env.bytecode_cache = cache
 
     DefaultJinjaView.__init__ = with_cache
 
