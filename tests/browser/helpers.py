@@ -3,6 +3,7 @@ options, screenshots, and reading the dashboard's dropdowns and tables."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.helpers import ROOT
@@ -22,7 +23,12 @@ ARGS = [
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, failed: bool = False) -> None:
+    """A full-page screenshot in test-artifacts/: of a failed test always (tests/browser/conftest.py), of
+    the views the tests name with ``INSERTION_SCREENSHOTS=1`` (to look at them: each is Chromium drawing and
+    encoding the whole page)."""
+    if not failed and os.environ.get("INSERTION_SCREENSHOTS") != "1":
+        return
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 

@@ -61,19 +61,28 @@ def server(sample_warehouse, tmp_path_factory):
     stop(proc)
 
 
-def signed_in(browser, server: str, role: str, **options):
-    context = browser.new_context(
-        viewport=options.pop("viewport", {"width": 1280, "height": 900}), locale="fr-FR", **options
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(server + "/login")
-    page.fill("#username", ROLES[role])
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_selector("h1", timeout=15000)
-    return context, page, errors
+@pytest.fixture(scope="module")
+def sessions(server, window) -> dict[str, list]:
+    """Each role signs in once, through the login form: its session cookie, for the pages of its tests."""
+    cookies = {}
+    for role, name in ROLES.items():
+        page = window.new_page()
+        try:
+            page.goto(server + "/login")
+            page.fill("#username", name)
+            page.fill("#password", PASSWORD)
+            page.get_by_role("button", name="Se connecter").click()
+            page.wait_for_selector("h1", timeout=15000)
+            cookies[role] = window.cookies()
+        finally:
+            page.close()
+            window.clear_cookies()
+    return cookies
+
+
+def signed_in(tab, sessions: dict, role: str, viewport: dict | None = None):
+    """A new page with the role's session (a window of the 1280 × 900 screen, unless ``viewport``)."""
+    return tab(viewport or {"width": 1280, "height": 900}, sessions[role])
 
 
 def open_page(page, server: str, path: str, fragment: str = "") -> None:
@@ -129,60 +138,68 @@ def test_login_page_is_accessible(server, page):
     assert page.locator("html").get_attribute("lang") == "fr"
 
 
-def test_every_page_of_the_menu_is_audited(server, browser):
+def test_every_page_of_the_menu_is_audited(server, tab, sessions):
     """A page added to the dashboard (menu or footer) fails here until it is in PAGES, hence audited."""
-    context, page, errors = signed_in(browser, server, "direction")
-    try:
-        page.wait_for_selector("#footer-accessibility", timeout=15000)
-        links = page.eval_on_selector_all(
-            ".nav a[href], #footer-accessibility", "links => links.map(a => a.getAttribute('href'))"
-        )
-    finally:
-        context.close()
+    page = signed_in(tab, sessions, "direction")
+    page.goto(server + "/")
+    page.wait_for_selector("#footer-accessibility", timeout=15000)
+    links = page.eval_on_selector_all(
+        ".nav a[href], #footer-accessibility", "links => links.map(a => a.getAttribute('href'))"
+    )
     served = {link.split("#")[0] for link in links if link and not link.startswith("http")}
     assert served and served <= set(PAGES), served - set(PAGES)
-    assert errors == []
 
 
 @pytest.mark.parametrize(("role", "path"), CASES, ids=[f"{r}{p}" for r, p in CASES])
-def test_page_is_accessible(server, browser, role, path):
-    context, page, errors = signed_in(browser, server, role)
-    try:
-        worst = 0
-        states = [""] + (["#cert=RNCP34179"] if PAGES[path][2] else [])
-        for fragment in states:
-            open_page(page, server, path, fragment)
-            violations = axe_violations(page)
-            worst = max(worst, sum(axe_summary(violations).values()))
-            assert violations == [], f"{role} {path}{fragment}: {axe_summary(violations)}\n{violations}"
-            charts = page.evaluate(CHARTS)
-            for chart in charts:
-                assert chart["role"] == "figure" and chart["name"].startswith("Graphique : "), chart
-                assert chart["summary"] and chart["name"].endswith(chart["summary"].rstrip(".") + "."), chart
-                assert chart["caption"].startswith("Données du graphique"), chart
-                assert chart["headers"] >= 1 and chart["rows"] >= 1 and chart["toolbar"] == 0, chart
-            levels = page.evaluate(HEADINGS)
-            assert levels[:1] == [1] and levels.count(1) == 1, levels
-            assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
-        audit.page(path, role, worst, tool=f"axe-core {page.evaluate('axe.version')} (WCAG 2.0/2.1 A et AA)")
-        audit.check("axe", worst == 0, "aucune violation WCAG 2.0/2.1 A et AA : chaque page, chaque rôle")
-        audit.check("charts", True, "nom, résumé et tableau de données pour chaque graphique")
-        audit.check("headings", True, "un h1 par page, pas de saut de niveau")
-        keyboard(page, server, path, role)
-        shot(page, f"a11y-{role}{path.replace('/', '-')}")
-    finally:
-        context.close()
-    assert errors == []
+def test_page_is_accessible(server, tab, sessions, role, path):
+    page = signed_in(tab, sessions, role)
+    worst = 0
+    states = [""] + (["#cert=RNCP34179"] if PAGES[path][2] else [])
+    for fragment in states:
+        open_page(page, server, path, fragment)
+        violations = axe_violations(page)
+        worst = max(worst, sum(axe_summary(violations).values()))
+        assert violations == [], f"{role} {path}{fragment}: {axe_summary(violations)}\n{violations}"
+        charts = page.evaluate(CHARTS)
+        for chart in charts:
+            assert chart["role"] == "figure" and chart["name"].startswith("Graphique : "), chart
+            assert chart["summary"] and chart["name"].endswith(chart["summary"].rstrip(".") + "."), chart
+            assert chart["caption"].startswith("Données du graphique"), chart
+            assert chart["headers"] >= 1 and chart["rows"] >= 1 and chart["toolbar"] == 0, chart
+        levels = page.evaluate(HEADINGS)
+        assert levels[:1] == [1] and levels.count(1) == 1, levels
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    audit.page(path, role, worst, tool=f"axe-core {page.evaluate('axe.version')} (WCAG 2.0/2.1 A et AA)")
+    audit.check("axe", worst == 0, "aucune violation WCAG 2.0/2.1 A et AA : chaque page, chaque rôle")
+    audit.check("charts", True, "nom, résumé et tableau de données pour chaque graphique")
+    audit.check("headings", True, "un h1 par page, pas de saut de niveau")
+    keyboard(page, path, role)
+    shot(page, f"a11y-{role}{path.replace('/', '-')}")
 
 
-def keyboard(page, server: str, path: str, role: str) -> None:
-    """Skip link first; ≤ 15 Tab presses to the content (the skip link followed); menu → filters → content
-    without it; every stop visibly focused."""
-    open_page(page, server, path)
+def keyboard(page, path: str, role: str) -> None:
+    """On the page as it was opened (nothing focused yet): the skip link first, then menu → filters →
+    content, every stop visibly focused; the skip link followed, ≤ 15 Tab presses to the content."""
     page.keyboard.press("Tab")
     first = page.evaluate(FOCUSED)
     assert first["region"] == "skip" and first["what"] == "Aller au contenu", first
     assert first["outline"], "the skip link's focus is not visible"
+    # without the skip link: the order of the regions, and a visible focus at each stop
+    order = ["skip", "menu", "filters", "content", "footer"]
+    seen = [first["region"]]
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        stop = page.evaluate(FOCUSED)
+        assert stop["outline"], f"{role} {path}: the focus is not visible on {stop}"
+        seen.append(stop["region"])
+        if stop["region"] in ("content", "footer"):
+            break
+    ranks = [order.index(r) for r in seen if r in order]
+    assert ranks == sorted(ranks), seen
+    audit.check("keyboard", True, f"menu → filtres → contenu, au plus {MAX_TABS} tabulations")
+    audit.check("focus_visible", True, "contour de 3 px à chaque arrêt du clavier")
+    # the skip link followed: to the content, in 15 Tab presses at most
+    page.locator("#skip-link").focus()
     page.keyboard.press("Enter")
     assert page.evaluate(FOCUSED)["region"] == "main"
     assert "#" not in page.url or "contenu" not in page.url  # the fragment keeps the filters only
@@ -193,60 +210,37 @@ def keyboard(page, server: str, path: str, role: str) -> None:
         presses += 1
         assert presses <= MAX_TABS, f"{role} {path}: no content after {MAX_TABS} Tab presses"
     audit.check("skip_link", True, "« Aller au contenu », premier arrêt du clavier sur chaque page")
-    # without the skip link: the order of the regions, and a visible focus at each stop
-    open_page(page, server, path)
-    order = ["skip", "menu", "filters", "content", "footer"]
-    seen = []
-    for _ in range(40):
-        page.keyboard.press("Tab")
-        stop = page.evaluate(FOCUSED)
-        assert stop["outline"], f"{role} {path}: the focus is not visible on {stop}"
-        seen.append(stop["region"])
-        if stop["region"] in ("content", "footer"):
-            break
-    ranks = [order.index(r) for r in seen if r in order]
-    assert ranks == sorted(ranks) and seen[0] == "skip", seen
-    audit.check("keyboard", True, f"menu → filtres → contenu, au plus {MAX_TABS} tabulations")
-    audit.check("focus_visible", True, "contour de 3 px à chaque arrêt du clavier")
 
 
 @pytest.mark.parametrize("width", [320, 640])
-def test_pages_reflow_without_sideways_scroll(server, browser, width):
+def test_pages_reflow_without_sideways_scroll(server, tab, sessions, width):
     """WCAG 1.4.10 / RGAA 10.11: at 320 px (and 640 px: 200 % zoom of a 1 280 px screen) the page does not
     scroll sideways; wide tables scroll inside their own box, charts fit."""
-    context, page, errors = signed_in(browser, server, "direction", viewport={"width": width, "height": 800})
-    try:
-        for path in PAGES:
-            open_page(page, server, path, "#cert=RNCP34179" if PAGES[path][2] else "")
-            page.wait_for_timeout(500)
-            scroll = page.evaluate("document.documentElement.scrollWidth")
-            shot(page, f"reflow-{width}{path.replace('/', '-')}")
-            assert scroll <= width, f"{path}: {scroll} px wide in a {width} px window"
-            widths = page.evaluate(
-                "Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.getBoundingClientRect().right)"
-            )
-            assert all(right <= width + 1 for right in widths), (path, widths)
-            violations = axe_violations(page)  # wide tables scroll in their box: a box the keyboard reaches
-            assert violations == [], f"{width} px {path}: {axe_summary(violations)}\n{violations}"
-        audit.check("reflow", True, "320 px et 640 px (zoom 200 %) sans défilement horizontal")
-    finally:
-        context.close()
-    assert errors == []
+    page = signed_in(tab, sessions, "direction", {"width": width, "height": 800})
+    for path in PAGES:
+        open_page(page, server, path, "#cert=RNCP34179" if PAGES[path][2] else "")
+        page.wait_for_timeout(500)
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        shot(page, f"reflow-{width}{path.replace('/', '-')}")
+        assert scroll <= width, f"{path}: {scroll} px wide in a {width} px window"
+        widths = page.evaluate(
+            "Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => p.getBoundingClientRect().right)"
+        )
+        assert all(right <= width + 1 for right in widths), (path, widths)
+        violations = axe_violations(page)  # wide tables scroll in their box: a box the keyboard reaches
+        assert violations == [], f"{width} px {path}: {axe_summary(violations)}\n{violations}"
+    audit.check("reflow", True, "320 px et 640 px (zoom 200 %) sans défilement horizontal")
 
 
-def test_tables_sort_with_the_keyboard(server, browser):
+def test_tables_sort_with_the_keyboard(server, tab, sessions):
     """RGAA 7.3: a table's sort arrows are buttons named after their column, pressed with Enter."""
-    context, page, errors = signed_in(browser, server, "direction")
-    try:
-        open_page(page, server, "/voies")
-        first = "() => document.querySelector('[id*=\"voies-routes\"] tbody tr:has(td) td').innerText"
-        page.wait_for_function(f"({first})() !== ''", timeout=15000)
-        before = page.evaluate(first)
-        arrow = page.get_by_role("button", name="Trier par « Année »").first
-        arrow.focus()
-        page.keyboard.press("Enter")
-        page.wait_for_function(f"({first})() !== {before!r}", timeout=10000)
-        assert int(page.evaluate(first)) < int(before)  # oldest promotion first
-    finally:
-        context.close()
-    assert errors == []
+    page = signed_in(tab, sessions, "direction")
+    open_page(page, server, "/voies")
+    first = "() => document.querySelector('[id*=\"voies-routes\"] tbody tr:has(td) td').innerText"
+    page.wait_for_function(f"({first})() !== ''", timeout=15000)
+    before = page.evaluate(first)
+    arrow = page.get_by_role("button", name="Trier par « Année »").first
+    arrow.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"({first})() !== {before!r}", timeout=10000)
+    assert int(page.evaluate(first)) < int(before)  # oldest promotion first
