@@ -635,8 +635,10 @@ def main() -> None:
     saved.unlink()
     incremental = median_run(runs)
     print("watch: new files as they arrive…", flush=True)
-    watched = watch_latency(
-        env, raw, [second_wave(s, wave_rows) for s in surveys[1 : 2 if args.quick else 4]]
+    watched = watch_latency(  # the smoke's watcher with one worker process (each imports GX)
+        {**env, "INSERTION_WORKERS": "1"} if smoke else env,
+        raw,
+        [second_wave(s, wave_rows) for s in surveys[1 : 2 if args.quick else 4]],
     )
     print("dashboard callbacks…", flush=True)
     cb = child("callbacks", str(work / "w" / "insertion.snapshot.duckdb"), size(40, 5, 2))
@@ -665,7 +667,7 @@ def main() -> None:
     parts = {} if args.quick else child("csv_parts", str(work))
     print("national CDC flux…", flush=True)
     cdc = child("national_cdc", size(1_000_000, 20_000, 500), str(work))
-    files = bench_files.section(work / "files", size(200, 20, 0.5), bounded=not smoke)
+    files = bench_files.section(work / "files", size(200, 20, 0.5), smoke=smoke)
 
     ingest_ratio = build["seconds"] / floor["seconds"] if floor["seconds"] else float("nan")
     indicator_ratio = (

@@ -101,7 +101,7 @@ def test_a_refused_file_never_blocks_the_others(settings):
         out = "".join(_wait_for(process, "À jour", 120))
         assert "chargé en cohort_results, 5 lignes sur 5" in out
         assert "1 fichier(s) chargé(s), 0 déjà là, 1 rejeté(s)" in out
-        (raw / "enquete_longue.csv").write_text(survey(50_000), encoding="utf-8")  # 50 chunks
+        (raw / "enquete_longue.csv").write_text(survey(20_000), encoding="utf-8")  # 20 chunks
         seen = [errors.get(timeout=120)]
         while "enquete_longue.csv : " not in seen[-1]:  # a worker is reading it
             seen.append(errors.get(timeout=120))
@@ -110,7 +110,7 @@ def test_a_refused_file_never_blocks_the_others(settings):
         (raw / "survey_ok.csv").write_bytes((FIXTURES / "survey_ok.csv").read_bytes())
         out = "".join(_wait_for(process, "À jour", 300))
         assert out.index("survey_ok.csv : chargé") < out.index(
-            "enquete_longue.csv : chargé en survey_answers, 50000 lignes sur 50000"
+            "enquete_longue.csv : chargé en survey_answers, 20000 lignes sur 20000"
         )
         assert "2 fichier(s) chargé(s), 0 déjà là, 0 rejeté(s)" in out
         process.send_signal(signal.SIGTERM)
@@ -127,4 +127,4 @@ def test_a_refused_file_never_blocks_the_others(settings):
     assert table_rows(
         settings.warehouse, "select count(*) from quarantine where file_name = 'enquete_corrompue.csv'"
     ) == [(0,)]
-    assert table_rows(settings.warehouse, "select count(*) from landing_survey_answers") == [(50_003,)]
+    assert table_rows(settings.warehouse, "select count(*) from landing_survey_answers") == [(20_003,)]
