@@ -7,8 +7,9 @@ with a message that says what to install. Every test of this folder carries the 
 (``-m "not browser"`` deselects them).
 
 One dashboard server over the shared sample, one browser and one browser context (``window``: a warm HTTP
-cache) serve the whole run; each test gets new pages, and the cookies are cleared after it. A failed test leaves a screenshot of its page in
-test-artifacts/ (``echec-<test>.png``); ``INSERTION_SCREENSHOTS=1`` also keeps the views the tests name.
+cache) serve the whole run; each test gets new pages, and the cookies are cleared after it. A failed test
+leaves a screenshot of its page in test-artifacts/ (``echec-<test>.png``); ``INSERTION_SCREENSHOTS=1`` also
+keeps the views the tests name.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def tab(window):
     signed-in session), closed with its cookies after the test; no JavaScript error allowed."""
     pages, errors = [], []
 
-    def open_page(viewport: dict | None = None, cookies: list | tuple = ()):
+    def new_page(viewport: dict | None = None, cookies: list | tuple = ()):
         if cookies:
             window.add_cookies(list(cookies))
         pg = window.new_page()
@@ -118,7 +119,7 @@ def tab(window):
         pages.append(pg)
         return pg
 
-    yield open_page
+    yield new_page
     for pg in pages:
         pg.close()
     window.clear_cookies()

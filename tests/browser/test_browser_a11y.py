@@ -18,6 +18,7 @@ from pipeline.core import accounts
 from pipeline.core.accounts import AccountStore
 from tests import audit
 from tests.browser.helpers import axe_summary, axe_violations, shot
+from tests.browser.test_browser_access import sign_in
 from tests.servers import PASSWORD, start_server, stop
 
 CAMPUS = "84215736900013"  # Campus Numérique Atlantique, a partner of RNCP34179 in the sample
@@ -69,9 +70,7 @@ def sessions(server, window) -> dict[str, list]:
         page = window.new_page()
         try:
             page.goto(server + "/login")
-            page.fill("#username", name)
-            page.fill("#password", PASSWORD)
-            page.get_by_role("button", name="Se connecter").click()
+            sign_in(page, name)
             page.wait_for_selector("h1", timeout=15000)
             cookies[role] = window.cookies()
         finally:
