@@ -2,7 +2,9 @@
 
 Usage: python scripts/bench.py [--quick | --smoke] [--files] [--out docs/performance.md]
 
-Each measurement runs in its own process so that its peak memory (ru_maxrss) is its own.
+Each measurement runs in its own process so that its peak memory (ru_maxrss) is its own; in the smoke run,
+whose figures are thrown away, the measurements and the CLI commands run in this process (a fresh interpreter
+imports pandas, DuckDB and Great Expectations again), the watchers and the large files' commands in theirs.
 --quick uses small sizes (CI keeps it working); --smoke the smallest that still run every step (the test
 suite's check, tests/e2e/test_bench.py); the figures in docs/performance.md come from a full run.
 --files measures only the large files of issue #24 (200 MiB of bad rows, 200 MiB of answers:
@@ -30,10 +32,13 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench_files import tree_rss_mib  # noqa: E402 (the scripts' folder on the path first)
 
 ANALYSIS = "<!-- analysis: kept by scripts/bench.py -->"
+IN_PROCESS = {"smoke": False}  # set by main(): the smoke run calls the measurements in this process
 
 
 def child(fn_name: str, *args) -> dict:
     """Run ``fn_name(*args)`` of this module in a fresh interpreter; returns its JSON result."""
+    if IN_PROCESS["smoke"]:
+        return json.loads(json.dumps(globals()[fn_name](*args)))
     code = (
         f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench; "
         f"print('@@' + json.dumps(getattr(bench, {fn_name!r})(*{list(args)!r})))"
@@ -127,6 +132,8 @@ def run_cli(args: list[str], env: dict) -> dict:
     (the command and its worker processes together), sampled every 100 ms."""
     import threading
 
+    if IN_PROCESS["smoke"]:
+        return cli_here(args, env)
     t = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "pipeline.cli", *args],
@@ -151,6 +158,27 @@ def run_cli(args: list[str], env: dict) -> dict:
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"insertion {' '.join(args)} failed:\n{stderr[-3000:]}")
     return {"seconds": seconds, "peak_mib": peak[0], "stdout": stdout}
+
+
+def cli_here(args: list[str], env: dict) -> dict:
+    """The smoke run's `run_cli`: the command in this process, under ``env``."""
+    import contextlib
+    import io
+
+    from pipeline.cli import main as insertion
+
+    saved, out, err = dict(os.environ), io.StringIO(), io.StringIO()
+    os.environ.update(env)
+    t = time.perf_counter()
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = insertion(args)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    if code not in (0, 1):
+        raise RuntimeError(f"insertion {' '.join(args)} failed:\n{err.getvalue()[-3000:]}")
+    return {"seconds": time.perf_counter() - t, "peak_mib": peak_mib(), "stdout": out.getvalue()}
 
 
 def watch_latency(env: dict, raw: Path, files: list[str]) -> dict:
@@ -257,6 +285,7 @@ def marts(warehouse: str) -> dict:
     t = time.perf_counter()
     con.execute("select * from certification_statistics").df()
     stats = time.perf_counter() - t
+    con.close()  # the commands that follow write in this warehouse
     return {"seconds": seconds, "statistics_seconds": stats, "peak_mib": peak_mib()}
 
 
@@ -276,6 +305,7 @@ def pandas_baseline(warehouse: str) -> dict:
         "from stg_survey_answers"
     ).df()
     targets = con.execute("select certification_code, rome_code from certification_target_jobs").df()
+    con.close()
     t = time.perf_counter()
     certified = cohort[cohort["outcome"] == "certified"].drop_duplicates(
         ["candidate_hash", "certification_code", "year"]
@@ -541,6 +571,7 @@ def main() -> None:
     args = parser.parse_args()
     smoke = args.smoke
     args.quick = args.quick or smoke
+    IN_PROCESS["smoke"] = smoke
 
     def size(full, quick, tiny):
         return tiny if smoke else quick if args.quick else full
