@@ -195,7 +195,9 @@ def sample_warehouse(tmp_path_factory) -> Settings:
         # the day of the validation suites, fixed: the shared sample's content is the fingerprinted
         # baseline's (tests/fingerprints.py), whatever the day the tests run
         "INSERTION_TODAY": "2026-11-30",
-        "INSERTION_WORKERS": "2",  # the parallel build (tests/e2e/test_end_to_end.py)
+        # the parallel build (tests/e2e/test_end_to_end.py), whatever the files' size
+        "INSERTION_WORKERS": "2",
+        "INSERTION_WORKERS_FROM_MIB": "0",
     }
     done = subprocess.run(
         [sys.executable, "-m", "pipeline.cli", "build"], env=env, cwd=ROOT, capture_output=True, text=True

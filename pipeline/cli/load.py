@@ -18,8 +18,9 @@ def cmd_build(args) -> int:
       insertion build
       insertion build --raw-dir /chemin/vers/exports --warehouse /tmp/w.duckdb
     """
+    from pipeline.indicators.formats import fr_decimal
     from pipeline.load.gate import Gate, preload
-    from pipeline.load.ingest import ingest_files, raw_files
+    from pipeline.load.ingest import ingest_files, raw_files, workers_for
     from pipeline.load.pseudonymise import warehouse_key
     from pipeline.load.staging import clean
 
@@ -27,6 +28,21 @@ def cmd_build(args) -> int:
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     files = raw_files(settings.raw_dir, settings)
     gate = Gate(settings)  # build applies (and records) the settings of its environment
+    workers, mib = workers_for(files, settings)
+    print(
+        f"Lecture des fichiers de jury et d'enquête ({fr_decimal(mib)} Mio) : "
+        + (
+            f"{workers} processus."
+            if workers > 1
+            else "un fichier à la fois"
+            + (
+                f" (moins de {settings.workers_from_mib} Mio : INSERTION_WORKERS_FROM_MIB)."
+                if settings.workers > 1 and mib < settings.workers_from_mib
+                else "."
+            )
+        ),
+        flush=True,
+    )
 
     shown = iter(range(1, len(files) + 1))
 
@@ -41,7 +57,7 @@ def cmd_build(args) -> int:
     with open_writer(settings) as con:
         clean(settings.warehouse.parent)  # what a killed load left staged
         key = warehouse_key(con, settings.key_file)
-        reports = ingest_files(con, files, settings, key, gate, workers=settings.workers, on_report=show)
+        reports = ingest_files(con, files, settings, key, gate, on_report=show)
         finish(con, settings, gate, record=True)
     rejected = sum(r.status == "rejected" for r in reports)
     print(f"Entrepôt {settings.warehouse} : {len(files)} fichier(s), {rejected} rejeté(s).")

@@ -91,6 +91,13 @@ class Settings:
         "Processus qui lisent et valident les fichiers de jury et d'enquête pendant qu'`insertion build` "
         "écrit (1 = un fichier à la fois), et dans lesquels `insertion watch` vérifie les fichiers qui arrivent.",
     )
+    workers_from_mib: int = _setting(
+        16,
+        "INSERTION_WORKERS_FROM_MIB",
+        "Taille (Mio) des fichiers de jury et d'enquête d'`insertion build` à partir de laquelle il démarre ses "
+        "processus (INSERTION_WORKERS) ; en dessous, il lit un fichier à la fois : démarrer un processus "
+        "(qui importe Great Expectations) coûte plus qu'il ne fait gagner (docs/performance.md).",
+    )
     window_6m: tuple[int, int] = _setting(
         (4, 9),
         "INSERTION_WINDOW_6M",

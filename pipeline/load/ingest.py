@@ -208,14 +208,13 @@ def ingest_files(
     settings: Settings,
     key: bytes,
     gate: validation.Gate,
-    workers: int = 1,
     on_report=None,
 ) -> list[LoadReport]:
     """Load files in order (referentials, cohorts, surveys: see :func:`raw_files`).
 
-    With ``workers`` > 1, the files their source lets a worker read (``parallel``: cohorts, surveys) are
-    read and validated by that many worker processes while this one writes them, in the same order and
-    with the same results as one by one (a file's checks depend on that file alone)."""
+    With worker processes (:func:`workers_for`), the files their source lets a worker read (``parallel``:
+    cohorts, surveys) are read and validated by those processes while this one writes them, in the same
+    order and with the same results as one by one (a file's checks depend on that file alone)."""
     reports: list[LoadReport] = []
 
     def done(report: LoadReport) -> None:
@@ -224,7 +223,8 @@ def ingest_files(
             on_report(report)
 
     found = [sources.find(p, settings.header_mapping) for p in paths]
-    if workers <= 1 or sum(s.parallel for s in found) <= 1:
+    workers = workers_for(paths, settings, found)[0]
+    if workers <= 1:
         for path in paths:
             done(ingest_file(con, path, settings, key, gate=gate))
         return reports
@@ -242,6 +242,22 @@ def ingest_files(
             _in_workers(con, pool, list(zip(paths[i:j], found[i:j], strict=True)), workers, gate, done)
             i = j
     return reports
+
+
+def workers_for(
+    paths: list[Path], settings: Settings, found: list[Source] | None = None
+) -> tuple[int, float]:
+    """The worker processes a build of ``paths`` starts (1: none, one file at a time), and the MiB of the
+    files they would read (the ``parallel`` sources: cohorts, surveys). None under
+    ``INSERTION_WORKERS_FROM_MIB``: a worker imports Great Expectations and builds the suites (about 3 s of
+    CPU) before its first file, more than it saves on small files (docs/performance.md)."""
+    if found is None:
+        found = [sources.find(p, settings.header_mapping) for p in paths]
+    parallel = [p for p, source in zip(paths, found, strict=True) if source.parallel]
+    mib = sum(p.stat().st_size for p in parallel) / 2**20
+    if settings.workers <= 1 or len(parallel) <= 1 or mib < settings.workers_from_mib:
+        return 1, mib
+    return settings.workers, mib
 
 
 def _in_workers(con, pool, files: list[tuple[Path, Source]], workers: int, gate, done) -> None:

@@ -1,6 +1,7 @@
 """The shipped sample, built from data/raw/ into a temporary warehouse, reproduces the public fiche."""
 
 import json
+import re
 import shutil
 
 import openpyxl
@@ -146,20 +147,27 @@ def test_default_relative_paths_work(cli, settings, monkeypatch, tmp_path):
 MART_TABLES = ("fct_certified", "fct_survey_responses", "mart_outcome_counts", "mart_jobs")
 
 
-def test_build_with_workers_equals_one_file_at_a_time(sample_warehouse, cli, monkeypatch, tmp_path):
+def test_build_with_workers_equals_one_file_at_a_time(
+    sample_warehouse, sample_build_output, cli, monkeypatch, tmp_path
+):
     """Worker processes check files in parallel; the warehouse is the same as loading one by one.
-    The parallel build is the shared sample (two workers, only read here); the serial one is
-    built here under a copy of the sample's key, so that pseudonymised references agree."""
+    The parallel build is the shared sample (two workers whatever the size, only read here); the serial
+    one is built here under a copy of the sample's key, so that pseudonymised references agree: two
+    workers asked, but the files weigh less than INSERTION_WORKERS_FROM_MIB (16 by default), so none."""
+    assert re.search(r"\(\d+,\d Mio\) : 2 processus\.", sample_build_output), sample_build_output
     parallel = sample_warehouse.warehouse
     key = tmp_path / "serial" / "key"
     key.parent.mkdir()
     shutil.copyfile(sample_warehouse.key_file, key)
     monkeypatch.setenv("INSERTION_KEY_FILE", str(key))
     monkeypatch.setenv("INSERTION_RAW_DIR", str(ROOT / "data" / "raw"))
-    monkeypatch.setenv("INSERTION_WORKERS", "1")
+    monkeypatch.setenv("INSERTION_WORKERS", "2")
     monkeypatch.setenv("INSERTION_WAREHOUSE", str(tmp_path / "serial" / "insertion.duckdb"))
     code, out, err = cli("build")
     assert code == 0, err
+    assert re.search(
+        r"\(0,\d Mio\) : un fichier à la fois \(moins de 16 Mio : INSERTION_WORKERS_FROM_MIB\)\.", out
+    ), out
     serial = tmp_path / "serial" / "insertion.duckdb"
     assert content_hash(serial) == content_hash(parallel)
     for table in (*MART_TABLES, "quarantine"):
@@ -215,9 +223,11 @@ def test_build_with_workers_rejects_a_bad_file_and_changes_nothing(
     )
     monkeypatch.setenv("INSERTION_RAW_DIR", str(raw))
     monkeypatch.setenv("INSERTION_WORKERS", "2")
+    monkeypatch.setenv("INSERTION_WORKERS_FROM_MIB", "0")  # small files: workers all the same
     before = content_hash(settings.warehouse)
     code, out, err = cli("build")
     assert code == 1
+    assert re.search(r"Lecture des fichiers de jury et d'enquête \(\d+,\d Mio\) : 2 processus\.", out), out
     assert "REFUSÉ" in err and "zz.csv, ligne 1, colonne 'access_route'" in err
     assert "zy.csv" in err and "en-tête(s) en double" in err
     assert content_hash(settings.warehouse) == before

@@ -134,7 +134,6 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
         INSERTION_REFERENCE_DIR=str(ROOT / "data" / "reference"),
         INSERTION_KEY_FILE=str(work / "secret" / "pseudonymisation.key"),
         INSERTION_ACCOUNTS=str(work / "accounts.json"),
-        INSERTION_WORKERS="1",  # on this small sample, worker processes cost more (each imports GX) than they save
     )
 
     # 4. while the command of the new venv builds the sample warehouse and prints the fiche's statistics,
@@ -154,6 +153,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
         insertion = str(bin_dir / "insertion")
         build = _run([insertion, "build"], cwd=work, env=env)
         assert build.returncode == 0, build.stdout + build.stderr
+        assert "un fichier à la fois (moins de 16 Mio" in build.stdout  # by default, no worker for a sample
         assert (work / "warehouse" / "insertion.duckdb").is_file()
         stats = _run([insertion, "stats", "RNCP34179"], cwd=work, env=env)
         assert stats.returncode == 0, stats.stdout + stats.stderr
