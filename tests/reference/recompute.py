@@ -97,6 +97,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import math
@@ -417,8 +418,15 @@ def appellation_index(raw_dir: Path) -> dict[str, list[tuple[int, str]]]:
     if not files:
         return {}
     latest = max(files, key=lambda p: int(re.search(r"_v(\d+)", p.name)[1]))
+    return _index_of(latest.read_bytes())
+
+
+@functools.cache
+def _index_of(content: bytes) -> dict[str, list[tuple[int, str]]]:
+    """The index of one appellation file's content (computed once per content: the sets under test carry
+    copies of the same ROME files)."""
     index: dict[str, set[tuple[int, str]]] = {}
-    for row in pd.read_csv(latest, dtype=str, keep_default_na=False).itertuples():
+    for row in pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False).itertuples():
         for label in (row.libelle_appellation_long, row.libelle_appellation_court):
             for form in title_forms(label):
                 index.setdefault(form, set()).add((int(row.code_ogr), row.code_rome.strip()))
