@@ -71,10 +71,9 @@ def data_hash(settings) -> str:
 
 
 @pytest.fixture
-def loaded(cli, settings):
-    code, out, err = cli("ingest", JURY, *FLUXES)
-    assert code == 0, out + err
-    return settings
+def loaded(warehouse_after):
+    """The jury file and the fluxes ingested (once per run; each test has its copy)."""
+    return warehouse_after(("ingest", JURY, *FLUXES))
 
 
 def test_each_case_of_the_reconciliation(loaded):
