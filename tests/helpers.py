@@ -71,15 +71,16 @@ def relation_rows(path: Path, relations, varying=frozenset()) -> dict[str, list[
     """Every row of ``relations`` in the warehouse at ``path`` (sorted), the ``varying`` columns (load ids,
     clocks) left out: two warehouses that should hold the same figures compare equal."""
     out = {}
-    for relation in relations:
-        columns = [
-            c
-            for (c,) in table_rows(
-                path,
-                "select column_name from information_schema.columns where table_name = ? order by ordinal_position",
-                [relation],
-            )
-            if c not in varying
-        ]
-        out[relation] = table_rows(path, f"select {', '.join(columns)} from {relation} order by all")
+    with warehouse.connect(path, read_only=True) as c:  # one connection (opening the file costs 25 ms)
+        for relation in relations:
+            columns = [
+                name
+                for (name,) in c.execute(
+                    "select column_name from information_schema.columns where table_name = ? "
+                    "order by ordinal_position",
+                    [relation],
+                ).fetchall()
+                if name not in varying
+            ]
+            out[relation] = c.execute(f"select {', '.join(columns)} from {relation} order by all").fetchall()
     return out
