@@ -28,21 +28,11 @@ def cmd_build(args) -> int:
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     files = raw_files(settings.raw_dir, settings)
     gate = Gate(settings)  # build applies (and records) the settings of its environment
-    workers, mib = workers_for(files, settings)
-    print(
-        f"Lecture des fichiers de jury et d'enquête ({fr_decimal(mib)} Mio) : "
-        + (
-            f"{workers} processus."
-            if workers > 1
-            else "un fichier à la fois"
-            + (
-                f" (moins de {settings.workers_from_mib} Mio : INSERTION_WORKERS_FROM_MIB)."
-                if settings.workers > 1 and mib < settings.workers_from_mib
-                else "."
-            )
-        ),
-        flush=True,
-    )
+    plan = workers_for(files, settings)
+    how = f"{plan.count} processus" if plan.count > 1 else "un fichier à la fois"
+    if plan.small:
+        how += f" (moins de {settings.workers_from_mib} Mio : INSERTION_WORKERS_FROM_MIB)"
+    print(f"Lecture des fichiers de jury et d'enquête ({fr_decimal(plan.mib)} Mio) : {how}.", flush=True)
 
     shown = iter(range(1, len(files) + 1))
 

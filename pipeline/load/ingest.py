@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -223,7 +224,7 @@ def ingest_files(
             on_report(report)
 
     found = [sources.find(p, settings.header_mapping) for p in paths]
-    workers = workers_for(paths, settings, found)[0]
+    workers = workers_for(paths, settings, found).count
     if workers <= 1:
         for path in paths:
             done(ingest_file(con, path, settings, key, gate=gate))
@@ -244,20 +245,28 @@ def ingest_files(
     return reports
 
 
-def workers_for(
-    paths: list[Path], settings: Settings, found: list[Source] | None = None
-) -> tuple[int, float]:
-    """The worker processes a build of ``paths`` starts (1: none, one file at a time), and the MiB of the
-    files they would read (the ``parallel`` sources: cohorts, surveys). None under
-    ``INSERTION_WORKERS_FROM_MIB``: a worker imports Great Expectations and builds the suites (about 3 s of
-    CPU) before its first file, more than it saves on small files (docs/performance.md)."""
+class Workers(NamedTuple):
+    """What a build of some files does: ``count`` worker processes (1: none, one file at a time), for
+    ``mib`` MiB of files they would read; ``small``: fewer workers than asked because of the size."""
+
+    count: int
+    mib: float
+    small: bool
+
+
+def workers_for(paths: list[Path], settings: Settings, found: list[Source] | None = None) -> Workers:
+    """The worker processes a build of ``paths`` starts, for the files of the ``parallel`` sources (cohorts,
+    surveys). None under ``INSERTION_WORKERS_FROM_MIB``: a worker imports Great Expectations and builds the
+    suites (about 3 s of CPU) before its first file, more than it saves on small files (docs/performance.md)."""
     if found is None:
         found = [sources.find(p, settings.header_mapping) for p in paths]
     parallel = [p for p, source in zip(paths, found, strict=True) if source.parallel]
     mib = sum(p.stat().st_size for p in parallel) / 2**20
-    if settings.workers <= 1 or len(parallel) <= 1 or mib < settings.workers_from_mib:
-        return 1, mib
-    return settings.workers, mib
+    if settings.workers <= 1 or len(parallel) <= 1:
+        return Workers(1, mib, False)
+    if mib < settings.workers_from_mib:
+        return Workers(1, mib, True)
+    return Workers(settings.workers, mib, False)
 
 
 def _in_workers(con, pool, files: list[tuple[Path, Source]], workers: int, gate, done) -> None:
