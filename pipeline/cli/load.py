@@ -20,7 +20,7 @@ def cmd_build(args) -> int:
     """
     from pipeline.indicators.formats import fr_decimal
     from pipeline.load.gate import Gate, preload
-    from pipeline.load.ingest import ingest_files, raw_files, workers_for
+    from pipeline.load.ingest import ingest_files, raw_files
     from pipeline.load.pseudonymise import warehouse_key
     from pipeline.load.staging import clean
 
@@ -28,11 +28,14 @@ def cmd_build(args) -> int:
     settings = Settings.load(warehouse=args.warehouse, raw_dir=args.raw_dir)
     files = raw_files(settings.raw_dir, settings)
     gate = Gate(settings)  # build applies (and records) the settings of its environment
-    plan = workers_for(files, settings)
-    how = f"{plan.count} processus" if plan.count > 1 else "un fichier à la fois"
-    if plan.small:
-        how += f" (moins de {settings.workers_from_mib} Mio : INSERTION_WORKERS_FROM_MIB)"
-    print(f"Lecture des fichiers de jury et d'enquête ({fr_decimal(plan.mib)} Mio) : {how}.", flush=True)
+
+    def plan(workers) -> None:
+        how = f"{workers.count} processus" if workers.count > 1 else "un fichier à la fois"
+        if workers.small:
+            how += f" (moins de {settings.workers_from_mib} Mio : INSERTION_WORKERS_FROM_MIB)"
+        print(
+            f"Lecture des fichiers de jury et d'enquête ({fr_decimal(workers.mib)} Mio) : {how}.", flush=True
+        )
 
     shown = iter(range(1, len(files) + 1))
 
@@ -47,7 +50,7 @@ def cmd_build(args) -> int:
     with open_writer(settings) as con:
         clean(settings.warehouse.parent)  # what a killed load left staged
         key = warehouse_key(con, settings.key_file)
-        reports = ingest_files(con, files, settings, key, gate, on_report=show)
+        reports = ingest_files(con, files, settings, key, gate, on_report=show, on_plan=plan)
         finish(con, settings, gate, record=True)
     rejected = sum(r.status == "rejected" for r in reports)
     print(f"Entrepôt {settings.warehouse} : {len(files)} fichier(s), {rejected} rejeté(s).")

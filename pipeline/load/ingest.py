@@ -210,12 +210,14 @@ def ingest_files(
     key: bytes,
     gate: validation.Gate,
     on_report=None,
+    on_plan=None,
 ) -> list[LoadReport]:
     """Load files in order (referentials, cohorts, surveys: see :func:`raw_files`).
 
-    With worker processes (:func:`workers_for`), the files their source lets a worker read (``parallel``:
-    cohorts, surveys) are read and validated by those processes while this one writes them, in the same
-    order and with the same results as one by one (a file's checks depend on that file alone)."""
+    With worker processes (:func:`workers_for`, given to ``on_plan`` before the first file), the files
+    their source lets a worker read (``parallel``: cohorts, surveys) are read and validated by those
+    processes while this one writes them, in the same order and with the same results as one by one (a
+    file's checks depend on that file alone)."""
     reports: list[LoadReport] = []
 
     def done(report: LoadReport) -> None:
@@ -224,7 +226,10 @@ def ingest_files(
             on_report(report)
 
     found = [sources.find(p, settings.header_mapping) for p in paths]
-    workers = workers_for(paths, settings, found).count
+    plan = workers_for(paths, settings, found)
+    if on_plan:
+        on_plan(plan)
+    workers = plan.count
     if workers <= 1:
         for path in paths:
             done(ingest_file(con, path, settings, key, gate=gate))
@@ -254,12 +259,11 @@ class Workers(NamedTuple):
     small: bool
 
 
-def workers_for(paths: list[Path], settings: Settings, found: list[Source] | None = None) -> Workers:
-    """The worker processes a build of ``paths`` starts, for the files of the ``parallel`` sources (cohorts,
-    surveys). None under ``INSERTION_WORKERS_FROM_MIB``: a worker imports Great Expectations and builds the
-    suites (about 3 s of CPU) before its first file, more than it saves on small files (docs/performance.md)."""
-    if found is None:
-        found = [sources.find(p, settings.header_mapping) for p in paths]
+def workers_for(paths: list[Path], settings: Settings, found: list[Source]) -> Workers:
+    """The worker processes a build of ``paths`` (of sources ``found``) starts, for the files of the
+    ``parallel`` sources (cohorts, surveys). None under ``INSERTION_WORKERS_FROM_MIB``: a worker imports
+    Great Expectations and builds the suites (about 3 s of CPU) before its first file, more than it saves
+    on small files (docs/performance.md)."""
     parallel = [p for p, source in zip(paths, found, strict=True) if source.parallel]
     mib = sum(p.stat().st_size for p in parallel) / 2**20
     if settings.workers <= 1 or len(parallel) <= 1:
