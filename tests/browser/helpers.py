@@ -19,6 +19,8 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    # one renderer process per site: the pages of 127.0.0.1 share it, and its compiled scripts (conftest.window)
+    "--process-per-site",
 ]
 NNBSP, NBSP = "\u202f", "\u00a0"
 
