@@ -7,7 +7,9 @@ with a message that says what to install. Every test of this folder carries the 
 (``-m "not browser"`` deselects them).
 
 One dashboard server over the shared sample, one browser and one browser context (``window``: a warm HTTP
-cache) serve the whole run; each test gets new pages, and the cookies are cleared after it. A failed test
+cache, and an anchor page that keeps Chromium's renderer of 127.0.0.1 alive) serve the whole run; a test's
+first page is the run's spare page (``tab``: about:blank, then a fresh document at each load), its others
+are new pages, and the cookies are cleared after it. A failed test
 leaves a screenshot of its page in test-artifacts/ (``echec-<test>.png``); ``INSERTION_SCREENSHOTS=1`` also
 keeps the views the tests name.
 """
@@ -26,6 +28,7 @@ from tests.servers import start_server, stop
 SWITCH = "INSERTION_SKIP_BROWSER_TESTS"
 REASON = f"{SWITCH}=1 : tests dans le navigateur ignorés (browser tests skipped)"
 HERE = Path(__file__).resolve().parent
+SCREEN = {"width": 1400, "height": 1000}  # the pages' window, unless a test asks for another
 
 
 def skipped() -> bool:
@@ -101,9 +104,7 @@ def window(browser):
     every page of 127.0.0.1, whatever the port, shares it, and an anchor page left open keeps it alive
     between tests, with the scripts it has compiled (React, Plotly, Dash). A test's new page then costs
     about 1.8 CPU-s instead of 3.5 (measured: a new page, the Voies d'accès page loaded, closed)."""
-    context = browser.new_context(
-        viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="fr-FR"
-    )
+    context = browser.new_context(viewport=SCREEN, accept_downloads=True, locale="fr-FR")
     with _anchor_site() as url:
         anchor = context.new_page()
         anchor.goto(url)
@@ -139,25 +140,44 @@ def _anchor_site():
         site.server_close()
 
 
+@pytest.fixture(scope="session")
+def _spare(window) -> list:
+    """The page a test's first ``tab()`` reuses, left on about:blank by the test before: the first load of
+    the dashboard in a new page costs Chromium about 0.6 CPU-s more than in a page that has shown it."""
+    spare: list = []
+    yield spare
+    for pg in spare:
+        pg.close()
+
+
 @pytest.fixture
-def tab(window):
-    """``tab(viewport=None, cookies=())``: a new page of the run's window (with those cookies, e.g. a
-    signed-in session), closed with its cookies after the test; no JavaScript error allowed."""
+def tab(window, _spare):
+    """``tab(viewport=None, cookies=())``: a page of the run's window (with those cookies, e.g. a
+    signed-in session), its document and cookies gone after the test; no JavaScript error allowed. The
+    test's first page is the run's spare page (about:blank, a fresh document at each load), the others new
+    pages, closed after the test."""
     pages, errors = [], []
+
+    def record(error) -> None:
+        errors.append(str(error))
 
     def new_page(viewport: dict | None = None, cookies: list | tuple = ()):
         if cookies:
             window.add_cookies(list(cookies))
-        pg = window.new_page()
-        if viewport:
-            pg.set_viewport_size(viewport)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg = _spare.pop() if _spare and not pages else window.new_page()
+        pg.set_viewport_size(viewport or SCREEN)
+        pg.on("pageerror", record)
         pages.append(pg)
         return pg
 
     yield new_page
-    for pg in pages:
-        pg.close()
+    for i, pg in enumerate(pages):
+        if i == 0 and not pg.is_closed():
+            pg.remove_listener("pageerror", record)
+            pg.goto("about:blank")
+            _spare.append(pg)
+        else:
+            pg.close()
     window.clear_cookies()
     assert errors == []
 
